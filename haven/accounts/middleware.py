@@ -1,0 +1,70 @@
+"""Per-request staff session: lifetime limits, the key cookie, and the request's keyring."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from haven.audit.log import record
+from haven.vault.keyring import Keyring
+from haven.vault.userkeys import unwrap_from_session
+
+SESSION_KEY = "haven_key"
+SESSION_KEY_ID = "haven_key_id"
+SESSION_LOGIN_AT = "haven_login_at"
+SESSION_SEEN_AT = "haven_seen_at"
+SESSION_DURESS = "haven_duress"
+
+
+class StaffSessionMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.keyring = Keyring.empty()  # type: ignore[attr-defined]
+        ended = self._check(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            request.keyring.flush_audit()  # type: ignore[attr-defined]
+        if ended:
+            response.delete_cookie(settings.HAVEN_KEY_COOKIE_NAME, samesite="Strict")
+        return response
+
+    def _check(self, request: HttpRequest) -> bool:
+        user = request.user
+        if not user.is_authenticated:
+            return False
+        session = request.session
+        now = time.time()
+        reason = ""
+        if now - float(session.get(SESSION_LOGIN_AT, 0)) > settings.HAVEN_SESSION_MAX_SECONDS:
+            reason = "lifetime"
+        elif now - float(session.get(SESSION_SEEN_AT, 0)) > settings.HAVEN_IDLE_TIMEOUT_SECONDS:
+            reason = "idle"
+        duress = bool(session.get(SESSION_DURESS))
+        private_key = None
+        if not reason and not duress:
+            cookie = request.COOKIES.get(settings.HAVEN_KEY_COOKIE_NAME, "")
+            private_key = unwrap_from_session(
+                cookie, session.get(SESSION_KEY, ""), f"{user.pk}|{session.get(SESSION_KEY_ID, '')}"
+            )
+            if private_key is None:
+                reason = "key"
+        if reason:
+            record(actor=user, action="session.end", object_type="user", object_id=user.pk, data={"reason": reason})
+            logout(request)
+            if reason == "key":
+                messages.warning(request, _("Your session could not be unlocked. Please sign in again."))
+            else:
+                messages.info(request, _("Your session has ended. Please sign in again."))
+            return True
+        session[SESSION_SEEN_AT] = now
+        request.keyring = Keyring(user, private_key, duress=duress)  # type: ignore[attr-defined]
+        return False

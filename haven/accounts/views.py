@@ -1,0 +1,246 @@
+"""Sign-in, sign-out, own security settings, and account administration."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+
+from haven.accounts import actions
+from haven.accounts.access import require_role
+from haven.accounts.forms import ConfirmForm, DuressPasswordForm, LoginForm, NewAccountForm, PasswordChangeForm, RolesForm
+from haven.accounts.middleware import SESSION_DURESS, SESSION_KEY, SESSION_KEY_ID, SESSION_LOGIN_AT, SESSION_SEEN_AT
+from haven.accounts.models import Role, User
+from haven.alerts.actions import notify_role
+from haven.audit.log import record
+from haven.vault.userkeys import unwrap_user_key, wrap_for_session
+
+GENERIC_FAILURE = "Wrong user name, password or code."
+
+
+def _set_key_cookie(response: HttpResponse, value: str) -> None:
+    response.set_cookie(
+        settings.HAVEN_KEY_COOKIE_NAME,
+        value,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Strict",
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("core-home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        locked = actions.seconds_locked(username)
+        if locked:
+            record(action="login.locked", data={})
+            form.add_error(None, _("Too many failed attempts. Try again in %(minutes)d minute(s).") % {"minutes": max(1, (locked + 59) // 60)})
+            return render(request, "accounts/login.html", {"form": form}, status=429)
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        device = match_token(user, form.cleaned_data["otp_token"]) if user is not None else None
+        if user is None or device is None:
+            actions.note_failure(username)
+            record(
+                actor=None,
+                action="login.failure",
+                object_type="user" if user else "",
+                object_id=user.pk if user else "",
+                data={"why": "otp" if user else "password"},
+            )
+            form.add_error(None, _(GENERIC_FAILURE))
+            return render(request, "accounts/login.html", {"form": form}, status=200)
+        actions.clear_failures(username)
+        return _start_session(request, user, device)
+    return render(request, "accounts/login.html", {"form": form})
+
+
+def _start_session(request: HttpRequest, user: User, device: object) -> HttpResponse:
+    duress = bool(getattr(user, "haven_duress", False))
+    login(request, user)
+    otp_login(request, device)
+    now = time.time()
+    key_id = secrets.token_hex(8)
+    request.session[SESSION_LOGIN_AT] = now
+    request.session[SESSION_SEEN_AT] = now
+    request.session[SESSION_KEY_ID] = key_id
+    if duress:
+        # The browser gets a key cookie of the same shape; the server holds nothing it opens.
+        cookie_secret, _blob = wrap_for_session(secrets.token_bytes(32), f"{user.pk}|{key_id}")
+        request.session[SESSION_DURESS] = True
+        request.session.save()
+        record(actor=user, action="login.duress", object_type="user", object_id=user.pk)
+        notify_role(role=Role.COORDINATOR, kind="duress_login", reference=f"staff-{user.pk}", link=f"/staff/accounts/{user.pk}/", exclude=user)
+        if settings.HAVEN_DURESS_BURNS_ACCOUNT:
+            actions.burn_account(actor=None, user=user, reason="duress", keep_session_key=request.session.session_key)
+    else:
+        cookie_secret, blob = wrap_for_session(user.haven_private_key, f"{user.pk}|{key_id}")  # type: ignore[attr-defined]
+        request.session[SESSION_KEY] = blob
+        record(actor=user, action="login.success", object_type="user", object_id=user.pk)
+    target = request.GET.get("next", "")
+    if user.must_change_password and not duress:
+        target = "/staff/account/password/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "/staff/"
+    response = redirect(target or "/staff/")
+    _set_key_cookie(response, cookie_secret)
+    return response
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if user.is_authenticated:
+        record(actor=user, action="logout", object_type="user", object_id=user.pk)
+    # logout() flushes the session row, and with it the key ciphertext.
+    logout(request)
+    messages.info(request, _("You are signed out."))
+    response = redirect("accounts-login")
+    response.delete_cookie(settings.HAVEN_KEY_COOKIE_NAME, samesite="Strict")
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = PasswordChangeForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        if request.keyring.duress:  # type: ignore[attr-defined]
+            messages.success(request, _("Your password has been changed."))
+            return redirect("core-home")
+        private_key = unwrap_user_key(user, form.cleaned_data["current_password"])
+        if private_key is None:
+            form.add_error("current_password", _("This is not your current password."))
+        else:
+            actions.change_password(user=user, private_key=private_key, new_password=form.cleaned_data["new_password"])
+            # The session survives: re-seal its key under the new session hash.
+            request.session.cycle_key()
+            from django.contrib.auth import update_session_auth_hash
+
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("core-home")
+    return render(request, "accounts/password_change.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def duress_view(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = DuressPasswordForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        current = form.cleaned_data["current_password"]
+        if request.keyring.duress or unwrap_user_key(user, current) is None:  # type: ignore[attr-defined]
+            form.add_error("current_password", _("This is not your current password."))
+        elif form.cleaned_data["duress_password"] == current:
+            form.add_error("duress_password", _("The duress password must differ from your password."))
+        else:
+            actions.set_duress_password(user=user, duress_password=form.cleaned_data["duress_password"] or None)
+            messages.success(request, _("Your duress password has been saved."))
+            return redirect("core-home")
+    return render(request, "accounts/duress.html", {"form": form, "has_duress": bool(user.duress_password)})
+
+
+# --- administration ----------------------------------------------------------------------------
+
+def get_account_for_user(request: HttpRequest, user_id: int) -> User:
+    """The one access function for staff accounts: admins and coordinators see accounts;
+    a missing id and a forbidden one answer alike."""
+    viewer: User = request.user  # type: ignore[assignment]
+    if not viewer.has_role(Role.ADMIN, Role.COORDINATOR):
+        raise Http404
+    account = User.objects.filter(pk=user_id).first()
+    if account is None:
+        raise Http404
+    return account
+
+
+@require_GET
+@require_role(Role.ADMIN, Role.COORDINATOR)
+def account_list(request: HttpRequest) -> HttpResponse:
+    accounts = User.objects.annotate(grant_count=Count("grants", distinct=True)).prefetch_related("role_assignments").order_by("username")
+    if request.keyring.duress:  # type: ignore[attr-defined]
+        accounts = accounts.filter(pk=request.user.pk)
+    return render(request, "accounts/account_list.html", {"accounts": accounts})
+
+
+def _qr_svg(device: object) -> str:
+    return segno.make(device.config_url, error="m").svg_inline(scale=4)  # type: ignore[attr-defined]
+
+
+@require_http_methods(["GET", "POST"])
+@require_role(Role.ADMIN)
+def account_create(request: HttpRequest) -> HttpResponse:
+    form = NewAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        creds = actions.create_staff_user(actor=request.user, username=form.cleaned_data["username"], roles=form.cleaned_data["roles"])  # type: ignore[arg-type]
+        return render(request, "accounts/credentials.html", {"creds": creds, "qr": _qr_svg(creds.totp_device)})
+    return render(request, "accounts/account_create.html", {"form": form})
+
+
+@require_GET
+@require_role(Role.ADMIN, Role.COORDINATOR)
+def account_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = get_account_for_user(request, user_id)
+    return render(
+        request,
+        "accounts/account_detail.html",
+        {"account": account, "roles_form": RolesForm(initial={"roles": sorted(account.roles)}), "confirm_form": ConfirmForm()},
+    )
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def account_roles(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = get_account_for_user(request, user_id)
+    form = RolesForm(request.POST)
+    if form.is_valid():
+        actions.set_roles(actor=request.user, user=account, roles=form.cleaned_data["roles"])  # type: ignore[arg-type]
+        messages.success(request, _("Roles saved."))
+        return redirect("accounts-detail", user_id=account.pk)
+    return render(request, "accounts/account_detail.html", {"account": account, "roles_form": form, "confirm_form": ConfirmForm()}, status=400)
+
+
+@require_POST
+@require_role(Role.ADMIN, Role.COORDINATOR)
+def account_burn(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = get_account_for_user(request, user_id)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm."))
+        return render(request, "accounts/account_detail.html", {"account": account, "roles_form": RolesForm(initial={"roles": sorted(account.roles)}), "confirm_form": form}, status=400)
+    if not request.keyring.duress:  # type: ignore[attr-defined]
+        counts = actions.burn_account(actor=request.user, user=account)  # type: ignore[arg-type]
+        notify_role(role=Role.COORDINATOR, kind="account_burned", reference=f"staff-{account.pk}", link=f"/staff/accounts/{account.pk}/")
+        messages.success(request, _("Account burned: %(grants)d grants and %(sessions)d sessions deleted.") % counts)
+    else:
+        messages.success(request, _("Account burned: %(grants)d grants and %(sessions)d sessions deleted.") % {"grants": 0, "sessions": 0})
+    return redirect("accounts-detail", user_id=account.pk)
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def account_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = get_account_for_user(request, user_id)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid() or request.keyring.duress:  # type: ignore[attr-defined]
+        messages.error(request, _("Tick the box to confirm."))
+        return redirect("accounts-detail", user_id=account.pk)
+    creds = actions.admin_reset(actor=request.user, user=account)  # type: ignore[arg-type]
+    return render(request, "accounts/credentials.html", {"creds": creds, "qr": _qr_svg(creds.totp_device), "reset": True})

@@ -1,0 +1,73 @@
+"""Cross-cutting request rules: deny by default, security headers, no client addresses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+
+# Views run only for signed-in, two-factor-verified staff unless they carry
+# `login_required = False` (Django's @login_not_required). That list is tested.
+
+
+class LoginRequiredByDefaultMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> HttpResponse | None:
+        if getattr(view_func, "login_required", True) is False:
+            return None
+        user = request.user
+        if user.is_authenticated and user.is_verified():  # type: ignore[union-attr]
+            if user.must_change_password and request.path != "/staff/account/password/" and not request.keyring.duress:  # type: ignore[union-attr,attr-defined]
+                from django.shortcuts import redirect
+
+                return redirect("accounts-password")
+            return None
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+
+
+class SecurityHeadersMiddleware:
+    """No page may be cached, framed, or leak where it was reached from. Staff pages get the same
+    no-store rule as the portal: a seized laptop's cache must hold nothing."""
+
+    CSP = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'; img-src 'self' data:; style-src 'self'"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response["Cache-Control"] = "no-store, max-age=0"
+        response["Pragma"] = "no-cache"
+        response.setdefault("Content-Security-Policy", self.CSP)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cross-Origin-Opener-Policy"] = "same-origin"
+        response["Cross-Origin-Resource-Policy"] = "same-origin"
+        response["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        if settings.HAVEN_ONION_LOCATION and not request.path.startswith("/staff/"):
+            response["Onion-Location"] = settings.HAVEN_ONION_LOCATION.rstrip("/") + request.get_full_path()
+        return response
+
+
+class NoClientAddressMiddleware:
+    """Drop the client address, user agent and referrer before any view or log can see them.
+    Everyone arrives through Tor anyway; what is never read cannot be stored (invariant 1)."""
+
+    DROPPED = ("REMOTE_ADDR", "HTTP_USER_AGENT", "HTTP_REFERER", "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for key in self.DROPPED:
+            if key in request.META:
+                request.META[key] = "" if key == "REMOTE_ADDR" else "-"
+        return self.get_response(request)

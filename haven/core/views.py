@@ -1,0 +1,68 @@
+"""The staff home page, notifications, and error pages that never show a stack trace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from haven.core.registry import Panel, dashboard_panel_functions
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    panels: list[Panel] = []
+    for function in dashboard_panel_functions():
+        panel = function(request)
+        if panel is not None:
+            panels.append(panel)
+    panels.sort(key=lambda p: p.order)
+    return render(request, "core/home.html", {"panels": panels})
+
+
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    rows = request.user.notifications.all()[:100]  # type: ignore[union-attr]
+    if request.keyring.duress:  # type: ignore[attr-defined]
+        rows = []
+    return render(request, "core/notifications.html", {"notifications": rows})
+
+
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())  # type: ignore[union-attr]
+    return redirect("core-notifications")
+
+
+def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+    return render(request, "core/error.html", {"status": status, "title": title, "text": text}, status=status)
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error(request, 403, _("The form has expired"), _("Please go back, reload the page and send it again. Nothing you typed was saved yet."))
+
+
+@login_not_required
+def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return _error(request, 400, _("Something in the request was not right"), _("Please go back and try again."))
+
+
+@login_not_required
+def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return _error(request, 403, _("Not allowed"), _("Your role does not allow this page."))
+
+
+@login_not_required
+def not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
+    return _error(request, 404, _("Not found"), _("There is nothing here, or you cannot see it."))
+
+
+@login_not_required
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/error.html", {"status": 500, "title": _("Something went wrong"), "text": _("Nothing you had saved is lost. Please try again in a moment.")}, status=500)

@@ -1,0 +1,211 @@
+"""Haven's one settings module, driven by the environment.
+
+Defaults are for a laptop demo (SQLite under ./var). Production sets HAVEN_ENV=production and
+must provide HAVEN_SECRET_KEY (or HAVEN_SECRET_KEY_FILE); a system check (haven.E001) refuses to
+start otherwise. Nothing here reads django.conf.settings.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def env_secret(name: str, default: str = "") -> str:
+    """A secret from NAME, or from the file named by NAME_FILE (docker/systemd credentials)."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+HAVEN_ENV = env_str("HAVEN_ENV", "development")
+PRODUCTION = HAVEN_ENV == "production"
+DATA_DIR = Path(env_str("HAVEN_DATA_DIR", str(PROJECT_DIR / "var")))
+
+# The development key is public on purpose: it signs nothing that protects people (sealed data
+# is under vault keys, not this). Production refuses to start with it (check haven.E001).
+DEV_SECRET_KEY = "haven-development-key-not-for-production"  # noqa: S105
+SECRET_KEY = env_secret("HAVEN_SECRET_KEY", "" if PRODUCTION else DEV_SECRET_KEY) or DEV_SECRET_KEY
+DEBUG = env_bool("HAVEN_DEBUG", False)
+ALLOWED_HOSTS = [h for h in env_str("HAVEN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in env_str("HAVEN_CSRF_TRUSTED_ORIGINS").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "haven.core",
+    "haven.audit",
+    "haven.vault",
+    "haven.accounts",
+    "haven.alerts",
+    "haven.cases",
+]
+
+MIDDLEWARE = [
+    "haven.core.middleware.SecurityHeadersMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "haven.core.middleware.NoClientAddressMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "haven.accounts.middleware.StaffSessionMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "haven.core.middleware.LoginRequiredByDefaultMiddleware",
+]
+
+ROOT_URLCONF = "haven.urls"
+WSGI_APPLICATION = "haven.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "haven.core.context_processors.staff_navigation",
+            ],
+        },
+    }
+]
+
+
+def _database() -> dict:
+    url = env_str("DATABASE_URL")
+    if url:
+        config = dj_database_url.parse(url, conn_max_age=env_int("HAVEN_DB_CONN_MAX_AGE", 0))
+    else:
+        config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "haven.sqlite3")}
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL keeps readers and the writer apart; IMMEDIATE makes every write transaction take
+        # the write lock at BEGIN, so the audit chain head is never read by two writers at once.
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+        }
+    return config
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["haven.accounts.backends.VaultKeyBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "accounts-login"
+LOGIN_REDIRECT_URL = "core-home"
+
+SESSION_ENGINE = "haven.accounts.sessions"
+SESSION_COOKIE_NAME = "haven_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_SECURE = env_bool("HAVEN_SECURE_COOKIES", PRODUCTION)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_FAILURE_VIEW = "haven.core.views.csrf_failure"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("HAVEN_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HAVEN_BEHIND_PROXY") else None
+
+# Uploads: Django spools anything larger than this to disk; the limits themselves are checked by
+# the forms, so a person gets a translated message and not a bare 400.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HAVEN_MAX_TEXT_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
+FILE_UPLOAD_PERMISSIONS = 0o600
+
+LANGUAGE_CODE = "ru"
+LANGUAGES = [("ru", "Русский"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "haven_lang"
+LANGUAGE_COOKIE_SAMESITE = "Strict"
+LANGUAGE_COOKIE_HTTPONLY = True
+TIME_ZONE = env_str("HAVEN_TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("HAVEN_STATIC_ROOT", str(DATA_DIR / "static")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env_str("HAVEN_MEDIA_ROOT", str(DATA_DIR / "files")))
+# Serve /static/ from Django itself: on for the demo, off behind nginx in production.
+HAVEN_SERVE_STATIC = env_bool("HAVEN_SERVE_STATIC", not PRODUCTION)
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# Argon2id for wrapping each staff member's private key (libsodium crypto_pwhash).
+# Production: at least 256 MiB and 3 passes (ARCHITECTURE.md). Tests lower these in one fixture.
+HAVEN_ARGON2_OPSLIMIT = env_int("HAVEN_ARGON2_OPSLIMIT", 3)
+HAVEN_ARGON2_MEMLIMIT = env_int("HAVEN_ARGON2_MEMLIMIT", 256 * 1024 * 1024)
+
+HAVEN_IDLE_TIMEOUT_SECONDS = env_int("HAVEN_IDLE_TIMEOUT_SECONDS", 15 * 60)
+HAVEN_SESSION_MAX_SECONDS = env_int("HAVEN_SESSION_MAX_SECONDS", 8 * 60 * 60)
+HAVEN_KEY_COOKIE_NAME = "haven_key"
+HAVEN_DURESS_BURNS_ACCOUNT = env_bool("HAVEN_DURESS_BURNS_ACCOUNT", False)
+HAVEN_LOCKOUT_FREE_ATTEMPTS = env_int("HAVEN_LOCKOUT_FREE_ATTEMPTS", 3)
+HAVEN_LOCKOUT_BASE_SECONDS = env_int("HAVEN_LOCKOUT_BASE_SECONDS", 30)
+HAVEN_LOCKOUT_MAX_SECONDS = env_int("HAVEN_LOCKOUT_MAX_SECONDS", 3600)
+HAVEN_OTP_ISSUER = env_str("HAVEN_OTP_ISSUER", "Haven")
+HAVEN_BASE_URL = env_str("HAVEN_BASE_URL", "http://127.0.0.1:8000")
+HAVEN_ONION_LOCATION = env_str("HAVEN_ONION_LOCATION")
+HAVEN_QUICK_EXIT_URL = env_str("HAVEN_QUICK_EXIT_URL", "https://www.wikipedia.org/")
+
+# Logging: to stderr only, with no request lines. Django's request logger would write paths,
+# and runserver's access log writes client addresses; both are silenced (invariant 1).
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["stderr"], "level": env_str("HAVEN_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "haven": {"handlers": ["stderr"], "level": env_str("HAVEN_LOG_LEVEL", "INFO"), "propagate": False},
+    },
+}

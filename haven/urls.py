@@ -1,0 +1,24 @@
+"""URL map. `/` belongs to the public portal; everything staff lives under `/staff/`.
+Every view requires a signed-in staff member unless marked @login_not_required (tested)."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, re_path
+from django.views.i18n import set_language
+from django.views.static import serve
+
+urlpatterns = [
+    path("staff/", include("haven.accounts.urls")),
+    path("staff/", include("haven.core.urls")),
+    path("i18n/setlang/", login_not_required(set_language), name="set-language"),
+]
+
+if settings.HAVEN_SERVE_STATIC:
+    urlpatterns += [
+        re_path(r"^static/(?P<path>.*)$", login_not_required(serve), {"document_root": settings.BASE_DIR / "static"}),
+    ]
+
+handler400 = "haven.core.views.bad_request"
+handler403 = "haven.core.views.permission_denied"
+handler404 = "haven.core.views.not_found"
+handler500 = "haven.core.views.server_error"

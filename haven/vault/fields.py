@@ -1,0 +1,48 @@
+"""Sealed model fields.
+
+A `SealedField` column holds only ciphertext. Assigning a str to it is refused at save time, so a
+forgotten `keyring.seal()` fails loudly instead of writing plaintext (invariant 1). Values are
+read and written through an open vault: `opened = keyring.open(vault)`, `opened.seal(obj, name=...)`,
+`opened.unseal(obj, "name")`, or `keyring.reader(obj).name` in views and templates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class SealedField(models.BinaryField):
+    """Ciphertext of a value sealed under the row's vault key.
+
+    kind: "text" (str), "json" (any JSON value: dates as ISO strings, lists, dicts) or "bytes".
+    box: sealed to the vault's public key instead (writers without a grant: portal, worker).
+    """
+
+    def __init__(self, *args: Any, kind: str = "text", box: bool = False, **kwargs: Any) -> None:
+        if kind not in {"text", "json", "bytes"}:
+            raise ValueError(f"unknown sealed kind {kind!r}")
+        self.sealed_kind = kind
+        self.sealed_box = box
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs["editable"] = False
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("editable", None)
+        kwargs["kind"] = self.sealed_kind
+        if self.sealed_box:
+            kwargs["box"] = True
+        return name, path, args, kwargs
+
+    def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            raise TypeError(f"{self.name} is sealed: seal it through an open vault, never assign text")
+        return super().get_prep_value(value)
+
+
+def sealed_fields(model: type[models.Model]) -> list[SealedField]:
+    return [f for f in model._meta.get_fields() if isinstance(f, SealedField)]

@@ -1,0 +1,257 @@
+"""The per-request keyring: a staff member's private key and the vault keys it opens.
+
+A keyring lives for one request (or one management command) and is then dropped. Each vault it
+opens is audited once (`vault.open`, one row per request and vault), written when the keyring is
+flushed at the end of the request.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+
+from haven.vault import crypto
+from haven.vault.fields import SealedField
+from haven.vault.models import Grant, Vault
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+
+
+class VaultLocked(Exception):
+    """The keyring holds no grant for this vault (or the vault was shredded)."""
+
+
+def _aad(obj: models.Model, field: SealedField) -> bytes:
+    return f"{obj._meta.db_table}|{field.column}|{obj.pk}".encode()
+
+
+def _encode(field: SealedField, value: Any) -> bytes:
+    if field.sealed_kind == "text":
+        if not isinstance(value, str):
+            raise TypeError(f"{field.name} takes text")
+        return value.encode("utf-8")
+    if field.sealed_kind == "json":
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if not isinstance(value, bytes | bytearray | memoryview):
+        raise TypeError(f"{field.name} takes bytes")
+    return bytes(value)
+
+
+def _decode(field: SealedField, raw: bytes) -> Any:
+    if field.sealed_kind == "text":
+        return raw.decode("utf-8")
+    if field.sealed_kind == "json":
+        return json.loads(raw)
+    return raw
+
+
+def _field(obj: models.Model, name: str) -> SealedField:
+    field = obj._meta.get_field(name)
+    if not isinstance(field, SealedField):
+        raise TypeError(f"{type(obj).__name__}.{name} is not a sealed field")
+    return field
+
+
+def vault_id_of(obj: models.Model) -> Any:
+    """The vault a row's sealed fields live in: its `vault` foreign key."""
+    return obj.vault_id  # type: ignore[attr-defined]
+
+
+def seal_box(obj: models.Model, **values: Any) -> None:
+    """Seal values to the row's vault public key. Needs no grant: the portal and the worker
+    write this way, and cannot read back what they wrote."""
+    vault: Vault = obj.vault  # type: ignore[attr-defined]
+    for name, value in values.items():
+        field = _field(obj, name)
+        if not field.sealed_box:
+            raise TypeError(f"{name} is not a public-key sealed field")
+        blob = None if value is None else crypto.seal_to(bytes(vault.public_key), _encode(field, value), _aad(obj, field))
+        setattr(obj, name, blob)
+
+
+class OpenVault:
+    """A vault whose data key this request holds. Hands out plaintext, never the key."""
+
+    def __init__(self, vault: Vault, data_key: bytes) -> None:
+        self.vault = vault
+        self._key = data_key
+        self._private: bytes | None = None
+
+    @property
+    def id(self) -> Any:
+        return self.vault.id
+
+    def seal(self, obj: models.Model, **values: Any) -> None:
+        if vault_id_of(obj) != self.vault.id:
+            raise ValueError("this record belongs to another vault")
+        for name, value in values.items():
+            field = _field(obj, name)
+            if value is None:
+                setattr(obj, name, None)
+            elif field.sealed_box:
+                setattr(obj, name, crypto.seal_to(bytes(self.vault.public_key), _encode(field, value), _aad(obj, field)))
+            else:
+                setattr(obj, name, crypto.aead_encrypt(self._key, _encode(field, value), _aad(obj, field)))
+
+    def unseal(self, obj: models.Model, name: str) -> Any:
+        if vault_id_of(obj) != self.vault.id:
+            raise ValueError("this record belongs to another vault")
+        field = _field(obj, name)
+        blob = getattr(obj, name)
+        if blob is None:
+            return None
+        blob = bytes(blob)
+        if field.sealed_box:
+            raw = crypto.open_sealed(self._vault_private_key(), blob, _aad(obj, field))
+        else:
+            raw = crypto.aead_decrypt(self._key, blob, _aad(obj, field))
+        return _decode(field, raw)
+
+    def blind_index(self, value: str, *, bits: int = 20) -> str:
+        """Blind-index value of a normalised search key under this (index) vault's key."""
+        return crypto.blind_index(self._subkey(b"blind-index"), value, bits=bits)
+
+    def seal_key_to(self, public_key: bytes, *, user_id: Any) -> bytes:
+        return crypto.seal_to(public_key, self._key, f"grant|{self.vault.id}|{user_id}".encode())
+
+    def _subkey(self, purpose: bytes) -> bytes:
+        import hashlib
+        import hmac
+
+        return hmac.new(self._key, purpose, hashlib.sha256).digest()
+
+    def _vault_private_key(self) -> bytes:
+        if self._private is None:
+            self._private = crypto.aead_decrypt(
+                self._key, bytes(self.vault.sealed_private_key), f"vault-sk|{self.vault.id}".encode()
+            )
+        return self._private
+
+
+class SealedReader:
+    """Attribute access to a row's plaintext, for views and templates: `reader.given_name`."""
+
+    def __init__(self, obj: models.Model, opened: OpenVault | None) -> None:
+        self._obj = obj
+        self._opened = opened
+        self._cache: dict[str, Any] = {}
+
+    @property
+    def record(self) -> models.Model:
+        return self._obj
+
+    @property
+    def is_open(self) -> bool:
+        return self._opened is not None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        field = self._obj._meta.get_field(name) if name in {f.name for f in self._obj._meta.fields} else None
+        if not isinstance(field, SealedField):
+            return getattr(self._obj, name)
+        if name not in self._cache:
+            self._cache[name] = None if self._opened is None else self._opened.unseal(self._obj, name)
+        return self._cache[name]
+
+
+class Keyring:
+    """What one staff member can open during one request."""
+
+    def __init__(self, user: User | None, private_key: bytes | None, *, duress: bool = False) -> None:
+        self.user = user
+        self._private_key = private_key
+        self.duress = duress
+        self._open: dict[Any, OpenVault] = {}
+        self._granted: set[Any] | None = None
+        self._to_audit: list[Any] = []
+
+    @classmethod
+    def empty(cls, user: User | None = None, *, duress: bool = False) -> Keyring:
+        return cls(user, None, duress=duress)
+
+    @property
+    def is_empty(self) -> bool:
+        return self._private_key is None
+
+    def vault_ids(self) -> set[Any]:
+        """Ids of the vaults this keyring may open (one query, cached for the request)."""
+        if self._granted is None:
+            if self.is_empty or self.user is None:
+                self._granted = set()
+            else:
+                self._granted = set(
+                    Grant.objects.filter(user=self.user, vault__shredded_at__isnull=True).values_list("vault_id", flat=True)
+                )
+        return self._granted
+
+    def visible(self, queryset: models.QuerySet, path: str = "vault") -> models.QuerySet:
+        """Restrict a queryset to rows in vaults this keyring opens. A duress or key-less
+        session sees nothing at all, not even that rows exist."""
+        if self.is_empty or self.user is None:
+            return queryset.none()
+        return queryset.filter(**{f"{path}__grants__user": self.user, f"{path}__shredded_at__isnull": True})
+
+    def can_open(self, vault: Vault | Any) -> bool:
+        vid = getattr(vault, "id", vault)
+        return vid in self._open or vid in self.vault_ids()
+
+    def open(self, vault: Vault) -> OpenVault:
+        if vault.id in self._open:
+            return self._open[vault.id]
+        self.open_many([vault])
+        if vault.id not in self._open:
+            raise VaultLocked(str(vault.id))
+        return self._open[vault.id]
+
+    def open_many(self, vaults: Iterable[Vault]) -> dict[Any, OpenVault]:
+        """Open every vault in `vaults` that this keyring holds a grant for, with one query."""
+        wanted = {v.id: v for v in vaults if v.id not in self._open}
+        if wanted and not self.is_empty and self.user is not None:
+            grants = Grant.objects.filter(user=self.user, vault_id__in=list(wanted), vault__shredded_at__isnull=True)
+            for vault_id, sealed_key in grants.values_list("vault_id", "sealed_key"):
+                data_key = crypto.open_sealed(
+                    self._private_key, bytes(sealed_key), f"grant|{vault_id}|{self.user.pk}".encode()
+                )
+                self._open[vault_id] = OpenVault(wanted[vault_id], data_key)
+                self._to_audit.append(vault_id)
+        return self._open
+
+    def reader(self, obj: models.Model) -> SealedReader:
+        vault = obj.vault  # type: ignore[attr-defined]
+        opened = self._open.get(vault.id)
+        if opened is None and self.can_open(vault):
+            opened = self.open(vault)
+        return SealedReader(obj, opened)
+
+    def readers(self, objs: Iterable[models.Model]) -> list[SealedReader]:
+        """Readers for a page of rows: grants fetched in one query, each vault opened once.
+        Rows should come with `select_related("vault")`."""
+        objs = list(objs)
+        self.open_many({o.vault.id: o.vault for o in objs}.values())  # type: ignore[attr-defined]
+        return [SealedReader(o, self._open.get(o.vault_id)) for o in objs]  # type: ignore[attr-defined]
+
+    def adopt(self, opened: OpenVault) -> None:
+        """Keep a vault this request has just created, so it opens without a round trip."""
+        self._open[opened.vault.id] = opened
+        if self._granted is not None:
+            self._granted.add(opened.vault.id)
+
+    def flush_audit(self) -> None:
+        """Write one `vault.open` event per vault opened since the last flush."""
+        if not self._to_audit:
+            return
+        from haven.audit.log import log_events
+
+        pending, self._to_audit = self._to_audit, []
+        with transaction.atomic():
+            log_events(
+                [dict(actor=self.user, action="vault.open", object_type="vault", object_id=str(v)) for v in pending]
+            )
+
+    def public_key_of_self(self) -> bytes | None:
+        return None if self.user is None else bytes(self.user.key.public_key)
