@@ -1,9 +1,9 @@
 """The `haven` console script: Django's management commands under one name.
 
-    haven demo            set up and serve the demo (SQLite under ./var unless DATABASE_URL)
-    haven demo-code USER  the current two-factor code of a demo account
-    haven audit verify    check the audit hash chain
-    haven <command> ...   any other management command (migrate, worker, exposure, ...)
+haven demo            set up and serve the demo (SQLite under ./var unless DATABASE_URL)
+haven demo-code USER  the current two-factor code of a demo account
+haven audit verify    check the audit hash chain
+haven <command> ...   any other management command (migrate, worker, exposure, ...)
 """
 
 from __future__ import annotations

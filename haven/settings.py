@@ -49,7 +49,9 @@ DATA_DIR = Path(env_str("HAVEN_DATA_DIR", str(PROJECT_DIR / "var")))
 DEV_SECRET_KEY = "haven-development-key-not-for-production"  # noqa: S105
 SECRET_KEY = env_secret("HAVEN_SECRET_KEY", "" if PRODUCTION else DEV_SECRET_KEY) or DEV_SECRET_KEY
 DEBUG = env_bool("HAVEN_DEBUG", False)
-ALLOWED_HOSTS = [h for h in env_str("HAVEN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in env_str("HAVEN_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in env_str("HAVEN_CSRF_TRUSTED_ORIGINS").split(",") if o]
 
 INSTALLED_APPS = [
@@ -78,8 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "haven.accounts.middleware.StaffSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "haven.accounts.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "haven.core.middleware.LoginRequiredByDefaultMiddleware",
 ]
@@ -105,7 +107,7 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dict:  # type: ignore[type-arg]
     url = env_str("DATABASE_URL")
     if url:
         config = dj_database_url.parse(url, conn_max_age=env_int("HAVEN_DB_CONN_MAX_AGE", 0))
@@ -119,7 +121,7 @@ def _database() -> dict:
             "timeout": 20,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
         }
-    return config
+    return dict(config)
 
 
 DATABASES = {"default": _database()}
@@ -130,7 +132,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "accounts-login"
@@ -150,7 +155,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("HAVEN_SSL_REDIRECT", False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HAVEN_BEHIND_PROXY") else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HAVEN_BEHIND_PROXY") else None
+)
 
 # Uploads: Django spools anything larger than this to disk; the limits themselves are checked by
 # the forms, so a person gets a translated message and not a bare 400.
@@ -206,6 +213,10 @@ LOGGING = {
     "loggers": {
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
-        "haven": {"handlers": ["stderr"], "level": env_str("HAVEN_LOG_LEVEL", "INFO"), "propagate": False},
+        "haven": {
+            "handlers": ["stderr"],
+            "level": env_str("HAVEN_LOG_LEVEL", "INFO"),
+            "propagate": False,
+        },
     },
 }

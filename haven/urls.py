@@ -15,7 +15,11 @@ urlpatterns = [
 
 if settings.HAVEN_SERVE_STATIC:
     urlpatterns += [
-        re_path(r"^static/(?P<path>.*)$", login_not_required(serve), {"document_root": settings.BASE_DIR / "static"}),
+        re_path(
+            r"^static/(?P<path>.*)$",
+            login_not_required(serve),
+            {"document_root": settings.BASE_DIR / "static"},
+        ),
     ]
 
 handler400 = "haven.core.views.bad_request"

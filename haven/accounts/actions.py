@@ -37,7 +37,9 @@ def _new_totp(user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="default", confirmed=True)
 
 
-def create_staff_user(*, actor: User | None, username: str, roles: list[str], password: str | None = None) -> NewCredentials:
+def create_staff_user(
+    *, actor: User | None, username: str, roles: list[str], password: str | None = None
+) -> NewCredentials:
     """A new account with a key pair, a TOTP device and a temporary password (unless given)."""
     unknown = set(roles) - set(Role.values)
     if unknown:
@@ -46,11 +48,19 @@ def create_staff_user(*, actor: User | None, username: str, roles: list[str], pa
         user = User(username=username.strip(), must_change_password=password is None)
         user.set_unusable_password()
         user.save()
-        RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in sorted(set(roles))])
+        RoleAssignment.objects.bulk_create(
+            [RoleAssignment(user=user, role=r) for r in sorted(set(roles))]
+        )
         password = password or _temporary_password()
         create_user_key(user, password)
         device = _new_totp(user)
-        log_event(actor=actor, action="account.create", object_type="user", object_id=user.pk, data={"roles": sorted(set(roles))})
+        log_event(
+            actor=actor,
+            action="account.create",
+            object_type="user",
+            object_id=user.pk,
+            data={"roles": sorted(set(roles))},
+        )
     return NewCredentials(user, password, device)
 
 
@@ -58,8 +68,16 @@ def set_roles(*, actor: User, user: User, roles: list[str]) -> None:
     with transaction.atomic():
         RoleAssignment.objects.filter(user=user).exclude(role__in=roles).delete()
         existing = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
-        RoleAssignment.objects.bulk_create([RoleAssignment(user=user, role=r) for r in set(roles) - existing])
-        log_event(actor=actor, action="account.roles", object_type="user", object_id=user.pk, data={"roles": sorted(roles)})
+        RoleAssignment.objects.bulk_create(
+            [RoleAssignment(user=user, role=r) for r in set(roles) - existing]
+        )
+        log_event(
+            actor=actor,
+            action="account.roles",
+            object_type="user",
+            object_id=user.pk,
+            data={"roles": sorted(roles)},
+        )
     user.__dict__.pop("roles", None)
 
 
@@ -71,17 +89,27 @@ def change_password(*, user: User, private_key: bytes, new_password: str) -> Non
         user.set_unusable_password()
         user.must_change_password = False
         user.save(update_fields=["password", "must_change_password"])
-        log_event(actor=user, action="account.password_change", object_type="user", object_id=user.pk)
+        log_event(
+            actor=user, action="account.password_change", object_type="user", object_id=user.pk
+        )
 
 
 def set_duress_password(*, user: User, duress_password: str | None) -> None:
     with transaction.atomic():
         user.duress_password = make_password(duress_password) if duress_password else ""
         user.save(update_fields=["duress_password"])
-        log_event(actor=user, action="account.duress_set", object_type="user", object_id=user.pk, data={"set": bool(duress_password)})
+        log_event(
+            actor=user,
+            action="account.duress_set",
+            object_type="user",
+            object_id=user.pk,
+            data={"set": bool(duress_password)},
+        )
 
 
-def burn_account(*, actor: User | None, user: User, reason: str = "manual", keep_session_key: str | None = None) -> dict[str, int]:
+def burn_account(
+    *, actor: User | None, user: User, reason: str = "manual", keep_session_key: str | None = None
+) -> dict[str, int]:
     """Delete every grant and session of `user` at once and lock the account. What the account
     could open is gone from it immediately; reading the vaults again needs fresh grants.
     `keep_session_key` spares the duress session that is showing the empty workspace."""
@@ -96,7 +124,13 @@ def burn_account(*, actor: User | None, user: User, reason: str = "manual", keep
             burned_at=timezone.now(), is_active=keep_session_key is not None, duress_password=""
         )
         counts = {"grants": grants, "sessions": sessions}
-        log_event(actor=actor, action="account.burn", object_type="user", object_id=user.pk, data={**counts, "reason": reason})
+        log_event(
+            actor=actor,
+            action="account.burn",
+            object_type="user",
+            object_id=user.pk,
+            data={**counts, "reason": reason},
+        )
     return counts
 
 
@@ -120,6 +154,7 @@ def admin_reset(*, actor: User, user: User) -> NewCredentials:
 
 # --- sign-in throttling ------------------------------------------------------------------------
 
+
 def _name_hash(username: str) -> str:
     return hashlib.sha256(f"{settings.SECRET_KEY}|{username.strip().lower()}".encode()).hexdigest()
 
@@ -135,12 +170,17 @@ def seconds_locked(username: str) -> int:
 def note_failure(username: str) -> int:
     """Count a failed sign-in; after the free attempts, lock for a delay that doubles each time."""
     with transaction.atomic():
-        row, _created = LoginThrottle.objects.select_for_update().get_or_create(pk=_name_hash(username))
+        row, _created = LoginThrottle.objects.select_for_update().get_or_create(
+            pk=_name_hash(username)
+        )
         row.failures += 1
         over = row.failures - settings.HAVEN_LOCKOUT_FREE_ATTEMPTS
         delay = 0
         if over > 0:
-            delay = min(settings.HAVEN_LOCKOUT_BASE_SECONDS * 2 ** (over - 1), settings.HAVEN_LOCKOUT_MAX_SECONDS)
+            delay = min(
+                settings.HAVEN_LOCKOUT_BASE_SECONDS * 2 ** (over - 1),
+                settings.HAVEN_LOCKOUT_MAX_SECONDS,
+            )
             row.locked_until = timezone.now() + timedelta(seconds=delay)
         row.updated_at = timezone.now()
         row.save()

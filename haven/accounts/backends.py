@@ -26,7 +26,9 @@ def check_duress(user: User, password: str) -> bool:
 
 
 class VaultKeyBackend(BaseBackend):
-    def authenticate(self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any) -> User | None:
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
         if not username or password is None:
             return None
         user = User.objects.filter(username__iexact=username.strip(), is_active=True).first()

@@ -11,7 +11,9 @@ from haven.accounts.models import Role, User
 
 class LoginForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
-    password = forms.CharField(label=_("Password"), strip=False, max_length=1024, widget=forms.PasswordInput)
+    password = forms.CharField(
+        label=_("Password"), strip=False, max_length=1024, widget=forms.PasswordInput
+    )
     otp_token = forms.CharField(
         label=_("Code from your authenticator app"),
         max_length=8,
@@ -26,9 +28,13 @@ class LoginForm(forms.Form):
 
 
 class PasswordChangeForm(forms.Form):
-    current_password = forms.CharField(label=_("Current password"), strip=False, widget=forms.PasswordInput)
+    current_password = forms.CharField(
+        label=_("Current password"), strip=False, widget=forms.PasswordInput
+    )
     new_password = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput)
-    new_password_again = forms.CharField(label=_("New password again"), strip=False, widget=forms.PasswordInput)
+    new_password_again = forms.CharField(
+        label=_("New password again"), strip=False, widget=forms.PasswordInput
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         self.user = user
@@ -55,7 +61,9 @@ class DuressPasswordForm(forms.Form):
         widget=forms.PasswordInput,
         help_text=_("Leave empty to remove it. It must differ from your password."),
     )
-    current_password = forms.CharField(label=_("Your current password"), strip=False, widget=forms.PasswordInput)
+    current_password = forms.CharField(
+        label=_("Your current password"), strip=False, widget=forms.PasswordInput
+    )
 
     def clean_duress_password(self) -> str:
         value = self.cleaned_data.get("duress_password") or ""
@@ -68,10 +76,14 @@ class NewAccountForm(forms.Form):
     username = forms.RegexField(
         label=_("User name"),
         regex=r"^[A-Za-z0-9_.-]{3,40}$",
-        help_text=_("A pseudonymous handle, not a legal name: 3–40 Latin letters, digits, dots, dashes."),
+        help_text=_(
+            "A pseudonymous handle, not a legal name: 3–40 Latin letters, digits, dots, dashes."
+        ),
         error_messages={"invalid": _("Use 3–40 Latin letters, digits, dots or dashes.")},
     )
-    roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple
+    )
 
     def clean_username(self) -> str:
         name = self.cleaned_data["username"]
@@ -81,7 +93,9 @@ class NewAccountForm(forms.Form):
 
 
 class RolesForm(forms.Form):
-    roles = forms.MultipleChoiceField(label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False)
+    roles = forms.MultipleChoiceField(
+        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
 
 
 class ConfirmForm(forms.Form):

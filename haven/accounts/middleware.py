@@ -58,10 +58,18 @@ class StaffSessionMiddleware:
             if private_key is None:
                 reason = "key"
         if reason:
-            record(actor=user, action="session.end", object_type="user", object_id=user.pk, data={"reason": reason})
+            record(
+                actor=user,
+                action="session.end",
+                object_type="user",
+                object_id=user.pk,
+                data={"reason": reason},
+            )
             logout(request)
             if reason == "key":
-                messages.warning(request, _("Your session could not be unlocked. Please sign in again."))
+                messages.warning(
+                    request, _("Your session could not be unlocked. Please sign in again.")
+                )
             else:
                 messages.info(request, _("Your session has ended. Please sign in again."))
             return True

@@ -32,7 +32,7 @@ class User(AbstractUser):
     burned_at = models.DateTimeField(null=True, blank=True)
     preferred_language = models.CharField(max_length=8, blank=True, default="")
 
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
     @cached_property
     def roles(self) -> frozenset[str]:
@@ -57,7 +57,9 @@ class RoleAssignment(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "role"], name="one_assignment_per_role")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role"], name="one_assignment_per_role")
+        ]
         indexes = [models.Index(fields=["role"])]
 
 
@@ -74,7 +76,9 @@ class StaffSession(AbstractBaseSession):
     """Django's database session plus the user it belongs to, so burning an account can end
     every one of its sessions at once."""
 
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions"
+    )
 
     @classmethod
     def get_session_store_class(cls):  # type: ignore[no-untyped-def]

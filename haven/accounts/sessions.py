@@ -17,5 +17,5 @@ class SessionStore(DBStore):
     def create_model_instance(self, data: dict[str, Any]) -> Any:
         obj = super().create_model_instance(data)
         user_id = data.get("_auth_user_id")
-        obj.user_id = int(user_id) if user_id else None
+        obj.user_id = int(user_id) if user_id else None  # type: ignore[attr-defined]
         return obj

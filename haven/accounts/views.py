@@ -15,20 +15,34 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
 from haven.accounts import actions
 from haven.accounts.access import require_role
-from haven.accounts.forms import ConfirmForm, DuressPasswordForm, LoginForm, NewAccountForm, PasswordChangeForm, RolesForm
-from haven.accounts.middleware import SESSION_DURESS, SESSION_KEY, SESSION_KEY_ID, SESSION_LOGIN_AT, SESSION_SEEN_AT
+from haven.accounts.forms import (
+    ConfirmForm,
+    DuressPasswordForm,
+    LoginForm,
+    NewAccountForm,
+    PasswordChangeForm,
+    RolesForm,
+)
+from haven.accounts.middleware import (
+    SESSION_DURESS,
+    SESSION_KEY,
+    SESSION_KEY_ID,
+    SESSION_LOGIN_AT,
+    SESSION_SEEN_AT,
+)
 from haven.accounts.models import Role, User
 from haven.alerts.actions import notify_role
 from haven.audit.log import record
 from haven.vault.userkeys import unwrap_user_key, wrap_for_session
 
-GENERIC_FAILURE = "Wrong user name, password or code."
+GENERIC_FAILURE = gettext_lazy("Wrong user name, password or code.")
 
 
 def _set_key_cookie(response: HttpResponse, value: str) -> None:
@@ -52,7 +66,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
         locked = actions.seconds_locked(username)
         if locked:
             record(action="login.locked", data={})
-            form.add_error(None, _("Too many failed attempts. Try again in %(minutes)d minute(s).") % {"minutes": max(1, (locked + 59) // 60)})
+            form.add_error(
+                None,
+                _("Too many failed attempts. Try again in %(minutes)d minute(s).")
+                % {"minutes": max(1, (locked + 59) // 60)},
+            )
             return render(request, "accounts/login.html", {"form": form}, status=429)
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         device = match_token(user, form.cleaned_data["otp_token"]) if user is not None else None
@@ -65,7 +83,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 object_id=user.pk if user else "",
                 data={"why": "otp" if user else "password"},
             )
-            form.add_error(None, _(GENERIC_FAILURE))
+            form.add_error(None, GENERIC_FAILURE)
             return render(request, "accounts/login.html", {"form": form}, status=200)
         actions.clear_failures(username)
         return _start_session(request, user, device)
@@ -87,9 +105,17 @@ def _start_session(request: HttpRequest, user: User, device: object) -> HttpResp
         request.session[SESSION_DURESS] = True
         request.session.save()
         record(actor=user, action="login.duress", object_type="user", object_id=user.pk)
-        notify_role(role=Role.COORDINATOR, kind="duress_login", reference=f"staff-{user.pk}", link=f"/staff/accounts/{user.pk}/", exclude=user)
+        notify_role(
+            role=Role.COORDINATOR,
+            kind="duress_login",
+            reference=f"staff-{user.pk}",
+            link=f"/staff/accounts/{user.pk}/",
+            exclude=user,
+        )
         if settings.HAVEN_DURESS_BURNS_ACCOUNT:
-            actions.burn_account(actor=None, user=user, reason="duress", keep_session_key=request.session.session_key)
+            actions.burn_account(
+                actor=None, user=user, reason="duress", keep_session_key=request.session.session_key
+            )
     else:
         cookie_secret, blob = wrap_for_session(user.haven_private_key, f"{user.pk}|{key_id}")  # type: ignore[attr-defined]
         request.session[SESSION_KEY] = blob
@@ -97,7 +123,9 @@ def _start_session(request: HttpRequest, user: User, device: object) -> HttpResp
     target = request.GET.get("next", "")
     if user.must_change_password and not duress:
         target = "/staff/account/password/"
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/staff/"
     response = redirect(target or "/staff/")
     _set_key_cookie(response, cookie_secret)
@@ -129,7 +157,9 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
         if private_key is None:
             form.add_error("current_password", _("This is not your current password."))
         else:
-            actions.change_password(user=user, private_key=private_key, new_password=form.cleaned_data["new_password"])
+            actions.change_password(
+                user=user, private_key=private_key, new_password=form.cleaned_data["new_password"]
+            )
             # The session survives: re-seal its key under the new session hash.
             request.session.cycle_key()
             from django.contrib.auth import update_session_auth_hash
@@ -149,15 +179,22 @@ def duress_view(request: HttpRequest) -> HttpResponse:
         if request.keyring.duress or unwrap_user_key(user, current) is None:  # type: ignore[attr-defined]
             form.add_error("current_password", _("This is not your current password."))
         elif form.cleaned_data["duress_password"] == current:
-            form.add_error("duress_password", _("The duress password must differ from your password."))
+            form.add_error(
+                "duress_password", _("The duress password must differ from your password.")
+            )
         else:
-            actions.set_duress_password(user=user, duress_password=form.cleaned_data["duress_password"] or None)
+            actions.set_duress_password(
+                user=user, duress_password=form.cleaned_data["duress_password"] or None
+            )
             messages.success(request, _("Your duress password has been saved."))
             return redirect("core-home")
-    return render(request, "accounts/duress.html", {"form": form, "has_duress": bool(user.duress_password)})
+    return render(
+        request, "accounts/duress.html", {"form": form, "has_duress": bool(user.duress_password)}
+    )
 
 
 # --- administration ----------------------------------------------------------------------------
+
 
 def get_account_for_user(request: HttpRequest, user_id: int) -> User:
     """The one access function for staff accounts: admins and coordinators see accounts;
@@ -174,9 +211,13 @@ def get_account_for_user(request: HttpRequest, user_id: int) -> User:
 @require_GET
 @require_role(Role.ADMIN, Role.COORDINATOR)
 def account_list(request: HttpRequest) -> HttpResponse:
-    accounts = User.objects.annotate(grant_count=Count("grants", distinct=True)).prefetch_related("role_assignments").order_by("username")
+    accounts = (
+        User.objects.annotate(grant_count=Count("grants", distinct=True))
+        .prefetch_related("role_assignments")
+        .order_by("username")
+    )
     if request.keyring.duress:  # type: ignore[attr-defined]
-        accounts = accounts.filter(pk=request.user.pk)
+        accounts = accounts.filter(pk=request.user.pk)  # type: ignore[misc]
     return render(request, "accounts/account_list.html", {"accounts": accounts})
 
 
@@ -189,8 +230,14 @@ def _qr_svg(device: object) -> str:
 def account_create(request: HttpRequest) -> HttpResponse:
     form = NewAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        creds = actions.create_staff_user(actor=request.user, username=form.cleaned_data["username"], roles=form.cleaned_data["roles"])  # type: ignore[arg-type]
-        return render(request, "accounts/credentials.html", {"creds": creds, "qr": _qr_svg(creds.totp_device)})
+        creds = actions.create_staff_user(
+            actor=request.user,  # type: ignore[arg-type]
+            username=form.cleaned_data["username"],
+            roles=form.cleaned_data["roles"],
+        )  # type: ignore[arg-type]
+        return render(
+            request, "accounts/credentials.html", {"creds": creds, "qr": _qr_svg(creds.totp_device)}
+        )
     return render(request, "accounts/account_create.html", {"form": form})
 
 
@@ -201,7 +248,11 @@ def account_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(
         request,
         "accounts/account_detail.html",
-        {"account": account, "roles_form": RolesForm(initial={"roles": sorted(account.roles)}), "confirm_form": ConfirmForm()},
+        {
+            "account": account,
+            "roles_form": RolesForm(initial={"roles": sorted(account.roles)}),
+            "confirm_form": ConfirmForm(),
+        },
     )
 
 
@@ -214,7 +265,12 @@ def account_roles(request: HttpRequest, user_id: int) -> HttpResponse:
         actions.set_roles(actor=request.user, user=account, roles=form.cleaned_data["roles"])  # type: ignore[arg-type]
         messages.success(request, _("Roles saved."))
         return redirect("accounts-detail", user_id=account.pk)
-    return render(request, "accounts/account_detail.html", {"account": account, "roles_form": form, "confirm_form": ConfirmForm()}, status=400)
+    return render(
+        request,
+        "accounts/account_detail.html",
+        {"account": account, "roles_form": form, "confirm_form": ConfirmForm()},
+        status=400,
+    )
 
 
 @require_POST
@@ -224,13 +280,34 @@ def account_burn(request: HttpRequest, user_id: int) -> HttpResponse:
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tick the box to confirm."))
-        return render(request, "accounts/account_detail.html", {"account": account, "roles_form": RolesForm(initial={"roles": sorted(account.roles)}), "confirm_form": form}, status=400)
+        return render(
+            request,
+            "accounts/account_detail.html",
+            {
+                "account": account,
+                "roles_form": RolesForm(initial={"roles": sorted(account.roles)}),
+                "confirm_form": form,
+            },
+            status=400,
+        )
     if not request.keyring.duress:  # type: ignore[attr-defined]
         counts = actions.burn_account(actor=request.user, user=account)  # type: ignore[arg-type]
-        notify_role(role=Role.COORDINATOR, kind="account_burned", reference=f"staff-{account.pk}", link=f"/staff/accounts/{account.pk}/")
-        messages.success(request, _("Account burned: %(grants)d grants and %(sessions)d sessions deleted.") % counts)
+        notify_role(
+            role=Role.COORDINATOR,
+            kind="account_burned",
+            reference=f"staff-{account.pk}",
+            link=f"/staff/accounts/{account.pk}/",
+        )
+        messages.success(
+            request,
+            _("Account burned: %(grants)d grants and %(sessions)d sessions deleted.") % counts,
+        )
     else:
-        messages.success(request, _("Account burned: %(grants)d grants and %(sessions)d sessions deleted.") % {"grants": 0, "sessions": 0})
+        messages.success(
+            request,
+            _("Account burned: %(grants)d grants and %(sessions)d sessions deleted.")
+            % {"grants": 0, "sessions": 0},
+        )
     return redirect("accounts-detail", user_id=account.pk)
 
 
@@ -243,4 +320,8 @@ def account_reset(request: HttpRequest, user_id: int) -> HttpResponse:
         messages.error(request, _("Tick the box to confirm."))
         return redirect("accounts-detail", user_id=account.pk)
     creds = actions.admin_reset(actor=request.user, user=account)  # type: ignore[arg-type]
-    return render(request, "accounts/credentials.html", {"creds": creds, "qr": _qr_svg(creds.totp_device), "reset": True})
+    return render(
+        request,
+        "accounts/credentials.html",
+        {"creds": creds, "qr": _qr_svg(creds.totp_device), "reset": True},
+    )

@@ -7,16 +7,23 @@ from django.db import transaction
 from haven.alerts.models import Notification
 
 
-def notify(*, recipients: Iterable[object], kind: str, reference: str = "", link: str = "") -> list[Notification]:
+def notify(
+    *, recipients: Iterable[object], kind: str, reference: str = "", link: str = ""
+) -> list[Notification]:
     """Queue one notification per recipient. `reference` is a case or account reference code;
     `link` a path inside the staff interface. Nothing identifying goes in either."""
-    rows = [Notification(recipient=r, kind=kind, reference=reference[:64], link=link[:255]) for r in recipients]
+    rows = [
+        Notification(recipient=r, kind=kind, reference=reference[:64], link=link[:255])  # type: ignore[misc]
+        for r in recipients
+    ]
     with transaction.atomic():
         Notification.objects.bulk_create(rows)
     return rows
 
 
-def notify_role(*, role: str, kind: str, reference: str = "", link: str = "", exclude: object = None) -> list[Notification]:
+def notify_role(
+    *, role: str, kind: str, reference: str = "", link: str = "", exclude: object = None
+) -> list[Notification]:
     from haven.accounts.models import User
 
     users = User.objects.filter(role_assignments__role=role, is_active=True).distinct()

@@ -22,7 +22,9 @@ class Notification(models.Model):
         HOUSE_COMPROMISED = "house_compromised", _("Safe house compromised")
         CHANNEL_FAILED = "channel_failed", _("Alert channel failed")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(max_length=32, choices=Kind.choices)
     reference = models.CharField(max_length=64, blank=True)
     link = models.CharField(max_length=255, blank=True)

@@ -16,9 +16,20 @@ from haven.vault.crypto import canonical_json
 GENESIS = "0" * 64
 
 
-def row_hash(*, id: int, created_at: str, actor_id: int | None, action: str, object_type: str,
-             object_id: str, data: Any, prev_hash: str) -> str:
-    payload = canonical_json([id, created_at, actor_id, action, object_type, object_id, data, prev_hash])
+def row_hash(
+    *,
+    id: int,
+    created_at: str,
+    actor_id: int | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    data: Any,
+    prev_hash: str,
+) -> str:
+    payload = canonical_json(
+        [id, created_at, actor_id, action, object_type, object_id, data, prev_hash]
+    )
     return hashlib.sha256(payload).hexdigest()
 
 
@@ -81,9 +92,25 @@ def _json_roundtrip(data: Any) -> Any:
     return json.loads(canonical_json(data))
 
 
-def log_event(*, actor: Any = None, action: str, object_type: str = "", object_id: Any = "",
-              data: dict[str, Any] | None = None) -> AuditEvent:
-    return log_events([dict(actor=actor, action=action, object_type=object_type, object_id=object_id, data=data)])[0]
+def log_event(
+    *,
+    actor: Any = None,
+    action: str,
+    object_type: str = "",
+    object_id: Any = "",
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return log_events(
+        [
+            {
+                "actor": actor,
+                "action": action,
+                "object_type": object_type,
+                "object_id": object_id,
+                "data": data,
+            }
+        ]
+    )[0]
 
 
 def record(**kwargs: Any) -> AuditEvent:
@@ -112,12 +139,19 @@ def verify_chain() -> VerifyResult:
         if event.id != expected_id:
             return VerifyResult(False, count, expected_id, "row missing or ids rewritten")
         if event.prev_hash != prev:
-            return VerifyResult(False, count, event.id, "does not follow the row before it (removed or reordered)")
+            return VerifyResult(
+                False, count, event.id, "does not follow the row before it (removed or reordered)"
+            )
         if _hash_of(event) != event.hash:
             return VerifyResult(False, count, event.id, "contents changed")
         prev, expected_id = event.hash, expected_id + 1
     head = AuditHead.objects.filter(pk=1).first()
     last_id, last_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
     if last_id != expected_id - 1 or last_hash != prev:
-        return VerifyResult(False, count, expected_id if last_id >= expected_id else last_id + 1, "rows removed from the end")
+        return VerifyResult(
+            False,
+            count,
+            expected_id if last_id >= expected_id else last_id + 1,
+            "rows removed from the end",
+        )
     return VerifyResult(True, count)

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.vault.fields import SealedField
 from haven.vault.models import Vault
 
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -53,7 +54,9 @@ class Case(models.Model):
     risk = models.CharField(max_length=16, choices=Risk.choices, default=Risk.MEDIUM)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["state", "risk"]), models.Index(fields=["-created_at"])]
@@ -64,9 +67,29 @@ class Case(models.Model):
 
 class CaseAssignment(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assignments")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="case_assignments"
+    )
     role = models.CharField(max_length=16, default="caseworker")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_assignment_per_case_and_user")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "user"], name="one_assignment_per_case_and_user"
+            )
+        ]
+
+
+class Person(models.Model):
+    """A person in a case. Every identifying field is sealed in the case's vault."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="people")
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    given_name = SealedField()
+    family_name = SealedField()
+    patronymic = SealedField()
+    aliases = SealedField(kind="json")
+    notes = SealedField()
+    created_at = models.DateTimeField(default=timezone.now)

@@ -24,9 +24,16 @@ def production_secrets(app_configs: Any, **kwargs: Any) -> list[Error]:
     if not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         errors.append(Error("Production runs on PostgreSQL: set DATABASE_URL.", id="haven.E002"))
     if not settings.SESSION_COOKIE_SECURE:
-        errors.append(Error("Production cookies must be Secure (HAVEN_SECURE_COOKIES=1).", id="haven.E003"))
+        errors.append(
+            Error("Production cookies must be Secure (HAVEN_SECURE_COOKIES=1).", id="haven.E003")
+        )
     if settings.DEBUG:
-        errors.append(Error("HAVEN_DEBUG must be off in production: error pages would show data.", id="haven.E004"))
+        errors.append(
+            Error(
+                "HAVEN_DEBUG must be off in production: error pages would show data.",
+                id="haven.E004",
+            )
+        )
     if settings.HAVEN_ARGON2_MEMLIMIT < 256 * 1024 * 1024 or settings.HAVEN_ARGON2_OPSLIMIT < 3:
         errors.append(Error("Argon2id below 256 MiB / 3 passes in production.", id="haven.E005"))
     return errors

@@ -20,7 +20,13 @@ def staff_navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": item.label, "active": request.path.startswith(url) and url != "/staff/"})
+        items.append(
+            {
+                "url": url,
+                "label": item.label,
+                "active": request.path.startswith(url) and url != "/staff/",
+            }
+        )
     unread = 0
     if not getattr(getattr(request, "keyring", None), "duress", False):
         unread = user.notifications.filter(read_at__isnull=True).count()

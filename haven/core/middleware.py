@@ -20,12 +20,19 @@ class LoginRequiredByDefaultMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> HttpResponse | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
         if getattr(view_func, "login_required", True) is False:
             return None
-        user = request.user
-        if user.is_authenticated and user.is_verified():  # type: ignore[union-attr]
-            if user.must_change_password and request.path != "/staff/account/password/" and not request.keyring.duress:  # type: ignore[union-attr,attr-defined]
+        user: Any = request.user
+        keyring: Any = getattr(request, "keyring", None)
+        if user.is_authenticated and user.is_verified():
+            if (
+                user.must_change_password
+                and request.path != "/staff/account/password/"
+                and not keyring.duress
+            ):
                 from django.shortcuts import redirect
 
                 return redirect("accounts-password")
@@ -51,9 +58,13 @@ class SecurityHeadersMiddleware:
         response["X-Content-Type-Options"] = "nosniff"
         response["Cross-Origin-Opener-Policy"] = "same-origin"
         response["Cross-Origin-Resource-Policy"] = "same-origin"
-        response["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        response["Permissions-Policy"] = (
+            "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        )
         if settings.HAVEN_ONION_LOCATION and not request.path.startswith("/staff/"):
-            response["Onion-Location"] = settings.HAVEN_ONION_LOCATION.rstrip("/") + request.get_full_path()
+            response["Onion-Location"] = (
+                settings.HAVEN_ONION_LOCATION.rstrip("/") + request.get_full_path()
+            )
         return response
 
 
@@ -61,7 +72,14 @@ class NoClientAddressMiddleware:
     """Drop the client address, user agent and referrer before any view or log can see them.
     Everyone arrives through Tor anyway; what is never read cannot be stored (invariant 1)."""
 
-    DROPPED = ("REMOTE_ADDR", "HTTP_USER_AGENT", "HTTP_REFERER", "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+    DROPPED = (
+        "REMOTE_ADDR",
+        "HTTP_USER_AGENT",
+        "HTTP_REFERER",
+        "HTTP_X_FORWARDED_FOR",
+        "HTTP_X_REAL_IP",
+        "HTTP_FORWARDED",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -40,17 +40,29 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 
 
 def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
-    return render(request, "core/error.html", {"status": status, "title": title, "text": text}, status=status)
+    return render(
+        request, "core/error.html", {"status": status, "title": title, "text": text}, status=status
+    )
 
 
 @login_not_required
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error(request, 403, _("The form has expired"), _("Please go back, reload the page and send it again. Nothing you typed was saved yet."))
+    return _error(
+        request,
+        403,
+        _("The form has expired"),
+        _("Please go back, reload the page and send it again. Nothing you typed was saved yet."),
+    )
 
 
 @login_not_required
 def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    return _error(request, 400, _("Something in the request was not right"), _("Please go back and try again."))
+    return _error(
+        request,
+        400,
+        _("Something in the request was not right"),
+        _("Please go back and try again."),
+    )
 
 
 @login_not_required
@@ -65,4 +77,13 @@ def not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/error.html", {"status": 500, "title": _("Something went wrong"), "text": _("Nothing you had saved is lost. Please try again in a moment.")}, status=500)
+    return render(
+        request,
+        "core/error.html",
+        {
+            "status": 500,
+            "title": _("Something went wrong"),
+            "text": _("Nothing you had saved is lost. Please try again in a moment."),
+        },
+        status=500,
+    )

@@ -25,11 +25,17 @@ class GrantError(Exception):
 def _seal_key_to(vault_id: object, data_key: bytes, user: User) -> bytes:
     key = UserKey.objects.filter(user=user).first()
     if key is None:
-        raise GrantError(_("This account has no key pair yet; it must sign in once before it can be given access."))
+        raise GrantError(
+            _(
+                "This account has no key pair yet; it must sign in once before it can be given access."
+            )
+        )
     return crypto.seal_to(bytes(key.public_key), data_key, f"grant|{vault_id}|{user.pk}".encode())
 
 
-def create_vault(*, actor: User | None, kind: str, members: Iterable[User], keyring: Keyring | None = None) -> Vault:
+def create_vault(
+    *, actor: User | None, kind: str, members: Iterable[User], keyring: Keyring | None = None
+) -> Vault:
     """A new vault with a fresh data key, granted to `members` (sealing needs only their public
     keys). If `keyring` is given, the new vault is kept open in it for the rest of the request."""
     members = list(members)
@@ -37,10 +43,17 @@ def create_vault(*, actor: User | None, kind: str, members: Iterable[User], keyr
         data_key = crypto.random_key()
         pair = crypto.KeyPair.generate()
         vault = Vault(kind=kind, public_key=pair.public)
-        vault.sealed_private_key = crypto.aead_encrypt(data_key, pair.private, f"vault-sk|{vault.id}".encode())
+        vault.sealed_private_key = crypto.aead_encrypt(
+            data_key, pair.private, f"vault-sk|{vault.id}".encode()
+        )
         vault.save()
         for member in members:
-            Grant.objects.create(vault=vault, user=member, sealed_key=_seal_key_to(vault.id, data_key, member), granted_by=actor)
+            Grant.objects.create(
+                vault=vault,
+                user=member,
+                sealed_key=_seal_key_to(vault.id, data_key, member),
+                granted_by=actor,
+            )
         log_event(
             actor=actor,
             action="vault.create",
@@ -48,7 +61,11 @@ def create_vault(*, actor: User | None, kind: str, members: Iterable[User], keyr
             object_id=str(vault.id),
             data={"kind": kind, "members": [m.pk for m in members]},
         )
-    if keyring is not None and keyring.user is not None and any(m.pk == keyring.user.pk for m in members):
+    if (
+        keyring is not None
+        and keyring.user is not None
+        and any(m.pk == keyring.user.pk for m in members)
+    ):
         keyring.adopt(OpenVault(vault, data_key))
     return vault
 
@@ -63,7 +80,11 @@ def grant_vault(*, keyring: Keyring, vault: Vault, user: User, reason: str = "")
             raise GrantError(_("This person already has access."))
         key = UserKey.objects.filter(user=user).first()
         if key is None:
-            raise GrantError(_("This account has no key pair yet; it must sign in once before it can be given access."))
+            raise GrantError(
+                _(
+                    "This account has no key pair yet; it must sign in once before it can be given access."
+                )
+            )
         grant = Grant.objects.create(
             vault=vault,
             user=user,
@@ -85,7 +106,13 @@ def revoke_grant(*, actor: User | None, vault: Vault, user: User) -> bool:
     with transaction.atomic():
         deleted, _rows = Grant.objects.filter(vault=vault, user=user).delete()
         if deleted:
-            log_event(actor=actor, action="grant.revoke", object_type="vault", object_id=str(vault.id), data={"user": user.pk})
+            log_event(
+                actor=actor,
+                action="grant.revoke",
+                object_type="vault",
+                object_id=str(vault.id),
+                data={"user": user.pk},
+            )
     return bool(deleted)
 
 
@@ -94,7 +121,9 @@ def shred_vault(*, actor: User | None, vault: Vault, reason: str) -> None:
     The cost is the number of grants, not the number of rows."""
     with transaction.atomic():
         grants, _rows = Grant.objects.filter(vault=vault).delete()
-        Vault.objects.filter(pk=vault.pk).update(sealed_private_key=None, shredded_at=timezone.now())
+        Vault.objects.filter(pk=vault.pk).update(
+            sealed_private_key=None, shredded_at=timezone.now()
+        )
         vault.refresh_from_db()
         log_event(
             actor=actor,

@@ -40,7 +40,9 @@ class SealedField(models.BinaryField):
 
     def get_prep_value(self, value: Any) -> Any:
         if isinstance(value, str):
-            raise TypeError(f"{self.name} is sealed: seal it through an open vault, never assign text")
+            raise TypeError(
+                f"{self.name} is sealed: seal it through an open vault, never assign text"
+            )
         return super().get_prep_value(value)
 
 

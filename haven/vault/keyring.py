@@ -69,7 +69,11 @@ def seal_box(obj: models.Model, **values: Any) -> None:
         field = _field(obj, name)
         if not field.sealed_box:
             raise TypeError(f"{name} is not a public-key sealed field")
-        blob = None if value is None else crypto.seal_to(bytes(vault.public_key), _encode(field, value), _aad(obj, field))
+        blob = (
+            None
+            if value is None
+            else crypto.seal_to(bytes(vault.public_key), _encode(field, value), _aad(obj, field))
+        )
         setattr(obj, name, blob)
 
 
@@ -93,9 +97,19 @@ class OpenVault:
             if value is None:
                 setattr(obj, name, None)
             elif field.sealed_box:
-                setattr(obj, name, crypto.seal_to(bytes(self.vault.public_key), _encode(field, value), _aad(obj, field)))
+                setattr(
+                    obj,
+                    name,
+                    crypto.seal_to(
+                        bytes(self.vault.public_key), _encode(field, value), _aad(obj, field)
+                    ),
+                )
             else:
-                setattr(obj, name, crypto.aead_encrypt(self._key, _encode(field, value), _aad(obj, field)))
+                setattr(
+                    obj,
+                    name,
+                    crypto.aead_encrypt(self._key, _encode(field, value), _aad(obj, field)),
+                )
 
     def unseal(self, obj: models.Model, name: str) -> Any:
         if vault_id_of(obj) != self.vault.id:
@@ -127,7 +141,9 @@ class OpenVault:
     def _vault_private_key(self) -> bytes:
         if self._private is None:
             self._private = crypto.aead_decrypt(
-                self._key, bytes(self.vault.sealed_private_key), f"vault-sk|{self.vault.id}".encode()
+                self._key,
+                bytes(self.vault.sealed_private_key),  # type: ignore[arg-type]
+                f"vault-sk|{self.vault.id}".encode(),
             )
         return self._private
 
@@ -151,18 +167,26 @@ class SealedReader:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        field = self._obj._meta.get_field(name) if name in {f.name for f in self._obj._meta.fields} else None
+        field = (
+            self._obj._meta.get_field(name)
+            if name in {f.name for f in self._obj._meta.fields}
+            else None
+        )
         if not isinstance(field, SealedField):
             return getattr(self._obj, name)
         if name not in self._cache:
-            self._cache[name] = None if self._opened is None else self._opened.unseal(self._obj, name)
+            self._cache[name] = (
+                None if self._opened is None else self._opened.unseal(self._obj, name)
+            )
         return self._cache[name]
 
 
 class Keyring:
     """What one staff member can open during one request."""
 
-    def __init__(self, user: User | None, private_key: bytes | None, *, duress: bool = False) -> None:
+    def __init__(
+        self, user: User | None, private_key: bytes | None, *, duress: bool = False
+    ) -> None:
         self.user = user
         self._private_key = private_key
         self.duress = duress
@@ -185,7 +209,9 @@ class Keyring:
                 self._granted = set()
             else:
                 self._granted = set(
-                    Grant.objects.filter(user=self.user, vault__shredded_at__isnull=True).values_list("vault_id", flat=True)
+                    Grant.objects.filter(
+                        user=self.user, vault__shredded_at__isnull=True
+                    ).values_list("vault_id", flat=True)
                 )
         return self._granted
 
@@ -194,7 +220,9 @@ class Keyring:
         session sees nothing at all, not even that rows exist."""
         if self.is_empty or self.user is None:
             return queryset.none()
-        return queryset.filter(**{f"{path}__grants__user": self.user, f"{path}__shredded_at__isnull": True})
+        return queryset.filter(
+            **{f"{path}__grants__user": self.user, f"{path}__shredded_at__isnull": True}
+        )
 
     def can_open(self, vault: Vault | Any) -> bool:
         vid = getattr(vault, "id", vault)
@@ -212,10 +240,14 @@ class Keyring:
         """Open every vault in `vaults` that this keyring holds a grant for, with one query."""
         wanted = {v.id: v for v in vaults if v.id not in self._open}
         if wanted and not self.is_empty and self.user is not None:
-            grants = Grant.objects.filter(user=self.user, vault_id__in=list(wanted), vault__shredded_at__isnull=True)
+            grants = Grant.objects.filter(
+                user=self.user, vault_id__in=list(wanted), vault__shredded_at__isnull=True
+            )
             for vault_id, sealed_key in grants.values_list("vault_id", "sealed_key"):
                 data_key = crypto.open_sealed(
-                    self._private_key, bytes(sealed_key), f"grant|{vault_id}|{self.user.pk}".encode()
+                    self._private_key,  # type: ignore[arg-type]
+                    bytes(sealed_key),
+                    f"grant|{vault_id}|{self.user.pk}".encode(),
                 )
                 self._open[vault_id] = OpenVault(wanted[vault_id], data_key)
                 self._to_audit.append(vault_id)
@@ -250,7 +282,15 @@ class Keyring:
         pending, self._to_audit = self._to_audit, []
         with transaction.atomic():
             log_events(
-                [dict(actor=self.user, action="vault.open", object_type="vault", object_id=str(v)) for v in pending]
+                [
+                    {
+                        "actor": self.user,
+                        "action": "vault.open",
+                        "object_type": "vault",
+                        "object_id": str(v),
+                    }
+                    for v in pending
+                ]
             )
 
     def public_key_of_self(self) -> bytes | None:

@@ -44,7 +44,9 @@ class Grant(models.Model):
     """A vault's data key sealed to one user's public key."""
 
     vault = models.ForeignKey(Vault, on_delete=models.CASCADE, related_name="grants")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants"
+    )
     sealed_key = models.BinaryField()
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -52,7 +54,9 @@ class Grant(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["vault", "user"], name="one_grant_per_user_and_vault")]
+        constraints = [
+            models.UniqueConstraint(fields=["vault", "user"], name="one_grant_per_user_and_vault")
+        ]
         indexes = [models.Index(fields=["user", "vault"])]
 
 

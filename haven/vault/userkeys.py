@@ -35,7 +35,9 @@ def create_user_key(user: User, password: str) -> UserKey:
     """A fresh key pair for `user`. Any grants sealed to an older key become useless."""
     pair = crypto.KeyPair.generate()
     UserKey.objects.filter(user=user).delete()
-    return UserKey.objects.create(user=user, public_key=pair.public, **_wrap(user, pair.private, password))
+    return UserKey.objects.create(
+        user=user, public_key=pair.public, **_wrap(user, pair.private, password)
+    )
 
 
 def unwrap_user_key(user: User, password: str) -> bytes | None:
@@ -44,7 +46,9 @@ def unwrap_user_key(user: User, password: str) -> bytes | None:
     if key is None:
         burn_time_like_a_login()
         return None
-    kek = crypto.derive_key(password.encode("utf-8"), bytes(key.salt), opslimit=key.opslimit, memlimit=key.memlimit)
+    kek = crypto.derive_key(
+        password.encode("utf-8"), bytes(key.salt), opslimit=key.opslimit, memlimit=key.memlimit
+    )
     try:
         return crypto.aead_decrypt(kek, bytes(key.wrapped_private_key), _aad(user.pk))
     except crypto.CryptoError:
@@ -74,7 +78,9 @@ def wrap_for_session(private_key: bytes, session_binding: str) -> tuple[str, str
     return base64.urlsafe_b64encode(secret).decode(), base64.b64encode(blob).decode()
 
 
-def unwrap_from_session(cookie_secret: str, server_ciphertext: str, session_binding: str) -> bytes | None:
+def unwrap_from_session(
+    cookie_secret: str, server_ciphertext: str, session_binding: str
+) -> bytes | None:
     try:
         secret = base64.urlsafe_b64decode(cookie_secret.encode("ascii"))
         blob = base64.b64decode(server_ciphertext.encode("ascii"))

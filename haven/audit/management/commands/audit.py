@@ -8,7 +8,9 @@ from haven.audit.log import verify_chain
 
 
 class Command(BaseCommand):
-    help = "Audit log tools. `haven audit verify` checks the hash chain and names the first bad row."
+    help = (
+        "Audit log tools. `haven audit verify` checks the hash chain and names the first bad row."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("verb", choices=["verify"])
@@ -16,5 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = verify_chain()
         if not result.ok:
-            raise CommandError(f"audit chain BROKEN at row {result.first_bad_id}: {result.problem} ({result.rows} rows read)")
+            raise CommandError(
+                f"audit chain BROKEN at row {result.first_bad_id}: {result.problem} ({result.rows} rows read)"
+            )
         self.stdout.write(f"audit chain intact: {result.rows} rows")

@@ -24,7 +24,9 @@ class Command(BaseCommand):
             raise CommandError("demo-code is for the demo only")
         name = options["username"]
         if name not in {n for n, _p, _r in DEMO_STAFF}:
-            raise CommandError(f"{name} is not a demo account; demo accounts: {', '.join(n for n, _p, _r in DEMO_STAFF)}")
+            raise CommandError(
+                f"{name} is not a demo account; demo accounts: {', '.join(n for n, _p, _r in DEMO_STAFF)}"
+            )
         device = TOTPDevice.objects.filter(user__username=name).first()
         if device is None:
             raise CommandError("no demo data yet: run `haven demo --no-serve` first")

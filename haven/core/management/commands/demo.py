@@ -33,14 +33,18 @@ class Command(BaseCommand):
         self.print_logins(ctx)
         if options["no_serve"]:
             return
-        self.stdout.write(f"\nServing on http://127.0.0.1:{options['port']}/  (staff: /staff/login/)  Ctrl+C stops.\n")
+        self.stdout.write(
+            f"\nServing on http://127.0.0.1:{options['port']}/  (staff: /staff/login/)  Ctrl+C stops.\n"
+        )
         self.stdout.flush()
         from haven.core.registry import demo_services
 
         for start in demo_services():
             start()
         os.environ.setdefault("HAVEN_SERVE_STATIC", "1")
-        call_command("runserver", f"127.0.0.1:{options['port']}", use_reloader=False, skip_checks=True)
+        call_command(
+            "runserver", f"127.0.0.1:{options['port']}", use_reloader=False, skip_checks=True
+        )
 
     def load(self) -> DemoContext:
         passwords = {name: password for name, password, _roles in DEMO_STAFF}
@@ -48,11 +52,15 @@ class Command(BaseCommand):
             users = {u.username: u for u in User.objects.filter(username__in=passwords)}
             self.stdout.write("Demo data already present: reusing it.")
             return DemoContext(users=users, passwords=passwords)
-        self.stdout.write("Creating the demo organisation (this takes a few seconds: real Argon2id)...")
+        self.stdout.write(
+            "Creating the demo organisation (this takes a few seconds: real Argon2id)..."
+        )
         with transaction.atomic():
             users = {}
             for name, password, roles in DEMO_STAFF:
-                creds = create_staff_user(actor=None, username=name, roles=list(roles), password=password)
+                creds = create_staff_user(
+                    actor=None, username=name, roles=list(roles), password=password
+                )
                 users[name] = creds.user
             set_duress_password(user=users[DEMO_DURESS[0]], duress_password=DEMO_DURESS[1])
             ctx = DemoContext(users=users, passwords=passwords)
@@ -63,11 +71,17 @@ class Command(BaseCommand):
         return ctx
 
     def print_logins(self, ctx: DemoContext) -> None:
-        self.stdout.write("\nDemo logins (synthetic people; every account also needs its current code):")
+        self.stdout.write(
+            "\nDemo logins (synthetic people; every account also needs its current code):"
+        )
         self.stdout.write(f"  {'user':<14} {'password':<26} roles")
         for name, password, roles in DEMO_STAFF:
             self.stdout.write(f"  {name:<14} {password:<26} {', '.join(str(r) for r in roles)}")
-        self.stdout.write(f"  duress password for '{DEMO_DURESS[0]}': {DEMO_DURESS[1]}  (shows an empty workspace, alerts coordinators)")
-        self.stdout.write("\nTwo-factor code for a user:  haven demo-code USER   (e.g. `uv run haven demo-code coordinator`)")
+        self.stdout.write(
+            f"  duress password for '{DEMO_DURESS[0]}': {DEMO_DURESS[1]}  (shows an empty workspace, alerts coordinators)"
+        )
+        self.stdout.write(
+            "\nTwo-factor code for a user:  haven demo-code USER   (e.g. `uv run haven demo-code coordinator`)"
+        )
         for line in ctx.notes:
             self.stdout.write(f"  {line}")
