@@ -12,14 +12,15 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from haven.audit.log import record
-from haven.vault.keyring import Keyring
-from haven.vault.userkeys import unwrap_from_session
+from haven.vault.keyring import Keyring, SessionKeyCache
+from haven.vault.userkeys import open_session
 
 SESSION_KEY = "haven_key"
 SESSION_KEY_ID = "haven_key_id"
 SESSION_LOGIN_AT = "haven_login_at"
 SESSION_SEEN_AT = "haven_seen_at"
 SESSION_DURESS = "haven_duress"
+SESSION_VAULT_CACHE = "haven_vault_keys"
 
 
 class StaffSessionMiddleware:
@@ -32,7 +33,10 @@ class StaffSessionMiddleware:
         try:
             response = self.get_response(request)
         finally:
-            request.keyring.flush_audit()  # type: ignore[attr-defined]
+            keyring = request.keyring  # type: ignore[attr-defined]
+            keyring.flush_audit()
+            if keyring.session_cache_changed and hasattr(request, "session"):
+                request.session.modified = True
         if ended:
             response.delete_cookie(settings.HAVEN_KEY_COOKIE_NAME, samesite="Strict")
         return response
@@ -49,13 +53,12 @@ class StaffSessionMiddleware:
         elif now - float(session.get(SESSION_SEEN_AT, 0)) > settings.HAVEN_IDLE_TIMEOUT_SECONDS:
             reason = "idle"
         duress = bool(session.get(SESSION_DURESS))
-        private_key = None
+        opened = None
+        binding = f"{user.pk}|{session.get(SESSION_KEY_ID, '')}"
         if not reason and not duress:
             cookie = request.COOKIES.get(settings.HAVEN_KEY_COOKIE_NAME, "")
-            private_key = unwrap_from_session(
-                cookie, session.get(SESSION_KEY, ""), f"{user.pk}|{session.get(SESSION_KEY_ID, '')}"
-            )
-            if private_key is None:
+            opened = open_session(cookie, session.get(SESSION_KEY, ""), binding)
+            if opened is None:
                 reason = "key"
         if reason:
             record(
@@ -74,5 +77,9 @@ class StaffSessionMiddleware:
                 messages.info(request, _("Your session has ended. Please sign in again."))
             return True
         session[SESSION_SEEN_AT] = now
-        request.keyring = Keyring(user, private_key, duress=duress)  # type: ignore[attr-defined]
+        if opened is None:
+            request.keyring = Keyring(user, None, duress=duress)  # type: ignore[attr-defined]
+        else:
+            cache = SessionKeyCache(session.setdefault(SESSION_VAULT_CACHE, {}), opened[1], binding)
+            request.keyring = Keyring(user, opened[0], duress=duress, session_cache=cache)  # type: ignore[attr-defined]
         return False

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import secrets
 from typing import TYPE_CHECKING
 
@@ -81,11 +83,22 @@ def wrap_for_session(private_key: bytes, session_binding: str) -> tuple[str, str
 def unwrap_from_session(
     cookie_secret: str, server_ciphertext: str, session_binding: str
 ) -> bytes | None:
+    opened = open_session(cookie_secret, server_ciphertext, session_binding)
+    return opened[0] if opened else None
+
+
+def open_session(
+    cookie_secret: str, server_ciphertext: str, session_binding: str
+) -> tuple[bytes, bytes] | None:
+    """(private key, cache key) of a session, or None if the cookie does not open it. The cache
+    key seals the session's vault-key cache (`keyring.SessionKeyCache`)."""
     try:
         secret = base64.urlsafe_b64decode(cookie_secret.encode("ascii"))
         blob = base64.b64decode(server_ciphertext.encode("ascii"))
         if len(secret) != crypto.KEY_BYTES:
             return None
-        return crypto.aead_decrypt(secret, blob, f"session|{session_binding}".encode())
+        private_key = crypto.aead_decrypt(secret, blob, f"session|{session_binding}".encode())
     except (ValueError, crypto.CryptoError):
         return None
+    cache_key = hmac.new(secret, b"vault-key-cache", hashlib.sha256).digest()
+    return private_key, cache_key

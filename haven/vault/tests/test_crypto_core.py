@@ -187,3 +187,23 @@ def test_the_blind_index_is_deterministic_and_truncated() -> None:
     assert a == crypto.blind_index(KEY, "isaev", bits=20)
     assert a != crypto.blind_index(crypto.random_key(), "isaev", bits=20)
     assert len(a) == 5
+
+
+@pytest.mark.django_db
+def test_a_session_cached_vault_key_stops_working_when_the_grant_is_revoked(personas) -> None:
+    from haven.vault.keyring import SessionKeyCache
+
+    owner = keyring_for(personas.caseworker)
+    case, person = _case_with_person(owner, given_name="Хава")
+    grant_vault(keyring=owner, vault=case.vault, user=personas.lawyer)
+    store: dict[str, str] = {}
+    secret = crypto.random_key()
+    lawyer_key = keyring_for(personas.lawyer)._private_key
+    first = Keyring(personas.lawyer, lawyer_key, session_cache=SessionKeyCache(store, secret, "b"))
+    assert first.reader(person).given_name == "Хава"
+    assert store, "the opened vault key is cached in the session"
+    assert all("Хава" not in v for v in store.values())
+    revoke_grant(actor=personas.caseworker, vault=case.vault, user=personas.lawyer)
+    second = Keyring(personas.lawyer, lawyer_key, session_cache=SessionKeyCache(store, secret, "b"))
+    with pytest.raises(VaultLocked):
+        second.open(case.vault)
