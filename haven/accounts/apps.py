@@ -6,3 +6,10 @@ class AccountsConfig(AppConfig):
     name = "haven.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    @property
+    def staff_nav(self) -> list:  # type: ignore[type-arg]
+        from haven.accounts.models import Role
+        from haven.core.registry import NavItem
+
+        return [NavItem("accounts-list", _("Staff accounts"), roles=(Role.ADMIN, Role.COORDINATOR))]

@@ -54,7 +54,12 @@ class SecurityHeadersMiddleware:
         response["Cache-Control"] = "no-store, max-age=0"
         response["Pragma"] = "no-cache"
         response.setdefault("Content-Security-Policy", self.CSP)
-        response["Referrer-Policy"] = "no-referrer"
+        # Staff pages: same-origin. With no-referrer, browsers send `Origin: null` on form posts
+        # and Django's CSRF check (rightly) refuses them. Nothing is sent to other origins either
+        # way. The public portal keeps no-referrer and does not use the CSRF cookie.
+        response["Referrer-Policy"] = (
+            "same-origin" if request.path.startswith("/staff/") else "no-referrer"
+        )
         response["X-Content-Type-Options"] = "nosniff"
         response["Cross-Origin-Opener-Policy"] = "same-origin"
         response["Cross-Origin-Resource-Policy"] = "same-origin"
