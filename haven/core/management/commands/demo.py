@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
 from haven.accounts.actions import create_staff_user, set_duress_password
-from haven.accounts.models import User
+from haven.accounts.models import Role, User
 from haven.core.demo import DEMO_DURESS, DEMO_STAFF, DemoContext
 from haven.core.registry import demo_loaders
 
@@ -76,7 +76,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  {'user':<14} {'password':<26} roles")
         for name, password, roles in DEMO_STAFF:
-            self.stdout.write(f"  {name:<14} {password:<26} {', '.join(str(r) for r in roles)}")
+            self.stdout.write(f"  {name:<14} {password:<26} {', '.join(str(Role(r).label) for r in roles)}")
         self.stdout.write(
             f"  duress password for '{DEMO_DURESS[0]}': {DEMO_DURESS[1]}  (shows an empty workspace, alerts coordinators)"
         )
