@@ -76,7 +76,9 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"  {'user':<14} {'password':<26} roles")
         for name, password, roles in DEMO_STAFF:
-            self.stdout.write(f"  {name:<14} {password:<26} {', '.join(str(Role(r).label) for r in roles)}")
+            self.stdout.write(
+                f"  {name:<14} {password:<26} {', '.join(str(Role(r).label) for r in roles)}"
+            )
         self.stdout.write(
             f"  duress password for '{DEMO_DURESS[0]}': {DEMO_DURESS[1]}  (shows an empty workspace, alerts coordinators)"
         )
