@@ -19,6 +19,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     settings.HAVEN_ARGON2_OPSLIMIT = 1
     settings.HAVEN_ARGON2_MEMLIMIT = 8 * 1024 * 1024
+    settings.HAVEN_CODENAME_ARGON2_OPSLIMIT = 1
+    settings.HAVEN_CODENAME_ARGON2_MEMLIMIT = 8 * 1024 * 1024
+    settings.HAVEN_PORTAL_MIN_SECONDS = 0.0
     settings.DATA_DIR = Path(tempfile.mkdtemp(prefix="haven-test-"))
     settings.MEDIA_ROOT = settings.DATA_DIR / "files"
     settings.PASSWORD_HASHERS = ["haven.testing.hashers.FastArgon2PasswordHasher"]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "haven.accounts",
     "haven.alerts",
     "haven.cases",
+    "haven.intake",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "haven.core.middleware.NoClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "haven.intake.middleware.PortalLanguageMiddleware",
+    "haven.intake.middleware.AdmissionControlMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -101,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "haven.core.context_processors.staff_navigation",
+                "haven.intake.context_processors.portal",
             ],
         },
     }
@@ -162,7 +166,7 @@ SECURE_PROXY_SSL_HEADER = (
 # Uploads: Django spools anything larger than this to disk; the limits themselves are checked by
 # the forms, so a person gets a translated message and not a bare 400.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HAVEN_MAX_TEXT_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HAVEN_MAX_TEXT_BYTES", 3 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_PERMISSIONS = 0o600
 
@@ -189,6 +193,22 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Production: at least 256 MiB and 3 passes (ARCHITECTURE.md). Tests lower these in one fixture.
 HAVEN_ARGON2_OPSLIMIT = env_int("HAVEN_ARGON2_OPSLIMIT", 3)
 HAVEN_ARGON2_MEMLIMIT = env_int("HAVEN_ARGON2_MEMLIMIT", 256 * 1024 * 1024)
+
+# Codenames carry >= 90 bits of their own, so their Argon2id is lighter: it runs on every portal
+# sign-in, and the portal must keep serving returning people during a flood.
+HAVEN_CODENAME_ARGON2_OPSLIMIT = env_int("HAVEN_CODENAME_ARGON2_OPSLIMIT", 2)
+HAVEN_CODENAME_ARGON2_MEMLIMIT = env_int("HAVEN_CODENAME_ARGON2_MEMLIMIT", 64 * 1024 * 1024)
+
+# Every codename sign-in answers after at least this long, right or wrong.
+HAVEN_PORTAL_MIN_SECONDS = float(env_str("HAVEN_PORTAL_MIN_SECONDS", "0.8"))
+HAVEN_PORTAL_GLOBAL_FAILURES = env_int("HAVEN_PORTAL_GLOBAL_FAILURES", 200)
+HAVEN_INTAKE_MAX_TEXT = env_int("HAVEN_INTAKE_MAX_TEXT", 100_000)
+HAVEN_INTAKE_MAX_FILE_BYTES = env_int("HAVEN_INTAKE_MAX_FILE_BYTES", 25 * 1024 * 1024)
+HAVEN_INTAKE_MAX_FILES = env_int("HAVEN_INTAKE_MAX_FILES", 5)
+# Admission control: new submissions per process per second (token bucket) and at once.
+HAVEN_INTAKE_NEW_PER_SECOND = float(env_str("HAVEN_INTAKE_NEW_PER_SECOND", "20"))
+HAVEN_INTAKE_NEW_BURST = env_int("HAVEN_INTAKE_NEW_BURST", 40)
+HAVEN_INTAKE_NEW_CONCURRENCY = env_int("HAVEN_INTAKE_NEW_CONCURRENCY", 4)
 
 HAVEN_IDLE_TIMEOUT_SECONDS = env_int("HAVEN_IDLE_TIMEOUT_SECONDS", 15 * 60)
 HAVEN_SESSION_MAX_SECONDS = env_int("HAVEN_SESSION_MAX_SECONDS", 8 * 60 * 60)

@@ -7,7 +7,12 @@ from django.urls import include, path, re_path
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from haven.intake.urls import portal_urlpatterns
+from haven.intake.urls import staff_urlpatterns as intake_staff
+
 urlpatterns = [
+    path("", include(portal_urlpatterns)),
+    path("staff/", include(intake_staff)),
     path("staff/", include("haven.accounts.urls")),
     path("staff/", include("haven.core.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set-language"),

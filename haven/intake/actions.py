@@ -1,0 +1,299 @@
+"""Intake writes: submissions, replies, triage decisions, opening a case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import Role
+from haven.alerts.actions import notify_role
+from haven.audit.log import log_event
+from haven.cases.models import Case, CaseAssignment
+from haven.intake import portal
+from haven.intake.models import (
+    Attachment,
+    CaseIntakeRecord,
+    HelpRequest,
+    Message,
+    PersonCopy,
+    PortalIdentity,
+)
+from haven.lib.codenames import generate_codename, normalise_codename
+from haven.vault.actions import create_vault
+from haven.vault.codename import CodenameKeys
+from haven.vault.keyring import Keyring, seal_box
+from haven.vault.models import Vault
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+
+
+class IntakeClosed(Exception):
+    """No intake vault yet: the portal cannot accept requests."""
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    name: str
+    content_type: str
+    data: bytes
+    stripped: bool
+
+
+@dataclass(frozen=True)
+class Submission:
+    request: HelpRequest
+    codename: str
+
+
+def intake_vault() -> Vault:
+    vault = (
+        Vault.objects.filter(kind=Vault.Kind.INTAKE, shredded_at__isnull=True)
+        .order_by("created_at")
+        .first()
+    )
+    if vault is None:
+        raise IntakeClosed
+    return vault
+
+
+def set_up_intake_vault(*, actor: User, keyring: Keyring) -> Vault:
+    if Vault.objects.filter(kind=Vault.Kind.INTAKE, shredded_at__isnull=True).exists():
+        return intake_vault()
+    return create_vault(actor=actor, kind=Vault.Kind.INTAKE, members=[actor], keyring=keyring)
+
+
+def _add_message(
+    *,
+    request: HelpRequest,
+    direction: str,
+    text: str,
+    person_vault: Vault,
+    author: Any = None,
+    contact: str = "",
+    files: list[UploadedFile] = (),  # type: ignore[assignment]
+) -> Message:
+    message = Message(request=request, vault=request.vault, direction=direction, author=author)
+    seal_box(message, body=text, contact=contact or None)
+    message.save()
+    copy = PersonCopy(message=message, vault=person_vault)
+    seal_box(copy, body=text)
+    copy.save()
+    for f in files:
+        attachment = Attachment(message=message, vault=request.vault)
+        seal_box(
+            attachment,
+            content=f.data,
+            meta={
+                "name": f.name,
+                "type": f.content_type,
+                "size": len(f.data),
+                "metadata_stripped": f.stripped,
+            },
+        )
+        attachment.save()
+    return message
+
+
+def submit_request(
+    *, text: str, felt_urgency: str, contact: str, files: list[UploadedFile], language: str
+) -> Submission:
+    """A new request from the portal. Sealed before it is written; committed before the person
+    is shown their codename (the caller renders only after this returns)."""
+    vault = intake_vault()
+    codename = generate_codename(language)
+    keys = portal.derive_keys(normalise_codename(codename))
+    urgency = {"now": HelpRequest.Urgency.URGENT, "days": HelpRequest.Urgency.HIGH}.get(
+        felt_urgency, HelpRequest.Urgency.NORMAL
+    )
+    with transaction.atomic():
+        identity = portal.create_identity(keys, language=language)
+        request = HelpRequest.objects.create(
+            vault=vault,
+            identity=identity,
+            felt_urgency=felt_urgency,
+            urgency=urgency,
+            language=language,
+        )
+        _add_message(
+            request=request,
+            direction=Message.Direction.IN,
+            text=text,
+            contact=contact,
+            files=files,
+            person_vault=identity.vault,
+        )
+        log_event(
+            action="intake.submit",
+            object_type="request",
+            object_id=request.reference,
+            data={"files": len(files), "urgency": urgency},
+        )
+        if urgency == HelpRequest.Urgency.URGENT:
+            notify_role(
+                role=Role.OPERATOR,
+                kind="urgent_request",
+                reference=request.reference,
+                link=f"/staff/intake/{request.id}/",
+            )
+    return Submission(request, codename)
+
+
+def write_again(*, identity: PortalIdentity, text: str, files: list[UploadedFile]) -> Message:
+    """A returning person writes again: the message joins their newest request."""
+    with transaction.atomic():
+        request = (
+            HelpRequest.objects.select_for_update()
+            .filter(identity=identity)
+            .order_by("-created_at")
+            .first()
+        )
+        if request is None:
+            raise IntakeClosed
+        message = _add_message(
+            request=request,
+            direction=Message.Direction.IN,
+            text=text,
+            files=files,
+            person_vault=identity.vault,
+        )
+        request.last_message_at = timezone.now()
+        if request.status == HelpRequest.Status.REPLIED:
+            request.status = HelpRequest.Status.READ
+        request.save(update_fields=["last_message_at", "status"])
+        log_event(
+            action="intake.message",
+            object_type="request",
+            object_id=request.reference,
+            data={"files": len(files)},
+        )
+    return message
+
+
+def conversation_for_person(keys: CodenameKeys, identity: PortalIdentity) -> list[dict[str, Any]]:
+    copies = (
+        PersonCopy.objects.filter(vault=identity.vault)
+        .select_related("message", "vault")
+        .order_by("message__created_at")
+    )
+    return [
+        {
+            "direction": c.message.direction,
+            "created_at": c.message.created_at,
+            "body": keys.unseal(c, "body"),
+        }
+        for c in copies
+    ]
+
+
+def mark_read(*, actor: User, request: HelpRequest) -> None:
+    if request.first_read_at is None:
+        with transaction.atomic():
+            HelpRequest.objects.filter(pk=request.pk, first_read_at__isnull=True).update(
+                first_read_at=timezone.now(), status=HelpRequest.Status.READ
+            )
+            log_event(
+                actor=actor,
+                action="intake.read",
+                object_type="request",
+                object_id=request.reference,
+            )
+        request.refresh_from_db()
+
+
+def set_urgency(*, actor: User, request: HelpRequest, urgency: str) -> None:
+    with transaction.atomic():
+        request.urgency = urgency
+        request.save(update_fields=["urgency"])
+        log_event(
+            actor=actor,
+            action="intake.urgency",
+            object_type="request",
+            object_id=request.reference,
+            data={"urgency": urgency},
+        )
+
+
+def reply(*, actor: User, request: HelpRequest, text: str) -> Message:
+    with transaction.atomic():
+        message = _add_message(
+            request=request,
+            direction=Message.Direction.OUT,
+            text=text,
+            author=actor,
+            person_vault=request.identity.vault,
+        )
+        request.status = (
+            HelpRequest.Status.REPLIED
+            if request.status != HelpRequest.Status.CASE_OPENED
+            else request.status
+        )
+        request.last_message_at = timezone.now()
+        request.save(update_fields=["status", "last_message_at"])
+        log_event(
+            actor=actor, action="intake.reply", object_type="request", object_id=request.reference
+        )
+    return message
+
+
+def open_case(*, keyring: Keyring, request: HelpRequest, caseworker: User) -> Case:
+    """Move a request into a new case: its conversation is re-encrypted under a fresh case vault
+    granted to the operator and the chosen caseworker. The person's codename is linked to the case
+    so that their check-ins reach it."""
+    if request.case_id:
+        raise ValueError(_("A case is already open for this request."))
+    if not caseworker.has_role(Role.CASEWORKER, Role.COORDINATOR):
+        raise ValueError(_("Choose a caseworker."))
+    if not caseworker.has_key_pair:
+        raise ValueError(
+            _(
+                "This account has no key pair yet; it must sign in once before it can be given access."
+            )
+        )
+    actor = keyring.user
+    assert actor is not None
+    intake = keyring.open(request.vault)
+    conversation = []
+    for m in request.messages.order_by("created_at"):
+        conversation.append(
+            {
+                "direction": m.direction,
+                "at": m.created_at.isoformat(),
+                "body": intake.unseal(m, "body"),
+                "contact": intake.unseal(m, "contact"),
+            }
+        )
+    members = [actor] if actor.pk == caseworker.pk else [actor, caseworker]
+    with transaction.atomic():
+        vault = create_vault(actor=actor, kind=Vault.Kind.CASE, members=members, keyring=keyring)
+        case = Case.objects.create(
+            vault=vault, created_by=actor, risk={"urgent": "high"}.get(request.urgency, "medium")
+        )
+        CaseAssignment.objects.create(case=case, user=caseworker, role="caseworker")
+        record = CaseIntakeRecord(case=case, vault=vault, request_reference=request.reference)
+        keyring.open(vault).seal(record, conversation=conversation)
+        record.save()
+        request.case = case
+        request.status = HelpRequest.Status.CASE_OPENED
+        request.save(update_fields=["case", "status"])
+        PortalIdentity.objects.filter(pk=request.identity_id).update(case=case)
+        log_event(
+            actor=actor,
+            action="intake.open_case",
+            object_type="request",
+            object_id=request.reference,
+            data={"case": case.reference, "caseworker": caseworker.pk},
+        )
+        from haven.alerts.actions import notify
+
+        notify(
+            recipients=[caseworker],
+            kind="case_assigned",
+            reference=case.reference,
+            link=f"/staff/cases/{case.id}/",
+        )
+    return case

@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntakeConfig(AppConfig):
+    name = "haven.intake"
+    label = "intake"
+    verbose_name = _("Intake")
+    dashboard_panels = ["haven.intake.views_triage.triage_panel"]
+    demo_loader = "haven.intake.demo.load"
+
+    @property
+    def staff_nav(self) -> list:  # type: ignore[type-arg]
+        from haven.accounts.models import Role
+        from haven.core.registry import NavItem
+
+        return [NavItem("intake-triage", _("Requests"), roles=(Role.OPERATOR, Role.COORDINATOR))]

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    """The quick-exit address, and links other apps add for a signed-in portal visitor
+    (AppConfig.portal_nav = [(url_name, label)])."""
+    links = []
+    if getattr(request, "portal", None) is not None:
+        for config in apps.get_app_configs():
+            for url_name, label in getattr(config, "portal_nav", ()):
+                try:
+                    links.append({"url": reverse(url_name), "label": label})
+                except NoReverseMatch:
+                    continue
+    return {"quick_exit_url": settings.HAVEN_QUICK_EXIT_URL, "portal_links": links}

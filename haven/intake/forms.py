@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from haven.intake.models import HelpRequest
+from haven.lib.codenames import validate_codename
+
+FORM_TOKEN_SALT = "haven.intake.form"  # noqa: S105  (a signing namespace, not a secret)
+
+
+def form_token() -> str:
+    """A signed, time-limited token in each anonymous portal form. The portal sets no cookie
+    before a codename sign-in, so Django's CSRF cookie cannot be used there; this token stops
+    forms posted from elsewhere or replayed days later."""
+    return signing.dumps("portal-form", salt=FORM_TOKEN_SALT)
+
+
+class PortalForm(forms.Form):
+    form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_form_token(self) -> str:
+        token = self.cleaned_data.get("form_token") or ""
+        try:
+            signing.loads(token, salt=FORM_TOKEN_SALT, max_age=6 * 3600)
+        except signing.BadSignature as exc:
+            raise forms.ValidationError(
+                _("This form has expired. Please check your text and send it again.")
+            ) from exc
+        return token
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class HelpForm(PortalForm):
+    text = forms.CharField(
+        label=_("What is happening? How can we help?"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        strip=True,
+        error_messages={"required": _("Please write a few words about what is happening.")},
+    )
+    felt_urgency = forms.ChoiceField(
+        label=_("How urgent is it?"),
+        choices=HelpRequest.FeltUrgency.choices,
+        widget=forms.RadioSelect,
+        initial=HelpRequest.FeltUrgency.DAYS,
+        error_messages={"required": _("Please choose how urgent it is.")},
+    )
+    contact = forms.CharField(
+        label=_("A safe way to reach you (optional)"),
+        required=False,
+        max_length=500,
+        help_text=_("Only if it is safe. You can always read our answer here with your codename."),
+    )
+    attachments = MultipleFileField(
+        label=_("Photos or documents (optional)"),
+        required=False,
+        help_text=_(
+            "Pictures or PDF, up to 25 MB each. We remove location and camera data from pictures."
+        ),
+    )
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        limit = settings.HAVEN_INTAKE_MAX_TEXT
+        if len(text) > limit:
+            raise forms.ValidationError(
+                _(
+                    "Your message is %(length)d characters long; the limit is %(limit)d. Please shorten it or send the rest in a second message."
+                )
+                % {"length": len(text), "limit": limit}
+            )
+        return text
+
+    def clean_attachments(self) -> list[Any]:
+        files = self.cleaned_data.get("attachments") or []
+        if len(files) > settings.HAVEN_INTAKE_MAX_FILES:
+            raise forms.ValidationError(
+                _("Please attach at most %(n)d files.") % {"n": settings.HAVEN_INTAKE_MAX_FILES}
+            )
+        return files
+
+
+class WriteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Write to us"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Please write a few words.")},
+    )
+    attachments = MultipleFileField(label=_("Photos or documents (optional)"), required=False)
+
+    clean_text = HelpForm.clean_text
+    clean_attachments = HelpForm.clean_attachments
+
+
+class CodenameForm(PortalForm):
+    codename = forms.CharField(
+        label=_("Your codename"),
+        max_length=400,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Please type your codename.")},
+    )
+
+    def clean_codename(self) -> str:
+        check = validate_codename(self.cleaned_data["codename"])
+        self.check = check
+        return check.codename
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Reply"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000
+    )
+
+
+class UrgencyForm(forms.Form):
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=HelpRequest.Urgency.choices)
+
+
+class OpenCaseForm(forms.Form):
+    caseworker: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Caseworker"), queryset=None, empty_label=None
+    )  # type: ignore[arg-type,type-arg]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from haven.accounts.models import Role, User
+
+        self.fields["caseworker"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(
+                role_assignments__role__in=[Role.CASEWORKER, Role.COORDINATOR],
+                is_active=True,
+                key__isnull=False,
+            )
+            .distinct()
+            .order_by("username")
+        )

@@ -1,0 +1,162 @@
+"""The portal's people (known only by their codename's key) and their requests for help.
+
+Everything a person writes is sealed to the intake vault's public key before it is saved, and a
+copy to their own codename key so they can read back the conversation; replies likewise."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from haven.vault.fields import SealedField
+from haven.vault.models import Vault
+
+_REF = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_request_reference() -> str:
+    return "RQ-" + "".join(secrets.choice(_REF) for _ in range(6))
+
+
+class PortalConfig(models.Model):
+    """Installation-wide portal values. The codename salt is not secret (the codename's own
+    entropy protects it) but must never change, or every codename stops working."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    codename_salt = models.BinaryField()
+
+
+class PortalIdentity(models.Model):
+    """A person who holds a codename. The server knows only the codename's derived lookup id and
+    public key (kept as the public key of a vault of kind `codename`, which no staff key opens)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    lookup_id = models.CharField(max_length=64, unique=True)
+    vault = models.OneToOneField(Vault, on_delete=models.PROTECT, related_name="portal_identity")
+    language = models.CharField(max_length=8, default="ru")
+    case = models.ForeignKey(
+        "cases.Case",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="portal_identities",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class PortalSession(models.Model):
+    """A signed-in portal visit. The row holds the codename private key only encrypted under a
+    secret that lives in the visitor's cookie; the row is found by the hash of a token."""
+
+    token_hash = models.CharField(max_length=64, primary_key=True)
+    identity = models.ForeignKey(PortalIdentity, on_delete=models.CASCADE, related_name="sessions")
+    wrapped_key = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+
+class CodenameThrottle(models.Model):
+    """Failed codename sign-ins: per lookup id (a known identity under attack) and one global row
+    (key "*"). Never per IP: everyone arrives through Tor."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(default=timezone.now)
+
+
+class HelpRequest(models.Model):
+    class FeltUrgency(models.TextChoices):
+        NOW = "now", _("I am in danger right now")
+        DAYS = "days", _("In the next few days")
+        LATER = "later", _("It can wait a little")
+
+    class Urgency(models.TextChoices):
+        URGENT = "urgent", _("Urgent")
+        HIGH = "high", _("High")
+        NORMAL = "normal", _("Normal")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        READ = "read", _("Read")
+        REPLIED = "replied", _("Replied")
+        CASE_OPENED = "case_opened", _("Case opened")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=16, unique=True, default=new_request_reference)
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    identity = models.ForeignKey(PortalIdentity, on_delete=models.PROTECT, related_name="requests")
+    felt_urgency = models.CharField(max_length=8, choices=FeltUrgency.choices)
+    urgency = models.CharField(max_length=8, choices=Urgency.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    language = models.CharField(max_length=8, default="ru")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_message_at = models.DateTimeField(default=timezone.now)
+    first_read_at = models.DateTimeField(null=True, blank=True)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-last_message_at"]),
+            models.Index(fields=["status", "urgency"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Message(models.Model):
+    """One message of a request's conversation, as staff read it (sealed to the intake vault)."""
+
+    class Direction(models.TextChoices):
+        IN = "in", _("From the person")
+        OUT = "out", _("Reply")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="messages")
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    direction = models.CharField(max_length=4, choices=Direction.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    body = SealedField(box=True)
+    contact = SealedField(box=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+
+class PersonCopy(models.Model):
+    """The same message sealed to the person's codename key, so they can read the conversation."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="person_copy")
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    body = SealedField(box=True)
+
+
+class Attachment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    content = SealedField(kind="bytes", box=True)
+    meta = SealedField(kind="json", box=True)  # name, type, size, whether metadata was stripped
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class CaseIntakeRecord(models.Model):
+    """A request's conversation, re-encrypted into the case vault when a case is opened."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="intake_records")
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    request_reference = models.CharField(max_length=16)
+    conversation = SealedField(kind="json")
+    created_at = models.DateTimeField(default=timezone.now)

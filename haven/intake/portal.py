@@ -1,0 +1,179 @@
+"""Portal sign-in with a codename: identities, the split-key portal session, throttling.
+
+Reusable by every portal feature (requests, check-ins, panic): decorate a view with
+`@portal_login_required` and read `request.portal` (a `PortalVisit`: the identity and the
+codename keys for this request)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from haven.intake.models import CodenameThrottle, PortalConfig, PortalIdentity, PortalSession
+from haven.vault import codename as codename_crypto
+from haven.vault.codename import CodenameKeys
+from haven.vault.models import Vault
+
+COOKIE = "haven_portal"
+SESSION_MINUTES = 30
+
+
+@dataclass
+class PortalVisit:
+    identity: PortalIdentity
+    keys: CodenameKeys
+    session: PortalSession
+
+
+def _salt() -> bytes:
+    config = PortalConfig.objects.filter(pk=1).first()
+    if config is None:
+        try:
+            with transaction.atomic():
+                config = PortalConfig.objects.create(pk=1, codename_salt=codename_crypto.new_salt())
+        except IntegrityError:
+            config = PortalConfig.objects.get(pk=1)
+    return bytes(config.codename_salt)
+
+
+def derive_keys(normalised_codename: str) -> CodenameKeys:
+    return codename_crypto.derive(normalised_codename, _salt())
+
+
+def create_identity(keys: CodenameKeys, *, language: str) -> PortalIdentity:
+    vault = Vault.objects.create(
+        kind=Vault.Kind.CODENAME, public_key=keys.public_key, sealed_private_key=None
+    )
+    return PortalIdentity.objects.create(lookup_id=keys.lookup_id, vault=vault, language=language)
+
+
+# --- throttling: per identity and global, never per address --------------------------------
+
+
+def _window_failures(key: str, now: Any) -> int:
+    row = CodenameThrottle.objects.filter(pk=key).first()
+    if row is None or now - row.window_start > timedelta(minutes=10):
+        return 0
+    return row.failures
+
+
+def throttle_delay(lookup_id: str) -> float:
+    """Extra seconds to wait before answering: grows with recent failures for this codename and
+    with failures everywhere (a guessing campaign), so guessing stays slow for everyone."""
+    now = timezone.now()
+    own = _window_failures(lookup_id, now)
+    everyone = _window_failures("*", now)
+    delay = 0.0
+    if own > 3:
+        delay += min(2 ** (own - 3), 30)
+    if everyone > settings.HAVEN_PORTAL_GLOBAL_FAILURES:
+        delay += min((everyone - settings.HAVEN_PORTAL_GLOBAL_FAILURES) / 50, 5)
+    return delay
+
+
+def note_failure(lookup_id: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        for key in (lookup_id, "*"):
+            row, _created = CodenameThrottle.objects.select_for_update().get_or_create(pk=key)
+            if now - row.window_start > timedelta(minutes=10):
+                row.failures, row.window_start = 0, now
+            row.failures += 1
+            row.save()
+
+
+def pad_to_minimum(started: float) -> None:
+    """Every codename attempt takes at least the same time, right or wrong."""
+    remaining = settings.HAVEN_PORTAL_MIN_SECONDS - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(response: HttpResponse, identity: PortalIdentity, keys: CodenameKeys) -> None:
+    token = secrets.token_urlsafe(24)
+    secret, blob = keys.session_blob(_hash(token))
+    PortalSession.objects.create(
+        token_hash=_hash(token),
+        identity=identity,
+        wrapped_key=blob,
+        expires_at=timezone.now() + timedelta(minutes=SESSION_MINUTES),
+    )
+    response.set_cookie(
+        COOKIE,
+        f"{token}.{secret}",
+        max_age=SESSION_MINUTES * 60,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Strict",
+    )
+
+
+def current_visit(request: HttpRequest) -> PortalVisit | None:
+    raw = request.COOKIES.get(COOKIE, "")
+    token, _dot, secret = raw.partition(".")
+    if not token or not secret:
+        return None
+    session = (
+        PortalSession.objects.select_related("identity__vault")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    if session is None or session.expires_at < timezone.now():
+        return None
+    identity = session.identity
+    keys = codename_crypto.from_session(
+        identity.lookup_id,
+        bytes(identity.vault.public_key),
+        secret,
+        session.wrapped_key,
+        _hash(token),
+    )
+    if keys is None:
+        return None
+    PortalSession.objects.filter(pk=session.pk).update(
+        expires_at=timezone.now() + timedelta(minutes=SESSION_MINUTES)
+    )
+    return PortalVisit(identity, keys, session)
+
+
+def end_session(request: HttpRequest, response: HttpResponse) -> None:
+    token = request.COOKIES.get(COOKIE, "").partition(".")[0]
+    if token:
+        PortalSession.objects.filter(token_hash=_hash(token)).delete()
+    response.delete_cookie(COOKIE, samesite="Strict")
+
+
+def portal_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A portal view for a person signed in with their codename; others go to the sign-in."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        visit = current_visit(request)
+        if visit is None:
+            response = redirect("intake-enter")
+            if COOKIE in request.COOKIES:
+                response.delete_cookie(COOKIE, samesite="Strict")
+            return response
+        request.portal = visit  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,236 @@
+"""The public portal: ask for help, get a codename, come back with it. No JavaScript, no
+cookie until a codename sign-in, nothing from another origin."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from haven.intake import actions, portal
+from haven.intake.forms import CodenameForm, HelpForm, WriteForm, form_token
+from haven.intake.models import PortalIdentity
+from haven.intake.uploads import UploadRejected, clean_upload
+
+# Portal forms are exempt from Django's CSRF cookie check on purpose: the portal must set no
+# cookie before a codename sign-in. Anonymous forms carry a signed token instead (forms.py), and
+# the signed-in portal cookie is SameSite=Strict, which browsers never send on a cross-site post.
+
+
+def _lang(request: HttpRequest) -> str:
+    return translation.get_language() or "ru"
+
+
+def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:  # type: ignore[type-arg]
+    return render(request, template, {"lang": _lang(request), **context}, status=status)
+
+
+def _files(form_files: list, errors: list[str]) -> list[actions.UploadedFile]:  # type: ignore[type-arg]
+    cleaned = []
+    for f in form_files:
+        try:
+            cleaned.append(
+                clean_upload(
+                    f.name,
+                    f.read(settings.HAVEN_INTAKE_MAX_FILE_BYTES + 1),
+                    max_bytes=settings.HAVEN_INTAKE_MAX_FILE_BYTES,
+                )
+            )
+        except UploadRejected as exc:
+            errors.append(str(exc))
+    return cleaned
+
+
+def _too_big(
+    request: HttpRequest, template: str, form_class: type, extra: dict | None = None
+) -> HttpResponse:  # type: ignore[type-arg]
+    form = form_class(initial={"form_token": form_token()})
+    form.add_error(
+        None,
+        _(
+            "What you sent was too large to accept. Please shorten the text or send fewer or smaller files."
+        ),
+    )
+    return _render(request, template, {"form": form, **(extra or {})}, status=413)
+
+
+@login_not_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return _render(
+        request,
+        "intake/portal_home.html",
+        {"codename_form": CodenameForm(initial={"form_token": form_token()})},
+    )
+
+
+@login_not_required
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def ask_for_help(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _render(
+            request,
+            "intake/portal_help.html",
+            {"form": HelpForm(initial={"form_token": form_token()})},
+        )
+    try:
+        form = HelpForm(request.POST, request.FILES)
+        valid = form.is_valid()
+    except (RequestDataTooBig, TooManyFieldsSent):
+        return _too_big(request, "intake/portal_help.html", HelpForm)
+    if valid:
+        errors: list[str] = []
+        files = _files(form.cleaned_data["attachments"], errors)
+        for e in errors:
+            form.add_error("attachments", e)
+        if not errors:
+            try:
+                submission = actions.submit_request(
+                    text=form.cleaned_data["text"],
+                    felt_urgency=form.cleaned_data["felt_urgency"],
+                    contact=form.cleaned_data["contact"],
+                    files=files,
+                    language=_lang(request),
+                )
+            except actions.IntakeClosed:
+                return _render(request, "intake/portal_closed.html", {}, status=503)
+            # Shown once, only now that the request is committed. Never in a URL or a cookie.
+            return _render(
+                request,
+                "intake/portal_codename.html",
+                {"codename": submission.codename, "reference": submission.request.reference},
+            )
+    # Keep what the person typed; a fresh token so an expired one does not fail twice.
+    data = request.POST.copy()
+    data["form_token"] = form_token()
+    form.data = data
+    return _render(request, "intake/portal_help.html", {"form": form}, status=400)
+
+
+@login_not_required
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def enter(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        if portal.current_visit(request) is not None:
+            return redirect("intake-inbox")
+        return _render(
+            request,
+            "intake/portal_enter.html",
+            {"form": CodenameForm(initial={"form_token": form_token()})},
+        )
+    started = time.monotonic()
+    form = CodenameForm(request.POST)
+    valid = form.is_valid()
+    check = getattr(form, "check", None)
+    identity = keys = None
+    if valid and check is not None and check.ok:
+        keys = portal.derive_keys(form.cleaned_data["codename"])
+        time.sleep(portal.throttle_delay(keys.lookup_id))
+        identity = (
+            PortalIdentity.objects.select_related("vault").filter(lookup_id=keys.lookup_id).first()
+        )
+        if identity is None:
+            portal.note_failure(keys.lookup_id)
+    elif valid:
+        portal.note_failure("malformed")
+    portal.pad_to_minimum(started)
+    if identity is None or keys is None:
+        # One message for every failure; the hints speak only of the word list, never of
+        # whether a codename exists.
+        retry = CodenameForm(
+            {"form_token": form_token(), "codename": request.POST.get("codename", "")}
+        )
+        if retry.is_valid() or "form_token" in form.errors:
+            retry.add_error(
+                None, _("We could not find this codename. Check each word and try again.")
+            )
+        return _render(request, "intake/portal_enter.html", {"form": retry, "hints": _hints(check)})
+    response = redirect("intake-inbox")
+    portal.start_session(response, identity, keys)
+    return response
+
+
+def _hints(check: Any) -> list[str]:
+    hints: list[str] = []
+    if check is None or check.ok:  # type: ignore[attr-defined]
+        return hints
+    if check.wrong_count:  # type: ignore[attr-defined]
+        hints.append(
+            _("A codename has 7 words; you typed %(n)d.") % {"n": len(check.codename.split())}
+        )  # type: ignore[attr-defined]
+    for position, suggestion in check.unknown:  # type: ignore[attr-defined]
+        if suggestion:
+            hints.append(
+                _("Word %(n)d is not one of ours. Did you mean “%(word)s”?")
+                % {"n": position, "word": suggestion}
+            )
+        else:
+            hints.append(_("Word %(n)d is not one of ours.") % {"n": position})
+    return hints
+
+
+@login_not_required
+@csrf_exempt
+@require_GET
+@portal.portal_login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    visit = request.portal  # type: ignore[attr-defined]
+    messages = actions.conversation_for_person(visit.keys, visit.identity)
+    return _render(
+        request, "intake/portal_inbox.html", {"conversation": messages, "form": WriteForm()}
+    )
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+@portal.portal_login_required
+def write(request: HttpRequest) -> HttpResponse:
+    visit = request.portal  # type: ignore[attr-defined]
+    try:
+        form = WriteForm(request.POST, request.FILES)
+        valid = form.is_valid()
+    except (RequestDataTooBig, TooManyFieldsSent):
+        return _too_big(
+            request,
+            "intake/portal_inbox.html",
+            WriteForm,
+            {"conversation": actions.conversation_for_person(visit.keys, visit.identity)},
+        )
+    if valid:
+        errors: list[str] = []
+        files = _files(form.cleaned_data["attachments"], errors)
+        for e in errors:
+            form.add_error("attachments", e)
+        if not errors:
+            actions.write_again(
+                identity=visit.identity, text=form.cleaned_data["text"], files=files
+            )
+            return redirect("intake-inbox")
+    conversation = actions.conversation_for_person(visit.keys, visit.identity)
+    return _render(
+        request,
+        "intake/portal_inbox.html",
+        {"conversation": conversation, "form": form},
+        status=400,
+    )
+
+
+@login_not_required
+@csrf_exempt
+@require_POST
+def leave(request: HttpRequest) -> HttpResponse:
+    response = redirect("intake-home")
+    portal.end_session(request, response)
+    return response

@@ -1,0 +1,181 @@
+"""The hotline's triage inbox: operators holding the intake vault's grant."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from haven.accounts.access import require_role
+from haven.accounts.models import Role
+from haven.core.http import HavenRequest
+from haven.core.registry import Panel
+from haven.intake import actions
+from haven.intake.forms import OpenCaseForm, ReplyForm, UrgencyForm
+from haven.intake.models import Attachment, HelpRequest
+from haven.vault.actions import GrantError
+from haven.vault.models import Vault
+
+TRIAGE_ROLES = (Role.OPERATOR, Role.COORDINATOR)
+URGENCY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
+
+
+def get_request_for_user(request: HavenRequest, request_id: UUID) -> HelpRequest:
+    """The one access function for help requests: only holders of the intake vault's grant see
+    them; a missing request and a forbidden one answer alike (404)."""
+    queryset = request.keyring.visible(
+        HelpRequest.objects.select_related("vault", "identity__vault")
+    )
+    found = queryset.filter(pk=request_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@require_GET
+@require_role(*TRIAGE_ROLES)
+def triage(request: HavenRequest) -> HttpResponse:
+    show = request.GET.get("show", "open")
+    rows = request.keyring.visible(HelpRequest.objects.all())
+    if show == "open":
+        rows = rows.exclude(status=HelpRequest.Status.CASE_OPENED)
+    rows = rows.annotate(message_count=Count("messages")).order_by("-last_message_at")[:200]
+    has_vault = Vault.objects.filter(kind=Vault.Kind.INTAKE, shredded_at__isnull=True).exists()
+    return render(
+        request,
+        "intake/triage_list.html",
+        {
+            "rows": rows,
+            "show": show,
+            "has_vault": has_vault,
+            "can_open": request.keyring.vault_ids(),
+        },
+    )
+
+
+@require_GET
+@require_role(*TRIAGE_ROLES)
+def triage_detail(request: HavenRequest, request_id: UUID) -> HttpResponse:
+    help_request = get_request_for_user(request, request_id)
+    actions.mark_read(actor=request.user, request=help_request)
+    return _with_form(request, help_request, status=200)
+
+
+@require_POST
+@require_role(*TRIAGE_ROLES)
+def triage_urgency(request: HavenRequest, request_id: UUID) -> HttpResponse:
+    help_request = get_request_for_user(request, request_id)
+    form = UrgencyForm(request.POST)
+    if form.is_valid():
+        actions.set_urgency(
+            actor=request.user, request=help_request, urgency=form.cleaned_data["urgency"]
+        )
+        messages.success(request, _("Urgency saved."))
+    else:
+        messages.error(request, _("Choose an urgency from the list."))
+    return redirect("intake-triage-detail", request_id=help_request.id)
+
+
+@require_POST
+@require_role(*TRIAGE_ROLES)
+def triage_reply(request: HavenRequest, request_id: UUID) -> HttpResponse:
+    help_request = get_request_for_user(request, request_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        actions.reply(actor=request.user, request=help_request, text=form.cleaned_data["text"])
+        messages.success(request, _("Reply sent. The person reads it with their codename."))
+        return redirect("intake-triage-detail", request_id=help_request.id)
+    return _with_form(request, help_request, reply_form=form, status=400)
+
+
+def _with_form(
+    request: HavenRequest, help_request: HelpRequest, *, status: int, **forms: object
+) -> HttpResponse:
+    opened = request.keyring.open(help_request.vault)
+    conversation = [
+        {
+            "message": m,
+            "body": opened.unseal(m, "body"),
+            "contact": opened.unseal(m, "contact"),
+            "attachments": [(a, opened.unseal(a, "meta")) for a in m.attachments.all()],
+        }
+        for m in help_request.messages.select_related("author").prefetch_related("attachments")
+    ]
+    context = {
+        "req": help_request,
+        "conversation": conversation,
+        "reply_form": ReplyForm(),
+        "urgency_form": UrgencyForm(initial={"urgency": help_request.urgency}),
+        "case_form": OpenCaseForm(),
+        **forms,
+    }
+    return render(request, "intake/triage_detail.html", context, status=status)
+
+
+@require_POST
+@require_role(*TRIAGE_ROLES)
+def triage_open_case(request: HavenRequest, request_id: UUID) -> HttpResponse:
+    help_request = get_request_for_user(request, request_id)
+    form = OpenCaseForm(request.POST)
+    if form.is_valid():
+        try:
+            case = actions.open_case(
+                keyring=request.keyring,
+                request=help_request,
+                caseworker=form.cleaned_data["caseworker"],
+            )
+        except (ValueError, GrantError) as exc:
+            form.add_error("caseworker", str(exc))
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
+            return redirect("intake-triage-detail", request_id=help_request.id)
+    return _with_form(request, help_request, case_form=form, status=400)
+
+
+@require_GET
+@require_role(*TRIAGE_ROLES)
+def triage_attachment(request: HavenRequest, request_id: UUID, attachment_id: UUID) -> HttpResponse:
+    help_request = get_request_for_user(request, request_id)
+    attachment = (
+        Attachment.objects.filter(pk=attachment_id, message__request=help_request)
+        .select_related("vault")
+        .first()
+    )
+    if attachment is None:
+        raise Http404
+    opened = request.keyring.open(help_request.vault)
+    meta = opened.unseal(attachment, "meta")
+    response = HttpResponse(opened.unseal(attachment, "content"), content_type=meta["type"])
+    # Always a download: never rendered in the staff origin.
+    response["Content-Disposition"] = "attachment; filename=attachment"
+    return response
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def triage_setup(request: HavenRequest) -> HttpResponse:
+    actions.set_up_intake_vault(actor=request.user, keyring=request.keyring)
+    messages.success(
+        request, _("The intake vault is ready. Grant it to the operators from their account pages.")
+    )
+    return redirect("intake-triage")
+
+
+def triage_panel(request: HavenRequest) -> Panel | None:
+    """Dashboard: unread urgent requests, for operators and coordinators who hold the intake grant."""
+    if not request.user.has_role(*TRIAGE_ROLES):
+        return None
+    rows = request.keyring.visible(HelpRequest.objects.all())
+    counts = rows.aggregate(
+        new=Count("id", filter=Q(status=HelpRequest.Status.NEW)),
+        urgent=Count(
+            "id", filter=Q(status=HelpRequest.Status.NEW, urgency=HelpRequest.Urgency.URGENT)
+        ),
+    )
+    return Panel(_("Requests for help"), "intake/triage_panel.html", counts, order=10)
