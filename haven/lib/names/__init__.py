@@ -1,0 +1,1 @@
+"""Names across scripts and spellings: normalisation and coarse search keys."""
