@@ -13,6 +13,7 @@ from haven.intake.urls import staff_urlpatterns as intake_staff
 urlpatterns = [
     path("", include(portal_urlpatterns)),
     path("staff/", include(intake_staff)),
+    path("staff/", include("haven.cases.urls")),
     path("staff/", include("haven.accounts.urls")),
     path("staff/", include("haven.core.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set-language"),

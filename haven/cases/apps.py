@@ -6,3 +6,20 @@ class CasesConfig(AppConfig):
     name = "haven.cases"
     label = "cases"
     verbose_name = _("Cases")
+    dashboard_panels = ["haven.cases.views.my_cases_panel"]
+    demo_loader = "haven.cases.demo.load"
+
+    @property
+    def staff_nav(self) -> list:  # type: ignore[type-arg]
+        from haven.accounts.models import Role
+        from haven.core.registry import NavItem
+
+        return [
+            NavItem(
+                "cases-list",
+                _("Cases"),
+                roles=(Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER, Role.DOCUMENTATION),
+            ),
+            NavItem("cases-approvals", _("Approvals"), roles=(Role.COORDINATOR,)),
+            NavItem("cases-exposure", _("Exposure"), roles=(Role.COORDINATOR, Role.ADMIN)),
+        ]

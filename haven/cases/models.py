@@ -1,7 +1,8 @@
 """The case: one file that follows a person (or a group travelling together) to safety.
 
-This is the minimal shape the other apps stand on (a reference, a vault, a state, assigned
-staff); the case-management capability grows it."""
+Identifying content is sealed in the case's vault. Plain columns hold only what reports and the
+worker need and what does not identify anyone: states, dates, risk, destination country,
+pathway, outcome."""
 
 from __future__ import annotations
 
@@ -25,21 +26,56 @@ def new_reference() -> str:
     return "HV-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(6))
 
 
+class State(models.TextChoices):
+    INTAKE = "intake", _("Intake")
+    VETTING = "vetting", _("Vetting")
+    PLANNING = "planning", _("Planning")
+    IN_TRANSIT = "in_transit", _("In transit")
+    SHELTERED = "sheltered", _("Sheltered")
+    DOCUMENTS = "documents", _("Documents")
+    DEPARTED = "departed", _("Departed")
+    RESETTLED = "resettled", _("Resettled")
+    CLOSED = "closed", _("Closed")
+    MISSING = "missing", _("Missing")
+    DETAINED = "detained", _("Detained")
+    DECEASED = "deceased", _("Deceased")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+S = State
+SIDE = {S.MISSING, S.DETAINED, S.DECEASED, S.WITHDRAWN}
+# The pipeline, declared once. Side states can be entered from any active state.
+TRANSITIONS: dict[str, set[str]] = {
+    S.INTAKE: {S.VETTING, S.WITHDRAWN, S.CLOSED},
+    S.VETTING: {S.PLANNING, S.CLOSED},
+    S.PLANNING: {S.IN_TRANSIT, S.SHELTERED, S.DOCUMENTS},
+    S.IN_TRANSIT: {S.SHELTERED, S.DEPARTED, S.PLANNING},
+    S.SHELTERED: {S.DOCUMENTS, S.IN_TRANSIT, S.PLANNING, S.DEPARTED},
+    S.DOCUMENTS: {S.DEPARTED, S.SHELTERED, S.IN_TRANSIT},
+    S.DEPARTED: {S.RESETTLED},
+    S.RESETTLED: {S.CLOSED},
+    S.MISSING: {S.PLANNING, S.SHELTERED, S.DETAINED, S.DECEASED, S.CLOSED},
+    S.DETAINED: {S.PLANNING, S.SHELTERED, S.MISSING, S.DECEASED, S.CLOSED},
+    S.DECEASED: {S.CLOSED},
+    S.WITHDRAWN: {S.INTAKE, S.CLOSED},
+    S.CLOSED: set(),
+}
+for _active in (
+    S.INTAKE,
+    S.VETTING,
+    S.PLANNING,
+    S.IN_TRANSIT,
+    S.SHELTERED,
+    S.DOCUMENTS,
+    S.DEPARTED,
+):
+    TRANSITIONS[_active] |= SIDE
+# States that need a coordinator's approved vetting before the case may enter them.
+NEEDS_VETTING = {S.PLANNING, S.IN_TRANSIT, S.SHELTERED, S.DOCUMENTS, S.DEPARTED}
+
+
 class Case(models.Model):
-    class State(models.TextChoices):
-        INTAKE = "intake", _("Intake")
-        VETTING = "vetting", _("Vetting")
-        PLANNING = "planning", _("Planning")
-        IN_TRANSIT = "in_transit", _("In transit")
-        SHELTERED = "sheltered", _("Sheltered")
-        DOCUMENTS = "documents", _("Documents")
-        DEPARTED = "departed", _("Departed")
-        RESETTLED = "resettled", _("Resettled")
-        CLOSED = "closed", _("Closed")
-        MISSING = "missing", _("Missing")
-        DETAINED = "detained", _("Detained")
-        DECEASED = "deceased", _("Deceased")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+    State = State
 
     class Risk(models.TextChoices):
         CRITICAL = "critical", _("Critical")
@@ -47,13 +83,33 @@ class Case(models.Model):
         MEDIUM = "medium", _("Medium")
         LOW = "low", _("Low")
 
+    class Pathway(models.TextChoices):
+        HUMANITARIAN_VISA = "humanitarian_visa", _("Humanitarian visa")
+        OTHER_VISA = "other_visa", _("Other visa")
+        ASYLUM_ON_ARRIVAL = "asylum_on_arrival", _("Asylum on arrival")
+        RESETTLEMENT = "resettlement", _("Resettlement programme")
+        IN_COUNTRY = "in_country", _("Relocation within the country")
+
+    class Outcome(models.TextChoices):
+        IN_COUNTRY = "in_country", _("Relocated within the country")
+        ABROAD = "abroad", _("Relocated abroad")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=16, unique=True, default=new_reference)
     vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="cases")
     state = models.CharField(max_length=16, choices=State.choices, default=State.INTAKE)
     risk = models.CharField(max_length=16, choices=Risk.choices, default=Risk.MEDIUM)
+    risk_reason = SealedField()
+    region_of_origin = models.CharField(
+        max_length=64, blank=True
+    )  # coarse: a republic or oblast, for reports
+    destination_country = models.CharField(max_length=2, blank=True)  # ISO 3166-1 alpha-2
+    pathway = models.CharField(max_length=24, choices=Pathway.choices, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    outcome_country = models.CharField(max_length=2, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    state_changed_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -63,6 +119,9 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def allowed_next(self) -> list[str]:
+        return sorted(TRANSITIONS[self.state], key=list(State.values).index)
 
 
 class CaseAssignment(models.Model):
@@ -90,6 +149,154 @@ class Person(models.Model):
     given_name = SealedField()
     family_name = SealedField()
     patronymic = SealedField()
-    aliases = SealedField(kind="json")
+    aliases = SealedField(kind="json")  # other names, nicknames and spellings, any script
     notes = SealedField()
+    gender = SealedField()  # as the person states it
+    birth = SealedField(kind="json")  # {"date": "1998-03-12"} or {"year": 1998}
+    languages = SealedField(kind="json")
+    contacts = SealedField(kind="json")  # phones and messenger handles
+    documents = SealedField(kind="json")  # {"passport": "yes|no|confiscated", "expiry": "..."}
+    health_safety = SealedField()
+    family_risk = SealedField()
+    trusted_contacts = SealedField()
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class CaseTransition(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    from_state = models.CharField(max_length=16, choices=State.choices)
+    to_state = models.CharField(max_length=16, choices=State.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    reason = SealedField()
+
+    class Meta:
+        ordering = ["at"]
+        indexes = [models.Index(fields=["to_state", "at"])]
+
+
+class CaseNote(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    text = SealedField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Task(models.Model):
+    class Kind(models.TextChoices):
+        VISA_APPOINTMENT = "visa_appointment", _("Visa appointment")
+        COURT_DEADLINE = "court_deadline", _("Court deadline")
+        DOCUMENT_EXPIRY = "document_expiry", _("Document expiry")
+        CALL = "call", _("Call or meeting")
+        OTHER = "other", _("Other")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=24, choices=Kind.choices, default=Kind.OTHER)
+    title = SealedField()
+    due_date = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_date"]
+        indexes = [models.Index(fields=["done_at", "due_date"])]
+
+
+class Vetting(models.Model):
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    case = models.OneToOneField(
+        Case, on_delete=models.CASCADE, primary_key=True, related_name="vetting"
+    )
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    identity_corroborated = models.BooleanField(default=False)
+    vouched_for = models.BooleanField(default=False)
+    interview_done = models.BooleanField(default=False)
+    red_flags = SealedField()
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+
+class RelocationDocument(models.Model):
+    class Status(models.TextChoices):
+        TO_PREPARE = "to_prepare", _("To prepare")
+        SUBMITTED = "submitted", _("Submitted")
+        GRANTED = "granted", _("Granted")
+        REFUSED = "refused", _("Refused")
+        EXPIRED = "expired", _("Expired")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="relocation_documents")
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    kind = SealedField()  # "Schengen humanitarian visa, Germany", "foreign passport", ...
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.TO_PREPARE)
+    deadline = models.DateField(null=True, blank=True)
+    notes = SealedField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class ApprovalRequest(models.Model):
+    """The two-person rule: a sensitive disclosure needs a second coordinator's yes."""
+
+    class Kind(models.TextChoices):
+        DISCLOSE_VAULT = "disclose_vault", _("Give a new person access")
+        EXPORT_IDENTIFIED = "export_identified", _("Export identified data")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second coordinator")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    vault = models.ForeignKey(Vault, on_delete=models.CASCADE, related_name="approval_requests")
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = SealedField()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "requested_at"])]
+
+
+class NameIndexEntry(models.Model):
+    """Blind index of name keys: truncated HMACs under the index vault's key. One value matches
+    several people on purpose; matches are checked after decryption."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="index_entries")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    value = models.CharField(max_length=8)
+
+    class Meta:
+        indexes = [models.Index(fields=["value"])]

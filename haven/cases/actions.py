@@ -1,0 +1,448 @@
+"""Case writes. Each is atomic and audited; sealed values go through the case vault."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import Role
+from haven.alerts.actions import notify, notify_role
+from haven.audit.log import log_event
+from haven.cases.models import (
+    NEEDS_VETTING,
+    TRANSITIONS,
+    ApprovalRequest,
+    Case,
+    CaseAssignment,
+    CaseNote,
+    CaseTransition,
+    NameIndexEntry,
+    Person,
+    RelocationDocument,
+    State,
+    Task,
+    Vetting,
+)
+from haven.lib.names.keys import name_keys
+from haven.vault.actions import GrantError, create_vault, grant_vault, revoke_grant
+from haven.vault.keyring import Keyring, VaultLocked
+from haven.vault.models import Grant, Vault
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+
+INDEX_BITS = 20
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "patronymic",
+    "aliases",
+    "notes",
+    "gender",
+    "birth",
+    "languages",
+    "contacts",
+    "documents",
+    "health_safety",
+    "family_risk",
+    "trusted_contacts",
+)
+
+
+class CaseError(Exception):
+    """A refused change; the message is shown to staff as it is."""
+
+
+def index_vault() -> Vault | None:
+    return (
+        Vault.objects.filter(kind=Vault.Kind.INDEX, shredded_at__isnull=True)
+        .order_by("created_at")
+        .first()
+    )
+
+
+def set_up_index_vault(*, actor: User, keyring: Keyring, members: list[User]) -> Vault:
+    existing = index_vault()
+    if existing is not None:
+        return existing
+    return create_vault(
+        actor=actor,
+        kind=Vault.Kind.INDEX,
+        members=list({m.pk: m for m in [actor, *members]}.values()),
+        keyring=keyring,
+    )
+
+
+def _index_values(keyring: Keyring, text: str) -> set[str]:
+    vault = index_vault()
+    if vault is None or not keyring.can_open(vault):
+        return set()
+    opened = keyring.open(vault)
+    return {opened.blind_index(k, bits=INDEX_BITS) for k in name_keys(text)}
+
+
+def person_search_text(values: dict[str, Any]) -> str:
+    parts = [
+        values.get("given_name") or "",
+        values.get("family_name") or "",
+        values.get("patronymic") or "",
+    ]
+    parts += [str(a) for a in (values.get("aliases") or [])]
+    return " ".join(p for p in parts if p)
+
+
+def _reindex(keyring: Keyring, person: Person, values: dict[str, Any]) -> None:
+    NameIndexEntry.objects.filter(person=person).delete()
+    entries = [
+        NameIndexEntry(person=person, case_id=person.case_id, value=v)
+        for v in _index_values(keyring, person_search_text(values))
+    ]
+    NameIndexEntry.objects.bulk_create(entries)
+
+
+def create_case(
+    *,
+    keyring: Keyring,
+    risk: str,
+    risk_reason: str = "",
+    region_of_origin: str = "",
+    caseworker: User | None = None,
+) -> Case:
+    actor = keyring.user
+    assert actor is not None
+    members = [actor] if caseworker is None or caseworker.pk == actor.pk else [actor, caseworker]
+    with transaction.atomic():
+        vault = create_vault(actor=actor, kind=Vault.Kind.CASE, members=members, keyring=keyring)
+        case = Case(vault=vault, risk=risk, region_of_origin=region_of_origin, created_by=actor)
+        keyring.open(vault).seal(case, risk_reason=risk_reason or None)
+        case.save()
+        Vetting.objects.create(case=case, vault=vault)
+        for member in members:
+            if member.has_role(Role.CASEWORKER):
+                CaseAssignment.objects.create(case=case, user=member)
+        log_event(
+            actor=actor,
+            action="case.create",
+            object_type="case",
+            object_id=case.reference,
+            data={"risk": risk},
+        )
+    return case
+
+
+def save_person(
+    *, keyring: Keyring, case: Case, values: dict[str, Any], person: Person | None = None
+) -> Person:
+    opened = keyring.open(case.vault)
+    with transaction.atomic():
+        person = person or Person(case=case, vault=case.vault)
+        opened.seal(person, **{k: values.get(k) or None for k in PERSON_FIELDS})
+        person.save()
+        _reindex(keyring, person, values)
+        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+        log_event(
+            actor=keyring.user,
+            action="case.person_saved",
+            object_type="case",
+            object_id=case.reference,
+            data={"person": str(person.id)},
+        )
+    return person
+
+
+def transition(*, keyring: Keyring, case: Case, to_state: str, reason: str) -> CaseTransition:
+    if to_state not in State.values:
+        raise CaseError(_("Unknown state."))
+    if to_state not in TRANSITIONS[case.state]:
+        raise CaseError(
+            _("A case cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": State(case.state).label, "to": State(to_state).label}
+        )
+    if (
+        to_state in NEEDS_VETTING
+        and case.state in (State.INTAKE, State.VETTING)
+        and not Vetting.objects.filter(case=case, decision=Vetting.Decision.APPROVED).exists()
+    ):
+        raise CaseError(
+            _("Vetting must be approved by a coordinator before any placement or travel.")
+        )
+    if not reason.strip():
+        raise CaseError(_("Give a reason for the change."))
+    opened = keyring.open(case.vault)
+    with transaction.atomic():
+        row = CaseTransition(
+            case=case,
+            vault=case.vault,
+            from_state=case.state,
+            to_state=to_state,
+            actor=keyring.user,
+        )
+        opened.seal(row, reason=reason)
+        row.save()
+        now = timezone.now()
+        Case.objects.filter(pk=case.pk).update(state=to_state, state_changed_at=now, updated_at=now)
+        log_event(
+            actor=keyring.user,
+            action="case.transition",
+            object_type="case",
+            object_id=case.reference,
+            data={"from": case.state, "to": to_state},
+        )
+        case.state = to_state
+    return row
+
+
+def add_note(*, keyring: Keyring, case: Case, text: str) -> CaseNote:
+    note = CaseNote(case=case, vault=case.vault, author=keyring.user)
+    keyring.open(case.vault).seal(note, text=text)
+    with transaction.atomic():
+        note.save()
+        log_event(
+            actor=keyring.user, action="case.note", object_type="case", object_id=case.reference
+        )
+    return note
+
+
+def add_task(
+    *, keyring: Keyring, case: Case, kind: str, title: str, due_date: datetime.date
+) -> Task:
+    task = Task(case=case, vault=case.vault, kind=kind, due_date=due_date, created_by=keyring.user)
+    keyring.open(case.vault).seal(task, title=title)
+    with transaction.atomic():
+        task.save()
+        log_event(
+            actor=keyring.user,
+            action="case.task",
+            object_type="case",
+            object_id=case.reference,
+            data={"kind": kind, "due": due_date.isoformat()},
+        )
+    return task
+
+
+def complete_task(*, actor: User, task: Task) -> None:
+    with transaction.atomic():
+        Task.objects.filter(pk=task.pk, done_at__isnull=True).update(done_at=timezone.now())
+        log_event(
+            actor=actor, action="case.task_done", object_type="case", object_id=task.case.reference
+        )
+
+
+def assign(*, keyring: Keyring, case: Case, user: User) -> CaseAssignment:
+    """Seal the case vault's key to `user` and record the assignment."""
+    if not user.has_role(Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER, Role.DOCUMENTATION):
+        raise CaseError(
+            _("Only caseworkers, coordinators, lawyers and documentation officers can be assigned.")
+        )
+    if CaseAssignment.objects.filter(case=case, user=user).exists():
+        raise CaseError(_("%(user)s is already assigned to this case.") % {"user": user.username})
+    with transaction.atomic():
+        if not Grant.objects.filter(vault=case.vault, user=user).exists():
+            try:
+                grant_vault(keyring=keyring, vault=case.vault, user=user)
+            except GrantError as exc:
+                raise CaseError(str(exc)) from exc
+            except VaultLocked as exc:
+                raise CaseError(
+                    _("You cannot open this case, so you cannot give access to it.")
+                ) from exc
+        row = CaseAssignment.objects.create(case=case, user=user)
+        log_event(
+            actor=keyring.user,
+            action="case.assign",
+            object_type="case",
+            object_id=case.reference,
+            data={"user": user.pk},
+        )
+    notify(
+        recipients=[user],
+        kind="case_assigned",
+        reference=case.reference,
+        link=f"/staff/cases/{case.id}/",
+    )
+    return row
+
+
+def unassign(*, actor: User, case: Case, user: User) -> None:
+    with transaction.atomic():
+        deleted, _rows = CaseAssignment.objects.filter(case=case, user=user).delete()
+        if not deleted:
+            raise CaseError(_("%(user)s is not assigned to this case.") % {"user": user.username})
+        revoke_grant(actor=actor, vault=case.vault, user=user)
+        log_event(
+            actor=actor,
+            action="case.unassign",
+            object_type="case",
+            object_id=case.reference,
+            data={"user": user.pk},
+        )
+
+
+def update_vetting(
+    *,
+    keyring: Keyring,
+    case: Case,
+    identity_corroborated: bool,
+    vouched_for: bool,
+    interview_done: bool,
+    red_flags: str,
+) -> Vetting:
+    vetting = Vetting.objects.get(case=case)
+    vetting.identity_corroborated, vetting.vouched_for, vetting.interview_done = (
+        identity_corroborated,
+        vouched_for,
+        interview_done,
+    )
+    keyring.open(case.vault).seal(vetting, red_flags=red_flags or None)
+    with transaction.atomic():
+        vetting.save()
+        log_event(
+            actor=keyring.user, action="case.vetting", object_type="case", object_id=case.reference
+        )
+    return vetting
+
+
+def decide_vetting(*, actor: User, case: Case, decision: str) -> Vetting:
+    if not actor.has_role(Role.COORDINATOR):
+        raise CaseError(_("Only a coordinator decides on vetting."))
+    if decision not in (Vetting.Decision.APPROVED, Vetting.Decision.REJECTED):
+        raise CaseError(_("Unknown decision."))
+    with transaction.atomic():
+        vetting = Vetting.objects.select_for_update().get(case=case)
+        vetting.decision, vetting.decided_by, vetting.decided_at = decision, actor, timezone.now()
+        vetting.save(update_fields=["decision", "decided_by", "decided_at"])
+        log_event(
+            actor=actor,
+            action="case.vetting_decision",
+            object_type="case",
+            object_id=case.reference,
+            data={"decision": decision},
+        )
+    return vetting
+
+
+def set_relocation(
+    *,
+    actor: User,
+    case: Case,
+    destination_country: str,
+    pathway: str,
+    outcome: str,
+    outcome_country: str,
+) -> None:
+    with transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(
+            destination_country=destination_country,
+            pathway=pathway,
+            outcome=outcome,
+            outcome_country=outcome_country,
+            updated_at=timezone.now(),
+        )
+        log_event(
+            actor=actor,
+            action="case.relocation",
+            object_type="case",
+            object_id=case.reference,
+            data={"country": destination_country, "pathway": pathway, "outcome": outcome},
+        )
+
+
+def add_relocation_document(
+    *,
+    keyring: Keyring,
+    case: Case,
+    kind: str,
+    status: str,
+    deadline: datetime.date | None,
+    notes: str = "",
+) -> RelocationDocument:
+    doc = RelocationDocument(case=case, vault=case.vault, status=status, deadline=deadline)
+    keyring.open(case.vault).seal(doc, kind=kind, notes=notes or None)
+    with transaction.atomic():
+        doc.save()
+        log_event(
+            actor=keyring.user,
+            action="case.document",
+            object_type="case",
+            object_id=case.reference,
+            data={"status": status},
+        )
+    return doc
+
+
+# --- two-person rule --------------------------------------------------------------------------
+
+
+def request_approval(
+    *, keyring: Keyring, kind: str, vault: Vault, target_user: User | None, reason: str
+) -> ApprovalRequest:
+    """Ask a second coordinator to approve a disclosure. The requester must hold the vault."""
+    actor = keyring.user
+    assert actor is not None
+    if not actor.has_role(Role.COORDINATOR):
+        raise CaseError(_("Only a coordinator can ask for this."))
+    opened = keyring.open(vault)
+    if kind == ApprovalRequest.Kind.DISCLOSE_VAULT and target_user is None:
+        raise CaseError(_("Choose the person who should get access."))
+    with transaction.atomic():
+        row = ApprovalRequest(kind=kind, vault=vault, target_user=target_user, requested_by=actor)
+        opened.seal(row, reason=reason)
+        row.save()
+        log_event(
+            actor=actor,
+            action="approval.request",
+            object_type="approval",
+            object_id=row.id,
+            data={"kind": kind, "vault": str(vault.id), "target": getattr(target_user, "pk", None)},
+        )
+    notify_role(
+        role=Role.COORDINATOR,
+        kind="approval_needed",
+        reference=f"AP-{str(row.id)[:8]}",
+        link="/staff/cases/approvals/",
+        exclude=actor,
+    )
+    return row
+
+
+def decide_approval(
+    *, keyring: Keyring, approval: ApprovalRequest, approve: bool
+) -> ApprovalRequest:
+    """A second coordinator decides. The requester can never approve their own request, however
+    often they try. On approval of a disclosure, the approver seals the vault key to the target."""
+    actor = keyring.user
+    assert actor is not None
+    if not actor.has_role(Role.COORDINATOR):
+        raise CaseError(_("Only a coordinator can decide."))
+    with transaction.atomic():
+        approval = ApprovalRequest.objects.select_for_update().get(pk=approval.pk)
+        if approval.status != ApprovalRequest.Status.PENDING:
+            raise CaseError(_("This request has already been decided."))
+        if approval.requested_by_id == actor.pk:
+            raise CaseError(_("A second coordinator must decide: you asked for this yourself."))
+        if approve and approval.kind == ApprovalRequest.Kind.DISCLOSE_VAULT:
+            try:
+                grant_vault(keyring=keyring, vault=approval.vault, user=approval.target_user)  # type: ignore[arg-type]
+            except VaultLocked as exc:
+                raise CaseError(
+                    _("You cannot open this vault, so you cannot approve giving it away.")
+                ) from exc
+            except GrantError as exc:
+                raise CaseError(str(exc)) from exc
+        approval.status = (
+            ApprovalRequest.Status.APPROVED if approve else ApprovalRequest.Status.REJECTED
+        )
+        approval.decided_by, approval.decided_at = actor, timezone.now()
+        approval.save(update_fields=["status", "decided_by", "decided_at"])
+        log_event(
+            actor=actor,
+            action="approval.decide",
+            object_type="approval",
+            object_id=approval.id,
+            data={"approved": approve},
+        )
+    return approval

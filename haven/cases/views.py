@@ -1,0 +1,436 @@
+"""Case views: list and search, the case file, and every change to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Min, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from haven.accounts.access import require_role
+from haven.accounts.models import Role
+from haven.cases import actions
+from haven.cases.exposure import exposure_report
+from haven.cases.forms import (
+    ApprovalForm,
+    AssignForm,
+    CaseForm,
+    DocumentForm,
+    FilterForm,
+    NoteForm,
+    PersonForm,
+    RelocationForm,
+    TaskForm,
+    TransitionForm,
+    VettingDecisionForm,
+    VettingForm,
+)
+from haven.cases.models import (
+    ApprovalRequest,
+    Case,
+    CaseAssignment,
+    NameIndexEntry,
+    Person,
+    Task,
+    Vetting,
+)
+from haven.core.http import HavenRequest
+from haven.core.registry import Panel
+from haven.lib.names.keys import name_keys
+
+CASE_ROLES = (Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER, Role.DOCUMENTATION)
+PAGE_SIZE = 50
+
+
+def get_case_for_user(request: HavenRequest, case_id: UUID) -> Case:
+    """The one access function for cases: a case exists for a user only if they hold its vault's
+    grant. "Missing" and "not yours" answer alike (404)."""
+    found = request.keyring.visible(Case.objects.select_related("vault")).filter(pk=case_id).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _search_case_ids(request: HavenRequest, q: str) -> set[Any] | None:
+    """Cases whose people match `q` by name keys (blind index, then decrypted and checked)."""
+    vault = actions.index_vault()
+    if vault is None or not request.keyring.can_open(vault):
+        return None
+    query_keys = name_keys(q)
+    if not query_keys:
+        return set()
+    opened = request.keyring.open(vault)
+    values = {opened.blind_index(k, bits=actions.INDEX_BITS) for k in query_keys}
+    candidates = Person.objects.filter(
+        pk__in=NameIndexEntry.objects.filter(value__in=values).values("person_id"),
+        case__in=request.keyring.visible(Case.objects.all()),
+    )
+    found = set()
+    for reader in request.keyring.readers(candidates.select_related("vault")):
+        text = actions.person_search_text(
+            {f: getattr(reader, f) for f in ("given_name", "family_name", "patronymic", "aliases")}
+        )
+        person_keys = name_keys(text)
+        # Every token typed must match some name of the person (the index alone over-matches).
+        if all(person_keys & name_keys(token) for token in q.split() if name_keys(token)):
+            found.add(reader.record.case_id)  # type: ignore[attr-defined]
+    return found
+
+
+@require_GET
+@require_role(*CASE_ROLES)
+def case_list(request: HavenRequest) -> HttpResponse:
+    form = FilterForm(request.GET or None)
+    cases = request.keyring.visible(Case.objects.all())
+    search_unavailable = False
+    if form.is_valid():
+        d = form.cleaned_data
+        if d.get("state"):
+            cases = cases.filter(state=d["state"])
+        if d.get("risk"):
+            cases = cases.filter(risk=d["risk"])
+        if d.get("mine"):
+            cases = cases.filter(assignments__user=request.user)
+        if d.get("overdue"):
+            cases = cases.filter(
+                tasks__done_at__isnull=True, tasks__due_date__lt=timezone.localdate()
+            )
+        q = (d.get("q") or "").strip()
+        if q:
+            ids = _search_case_ids(request, q)
+            if ids is None:
+                search_unavailable = True
+                cases = cases.filter(reference__iexact=q)
+            else:
+                cases = cases.filter(Q(pk__in=ids) | Q(reference__iexact=q))
+    cases = (
+        cases.distinct()
+        .annotate(next_due=Min("tasks__due_date", filter=Q(tasks__done_at__isnull=True)))
+        .order_by("-updated_at")
+    )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    people = Person.objects.filter(case__in=rows).order_by("created_at")
+    readers = request.keyring.readers(people)
+    names: dict[Any, list[str]] = {}
+    for r in readers:
+        names.setdefault(r.case_id, []).append(
+            " ".join(x for x in (r.given_name, r.family_name) if x)
+        )  # type: ignore[attr-defined]
+    assignees: dict[Any, list[str]] = {}
+    for case_id, username in CaseAssignment.objects.filter(case__in=rows).values_list(
+        "case_id", "user__username"
+    ):
+        assignees.setdefault(case_id, []).append(username)
+    table = [
+        {"case": c, "names": names.get(c.id, []), "assignees": assignees.get(c.id, [])}
+        for c in rows
+    ]
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "table": table,
+            "page": page,
+            "today": timezone.localdate(),
+            "search_unavailable": search_unavailable,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require_role(Role.CASEWORKER, Role.COORDINATOR)
+def case_create(request: HavenRequest) -> HttpResponse:
+    form = CaseForm(request.POST or None)
+    person_form = PersonForm(request.POST or None, prefix="p")
+    if request.method == "POST" and form.is_valid() and person_form.is_valid():
+        case = actions.create_case(
+            keyring=request.keyring,
+            risk=form.cleaned_data["risk"],
+            risk_reason=form.cleaned_data["risk_reason"],
+            region_of_origin=form.cleaned_data["region_of_origin"],
+            caseworker=form.cleaned_data["caseworker"],
+        )
+        actions.save_person(keyring=request.keyring, case=case, values=person_form.sealed_values())
+        messages.success(request, _("Case %(ref)s opened.") % {"ref": case.reference})
+        return redirect("cases-detail", case_id=case.id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "cases/case_create.html", {"form": form, "person_form": person_form}, status=status
+    )
+
+
+def _detail_context(request: HavenRequest, case: Case, **forms: Any) -> dict[str, Any]:
+    keyring = request.keyring
+    vetting = Vetting.objects.filter(case=case).select_related("decided_by").first()
+    context = {
+        "case": case,
+        "case_r": keyring.reader(case),
+        "people": keyring.readers(case.people.select_related("vault").order_by("created_at")),
+        "transitions": keyring.readers(case.transitions.select_related("actor", "vault")),
+        "notes": keyring.readers(case.notes.select_related("author", "vault")[:50]),
+        "tasks": keyring.readers(case.tasks.select_related("vault")),
+        "documents": keyring.readers(case.relocation_documents.select_related("vault")),
+        "assignments": case.assignments.select_related("user"),
+        "vetting": keyring.reader(vetting) if vetting else None,
+        "intake_records": [keyring.reader(r) for r in case.intake_records.select_related("vault")]
+        if hasattr(case, "intake_records")
+        else [],
+        "today": timezone.localdate(),
+        "transition_form": TransitionForm(initial={"to_state": (case.allowed_next() or [""])[0]}),
+        "note_form": NoteForm(),
+        "task_form": TaskForm(),
+        "assign_form": AssignForm(),
+        "vetting_form": VettingForm(
+            initial={
+                k: getattr(vetting, k)
+                for k in ("identity_corroborated", "vouched_for", "interview_done")
+            }
+            if vetting
+            else None
+        ),
+        "decision_form": VettingDecisionForm(),
+        "relocation_form": RelocationForm(
+            initial={
+                "destination_country": case.destination_country,
+                "pathway": case.pathway,
+                "outcome": case.outcome,
+                "outcome_country": case.outcome_country,
+            }
+        ),
+        "document_form": DocumentForm(),
+        "approval_form": ApprovalForm(),
+    }
+    context.update(forms)
+    return context
+
+
+@require_GET
+@require_role(*CASE_ROLES)
+def case_detail(request: HavenRequest, case_id: UUID) -> HttpResponse:
+    case = get_case_for_user(request, case_id)
+    return render(request, "cases/case_detail.html", _detail_context(request, case))
+
+
+def _case_post(
+    form_class: type,
+    context_name: str,
+    apply: Callable[[HavenRequest, Case, dict[str, Any]], str],
+    roles: tuple[str, ...] = CASE_ROLES,
+) -> Callable[..., HttpResponse]:
+    """One POST view per change: load through the access function, validate, apply, redirect;
+    on a bad form or a refused change, the case page again with the form as typed (400)."""
+
+    @require_POST
+    @require_role(*roles)
+    def view(request: HavenRequest, case_id: UUID) -> HttpResponse:
+        case = get_case_for_user(request, case_id)
+        form = form_class(request.POST)
+        if form.is_valid():
+            try:
+                done = apply(request, case, form.cleaned_data)
+            except actions.CaseError as exc:
+                form.add_error(None, str(exc))
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, done)
+                return redirect("cases-detail", case_id=case.id)
+        return render(
+            request,
+            "cases/case_detail.html",
+            _detail_context(request, case, **{context_name: form}),
+            status=400,
+        )
+
+    return view
+
+
+def _transition(r: HavenRequest, c: Case, d: dict[str, Any]) -> str:
+    actions.transition(keyring=r.keyring, case=c, to_state=d["to_state"], reason=d["reason"])
+    return _("State changed.")
+
+
+def _note(r: HavenRequest, c: Case, d: dict[str, Any]) -> str:
+    actions.add_note(keyring=r.keyring, case=c, text=d["text"])
+    return _("Note added.")
+
+
+def _task(r: HavenRequest, c: Case, d: dict[str, Any]) -> str:
+    actions.add_task(
+        keyring=r.keyring, case=c, kind=d["kind"], title=d["title"], due_date=d["due_date"]
+    )
+    return _("Task added.")
+
+
+def _assign(r: HavenRequest, c: Case, d: dict[str, Any]) -> str:
+    actions.assign(keyring=r.keyring, case=c, user=d["user"])
+    return _("Assigned; the case vault is now sealed to them.")
+
+
+def _unassign(r: HavenRequest, c: Case, d: dict[str, Any]) -> str:
+    actions.unassign(actor=r.user, case=c, user=d["user"])
+    return _("Unassigned; their access is revoked.")
+
+
+def _vetting(r: HavenRequest, c: Case, d: dict[str, Any]) -> str:
+    actions.update_vetting(keyring=r.keyring, case=c, **d)
+    return _("Vetting checklist saved.")
+
+
+def _decide(r: HavenRequest, c: Case, d: dict[str, Any]) -> str:
+    actions.decide_vetting(actor=r.user, case=c, decision=d["decision"])
+    return _("Vetting decided.")
+
+
+def _relocation(r: HavenRequest, c: Case, d: dict[str, Any]) -> str:
+    actions.set_relocation(actor=r.user, case=c, **d)
+    return _("Relocation saved.")
+
+
+def _document(r: HavenRequest, c: Case, d: dict[str, Any]) -> str:
+    actions.add_relocation_document(keyring=r.keyring, case=c, **d)
+    return _("Document added.")
+
+
+def _approval(r: HavenRequest, c: Case, d: dict[str, Any]) -> str:
+    actions.request_approval(
+        keyring=r.keyring,
+        kind=ApprovalRequest.Kind.DISCLOSE_VAULT,
+        vault=c.vault,
+        target_user=d["target_user"],
+        reason=d["reason"],
+    )
+    return _("Asked a second coordinator to approve.")
+
+
+MANAGERS = (Role.CASEWORKER, Role.COORDINATOR)
+case_transition = _case_post(TransitionForm, "transition_form", _transition)
+case_note = _case_post(NoteForm, "note_form", _note)
+case_task = _case_post(TaskForm, "task_form", _task)
+case_assign = _case_post(AssignForm, "assign_form", _assign, roles=MANAGERS)
+case_unassign = _case_post(AssignForm, "assign_form", _unassign, roles=MANAGERS)
+case_vetting = _case_post(VettingForm, "vetting_form", _vetting)
+case_vetting_decide = _case_post(
+    VettingDecisionForm, "decision_form", _decide, roles=(Role.COORDINATOR,)
+)
+case_relocation = _case_post(RelocationForm, "relocation_form", _relocation, roles=MANAGERS)
+case_document = _case_post(DocumentForm, "document_form", _document, roles=(*MANAGERS, Role.LAWYER))
+case_approval = _case_post(ApprovalForm, "approval_form", _approval, roles=(Role.COORDINATOR,))
+
+
+@require_POST
+@require_role(*CASE_ROLES)
+def task_done(request: HavenRequest, case_id: UUID, task_id: UUID) -> HttpResponse:
+    case = get_case_for_user(request, case_id)
+    task = Task.objects.filter(pk=task_id, case=case).first()
+    if task is None:
+        raise Http404
+    actions.complete_task(actor=request.user, task=task)
+    messages.success(request, _("Task done."))
+    return redirect("cases-detail", case_id=case.id)
+
+
+@require_http_methods(["GET", "POST"])
+@require_role(Role.CASEWORKER, Role.COORDINATOR)
+def person_edit(
+    request: HavenRequest, case_id: UUID, person_id: UUID | None = None
+) -> HttpResponse:
+    case = get_case_for_user(request, case_id)
+    person = None
+    if person_id is not None:
+        person = Person.objects.filter(pk=person_id, case=case).select_related("vault").first()
+        if person is None:
+            raise Http404
+    initial = PersonForm.initial_from(request.keyring.reader(person)) if person else None
+    form = PersonForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.save_person(
+            keyring=request.keyring, case=case, values=form.sealed_values(), person=person
+        )
+        messages.success(request, _("Saved."))
+        return redirect("cases-detail", case_id=case.id)
+    return render(
+        request,
+        "cases/person_form.html",
+        {"case": case, "form": form, "person": person},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+@require_role(Role.COORDINATOR)
+def approvals(request: HavenRequest) -> HttpResponse:
+    rows = request.keyring.visible(
+        ApprovalRequest.objects.select_related("requested_by", "target_user", "decided_by", "vault")
+    ).order_by("-requested_at")[:100]
+    return render(request, "cases/approvals.html", {"rows": request.keyring.readers(rows)})
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def approval_decide(request: HavenRequest, approval_id: UUID) -> HttpResponse:
+    approval = request.keyring.visible(ApprovalRequest.objects.all()).filter(pk=approval_id).first()
+    if approval is None:
+        raise Http404
+    try:
+        actions.decide_approval(
+            keyring=request.keyring,
+            approval=approval,
+            approve=request.POST.get("decision") == "approve",
+        )
+    except actions.CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Decision recorded."))
+    return redirect("cases-approvals")
+
+
+@require_GET
+@require_role(Role.COORDINATOR, Role.ADMIN)
+def exposure(request: HavenRequest) -> HttpResponse:
+    rows = [] if request.keyring.duress else exposure_report()
+    return render(request, "cases/exposure.html", {"rows": rows})
+
+
+def my_cases_panel(request: HavenRequest) -> Panel | None:
+    if not request.user.has_role(*CASE_ROLES):
+        return None
+    visible = request.keyring.visible(Case.objects.all())
+    mine = visible.filter(assignments__user=request.user).exclude(state__in=["closed"]).count()
+    overdue = (
+        visible.filter(tasks__done_at__isnull=True, tasks__due_date__lt=timezone.localdate())
+        .distinct()
+        .count()
+    )
+    waiting_vetting = (
+        visible.filter(state="vetting", vetting__decision="pending").count()
+        if request.user.has_role(Role.COORDINATOR)
+        else None
+    )
+    pending_approvals = (
+        request.keyring.visible(ApprovalRequest.objects.filter(status="pending"))
+        .exclude(requested_by=request.user)
+        .count()
+        if request.user.has_role(Role.COORDINATOR)
+        else None
+    )
+    return Panel(
+        _("Cases"),
+        "cases/panel.html",
+        {
+            "mine": mine,
+            "overdue": overdue,
+            "vetting": waiting_vetting,
+            "approvals": pending_approvals,
+        },
+        order=20,
+    )
