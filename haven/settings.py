@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "haven.alerts",
     "haven.cases",
     "haven.intake",
+    "haven.safety",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,14 @@ HAVEN_INTAKE_MAX_FILES = env_int("HAVEN_INTAKE_MAX_FILES", 5)
 HAVEN_INTAKE_NEW_PER_SECOND = float(env_str("HAVEN_INTAKE_NEW_PER_SECOND", "20"))
 HAVEN_INTAKE_NEW_BURST = env_int("HAVEN_INTAKE_NEW_BURST", 40)
 HAVEN_INTAKE_NEW_CONCURRENCY = env_int("HAVEN_INTAKE_NEW_CONCURRENCY", 4)
+
+HAVEN_DELIVERY_KEY = env_secret("HAVEN_DELIVERY_KEY")
+# Escalation: step 2 (on call) after N minutes without acknowledgement, then step 3
+# (coordinators) after N more; then everyone again every M minutes until someone acknowledges.
+HAVEN_ESCALATION_STEP_MINUTES = env_int("HAVEN_ESCALATION_STEP_MINUTES", 10)
+HAVEN_ESCALATION_REPEAT_MINUTES = env_int("HAVEN_ESCALATION_REPEAT_MINUTES", 15)
+HAVEN_DELIVERY_ATTEMPTS = env_int("HAVEN_DELIVERY_ATTEMPTS", 3)
+HAVEN_WORKER_SLEEP_SECONDS = float(env_str("HAVEN_WORKER_SLEEP_SECONDS", "1.0"))
 
 HAVEN_IDLE_TIMEOUT_SECONDS = env_int("HAVEN_IDLE_TIMEOUT_SECONDS", 15 * 60)
 HAVEN_SESSION_MAX_SECONDS = env_int("HAVEN_SESSION_MAX_SECONDS", 8 * 60 * 60)

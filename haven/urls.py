@@ -9,10 +9,13 @@ from django.views.static import serve
 
 from haven.intake.urls import portal_urlpatterns
 from haven.intake.urls import staff_urlpatterns as intake_staff
+from haven.safety.urls import portal_urlpatterns as safety_portal
 
 urlpatterns = [
     path("", include(portal_urlpatterns)),
     path("staff/", include(intake_staff)),
+    path("", include(safety_portal)),
+    path("staff/", include("haven.safety.urls")),
     path("staff/", include("haven.cases.urls")),
     path("staff/", include("haven.accounts.urls")),
     path("staff/", include("haven.core.urls")),

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from haven.alerts.models import Notification
+from haven.alerts.signals import notifications_created
 
 
 def notify(
@@ -18,6 +19,7 @@ def notify(
     ]
     with transaction.atomic():
         Notification.objects.bulk_create(rows)
+        notifications_created.send(sender=Notification, notifications=rows)
     return rows
 
 

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from haven.accounts.models import User
+from haven.cases.models import Case
+from haven.safety.models import CheckIn
+
+
+class WatchForm(forms.Form):
+    interval_hours = forms.DecimalField(
+        label=_("Every … hours"),
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        help_text=_("Or give fixed times below."),
+    )
+    fixed_times = forms.CharField(
+        label=_("Fixed times (local)"),
+        required=False,
+        max_length=100,
+        help_text=_("For example: 09:00, 21:00"),
+    )
+    time_zone = forms.CharField(label=_("Time zone"), initial="Europe/Moscow", max_length=64)
+    grace_minutes = forms.IntegerField(label=_("Grace period (minutes)"), initial=60, min_value=0)
+    pin = forms.RegexField(
+        label=_("PIN"),
+        regex=r"^\d{4,8}$",
+        required=False,
+        error_messages={"invalid": _("4 to 8 digits.")},
+        widget=forms.PasswordInput(render_value=False),
+    )
+    duress_pin = forms.RegexField(
+        label=_("Duress PIN"),
+        regex=r"^\d{4,8}$",
+        required=False,
+        error_messages={"invalid": _("4 to 8 digits.")},
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Looks like a normal check-in to anyone watching, and raises a silent alarm."),
+    )
+
+    def clean_fixed_times(self) -> list[str]:
+        raw = self.cleaned_data.get("fixed_times") or ""
+        times = []
+        for part in [p.strip() for p in raw.replace(";", ",").split(",") if p.strip()]:
+            try:
+                times.append(dt.time.fromisoformat(part).strftime("%H:%M"))
+            except ValueError as exc:
+                raise forms.ValidationError(
+                    _("“%(t)s” is not a time like 09:00.") % {"t": part}
+                ) from exc
+        return times
+
+    def interval_minutes(self) -> int | None:
+        hours = self.cleaned_data.get("interval_hours")
+        return None if hours is None else int(hours * 60)
+
+
+class StaffCheckInForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("How"), choices=[c for c in CheckIn.Method.choices if c[0] != "portal"]
+    )
+
+
+class ShiftForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Who"), queryset=User.objects.none())
+    starts_at = forms.DateTimeField(
+        label=_("From"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    time_zone = forms.CharField(label=_("Time zone"), initial="Europe/Moscow", max_length=64)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
+
+
+class ChannelForm(forms.Form):
+    label = forms.CharField(
+        label=_("Name"), max_length=40, help_text=_("What you call it, e.g. “Signal”.")
+    )
+    url = forms.CharField(
+        label=_("Apprise address"),
+        max_length=1000,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_(
+            "For example mailto://…, tgram://…, signal://…, matrix://…, json://… (see the operators' guide)."
+        ),
+    )
+    priority = forms.IntegerField(label=_("Order"), min_value=1, max_value=9, initial=1)
+
+
+class HouseForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code name"),
+        regex=r"^[A-Za-z0-9А-Яа-яЁё-]{2,16}$",
+        error_messages={"invalid": _("2–16 letters, digits or dashes; never the address.")},
+    )
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=50)
+    address = forms.CharField(label=_("Address"), widget=forms.Textarea(attrs={"rows": 2}))
+    access_instructions = forms.CharField(
+        label=_("How to get in"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    host_contact = forms.CharField(label=_("Host contact"), required=False)
+
+
+class PlaceForm(forms.Form):
+    case = forms.ModelChoiceField(label=_("Case"), queryset=Case.objects.none())
+
+    def __init__(self, *args: Any, cases: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if cases is not None:
+            self.fields["case"].queryset = cases  # type: ignore[attr-defined]
+
+
+class PinForm(forms.Form):
+    pin = forms.CharField(
+        label=_("Your PIN"),
+        max_length=16,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )

@@ -1,0 +1,72 @@
+"""Check-ins from the portal: a duress PIN looks exactly like a normal one; panic raises at once."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from haven.intake import actions as intake_actions
+from haven.intake.forms import form_token
+from haven.intake.models import PortalIdentity
+from haven.safety.models import CheckIn, Incident
+
+
+@pytest.fixture
+def person(intake_vault, watch):  # type: ignore[no-untyped-def]
+    submission = intake_actions.submit_request(
+        text="помогите", felt_urgency="now", contact="", files=[], language="ru"
+    )
+    PortalIdentity.objects.filter(pk=submission.request.identity_id).update(case=watch.case)
+    client = Client()
+    assert (
+        client.post(
+            "/enter/", {"codename": submission.codename, "form_token": form_token()}
+        ).status_code
+        == 302
+    )
+    return client
+
+
+@pytest.fixture
+def intake_vault(personas):  # type: ignore[no-untyped-def]
+    from haven.testing.personas import keyring_for
+
+    return intake_actions.set_up_intake_vault(
+        actor=personas.coordinator, keyring=keyring_for(personas.coordinator)
+    )
+
+
+@pytest.mark.django_db
+def test_a_duress_pin_is_indistinguishable_from_a_normal_check_in(person, watch) -> None:
+    normal = person.post("/checkin/?lang=ru", {"pin": "2468"})
+    duress = person.post("/checkin/?lang=ru", {"pin": "1357"})
+    assert normal.status_code == duress.status_code == 200
+    assert normal.content == duress.content
+    assert CheckIn.objects.filter(watch=watch).count() == 2
+    assert Incident.objects.filter(kind="duress_checkin").count() == 1
+    assert "Спасибо. Отметка принята." in normal.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_wrong_pin_is_refused_and_recorded_nowhere(person, watch) -> None:
+    response = person.post("/checkin/?lang=ru", {"pin": "0000"})
+    assert "Неверный PIN" in response.content.decode()
+    assert not CheckIn.objects.exists() and not Incident.objects.exists()
+
+
+@pytest.mark.django_db
+def test_panic_raises_an_alarm_to_every_step_at_once(person, watch, personas) -> None:
+    from haven.alerts.models import Notification
+
+    response = person.post("/checkin/?lang=ru", {"panic": "1"})
+    assert response.status_code == 200
+    incident = Incident.objects.get(kind="panic")
+    assert incident.step == 2
+    assert {"cw", "coord", "coord2"} <= set(
+        Notification.objects.filter(kind="panic").values_list("recipient__username", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_the_check_in_page_needs_a_codename(client: Client) -> None:
+    assert client.get("/checkin/")["Location"] == "/enter/"

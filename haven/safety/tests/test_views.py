@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from haven.safety import actions
+from haven.safety.models import Channel, Incident
+from haven.safety.worker import run_once
+from haven.testing.leakscan import Markers, assert_no_leaks
+from haven.testing.personas import keyring_for
+
+
+@pytest.fixture
+def house(personas):  # type: ignore[no-untyped-def]
+    return actions.create_house(
+        keyring=keyring_for(personas.coordinator),
+        code="Birch",
+        capacity=2,
+        address="ул. Тайная 7",
+        access_instructions="",
+        host_contact="",
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "method", "persona", "status"),
+    [
+        ("/staff/watch/", "get", "caseworker", 200),
+        ("/staff/watch/", "get", "admin", 403),
+        ("/staff/watch/", "post", "caseworker", 405),
+        ("/staff/watch/roster/", "get", "caseworker", 403),
+        ("/staff/watch/roster/", "get", "coordinator", 200),
+        ("/staff/watch/roster/", "put", "coordinator", 405),
+        ("/staff/watch/cases/{case}/", "get", "caseworker", 200),
+        ("/staff/watch/cases/{case}/", "get", "outsider", 404),
+        ("/staff/watch/cases/{case}/", "get", "lawyer", 403),
+        ("/staff/watch/{watch}/checkin/", "post", "outsider", 404),
+        ("/staff/watch/{watch}/checkin/", "get", "caseworker", 405),
+        ("/staff/watch/incidents/{incident}/", "get", "caseworker", 200),
+        ("/staff/watch/incidents/{incident}/", "get", "outsider", 404),
+        ("/staff/watch/incidents/{incident}/", "get", "admin", 403),
+        ("/staff/watch/incidents/{incident}/acknowledge/", "get", "caseworker", 405),
+        ("/staff/watch/incidents/{incident}/acknowledge/", "post", "outsider", 404),
+        ("/staff/safe-houses/", "get", "caseworker", 200),
+        ("/staff/safe-houses/", "get", "lawyer", 403),
+        ("/staff/safe-houses/{house}/", "get", "coordinator", 200),
+        ("/staff/safe-houses/{house}/", "get", "coordinator2", 404),
+        ("/staff/safe-houses/{house}/", "get", "caseworker", 404),
+        ("/staff/safe-houses/{house}/compromised/", "post", "coordinator2", 404),
+        ("/staff/safe-houses/{house}/compromised/", "get", "coordinator", 405),
+        ("/staff/safe-houses/new/", "post", "caseworker", 403),
+        ("/staff/watch/channels/", "get", "lawyer", 200),
+        ("/staff/watch/channels/", "put", "lawyer", 405),
+    ],
+)
+def test_safety_views_check_access_role_and_method(
+    personas, client_for, watch, house, path, method, persona, status
+) -> None:  # type: ignore[no-untyped-def]
+    run_once(watch.next_deadline + dt.timedelta(seconds=1))
+    incident = Incident.objects.get()
+    url = path.format(case=watch.case_id, watch=watch.id, incident=incident.id, house=house.id)
+    assert getattr(client_for(getattr(personas, persona)), method)(url).status_code == status
+
+
+@pytest.mark.django_db
+def test_the_on_call_lawyer_acknowledges_from_the_alert_link_without_the_case_grant(
+    personas, client_for, watch
+) -> None:
+    now = timezone.now()
+    actions.add_shift(
+        actor=personas.coordinator,
+        user=personas.lawyer,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(days=2),
+        time_zone="UTC",
+    )
+    run_once(watch.next_deadline + dt.timedelta(seconds=1))
+    incident = Incident.objects.get()
+    incident.next_step_at = now
+    incident.save()
+    run_once(watch.next_deadline + dt.timedelta(minutes=30))
+    lawyer = client_for(personas.lawyer)
+    assert (
+        lawyer.get(f"/staff/cases/{watch.case_id}/").status_code == 404
+    )  # the case does not exist for them
+    assert lawyer.post(f"/staff/watch/incidents/{incident.id}/acknowledge/").status_code == 302
+    incident.refresh_from_db()
+    assert incident.acknowledged_by == personas.lawyer
+
+
+@pytest.mark.django_db
+def test_a_bad_schedule_form_keeps_what_was_typed(personas, client_for, watched_case) -> None:
+    response = client_for(personas.caseworker).post(
+        f"/staff/watch/cases/{watched_case.id}/",
+        {"interval_hours": "12", "time_zone": "Nowhere/Land", "grace_minutes": "30", "pin": "2468"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Неизвестный часовой пояс" in body and "Nowhere/Land" in body
+
+
+@pytest.mark.django_db
+def test_the_roster_page_warns_about_gaps(personas, client_for) -> None:
+    body = client_for(personas.coordinator).get("/staff/watch/roster/").content.decode()
+    assert "Никто не дежурит" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_leak_scan_finds_no_safe_house_detail_or_channel_address(
+    personas, client_for, caplog
+) -> None:
+    markers = Markers()
+    client = client_for(personas.coordinator)
+    client.post(
+        "/staff/safe-houses/new/",
+        {
+            "code": "Birch",
+            "capacity": "2",
+            "address": markers.new("address", cyrillic=True),
+            "access_instructions": markers.new("access"),
+            "host_contact": markers.new("host"),
+        },
+    )
+    client.post(
+        "/staff/watch/channels/",
+        {"label": "Signal", "url": f"json://{markers.new('channel')}.example/", "priority": "1"},
+    )
+    assert Channel.objects.count() == 1
+    assert_no_leaks(markers, log_text=caplog.text)

@@ -1,0 +1,40 @@
+from django.urls import path
+
+from haven.safety import views
+
+portal_urlpatterns = [
+    path("checkin/", views.portal_checkin, name="safety-checkin"),
+]
+
+urlpatterns = [
+    path("watch/", views.board, name="safety-board"),
+    path("watch/roster/", views.roster, name="safety-roster"),
+    path("watch/channels/", views.channels, name="safety-channels"),
+    path(
+        "watch/channels/<uuid:channel_id>/delete/",
+        views.channel_delete,
+        name="safety-channel-delete",
+    ),
+    path("watch/incidents/<uuid:incident_id>/", views.incident_detail, name="safety-incident"),
+    path(
+        "watch/incidents/<uuid:incident_id>/acknowledge/",
+        views.incident_ack,
+        name="safety-incident-ack",
+    ),
+    path(
+        "watch/incidents/<uuid:incident_id>/resolve/",
+        views.incident_resolve,
+        name="safety-incident-resolve",
+    ),
+    path("watch/cases/<uuid:case_id>/", views.watch_edit, name="safety-watch-edit"),
+    path("watch/<uuid:watch_id>/checkin/", views.staff_checkin, name="safety-staff-checkin"),
+    path("safe-houses/", views.houses, name="safety-houses"),
+    path("safe-houses/new/", views.house_create, name="safety-house-create"),
+    path("safe-houses/<uuid:house_id>/", views.house_detail, name="safety-house"),
+    path("safe-houses/<uuid:house_id>/place/", views.house_place, name="safety-house-place"),
+    path(
+        "safe-houses/<uuid:house_id>/compromised/",
+        views.house_compromised,
+        name="safety-house-compromised",
+    ),
+]

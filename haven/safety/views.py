@@ -1,0 +1,389 @@
+"""Safety views: the watch board, incidents, rosters, channels, safe houses, and the portal's
+check-in page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from haven.accounts.access import require_role
+from haven.accounts.models import Role
+from haven.alerts.models import Notification
+from haven.cases.models import Case
+from haven.cases.views import get_case_for_user
+from haven.core.http import HavenRequest
+from haven.core.registry import Panel
+from haven.intake.portal import portal_login_required
+from haven.safety import actions
+from haven.safety.channels import seal_url
+from haven.safety.forms import (
+    ChannelForm,
+    HouseForm,
+    PinForm,
+    PlaceForm,
+    ShiftForm,
+    StaffCheckInForm,
+    WatchForm,
+)
+from haven.safety.models import Channel, Incident, OnCallShift, SafeHouse, Watch
+
+WATCH_ROLES = (Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER)
+HOUSE_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
+
+
+def get_incident_for_user(request: HavenRequest, incident_id: UUID) -> Incident:
+    """An incident is visible to whoever was alerted about it or can open its case. Incidents
+    carry no identifying data, so the on-call lawyer can acknowledge without the case grant."""
+    incident = Incident.objects.select_related("case__vault").filter(pk=incident_id).first()
+    if incident is None or request.keyring.duress:
+        raise Http404
+    alerted = Notification.objects.filter(
+        recipient=request.user, link=f"/staff/watch/incidents/{incident.id}/"
+    ).exists()
+    if not alerted and not (incident.case and request.keyring.can_open(incident.case.vault)):
+        raise Http404
+    return incident
+
+
+def get_watch_for_user(request: HavenRequest, watch_id: UUID) -> Watch:
+    watch = (
+        Watch.objects.select_related("case")
+        .filter(pk=watch_id, case__in=request.keyring.visible(Case.objects.all()))
+        .first()
+    )
+    if watch is None:
+        raise Http404
+    return watch
+
+
+def get_house_for_user(request: HavenRequest, house_id: UUID) -> SafeHouse:
+    house = (
+        request.keyring.visible(SafeHouse.objects.select_related("vault"))
+        .filter(pk=house_id)
+        .first()
+    )
+    if house is None:
+        raise Http404
+    return house
+
+
+@require_GET
+@require_role(*WATCH_ROLES)
+def board(request: HavenRequest) -> HttpResponse:
+    now = timezone.now()
+    watches = (
+        Watch.objects.filter(case__in=request.keyring.visible(Case.objects.all()))
+        .select_related("case")
+        .order_by("next_deadline")[:500]
+    )
+    rows = [{"watch": w, "status": w.get_status(now)} for w in watches]
+    order = {"down": 0, "late": 1, "new": 2, "up": 3, "paused": 4}
+    rows.sort(key=lambda r: order[str(r["status"])])
+    visible_cases = request.keyring.visible(Case.objects.all())
+    alerted = Notification.objects.filter(
+        recipient=request.user, link__startswith="/staff/watch/incidents/"
+    ).values_list("link", flat=True)
+    alerted_ids = {link.rstrip("/").rsplit("/", 1)[-1] for link in alerted}
+    incidents = [
+        i
+        for i in Incident.objects.filter(resolved_at__isnull=True).select_related(
+            "acknowledged_by"
+        )[:200]
+        if str(i.id) in alerted_ids or i.case_id in set(visible_cases.values_list("id", flat=True))
+    ]
+    if request.keyring.duress:
+        rows, incidents = [], []
+    return render(request, "safety/board.html", {"rows": rows, "incidents": incidents, "now": now})
+
+
+@require_GET
+@require_role(*WATCH_ROLES)
+def incident_detail(request: HavenRequest, incident_id: UUID) -> HttpResponse:
+    incident = get_incident_for_user(request, incident_id)
+    return render(request, "safety/incident.html", {"incident": incident})
+
+
+@require_POST
+@require_role(*WATCH_ROLES)
+def incident_ack(request: HavenRequest, incident_id: UUID) -> HttpResponse:
+    incident = get_incident_for_user(request, incident_id)
+    actions.acknowledge(actor=request.user, incident=incident)
+    messages.success(request, _("Acknowledged: the alerts stop. Now act, then resolve it."))
+    return redirect("safety-incident", incident_id=incident.id)
+
+
+@require_POST
+@require_role(*WATCH_ROLES)
+def incident_resolve(request: HavenRequest, incident_id: UUID) -> HttpResponse:
+    incident = get_incident_for_user(request, incident_id)
+    actions.resolve(actor=request.user, incident=incident)
+    messages.success(request, _("Resolved."))
+    return redirect("safety-incident", incident_id=incident.id)
+
+
+@require_http_methods(["GET", "POST"])
+@require_role(Role.CASEWORKER, Role.COORDINATOR)
+def watch_edit(request: HavenRequest, case_id: UUID) -> HttpResponse:
+    case = get_case_for_user(request, case_id)
+    watch = Watch.objects.filter(case=case).first()
+    initial = None
+    if watch:
+        initial = {
+            "interval_hours": (watch.interval_minutes or 0) / 60 or None,
+            "fixed_times": ", ".join(watch.fixed_times),
+            "time_zone": watch.time_zone,
+            "grace_minutes": watch.grace_minutes,
+        }
+    form = WatchForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.save_watch(
+                actor=request.user,
+                case=case,
+                interval_minutes=form.interval_minutes(),
+                fixed_times=d["fixed_times"],
+                time_zone=d["time_zone"],
+                grace_minutes=d["grace_minutes"],
+                pin=d["pin"] or "",
+                duress_pin=d["duress_pin"] or "",
+                watch=watch,
+            )
+        except actions.SafetyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Check-in schedule saved. Give the person their PINs in person.")
+            )
+            return redirect("safety-board")
+    return render(
+        request,
+        "safety/watch_form.html",
+        {"case": case, "form": form, "watch": watch},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+@require_role(*WATCH_ROLES)
+def staff_checkin(request: HavenRequest, watch_id: UUID) -> HttpResponse:
+    watch = get_watch_for_user(request, watch_id)
+    form = StaffCheckInForm(request.POST)
+    if form.is_valid():
+        actions.record_checkin(
+            watch=watch, method=form.cleaned_data["method"], recorded_by=request.user
+        )
+        messages.success(request, _("Check-in recorded."))
+    else:
+        messages.error(request, _("Choose how the person checked in."))
+    return redirect("safety-board")
+
+
+@require_http_methods(["GET", "POST"])
+@require_role(Role.COORDINATOR)
+def roster(request: HavenRequest) -> HttpResponse:
+    form = ShiftForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.add_shift(
+                actor=request.user,
+                user=d["user"],
+                starts_at=d["starts_at"],
+                ends_at=d["ends_at"],
+                time_zone=d["time_zone"],
+            )
+        except actions.SafetyError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Shift added."))
+            return redirect("safety-roster")
+    now = timezone.now()
+    gaps = actions.roster_gaps(now, now + dt.timedelta(days=7))
+    shifts = OnCallShift.objects.filter(ends_at__gt=now).select_related("user")[:200]
+    return render(
+        request,
+        "safety/roster.html",
+        {"form": form, "shifts": shifts, "gaps": gaps},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def channels(request: HavenRequest) -> HttpResponse:
+    form = ChannelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and not request.keyring.duress:
+        channel = Channel(
+            user=request.user,
+            label=form.cleaned_data["label"],
+            priority=form.cleaned_data["priority"],
+        )
+        channel.encrypted_url = seal_url(channel.id, form.cleaned_data["url"])
+        channel.save()
+        messages.success(request, _("Channel added."))
+        return redirect("safety-channels")
+    mine = [] if request.keyring.duress else Channel.objects.filter(user=request.user)
+    return render(
+        request,
+        "safety/channels.html",
+        {"form": form, "channels": mine},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@require_POST
+def channel_delete(request: HavenRequest, channel_id: UUID) -> HttpResponse:
+    deleted, _rows = Channel.objects.filter(pk=channel_id, user=request.user).delete()
+    if not deleted:
+        raise Http404
+    messages.success(request, _("Channel removed."))
+    return redirect("safety-channels")
+
+
+def _house_rows(request: HavenRequest) -> list[tuple[object, int]]:
+    houses = list(request.keyring.visible(SafeHouse.objects.all()).order_by("code"))
+    readers = request.keyring.readers(houses)
+    return [
+        (reader, len(actions.current_residents(house)))
+        for reader, house in zip(readers, houses, strict=True)
+    ]
+
+
+@require_GET
+@require_role(*HOUSE_ROLES)
+def houses(request: HavenRequest) -> HttpResponse:
+    return render(
+        request, "safety/houses.html", {"rows": _house_rows(request), "form": HouseForm()}
+    )
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def house_create(request: HavenRequest) -> HttpResponse:
+    form = HouseForm(request.POST)
+    if form.is_valid():
+        house = actions.create_house(keyring=request.keyring, **form.cleaned_data)
+        messages.success(
+            request,
+            _(
+                "Safe house %(code)s added. Only you can open it until you share it (two-person rule)."
+            )
+            % {"code": house.code},
+        )
+        return redirect("safety-house", house_id=house.id)
+    return render(
+        request, "safety/houses.html", {"rows": _house_rows(request), "form": form}, status=400
+    )
+
+
+@require_GET
+@require_role(*HOUSE_ROLES)
+def house_detail(request: HavenRequest, house_id: UUID) -> HttpResponse:
+    house = get_house_for_user(request, house_id)
+    cases = request.keyring.visible(Case.objects.all()).order_by("reference")
+    return render(
+        request,
+        "safety/house.html",
+        {
+            "house": request.keyring.reader(house),
+            "residents": actions.current_residents(house),
+            "place_form": PlaceForm(cases=cases),
+        },
+    )
+
+
+@require_POST
+@require_role(*HOUSE_ROLES)
+def house_place(request: HavenRequest, house_id: UUID) -> HttpResponse:
+    house = get_house_for_user(request, house_id)
+    form = PlaceForm(request.POST, cases=request.keyring.visible(Case.objects.all()))
+    if form.is_valid():
+        try:
+            actions.place(actor=request.user, house=house, case=form.cleaned_data["case"])
+        except actions.SafetyError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Placed."))
+    else:
+        messages.error(request, _("Choose a case you can open."))
+    return redirect("safety-house", house_id=house.id)
+
+
+@require_POST
+@require_role(Role.COORDINATOR, Role.CASEWORKER)
+def house_compromised(request: HavenRequest, house_id: UUID) -> HttpResponse:
+    house = get_house_for_user(request, house_id)
+    residents = actions.mark_compromised(actor=request.user, house=house)
+    messages.warning(
+        request,
+        _(
+            "House locked. %(n)d resident(s) to relocate now; their caseworkers and the coordinators are being alerted."
+        )
+        % {"n": len(residents)},
+    )
+    return redirect("safety-house", house_id=house.id)
+
+
+def watch_panel(request: HavenRequest) -> Panel | None:
+    if not request.user.has_role(*WATCH_ROLES) or request.keyring.duress:
+        return None
+    now = timezone.now()
+    watches = Watch.objects.filter(case__in=request.keyring.visible(Case.objects.all()))
+    statuses = [w.get_status(now) for w in watches[:1000]]
+    open_incidents = Incident.objects.filter(
+        resolved_at__isnull=True,
+        acknowledged_at__isnull=True,
+        case__in=request.keyring.visible(Case.objects.all()),
+    ).count()
+    return Panel(
+        _("Watch"),
+        "safety/panel.html",
+        {
+            "late": statuses.count("late"),
+            "down": statuses.count("down"),
+            "total": len(statuses),
+            "incidents": open_incidents,
+        },
+        order=5,
+    )
+
+
+# --- the portal -----------------------------------------------------------------------------
+
+
+@login_not_required
+@csrf_exempt  # the portal session cookie is SameSite=Strict; see haven/intake/views_portal.py
+@require_http_methods(["GET", "POST"])
+@portal_login_required
+def portal_checkin(request: HttpRequest) -> HttpResponse:
+    identity = request.portal.identity  # type: ignore[attr-defined]
+    lang = translation.get_language()
+    has_watch = (
+        Watch.objects.filter(case_id=identity.case_id).exists() if identity.case_id else False
+    )
+    form = PinForm(request.POST or None)
+    done = False
+    if request.method == "POST":
+        if request.POST.get("panic"):
+            actions.panic(identity=identity)
+            return render(request, "safety/portal_panic.html", {"lang": lang})
+        if form.is_valid():
+            if actions.portal_checkin(identity=identity, pin=form.cleaned_data["pin"]):
+                done = True
+                form = PinForm()
+            else:
+                form.add_error("pin", _("This PIN is not right. Try again."))
+    return render(
+        request,
+        "safety/portal_checkin.html",
+        {"form": form, "done": done, "has_watch": has_watch, "lang": lang},
+    )

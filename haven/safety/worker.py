@@ -1,0 +1,176 @@
+"""The safety worker: due watches become incidents, due incidents escalate, deliveries go out.
+
+Every query is over an index of what is *due* (deadline <= now), never a scan of everyone, and
+every claim is a conditional UPDATE, so several workers can run side by side without sending an
+alert twice. `run_once(now)` is one synchronous step (tests call it with time frozen)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from haven.alerts.actions import notify_role
+from haven.safety import actions
+from haven.safety.channels import message_for, open_url, send
+from haven.safety.models import Channel, Delivery, Incident, Watch
+
+log = logging.getLogger("haven.worker")
+BATCH = 500
+
+
+@dataclass
+class StepResult:
+    watches_down: int = 0
+    steps_sent: int = 0
+    delivered: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def sweep_watches(now: dt.datetime, result: StepResult) -> None:
+    due = list(
+        Watch.objects.filter(next_deadline__lte=now, state__in=[Watch.State.NEW, Watch.State.UP])
+        .order_by("next_deadline")
+        .values_list("id", "next_deadline")[:BATCH]
+    )
+    for watch_id, deadline in due:
+        with transaction.atomic():
+            claimed = Watch.objects.filter(
+                pk=watch_id, next_deadline=deadline, state__in=[Watch.State.NEW, Watch.State.UP]
+            ).update(state=Watch.State.DOWN)
+            if claimed:
+                watch = Watch.objects.select_related("case").get(pk=watch_id)
+                actions.open_incident(
+                    kind=Incident.Kind.MISSED, case=watch.case, watch=watch, now=now
+                )
+                result.watches_down += 1
+
+
+def sweep_incidents(now: dt.datetime, result: StepResult) -> None:
+    due = Incident.objects.filter(
+        acknowledged_at__isnull=True, resolved_at__isnull=True, next_step_at__lte=now
+    ).order_by("next_step_at")[:BATCH]
+    for incident in due:
+        with transaction.atomic():
+            if actions.advance(incident, now=now):
+                result.steps_sent += 1
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(15 * 2 ** (attempts - 1), 300))
+
+
+def deliver(now: dt.datetime, result: StepResult) -> None:
+    due = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_try_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("next_try_at")
+        .values_list("id", flat=True)[:BATCH]
+    )
+    for delivery_id in due:
+        claimed = (
+            Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .update(claimed_until=now + dt.timedelta(seconds=60))
+        )
+        if not claimed:
+            continue
+        delivery = Delivery.objects.select_related("notification", "channel").get(pk=delivery_id)
+        ok = False
+        if delivery.channel is not None:
+            title, body = message_for(delivery.notification)
+            try:
+                ok = send(open_url(delivery.channel), title, body)
+            except Exception as exc:  # noqa: BLE001  (a broken channel must not stop the others)
+                log.warning("delivery %s failed: %s", delivery_id, type(exc).__name__)
+        _record(delivery, ok, now, result)
+
+
+def _record(delivery: Delivery, ok: bool, now: dt.datetime, result: StepResult) -> None:
+    with transaction.atomic():
+        delivery.attempts += 1
+        delivery.claimed_until = None
+        if ok:
+            delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
+            result.delivered += 1
+        elif delivery.attempts >= settings.HAVEN_DELIVERY_ATTEMPTS:
+            delivery.status = Delivery.Status.FAILED
+            result.failed += 1
+            _escalate_failure(delivery)
+        else:
+            delivery.next_try_at = now + _backoff(delivery.attempts)
+        delivery.save(
+            update_fields=["attempts", "claimed_until", "status", "sent_at", "next_try_at"]
+        )
+
+
+def _escalate_failure(delivery: Delivery) -> None:
+    """The channel failed for good: try the recipient's next channel, and tell the coordinators
+    (whose own channels carry it) that an alarm could not get through."""
+    notification = delivery.notification
+    tried = Delivery.objects.filter(notification=notification).values_list("channel_id", flat=True)
+    following = (
+        Channel.objects.filter(user_id=notification.recipient_id)
+        .exclude(pk__in=list(tried))
+        .order_by("priority", "created_at")
+        .first()
+    )
+    if following is not None:
+        Delivery.objects.create(notification=notification, channel=following)
+    if notification.kind != "channel_failed":
+        notify_role(
+            role="coordinator",
+            kind="channel_failed",
+            reference=notification.reference,
+            link=notification.link,
+        )
+
+
+def run_once(now: dt.datetime | None = None) -> StepResult:
+    now = now or timezone.now()
+    result = StepResult()
+    sweep_watches(now, result)
+    sweep_incidents(now, result)
+    deliver(now, result)
+    return result
+
+
+class Worker:
+    def __init__(self, sleep: float | None = None) -> None:
+        self.sleep = settings.HAVEN_WORKER_SLEEP_SECONDS if sleep is None else sleep
+        self.stopping = threading.Event()
+
+    def stop(self, *args: object) -> None:
+        self.stopping.set()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                close_old_connections()
+                run_once()
+            except Exception:  # noqa: BLE001  (log and keep watching: a crash here silences alarms)
+                log.exception("worker step failed")
+            self.stopping.wait(self.sleep)
+
+
+def install_signal_handlers(worker: Worker) -> None:
+    signal.signal(signal.SIGTERM, worker.stop)
+    signal.signal(signal.SIGINT, worker.stop)
+
+
+def start_in_thread() -> threading.Thread:
+    """`haven demo` runs the worker in its own process, beside the development server."""
+    worker = Worker()
+    thread = threading.Thread(target=worker.run, name="haven-worker", daemon=True)
+    thread.start()
+    time.sleep(0)
+    return thread
