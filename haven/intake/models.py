@@ -20,7 +20,8 @@ _REF = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def new_request_reference() -> str:
-    return "RQ-" + "".join(secrets.choice(_REF) for _ in range(6))
+    """Eight random characters: see `haven.cases.models.new_reference`."""
+    return "RQ-" + "".join(secrets.choice(_REF) for _ in range(8))
 
 
 class PortalConfig(models.Model):
@@ -109,6 +110,12 @@ class HelpRequest(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self._state.adding:
+            while HelpRequest.objects.filter(reference=self.reference).exists():
+                self.reference = new_request_reference()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class Message(models.Model):

@@ -116,7 +116,7 @@ def test_alert_payloads_carry_a_kind_a_reference_and_a_link_only(
             assert secret not in text
         assert re.fullmatch(r"Haven: [^\n]+", message["title"])
         assert re.search(
-            r"HV-[A-Z0-9]{6}\nhttp://[^ ]+/staff/watch/incidents/[0-9a-f-]{36}/$", message["body"]
+            r"HV-[A-Z0-9]{8}\nhttp://[^ ]+/staff/watch/incidents/[0-9a-f-]{36}/$", message["body"]
         )
 
 
