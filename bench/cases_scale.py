@@ -20,8 +20,50 @@ from typing import Any
 
 from _django import median, percentile, setup
 
-GIVEN = ["Ислам", "Зелимхан", "Хамзат", "Салех", "Адам", "Мовсар", "Рамзан", "Ибрагим", "Умар", "Аслан", "Муслим", "Магомед", "Madina", "Zarema", "Khava", "Elena", "Malika", "Seda", "Ruslan", "Timur"]
-FAMILY = ["Исаев", "Магомадов", "Алиев", "Умаров", "Эльмурзаев", "Тагиров", "Юсупов", "Хасанов", "Dudayev", "Vakhaev", "Basayev", "Gairbekov", "Sultanov", "Ismailov", "Akhmadov", "Bakaev", "Tsaraev", "Musaev", "Zakaev", "Khadzhiev"]
+GIVEN = [
+    "Ислам",
+    "Зелимхан",
+    "Хамзат",
+    "Салех",
+    "Адам",
+    "Мовсар",
+    "Рамзан",
+    "Ибрагим",
+    "Умар",
+    "Аслан",
+    "Муслим",
+    "Магомед",
+    "Madina",
+    "Zarema",
+    "Khava",
+    "Elena",
+    "Malika",
+    "Seda",
+    "Ruslan",
+    "Timur",
+]
+FAMILY = [
+    "Исаев",
+    "Магомадов",
+    "Алиев",
+    "Умаров",
+    "Эльмурзаев",
+    "Тагиров",
+    "Юсупов",
+    "Хасанов",
+    "Dudayev",
+    "Vakhaev",
+    "Basayev",
+    "Gairbekov",
+    "Sultanov",
+    "Ismailov",
+    "Akhmadov",
+    "Bakaev",
+    "Tsaraev",
+    "Musaev",
+    "Zakaev",
+    "Khadzhiev",
+]
 
 
 def generate(n: int, user: Any, staff: list[Any]) -> None:
@@ -42,7 +84,18 @@ def generate(n: int, user: Any, staff: list[Any]) -> None:
     pub = bytes(UserKey.objects.get(user=user).public_key)
     staff_keys = {s.pk: bytes(UserKey.objects.get(user=s).public_key) for s in staff}
     rng = random.Random(7)
-    states = ["intake", "vetting", "planning", "in_transit", "sheltered", "documents", "departed", "resettled", "closed", "missing"]
+    states = [
+        "intake",
+        "vetting",
+        "planning",
+        "in_transit",
+        "sheltered",
+        "documents",
+        "departed",
+        "resettled",
+        "closed",
+        "missing",
+    ]
     for start in range(0, n, 2000):
         size = min(2000, n - start)
         vaults, grants, cases, people, entries, assignments = [], [], [], [], [], []
@@ -50,20 +103,55 @@ def generate(n: int, user: Any, staff: list[Any]) -> None:
             key = crypto.random_key()
             pair = crypto.KeyPair.generate()
             vault = Vault(kind="case", public_key=pair.public)
-            vault.sealed_private_key = crypto.aead_encrypt(key, pair.private, f"vault-sk|{vault.id}".encode())
+            vault.sealed_private_key = crypto.aead_encrypt(
+                key, pair.private, f"vault-sk|{vault.id}".encode()
+            )
             vaults.append(vault)
-            grants.append(Grant(vault=vault, user=user, sealed_key=crypto.seal_to(pub, key, f"grant|{vault.id}|{user.pk}".encode())))
+            grants.append(
+                Grant(
+                    vault=vault,
+                    user=user,
+                    sealed_key=crypto.seal_to(pub, key, f"grant|{vault.id}|{user.pk}".encode()),
+                )
+            )
             other = rng.choice(staff)
-            grants.append(Grant(vault=vault, user=other, sealed_key=crypto.seal_to(staff_keys[other.pk], key, f"grant|{vault.id}|{other.pk}".encode())))
-            case = Case(vault=vault, reference=f"HV-{start + len(cases):08X}", state=rng.choice(states), risk=rng.choice(["critical", "high", "medium", "low"]), region_of_origin="Chechnya", outcome=rng.choice(["", "", "abroad", "in_country"]), outcome_country=rng.choice(["DE", "FR", "CA", "NL"]))
+            grants.append(
+                Grant(
+                    vault=vault,
+                    user=other,
+                    sealed_key=crypto.seal_to(
+                        staff_keys[other.pk], key, f"grant|{vault.id}|{other.pk}".encode()
+                    ),
+                )
+            )
+            case = Case(
+                vault=vault,
+                reference=f"HV-{start + len(cases):08X}",
+                state=rng.choice(states),
+                risk=rng.choice(["critical", "high", "medium", "low"]),
+                region_of_origin="Chechnya",
+                outcome=rng.choice(["", "", "abroad", "in_country"]),
+                outcome_country=rng.choice(["DE", "FR", "CA", "NL"]),
+            )
             cases.append(case)
             assignments.append(CaseAssignment(case=case, user=other))
             given, family = rng.choice(GIVEN), rng.choice(FAMILY)
             person = Person(case=case, vault=vault)
-            OpenVault(vault, key).seal(person, given_name=given, family_name=family, patronymic="", aliases=[f"{given} {family}"], notes="Связь через доверенного контакта.")
+            OpenVault(vault, key).seal(
+                person,
+                given_name=given,
+                family_name=family,
+                patronymic="",
+                aliases=[f"{given} {family}"],
+                notes="Связь через доверенного контакта.",
+            )
             people.append(person)
             for k in name_keys(f"{given} {family}"):
-                entries.append(NameIndexEntry(person=person, case=case, value=index.blind_index(k, bits=INDEX_BITS)))
+                entries.append(
+                    NameIndexEntry(
+                        person=person, case=case, value=index.blind_index(k, bits=INDEX_BITS)
+                    )
+                )
         with transaction.atomic():
             Vault.objects.bulk_create(vaults)
             Grant.objects.bulk_create(grants)
@@ -82,10 +170,21 @@ def make_plain_copy(user: Any) -> None:
 
     ring = keyring_for(user, "bench password long")
     with connection.cursor() as cur:
-        cur.execute("CREATE TABLE bench_plain_person (id varchar(36) PRIMARY KEY, case_id varchar(36), given_name text, family_name text, patronymic text, aliases text)")
+        cur.execute(
+            "CREATE TABLE bench_plain_person (id varchar(36) PRIMARY KEY, case_id varchar(36), given_name text, family_name text, patronymic text, aliases text)"
+        )
         rows = []
         for r in ring.readers(Person.objects.all().iterator(chunk_size=5000)):
-            rows.append((str(r.record.id).replace("-", ""), str(r.case_id).replace("-", ""), r.given_name, r.family_name, r.patronymic or "", "|".join(r.aliases or [])))
+            rows.append(
+                (
+                    str(r.record.id).replace("-", ""),
+                    str(r.case_id).replace("-", ""),
+                    r.given_name,
+                    r.family_name,
+                    r.patronymic or "",
+                    "|".join(r.aliases or []),
+                )
+            )
         cur.executemany("INSERT INTO bench_plain_person VALUES (%s, %s, %s, %s, %s, %s)", rows)
         cur.execute("CREATE INDEX bench_plain_case ON bench_plain_person (case_id)")
 
@@ -115,7 +214,10 @@ def sealing_disabled():  # type: ignore[no-untyped-def]
         if not ids:
             return []
         with connection.cursor() as cur:
-            cur.execute(f"SELECT id, given_name, family_name, patronymic, aliases FROM bench_plain_person WHERE id IN ({','.join(['%s'] * len(ids))})", ids)  # noqa: S608
+            cur.execute(
+                f"SELECT id, given_name, family_name, patronymic, aliases FROM bench_plain_person WHERE id IN ({','.join(['%s'] * len(ids))})",
+                ids,
+            )
             rows = {r[0]: r[1:] for r in cur.fetchall()}
         return [PlainReader(o, rows[str(o.pk).replace("-", "")]) for o in objs]
 
@@ -124,7 +226,12 @@ def sealing_disabled():  # type: ignore[no-untyped-def]
 
         wanted = name_keys(q)
         with connection.cursor() as cur:
-            cur.execute("SELECT case_id, given_name, family_name FROM bench_plain_person WHERE family_name IN ({}) OR given_name IN ({})".format(",".join(["%s"] * len(FAMILY)), ",".join(["%s"] * len(GIVEN))), FAMILY + GIVEN)  # noqa: S608
+            cur.execute(
+                "SELECT case_id, given_name, family_name FROM bench_plain_person WHERE family_name IN ({}) OR given_name IN ({})".format(
+                    ",".join(["%s"] * len(FAMILY)), ",".join(["%s"] * len(GIVEN))
+                ),
+                FAMILY + GIVEN,
+            )
             found = set()
             for case_id, given, family in cur.fetchall():
                 if name_keys(f"{given} {family}") & wanted:
@@ -175,19 +282,38 @@ def main() -> None:
     from haven.testing.personas import keyring_for, sign_in
 
     print(f"database: {connection.vendor}")
-    user = create_staff_user(actor=None, username="benchcoord", roles=["coordinator", "caseworker"], password="bench password long").user
-    staff = [create_staff_user(actor=None, username=f"staff{i:03d}", roles=["caseworker"], password="bench password long").user for i in range(args.staff - 1)]
+    user = create_staff_user(
+        actor=None,
+        username="benchcoord",
+        roles=["coordinator", "caseworker"],
+        password="bench password long",
+    ).user
+    staff = [
+        create_staff_user(
+            actor=None,
+            username=f"staff{i:03d}",
+            roles=["caseworker"],
+            password="bench password long",
+        ).user
+        for i in range(args.staff - 1)
+    ]
     set_up_index_vault(actor=user, keyring=keyring_for(user, "bench password long"), members=[])
     t0 = time.perf_counter()
     generate(args.cases, user, staff)
     print(f"generated {args.cases:,} cases (one vault each) in {time.perf_counter() - t0:.0f} s")
     make_plain_copy(user)
     client = sign_in(Client(), user, "bench password long")
-    for label, url, params in (("case list", "/staff/cases/", {}), ("name search «Исаев»", "/staff/cases/", {"q": "Исаев"}), ("name search «Isayev»", "/staff/cases/", {"q": "Isayev"})):
+    for label, url, params in (
+        ("case list", "/staff/cases/", {}),
+        ("name search «Исаев»", "/staff/cases/", {"q": "Исаев"}),
+        ("name search «Isayev»", "/staff/cases/", {"q": "Isayev"}),
+    ):
         sealed = timed(client, url, params, args.runs)
         with sealing_disabled():
             plain = timed(client, url, params, args.runs)
-        print(f"{label}: sealed p50 {sealed[0]:.0f} ms p95 {sealed[1]:.0f} ms ({sealed[2]} queries); plain p50 {plain[0]:.0f} ms p95 {plain[1]:.0f} ms ({plain[2]} queries); ratio p50 {sealed[0] / plain[0]:.2f}x")
+        print(
+            f"{label}: sealed p50 {sealed[0]:.0f} ms p95 {sealed[1]:.0f} ms ({sealed[2]} queries); plain p50 {plain[0]:.0f} ms p95 {plain[1]:.0f} ms ({plain[2]} queries); ratio p50 {sealed[0] / plain[0]:.2f}x"
+        )
     stats = timed(client, "/staff/reports/", {}, max(5, args.runs // 3))
     print(f"statistics page: p50 {stats[0]:.0f} ms p95 {stats[1]:.0f} ms, {stats[2]} queries")
     summary_t = []

@@ -16,6 +16,8 @@ def post_worker_init(worker: Any) -> None:
             else:
                 import json
 
-                setattr(obj, name, (value if isinstance(value, str) else json.dumps(value)).encode())
+                setattr(
+                    obj, name, (value if isinstance(value, str) else json.dumps(value)).encode()
+                )
 
     actions.seal_box = plain_write  # type: ignore[assignment]

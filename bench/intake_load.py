@@ -42,13 +42,38 @@ def free_port() -> int:
 def start_server(data: str, port: int, *, plain: bool, admission: bool) -> subprocess.Popen[bytes]:
     env = {**os.environ, "HAVEN_DATA_DIR": data, "HAVEN_LOG_LEVEL": "ERROR"}
     if not admission:
-        env.update(HAVEN_INTAKE_NEW_PER_SECOND="100000", HAVEN_INTAKE_NEW_BURST="100000", HAVEN_INTAKE_NEW_CONCURRENCY="1000")
+        env.update(
+            HAVEN_INTAKE_NEW_PER_SECOND="100000",
+            HAVEN_INTAKE_NEW_BURST="100000",
+            HAVEN_INTAKE_NEW_CONCURRENCY="1000",
+        )
     else:
-        env.update(HAVEN_INTAKE_NEW_PER_SECOND=os.environ.get("BENCH_ADMIT_RATE", "2"), HAVEN_INTAKE_NEW_BURST="4", HAVEN_INTAKE_NEW_CONCURRENCY="2")
-    cmd = ["uv", "run", "gunicorn", "haven.wsgi", "-w", "2", "-k", "gthread", "--threads", "8", "-b", f"127.0.0.1:{port}", "--log-level", "warning"]
+        env.update(
+            HAVEN_INTAKE_NEW_PER_SECOND=os.environ.get("BENCH_ADMIT_RATE", "2"),
+            HAVEN_INTAKE_NEW_BURST="4",
+            HAVEN_INTAKE_NEW_CONCURRENCY="2",
+        )
+    cmd = [
+        "uv",
+        "run",
+        "gunicorn",
+        "haven.wsgi",
+        "-w",
+        "2",
+        "-k",
+        "gthread",
+        "--threads",
+        "8",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
     if plain:
         cmd += ["-c", str(ROOT / "bench" / "gunicorn_plain_sealing.py")]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     for _ in range(100):
         try:
             request(port, "GET", "/")
@@ -59,7 +84,9 @@ def start_server(data: str, port: int, *, plain: bool, admission: bool) -> subpr
     raise SystemExit("server did not start")
 
 
-def request(port: int, method: str, path: str, body: dict[str, str] | None = None, cookie: str = "") -> tuple[int, bytes, dict[str, str]]:
+def request(
+    port: int, method: str, path: str, body: dict[str, str] | None = None, cookie: str = ""
+) -> tuple[int, bytes, dict[str, str]]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Content-Type": "application/x-www-form-urlencoded"} if body is not None else {}
     if cookie:
@@ -79,7 +106,12 @@ def token(port: int) -> str:
 
 
 def submit(port: int, form_token: str, text: str) -> tuple[int, bytes]:
-    status, body, _h = request(port, "POST", "/help/?lang=ru", {"text": text, "felt_urgency": "days", "contact": "", "form_token": form_token})
+    status, body, _h = request(
+        port,
+        "POST",
+        "/help/?lang=ru",
+        {"text": text, "felt_urgency": "days", "contact": "", "form_token": form_token},
+    )
     return status, body
 
 
@@ -93,7 +125,9 @@ def closed_loop(port: int, clients: int, seconds: float) -> tuple[float, float, 
     def run() -> None:
         while time.monotonic() < stop:
             t0 = time.perf_counter()
-            status, _body = submit(port, form_token, "Мне нужна помощь, меня ищут родственники. " * 20)
+            status, _body = submit(
+                port, form_token, "Мне нужна помощь, меня ищут родственники. " * 20
+            )
             dt = time.perf_counter() - t0
             with lock:
                 if status == 200:
@@ -108,7 +142,12 @@ def closed_loop(port: int, clients: int, seconds: float) -> tuple[float, float, 
     for t in threads:
         t.join()
     elapsed = time.monotonic() - start
-    return len(latencies) / elapsed, percentile(latencies, 50) * 1000, percentile(latencies, 99) * 1000, errors[0]
+    return (
+        len(latencies) / elapsed,
+        percentile(latencies, 50) * 1000,
+        percentile(latencies, 99) * 1000,
+        errors[0],
+    )
 
 
 def flood(port: int, seconds: float, returning: list[str]) -> tuple[float, int, int, int]:
@@ -131,7 +170,9 @@ def flood(port: int, seconds: float, returning: list[str]) -> tuple[float, int, 
         while time.monotonic() < stop:
             good = False
             try:
-                status, _b, headers = request(port, "POST", "/enter/", {"codename": codename, "form_token": form_token})
+                status, _b, headers = request(
+                    port, "POST", "/enter/", {"codename": codename, "form_token": form_token}
+                )
                 if status == 302:
                     cookie = headers.get("set-cookie", "").split(";", 1)[0]
                     good = request(port, "GET", "/inbox/", cookie=cookie)[0] == 200
@@ -141,7 +182,9 @@ def flood(port: int, seconds: float, returning: list[str]) -> tuple[float, int, 
                 total[0] += 1
                 ok[0] += int(good)
 
-    threads = [threading.Thread(target=flooder) for _ in range(64)] + [threading.Thread(target=person, args=(c,)) for c in returning]
+    threads = [threading.Thread(target=flooder) for _ in range(64)] + [
+        threading.Thread(target=person, args=(c,)) for c in returning
+    ]
     start = time.monotonic()
     for t in threads:
         t.start()
@@ -158,7 +201,13 @@ def main() -> None:
     args = parser.parse_args()
     data = tempfile.mkdtemp(prefix="haven-load-")
     env = {**os.environ, "HAVEN_DATA_DIR": data}
-    subprocess.run(["uv", "run", "haven", "demo", "--no-serve"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["uv", "run", "haven", "demo", "--no-serve"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     sealed_runs, plain_runs = [], []
     for _ in range(args.runs):
         for plain, out in ((False, sealed_runs), (True, plain_runs)):
@@ -170,17 +219,24 @@ def main() -> None:
                 server.terminate()
                 server.wait()
     for name, runs in (("sealed", sealed_runs), ("plain write", plain_runs)):
-        print(f"{name}: throughput median {median([r[0] for r in runs]):.1f}/s, p50 {median([r[1] for r in runs]):.0f} ms, p99 {median([r[2] for r in runs]):.0f} ms, errors {sum(r[3] for r in runs)} ({args.runs} runs x {args.seconds:.0f} s, {args.clients} clients)")
+        print(
+            f"{name}: throughput median {median([r[0] for r in runs]):.1f}/s, p50 {median([r[1] for r in runs]):.0f} ms, p99 {median([r[2] for r in runs]):.0f} ms, errors {sum(r[3] for r in runs)} ({args.runs} runs x {args.seconds:.0f} s, {args.clients} clients)"
+        )
     overhead = 1 - median([r[0] for r in sealed_runs]) / median([r[0] for r in plain_runs])
     print(f"sealing overhead on throughput: {overhead * 100:.1f} %")
     capacity = median([r[0] for r in sealed_runs])
     # Returning people: codenames from fresh submissions on a server with admission lifted.
     port = free_port()
     server = start_server(data, port, plain=False, admission=False)
-    codenames = [CODENAME.search(submit(port, token(port), "вернусь позже")[1].decode()).group(1) for _ in range(4)]  # type: ignore[union-attr]
+    codenames = [
+        CODENAME.search(submit(port, token(port), "вернусь позже")[1].decode()).group(1)
+        for _ in range(4)
+    ]  # type: ignore[union-attr]
     server.terminate()
     server.wait()
-    os.environ["BENCH_ADMIT_RATE"] = f"{max(1.0, capacity / 4):.1f}"  # per process: half the capacity in all
+    os.environ["BENCH_ADMIT_RATE"] = (
+        f"{max(1.0, capacity / 4):.1f}"  # per process: half the capacity in all
+    )
     port = free_port()
     server = start_server(data, port, plain=False, admission=True)
     try:
@@ -188,7 +244,9 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait()
-    print(f"flood: {rate:.0f} new submissions/s offered ({rate / capacity:.1f}x the measured capacity of {capacity:.1f}/s); returning codename sign-in + inbox: {ok}/{total} succeeded ({ok / max(1, total) * 100:.1f} %)")
+    print(
+        f"flood: {rate:.0f} new submissions/s offered ({rate / capacity:.1f}x the measured capacity of {capacity:.1f}/s); returning codename sign-in + inbox: {ok}/{total} succeeded ({ok / max(1, total) * 100:.1f} %)"
+    )
 
 
 if __name__ == "__main__":

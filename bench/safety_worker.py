@@ -28,8 +28,8 @@ def make_watches(n: int, *, due_from: dt.datetime | None, per_minute: int, minut
 
     from haven.accounts.models import User
     from haven.cases.models import Case, CaseAssignment
-    from haven.safety.models import Channel, Watch
     from haven.safety.channels import seal_url
+    from haven.safety.models import Channel, Watch
     from haven.vault.models import Vault
 
     worker = User.objects.get(username="benchcw")
@@ -41,7 +41,9 @@ def make_watches(n: int, *, due_from: dt.datetime | None, per_minute: int, minut
     made = Watch.objects.count()
     for start in range(0, n, 5000):
         size = min(5000, n - start)
-        cases = Case.objects.bulk_create([Case(vault=vault, reference=f"HV-{made + start + i:08X}") for i in range(size)])
+        cases = Case.objects.bulk_create(
+            [Case(vault=vault, reference=f"HV-{made + start + i:08X}") for i in range(size)]
+        )
         CaseAssignment.objects.bulk_create([CaseAssignment(case=c, user=worker) for c in cases])
         watches = []
         for i, c in enumerate(cases):
@@ -50,7 +52,18 @@ def make_watches(n: int, *, due_from: dt.datetime | None, per_minute: int, minut
                 deadline = due_from + dt.timedelta(seconds=60 * idx / per_minute)
             else:
                 deadline = far
-            watches.append(Watch(case=c, interval_minutes=720, grace_minutes=60, pin_hash=pin, next_deadline=deadline, started_at=now, state="up", last_checkin_at=now))
+            watches.append(
+                Watch(
+                    case=c,
+                    interval_minutes=720,
+                    grace_minutes=60,
+                    pin_hash=pin,
+                    next_deadline=deadline,
+                    started_at=now,
+                    state="up",
+                    last_checkin_at=now,
+                )
+            )
         Watch.objects.bulk_create(watches)
     if not Channel.objects.filter(user=worker).exists():
         ch = Channel(user=worker, label="bench", priority=1)
@@ -86,12 +99,12 @@ def latency(per_minute: int, minutes: int) -> tuple[float, float, int, int]:
     thread.join()
     delays = []
     deadlines = dict(Watch.objects.filter(state="down").values_list("case_id", "next_deadline"))
-    for sent_at, case_id in Delivery.objects.filter(status="sent").values_list("sent_at", "notification__reference"):
-        pass
     from haven.safety.models import Incident
 
     incident_case = dict(Incident.objects.values_list("reference", "case_id"))
-    for sent_at, reference in Delivery.objects.filter(status="sent").values_list("sent_at", "notification__reference"):
+    for sent_at, reference in Delivery.objects.filter(status="sent").values_list(
+        "sent_at", "notification__reference"
+    ):
         case_id = incident_case.get(reference)
         if case_id in deadlines:
             delays.append((sent_at - deadlines[case_id]).total_seconds())
@@ -130,8 +143,12 @@ def two_workers(count: int) -> tuple[int, int, int]:
         p.join()
     claimed = out.get() + out.get()
     incidents = Incident.objects.filter(watch_id__in=ids).count()
-    duplicates = incidents - len(set(Incident.objects.filter(watch_id__in=ids).values_list("watch_id", flat=True)))
-    missed = len(ids) - len(set(Incident.objects.filter(watch_id__in=ids).values_list("watch_id", flat=True)))
+    duplicates = incidents - len(
+        set(Incident.objects.filter(watch_id__in=ids).values_list("watch_id", flat=True))
+    )
+    missed = len(ids) - len(
+        set(Incident.objects.filter(watch_id__in=ids).values_list("watch_id", flat=True))
+    )
     return claimed, duplicates, missed
 
 
@@ -151,23 +168,35 @@ def main() -> None:
     from haven.safety.models import Watch
 
     print(f"database: {connection.vendor}")
-    create_staff_user(actor=None, username="benchcw", roles=["caseworker"], password="bench password long")
+    create_staff_user(
+        actor=None, username="benchcw", roles=["caseworker"], password="bench password long"
+    )
     t0 = time.perf_counter()
     make_watches(10_000, due_from=None, per_minute=args.per_minute, minutes=0)
     idle_10k = idle_sweep_ms()
     make_watches(args.watched - 10_000, due_from=None, per_minute=args.per_minute, minutes=0)
     idle_100k = idle_sweep_ms()
     print(f"created {Watch.objects.count():,} watches in {time.perf_counter() - t0:.0f} s")
-    print(f"idle sweep: {idle_10k:.2f} ms at 10,000 watched; {idle_100k:.2f} ms at {args.watched:,} watched (median of 30)")
+    print(
+        f"idle sweep: {idle_10k:.2f} ms at 10,000 watched; {idle_100k:.2f} ms at {args.watched:,} watched (median of 30)"
+    )
     # Re-point deadlines so per-minute of them fall due over the next minutes, starting in 5 s.
     due_from = timezone.now() + dt.timedelta(seconds=5)
-    ids = list(Watch.objects.order_by("id").values_list("id", flat=True)[: args.per_minute * args.minutes])
+    ids = list(
+        Watch.objects.order_by("id").values_list("id", flat=True)[: args.per_minute * args.minutes]
+    )
     for i, wid in enumerate(ids):
-        Watch.objects.filter(pk=wid).update(next_deadline=due_from + dt.timedelta(seconds=60 * i / args.per_minute))
+        Watch.objects.filter(pk=wid).update(
+            next_deadline=due_from + dt.timedelta(seconds=60 * i / args.per_minute)
+        )
     p50, p99, n, expected = latency(args.per_minute, args.minutes)
-    print(f"deadline -> channel: p50 {p50:.2f} s, p99 {p99:.2f} s over {n} alerts ({expected} deadlines; one worker, 0.5 s loop)")
+    print(
+        f"deadline -> channel: p50 {p50:.2f} s, p99 {p99:.2f} s over {n} alerts ({expected} deadlines; one worker, 0.5 s loop)"
+    )
     claimed, duplicates, missed = two_workers(500)
-    print(f"two workers on 500 due watches: claimed {claimed}, duplicates {duplicates}, missed {missed}")
+    print(
+        f"two workers on 500 due watches: claimed {claimed}, duplicates {duplicates}, missed {missed}"
+    )
 
 
 if __name__ == "__main__":
