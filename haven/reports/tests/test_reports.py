@@ -128,3 +128,23 @@ def test_the_summary_command_prints_the_same_figures(capsys) -> None:
     assert data["relocated"] == 6 and data["countries"] == {"DE": 6}
     call_command("report", "summary", "--from", "2020-01-01", "--to", "2030-01-01")
     assert "Relocated:               6" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_the_statistics_page_runs_the_same_number_of_queries_for_any_number_of_cases(
+    personas, client_for
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(personas.coordinator)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/staff/reports/").status_code == 200
+        return len(ctx.captured_queries)
+
+    _cases([(State.SHELTERED, "", "")] * 5)
+    few = queries()
+    _cases([(State.RESETTLED, "abroad", "DE")] * 60 + [(State.MISSING, "", "")] * 40)
+    assert queries() == few
