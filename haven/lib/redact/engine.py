@@ -154,6 +154,12 @@ class _PersonIndex:
 
 def _public_figure_of(words: list[str], figures: list[list[str]]) -> int | None:
     for i, parts in enumerate(figures):
+        if len(words) == 1 and len(parts) > 1:
+            # A lone given name ("Апти") is as likely a private person as the official; only the
+            # surname alone ("Алаудинова") is taken to mean the public figure.
+            if same_person_token(words[0], parts[-1]):
+                return i
+            continue
         if all(any(same_person_token(w, p) for p in parts) for w in words):
             return i
     return None
@@ -248,6 +254,11 @@ def _person_candidates(
         elif base_keys(t.text) & found_keys:
             found[i] = "same name as a mention found elsewhere"
 
+    # "Kievsky station", "Sheripova Street": a word naming a facility or street is no person.
+    for i in list(found):
+        nxt = tokens[i + 1].text.lower() if i + 1 < len(tokens) else ""
+        if nxt in _FACILITY_WORDS and _gap_joins(text, tokens[i], tokens[i + 1]):
+            del found[i]
     flagged = sorted(set(found) | {i for i, k in known_at.items() if k is not None})
     runs: list[list[int]] = []
     for i in flagged:
@@ -324,6 +335,11 @@ def _pattern_candidates(text: str) -> list[Candidate]:
     return out
 
 
+_FACILITY_WORDS = frozenset(
+    """station airport street avenue prospekt prospect square lane road boulevard embankment
+    district village settlement bridge market mosque university hospital вокзал вокзале вокзала
+    аэропорт аэропорту аэропорта""".split()
+)
 _PREPOSITION_EN = frozenset({"in", "to", "from", "near", "at", "outside", "towards"})
 
 
