@@ -59,7 +59,12 @@ def main() -> int:
             for k in meta["known"]
         ]
         started = time.perf_counter()
-        result = redact(text, lang="auto", known=known, public_figures=_common_figures() + meta["public_figures"])
+        result = redact(
+            text,
+            lang="auto",
+            known=known,
+            public_figures=_common_figures() + meta["public_figures"],
+        )
         timings.append(time.perf_counter() - started)
         lang = meta["lang"]
         spans = [(s.start, s.end) for s in result.spans]
@@ -96,7 +101,9 @@ def main() -> int:
             if not any(span.start < e and s < span.end for s, e in ident_ranges):
                 s_lang["over"] += 1
                 if args.verbose:
-                    print(f"OVER  {meta_path.stem}: {span.category:<13} {span.original!r} ({span.reason})")
+                    print(
+                        f"OVER  {meta_path.stem}: {span.category:<13} {span.original!r} ({span.reason})"
+                    )
         s_lang["spans"] += len(result.spans)
 
     total: dict[str, int] = defaultdict(int)
@@ -116,7 +123,9 @@ def main() -> int:
             f"{'':8}identifying {s['ident_removed']}/{s['ident']}, public kept {s['public_kept']}/{s['public']}"
         )
     timings.sort()
-    print(f"\nper text: median {timings[len(timings) // 2] * 1000:.0f} ms (first call includes model load: {timings and max(timings) * 1000:.0f} ms max)")
+    print(
+        f"\nper text: median {timings[len(timings) // 2] * 1000:.0f} ms (first call includes model load: {timings and max(timings) * 1000:.0f} ms max)"
+    )
     return 0
 
 

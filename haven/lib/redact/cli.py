@@ -45,7 +45,9 @@ class _Parser(argparse.ArgumentParser):
 def _parser() -> _Parser:
     p = _Parser(prog="haven redact", description="Propose redactions for a testimony.")
     p.add_argument("--lang", default="auto", help="ru, en or auto (default: auto)")
-    p.add_argument("--known", metavar="FILE", help="linked persons, one per line, forms separated by |")
+    p.add_argument(
+        "--known", metavar="FILE", help="linked persons, one per line, forms separated by |"
+    )
     p.add_argument("--public-figures", metavar="FILE", help="names to keep, one per line")
     p.add_argument("--redact-places", action="store_true", help="also redact towns and cities")
     p.add_argument("--json", action="store_true", help='write {"text": …, "redactions": […]}')
@@ -67,7 +69,9 @@ def _read_text(path: str, what: str) -> str:
 
 
 def _lines(text: str) -> list[str]:
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    return [
+        ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")
+    ]
 
 
 def parse_known(text: str) -> list[KnownPerson]:
@@ -87,7 +91,9 @@ def parse_known(text: str) -> list[KnownPerson]:
                 names.append(item)
             else:
                 aliases.append(item)
-        people.append(KnownPerson(tuple(names), tuple(aliases), tuple(phones), tuple(emails), tuple(handles)))
+        people.append(
+            KnownPerson(tuple(names), tuple(aliases), tuple(phones), tuple(emails), tuple(handles))
+        )
     return people
 
 
@@ -97,7 +103,11 @@ def run(argv: list[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> in
         if args.lang not in LANGS:
             raise _UsageError(f"unknown language {args.lang!r}: use one of {', '.join(LANGS)}")
         known = parse_known(_read_text(args.known, "known-persons file")) if args.known else []
-        figures = _lines(_read_text(args.public_figures, "public-figures file")) if args.public_figures else []
+        figures = (
+            _lines(_read_text(args.public_figures, "public-figures file"))
+            if args.public_figures
+            else []
+        )
         if args.input == "-":
             try:
                 text = stdin.read()
@@ -108,7 +118,9 @@ def run(argv: list[str], stdin: IO[str], stdout: IO[str], stderr: IO[str]) -> in
     except _UsageError as exc:
         stderr.write(f"haven redact: error: {exc}\n")
         return 2
-    result = redact(text, lang=args.lang, known=known, public_figures=figures, redact_places=args.redact_places)
+    result = redact(
+        text, lang=args.lang, known=known, public_figures=figures, redact_places=args.redact_places
+    )
     if args.json:
         json.dump(result.as_dict(), stdout, ensure_ascii=False, indent=2)
         stdout.write("\n")

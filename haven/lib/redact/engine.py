@@ -60,7 +60,7 @@ class _Token:
 
 
 def detect_language(text: str) -> str:
-    """"ru" when Cyrillic letters are at least as many as Latin ones, else "en"."""
+    """ "ru" when Cyrillic letters are at least as many as Latin ones, else "en"."""
     cyr = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
     lat = sum(1 for ch in text if ch.isascii() and ch.isalpha())
     return "ru" if cyr and cyr >= lat else "en"
@@ -216,7 +216,9 @@ def _person_candidates(
     for i, kp in enumerate(known):
         for n in kp.names:
             parts = _name_parts(n)
-            known_parts += [(i, p, j == len(parts) - 1 and len(parts) > 1) for j, p in enumerate(parts)]
+            known_parts += [
+                (i, p, j == len(parts) - 1 and len(parts) > 1) for j, p in enumerate(parts)
+            ]
         known_parts += [(i, p, False) for n in kp.aliases for p in _name_parts(n)]
     known_at = {i: _known_of(t.text, known_parts, t.cap) for i, t in enumerate(tokens)}
     found: dict[int, str] = {}
@@ -232,7 +234,9 @@ def _person_candidates(
     for i, t in enumerate(tokens):
         if i in found or i in places or not t.cap:
             continue
-        after_cue = i > 0 and tokens[i - 1].text.lower() in PERSON_CUES and not _is_common_word(t.text)
+        after_cue = (
+            i > 0 and tokens[i - 1].text.lower() in PERSON_CUES and not _is_common_word(t.text)
+        )
         if after_cue:
             found[i] = "word after a kinship or naming cue"
             continue
@@ -276,20 +280,28 @@ def _person_candidates(
         figure = _public_figure_of(words, figures)
         if figure is not None and (len(run) > 1 or not knowns):
             prio = _P_PUBLIC_FULL if len(run) > 1 else _P_PUBLIC_ONE
-            out.append(Candidate(start, end, "PUBLIC", f"public:{figure}", "public figure", prio, keep=True))
+            out.append(
+                Candidate(
+                    start, end, "PUBLIC", f"public:{figure}", "public figure", prio, keep=True
+                )
+            )
             continue
         # "Ислам Мусаев" next to a linked "Салех Мусаев" is a relative: another person who gets
         # their own number (and is redacted all the same).
         relative = bool(knowns) and all(h.surname_only for h in knowns) and len(knowns) < len(run)
         if knowns and not relative:
             idx = knowns[0].person
-            why = f"linked person {idx + 1}: {(known[idx].names or known[idx].aliases or ('?',))[0]}"
+            why = (
+                f"linked person {idx + 1}: {(known[idx].names or known[idx].aliases or ('?',))[0]}"
+            )
             out.append(Candidate(start, end, "PERSON", f"known:{idx}", why, _P_KNOWN))
         else:
             reasons = sorted({found.get(i, "shares a surname with a linked person") for i in run})
             # A relative's full name must beat the bare-surname exact match inside it.
             prio = _P_KNOWN + 1 if relative else _P_FOUND
-            out.append(Candidate(start, end, "PERSON", people.key_for(words), "; ".join(reasons), prio))
+            out.append(
+                Candidate(start, end, "PERSON", people.key_for(words), "; ".join(reasons), prio)
+            )
     return out
 
 
@@ -303,7 +315,16 @@ def _literal_known(text: str, known: Sequence[KnownPerson]) -> list[Candidate]:
                 continue
             rx = re.compile(r"(?<![^\W\d_])" + re.escape(s) + r"(?![^\W\d_])", re.IGNORECASE)
             for m in rx.finditer(text):
-                out.append(Candidate(m.start(), m.end(), "PERSON", f"known:{idx}", "exact spelling of a linked person", _P_KNOWN))
+                out.append(
+                    Candidate(
+                        m.start(),
+                        m.end(),
+                        "PERSON",
+                        f"known:{idx}",
+                        "exact spelling of a linked person",
+                        _P_KNOWN,
+                    )
+                )
         for phone in kp.phones:
             for f in patterns.phones_like(text, phone):
                 out.append(Candidate(f.start, f.end, "PHONE", f.key, f.reason, _P_PHONE + 1))
@@ -314,8 +335,17 @@ def _literal_known(text: str, known: Sequence[KnownPerson]) -> list[Candidate]:
             if len(bare) < 3:
                 continue
             for m in re.finditer(re.escape(bare), text, re.IGNORECASE):
-                s = m.start() - 1 if m.start() > 0 and text[m.start() - 1] == "@" else m.start()
-                out.append(Candidate(s, m.end(), cat, bare.lower(), f"known {cat.lower()} of a linked person", prio))
+                at = m.start() - 1 if m.start() > 0 and text[m.start() - 1] == "@" else m.start()
+                out.append(
+                    Candidate(
+                        at,
+                        m.end(),
+                        cat,
+                        bare.lower(),
+                        f"known {cat.lower()} of a linked person",
+                        prio,
+                    )
+                )
     return out
 
 
@@ -350,14 +380,33 @@ def _place_candidates(
     for i, level in places.items():
         t = tokens[i]
         if level == "city" and redact_places:
-            out.append(Candidate(t.start, t.end, "PLACE", skeleton(t.text), "town or city (redact_places)", _P_PLACE + 5))
+            out.append(
+                Candidate(
+                    t.start,
+                    t.end,
+                    "PLACE",
+                    skeleton(t.text),
+                    "town or city (redact_places)",
+                    _P_PLACE + 5,
+                )
+            )
         else:
-            out.append(Candidate(t.start, t.end, "KEEP", "", "place above town level", _P_PLACE_KEEP, keep=True))
-    spans: list[tuple[int, int, str]] = [(f.start, f.end, f.reason) for f in patterns.find_small_places(text)]
+            out.append(
+                Candidate(
+                    t.start, t.end, "KEEP", "", "place above town level", _P_PLACE_KEEP, keep=True
+                )
+            )
+    spans: list[tuple[int, int, str]] = [
+        (f.start, f.end, f.reason) for f in patterns.find_small_places(text)
+    ]
     if lang == "ru":
         from .ner import russian_entities
 
-        spans += [(e.start, e.end, "natasha location not known as a town or larger") for e in russian_entities(text) if e.kind == "LOC"]
+        spans += [
+            (e.start, e.end, "natasha location not known as a town or larger")
+            for e in russian_entities(text)
+            if e.kind == "LOC"
+        ]
     else:
         for i, t in enumerate(tokens[1:], start=1):
             prev = tokens[i - 1]
@@ -396,8 +445,15 @@ def _merge_adjacent(text: str, chosen: list[Candidate]) -> list[Candidate]:
         if merged:
             last = merged[-1]
             gap = text[last.end : c.start]
-            if last.category == c.category and last.key == c.key and gap.strip(" \t-") == "" and "\n" not in gap:
-                merged[-1] = Candidate(last.start, c.end, c.category, c.key, last.reason, last.priority)
+            if (
+                last.category == c.category
+                and last.key == c.key
+                and gap.strip(" \t-") == ""
+                and "\n" not in gap
+            ):
+                merged[-1] = Candidate(
+                    last.start, c.end, c.category, c.key, last.reason, last.priority
+                )
                 continue
         merged.append(c)
     return merged
@@ -433,7 +489,9 @@ def redact(
             per_category[c.category] = per_category.get(c.category, 0) + 1
             numbers[ident] = per_category[c.category]
         placeholder = f"[{c.category} {numbers[ident]}]"
-        spans.append(RedactionSpan(c.start, c.end, text[c.start : c.end], c.category, placeholder, c.reason))
+        spans.append(
+            RedactionSpan(c.start, c.end, text[c.start : c.end], c.category, placeholder, c.reason)
+        )
         pieces.append(text[pos : c.start])
         pieces.append(placeholder)
         pos = c.end

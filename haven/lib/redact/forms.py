@@ -223,7 +223,9 @@ def _inflections(word: str) -> set[str]:
             forms |= {f.word for f in parse.lexeme if "plur" not in f.tag}
     if w.endswith(("а", "я")):
         stem, soft = w[:-1], w.endswith("я")
-        forms |= {stem + e for e in (("и", "е", "ю", "ей", "ею") if soft else ("ы", "е", "у", "ой", "ою"))}
+        forms |= {
+            stem + e for e in (("и", "е", "ю", "ей", "ею") if soft else ("ы", "е", "у", "ой", "ою"))
+        }
         if w.endswith(("ова", "ева", "ина", "ына")):
             forms |= {stem + "ой", stem + "у", stem + "ых"}
     elif w.endswith("ий"):

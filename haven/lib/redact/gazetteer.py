@@ -107,9 +107,7 @@ def place_level(words: list[str]) -> tuple[int, str] | None:
         for seq, level in place_index().get(key, ()):
             if len(seq) > len(words):
                 continue
-            if all(
-                (base_keys(w) | {skeleton(w)}) & k for w, k in zip(words, seq, strict=False)
-            ):
+            if all((base_keys(w) | {skeleton(w)}) & k for w, k in zip(words, seq, strict=False)):
                 if best is None or len(seq) > best[0]:
                     best = (len(seq), level)
     return best
@@ -154,8 +152,7 @@ bisexual trans queer network memorial amnesty human rights watch un osce echr eu
 ok okay hello dear note interviewer interview translator translation q a answer question
 street avenue road lane square district village city town region republic country
 he's she's i'm i'd i'll we're they're it's don't didn't can't won't wasn't weren't
-"""
-    .split()
+""".split()
 )
 
 # Words before a capitalised word that mark it as a person's name.
@@ -165,8 +162,7 @@ mr mrs ms miss uncle aunt auntie brother sister cousin nephew niece friend boyfr
 partner neighbour neighbor named called nicknamed son daughter husband wife mother father
 дядя тётя тетя брат сестра двоюродный двоюродная друг подруга парень сосед соседка зовут звали
 по имени муж жена сын дочь племянник племянница
-"""
-    .split()
+""".split()
 )
 
 SETTLEMENT_WORDS_RU = (

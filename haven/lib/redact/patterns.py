@@ -124,7 +124,7 @@ _DOC_CUE = re.compile(
     r"(?:загран\w*|паспорт\w*|удостоверени\w*|СНИЛС|ИНН|водительск\w+\s+прав\w*|"
     r"военн\w+\s+билет\w*|свидетельств\w*|passport|ID\s+card|identity\s+card|\bID\b|licen[cs]e|"
     r"military\s+ID|SNILS|INN|internal\s+passport)"
-    r"[^.!?\n]{0,25}?"
+    r"(?:[^.!?\n]|(?<=[Nn]o)\.|(?<=[Nn]r)\.){0,25}?"
     r"(?<![\w])((?:[A-ZА-ЯЁ]{1,3}[\s-]?)?\d[\d\s№-]{4,18}\d)(?!\d)",
     re.IGNORECASE,
 )
@@ -133,14 +133,18 @@ _PASSPORT_SHAPE = re.compile(r"(?<![\d+])\d{2}\s?\d{2}\s?№?\s?\d{6}(?!\d)")
 
 def find_documents(text: str) -> Iterator[Found]:
     for m in _SERIES_NUMBER.finditer(text):
-        yield Found(m.start(1), m.end(1), re.sub(r"\D", "", m.group(1)), "passport series and number")
+        yield Found(
+            m.start(1), m.end(1), re.sub(r"\D", "", m.group(1)), "passport series and number"
+        )
     for m in _DOC_CUE.finditer(text):
         number = m.group(1)
         digits = re.sub(r"\D", "", number)
         if len(digits) >= 6:
             yield Found(m.start(1), m.end(1), digits, "number after a document cue")
     for m in _PASSPORT_SHAPE.finditer(text):
-        yield Found(m.start(), m.end(), re.sub(r"\D", "", m.group()), "passport series and number shape")
+        yield Found(
+            m.start(), m.end(), re.sub(r"\D", "", m.group()), "passport series and number shape"
+        )
 
 
 _STREET_RU = (
@@ -166,7 +170,9 @@ _ADDRESS_EN = re.compile(
     r"(?:,?\s*(?:No\.?|#|building|bldg\.?|house|block)?\s*\d+[A-Za-z]?(?:/\d+)?)?"
     r"(?:,?\s*(?:apt\.?|apartment|flat|kv\.?|unit)\s*#?\d+)?"
 )
-_HOUSE_ONLY_EN = re.compile(r"(?<![\w])(?:apt\.?|apartment|flat)\s*(?:No\.?\s*|#)?\d+[A-Za-z]?", re.IGNORECASE)
+_HOUSE_ONLY_EN = re.compile(
+    r"(?<![\w])(?:apt\.?|apartment|flat)\s*(?:No\.?\s*|#)?\d+[A-Za-z]?", re.IGNORECASE
+)
 
 
 def find_addresses(text: str) -> Iterator[Found]:
@@ -182,7 +188,9 @@ def find_addresses(text: str) -> Iterator[Found]:
 
 _PLACE_NAME = r"([А-ЯЁA-Z][\w’'-]*(?:[\s-][А-ЯЁA-Z][\w’'-]*)?)"
 _SETTLEMENT_RU = re.compile(rf"(?<![\w])(?:{SETTLEMENT_WORDS_RU})\s+{_PLACE_NAME}")
-_SETTLEMENT_EN_BEFORE = re.compile(rf"(?<![\w])(?:{SETTLEMENT_WORDS_EN})\s+(?:of\s+)?{_PLACE_NAME}", re.IGNORECASE)
+_SETTLEMENT_EN_BEFORE = re.compile(
+    rf"(?<![\w])(?:{SETTLEMENT_WORDS_EN})\s+(?:of\s+)?{_PLACE_NAME}", re.IGNORECASE
+)
 _SETTLEMENT_EN_AFTER = re.compile(
     r"(?<![\w])([A-ZА-ЯЁ][\w’'-]*(?:-[A-ZА-ЯЁ][\w’'-]*)?)\s+(?:village|settlement|microdistrict|neighbourhood|neighborhood|district|quarter|район\w*)"
 )
