@@ -105,6 +105,27 @@ def _is_common_word(word: str) -> bool:
     return not ({"Name", "Surn", "Patr"} & top)
 
 
+_FUNCTION_POS = frozenset({"NPRO", "PREP", "CONJ", "PRCL", "INTJ", "PRED", "ADVB"})
+_VERB_POS = frozenset({"VERB", "INFN", "GRND", "PRTS"})
+
+
+@functools.lru_cache(maxsize=32768)
+def _is_function_word(word: str) -> bool:
+    """A pronoun or particle; unlike _is_common_word this spares names that are also nouns or
+    verbs (Ислам, Лечи, Беслан)."""
+    if not is_cyrillic(word):
+        return word.lower() in ENGLISH_STOPWORDS
+    parses = _morph().parse(word.lower())
+    if not parses:
+        return False
+    pos = parses[0].tag.POS
+    if pos in _VERB_POS:
+        # natasha can pull in a sentence's verb ("Рассказывает Хадижат"); a verb form that is
+        # also a given name (Лечи) stays a name.
+        return not (base_keys(word) & given_name_keys())
+    return pos in _FUNCTION_POS
+
+
 @functools.lru_cache(maxsize=32768)
 def _looks_like_name(word: str) -> str | None:
     """Why a capitalised word looks like a personal name, or None."""
@@ -229,7 +250,9 @@ def _person_candidates(
             if ent.kind != "PER":
                 continue
             for i, t in enumerate(tokens):
-                if t.start >= ent.start and t.end <= ent.end and i not in places:
+                # natasha sometimes pulls a neighbouring pronoun ("Я Ибрагим") into the span.
+                inside = t.start >= ent.start and t.end <= ent.end
+                if inside and i not in places and not _is_function_word(t.text):
                     found[i] = "natasha named-entity recogniser"
     for i, t in enumerate(tokens):
         if i in found or i in places or not t.cap:
@@ -276,6 +299,8 @@ def _person_candidates(
     for run in runs:
         words = [tokens[i].text for i in run]
         start, end = tokens[run[0]].start, tokens[run[-1]].end
+        if re.search(r"['’]s$", words[-1]) and not is_cyrillic(words[-1]):
+            end -= 2  # "[PERSON 1]'s husband" reads better and hides nothing more
         knowns = [h for i in run if (h := known_at[i]) is not None]
         figure = _public_figure_of(words, figures)
         if figure is not None and (len(run) > 1 or not knowns):
