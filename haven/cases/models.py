@@ -111,7 +111,11 @@ class Case(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["state", "risk"]), models.Index(fields=["-created_at"])]
+        indexes = [
+            models.Index(fields=["state", "risk"]),
+            models.Index(fields=["-created_at"]),
+            models.Index(fields=["-updated_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference
