@@ -121,6 +121,11 @@ def canonical_latin(token: str) -> str:
     return _NON_LETTER_RE.sub("", text).strip("-")
 
 
+def plain_latin(token: str) -> str:
+    """:func:`canonical_latin` without the soft-sign marker, for ending rules."""
+    return canonical_latin(token).replace("Y", "")
+
+
 # Multi-letter spellings first (longest match wins). Each maps to its possible readings.
 _X = ("X",)
 _S = ("S",)

@@ -1,0 +1,138 @@
+"""Russian morphology of personal names: case endings, gendered surname forms, patronymics.
+
+Rules work on the canonical Latin form (:func:`translit.canonical_latin`), so a Cyrillic token
+and a transliterated one go through the same endings. pymorphy3 adds the nominative of Russian
+names it knows (Павла -> Павел, with its fleeting vowel); Chechen names and most surnames are
+unknown to it, which is why the rules come first.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any
+
+from .diminutives import GivenName, lookup_given_name
+from .translit import has_cyrillic, plain_latin
+
+_PATRONYMIC_RE = re.compile(
+    r"(?P<stem>[a-z-]+?)"
+    r"(?:(?P<m>(?:o|e)(?:vich|vych|vitch|witsch|wicz|vic)(?:a|u|em|e|om)?)"
+    r"|(?P<f>(?:(?:o|e)(?:vn|wn)|ichn|inichn)(?:a|y|e|oy|oyu|u)))$"
+)
+# -ич alone (Ильич, Кузьмич, Саввич) is a patronymic too, but also ends Serbian surnames; it
+# only counts in the middle or end of a three-part name (see ParsedName).
+_SHORT_PATRONYMIC_RE = re.compile(r"(?P<stem>[a-z]{3,}?)(?:ich|itch|itsch|icz)(?:a|u|em|e)?$")
+
+_SURNAME_FEMININE_RE = re.compile(
+    r"(?:[oe]va|yova|[iy]na|[ou]wa|[ct]?sk(?:aya|aja|aia|a)|[ao][yij]a)$"
+)
+_SURNAME_MASCULINE_RE = re.compile(
+    r"(?:[oe]v|yov|[iy]n|ine|[oe]w|[oe]ff|[ct]?sk(?:iy|ii|ij|i|y|yi|iy)|[ao][yij]|iy|ij)$"
+)
+# Oblique case endings after a surname suffix: Исаевым, Исаеву, Исаевых, Ковальского, ...
+_SURNAME_OBLIQUE_RE = re.compile(
+    r"(?P<base>[a-z]+(?:[oe]v|yov|[iy]n))(?:ym|ymi|ykh|om|oy|oyu|u|e|y|a)$"
+    r"|(?P<adj>[a-z]+sk)(?:ogo|omu|im|om|oy|oyu|uyu|ikh|imi|aya|uyu|oe)$"
+)
+# Endings of Russian nominal declension for given names, longest first.
+_GIVEN_ENDINGS = (
+    "oyu",
+    "eyu",
+    "ami",
+    "om",
+    "em",
+    "oy",
+    "ey",
+    "ym",
+    "im",
+    "yu",
+    "ya",
+    "u",
+    "e",
+    "i",
+    "y",
+    "a",
+)
+_NOMINATIVE_ENDINGS = ("", "a", "ya", "y", "iy")
+
+
+def patronymic(latin: str, allow_short: bool) -> tuple[str, str] | None:
+    """(father's name stem, gender) when the token is a patronymic, else None."""
+    match = _PATRONYMIC_RE.fullmatch(latin)
+    if match and len(match.group("stem")) >= 2:
+        return match.group("stem"), ("M" if match.group("m") else "F")
+    if allow_short:
+        short = _SHORT_PATRONYMIC_RE.fullmatch(latin)
+        if short:
+            return short.group("stem"), "M"
+    return None
+
+
+def surname_gender(latin: str) -> str | None:
+    """"F" for -ова/-ева/-ина/-ская forms (also masculine genitive!), "M" for -ов/-ин/-ский."""
+    if _SURNAME_FEMININE_RE.search(latin):
+        return "F"
+    if _SURNAME_MASCULINE_RE.search(latin) or surname_base(latin):
+        return "M"
+    return None
+
+
+def surname_base(latin: str) -> str | None:
+    """The masculine nominative stem of an oblique surname form (Исаевым -> isaev)."""
+    match = _SURNAME_OBLIQUE_RE.fullmatch(latin)
+    if not match:
+        return None
+    if match.group("base"):
+        return match.group("base")
+    return match.group("adj") + "iy"
+
+
+def _case_candidates(latin: str) -> list[str]:
+    out: list[str] = []
+    for ending in _GIVEN_ENDINGS:
+        if latin.endswith(ending) and len(latin) - len(ending) >= 2:
+            base = latin[: -len(ending)]
+            out.extend(base + nominative for nominative in _NOMINATIVE_ENDINGS)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> Any:
+    # Loaded once, lazily: importing the names package must stay cheap for code that only
+    # transliterates. The dictionary ships inside pymorphy3-dicts-ru; nothing is downloaded.
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=65536)
+def name_lemmas(token: str) -> tuple[str, ...]:
+    """Nominative forms pymorphy3 proposes for a Cyrillic name token (Name/Surn/Patr parses)."""
+    if not has_cyrillic(token):
+        return ()
+    lemmas: list[str] = []
+    parses = _analyzer().parse(token.lower())
+    # A word that reads as a nominative is its own lemma; pymorphy's guesses for unknown
+    # nominatives (Исаев as a possessive of Иса) would only add noise.
+    if any(p.tag.case == "nomn" and ("Surn" in p.tag or "Name" in p.tag) for p in parses):
+        return ()
+    for parse in parses:
+        tag = parse.tag
+        if ("Name" in tag or "Surn" in tag or "Patr" in tag) and parse.normal_form not in lemmas:
+            lemmas.append(parse.normal_form)
+    return tuple(lemmas[:3])
+
+
+@lru_cache(maxsize=65536)
+def oblique_given_name(token: str) -> frozenset[GivenName]:
+    """Given names this token may be an inflected form of (Салеха -> Салех, Еленой -> Елена),
+    used only when the token itself is not a known name."""
+    found: set[GivenName] = set()
+    for lemma in name_lemmas(token):
+        found |= lookup_given_name(lemma)
+    if found:
+        return frozenset(found)
+    for candidate in _case_candidates(plain_latin(token)):
+        found |= lookup_given_name(candidate)
+    return frozenset(found)
