@@ -362,6 +362,25 @@ def _index() -> dict[str, frozenset[GivenName]]:
     return {skel: frozenset(names) for skel, names in index.items()}
 
 
+def _exact_form(word: str) -> str:
+    return word.lower().replace("ё", "е").replace("-", "")
+
+
+@lru_cache(maxsize=1)
+def _exact_index() -> dict[str, frozenset[GivenName]]:
+    index: dict[str, set[GivenName]] = {}
+    for entry, forms in _parse(_MALE, "M") + _parse(_FEMALE, "F"):
+        for form in forms:
+            index.setdefault(_exact_form(form), set()).add(entry)
+    return {form: frozenset(names) for form, names in index.items()}
+
+
+def exact_given_name(word: str) -> frozenset[GivenName]:
+    """Groups whose listed spelling is exactly this word (case and ё/е aside). A Cyrillic
+    spelling match beats a skeleton match: Шамиля is the genitive of Шамиль, not Джамиля."""
+    return _exact_index().get(_exact_form(word), frozenset())
+
+
 def given_names() -> list[GivenName]:
     """Every canonical given name in the tables (used by tests and benchmarks)."""
     return sorted({n for names in _index().values() for n in names}, key=lambda n: n.group)

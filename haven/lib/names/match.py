@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import permutations
 
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA
 
 from .parse import ParsedName, Patronymic, Token, parse_name
+from .translit import fine_skeletons
 
 SAME_THRESHOLD = 0.8
 # Ambiguity cost of an extra name part on one side only (a middle name, a second surname).
@@ -34,7 +35,7 @@ class MatchResult:
 def _allowed_edits(length: int) -> int:
     if length <= 3:
         return 0
-    if length <= 7:
+    if length <= 8:
         return 1
     return 2
 
@@ -47,10 +48,21 @@ def _skeleton_fit(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, bool]:
     for sa in a:
         for sb in b:
             longest = max(len(sa), len(sb)) or 1
-            distance = Levenshtein.distance(sa, sb, score_cutoff=3)
+            distance = OSA.distance(sa, sb, score_cutoff=3)
             best = max(best, 1.0 - distance / longest)
             within = within or distance <= _allowed_edits(longest)
     return best, within
+
+
+@lru_cache(maxsize=262144)
+def _typo_fit(a: str, b: str) -> bool:
+    """One typo (OSA edit) apart in the vowel-keeping skeleton. A dropped letter between two
+    vowels costs two edits in the coarse skeleton (its vowel slots merge), not here."""
+    for sa in fine_skeletons(a):
+        for sb in fine_skeletons(b):
+            if min(len(sa), len(sb)) >= 5 and OSA.distance(sa, sb, score_cutoff=2) <= 1:
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,8 @@ def _compare(a: Token, b: Token) -> _Pair:
     if ga and gb and ga & gb:
         return _Pair(1.0, True, False, True)
     score, ok = _skeleton_fit(a.skeletons, b.skeletons)
+    if not ok:
+        ok = _typo_fit(a.raw, b.raw)
     # The skeleton score still drives alignment, so Ислам lines up with Аслан (and is then
     # vetoed) instead of with the surname.
     if a.given and b.given:
@@ -110,6 +124,8 @@ def _greedy(table: list[list[_Pair]]) -> tuple[int, ...]:
 def _patronymics_agree(a: tuple[Patronymic, ...], b: tuple[Patronymic, ...]) -> bool | None:
     if not a or not b:
         return None
+    if a[0].father and b[0].father:
+        return bool(a[0].father & b[0].father)
     return _skeleton_fit(a[0].stem_skeletons, b[0].stem_skeletons)[1]
 
 
@@ -134,7 +150,10 @@ def _leftovers_fit(tokens: tuple[Token, ...], used: set[int], other: ParsedName)
     for index, token in enumerate(tokens):
         if index in used:
             continue
-        if other.patronymics and _skeleton_fit(token.skeletons, other.patronymics[0].stem_skeletons)[1]:
+        if (
+            other.patronymics
+            and _skeleton_fit(token.skeletons, other.patronymics[0].stem_skeletons)[1]
+        ):
             continue
         factor *= _LEFTOVER_PENALTY
     return factor
@@ -153,9 +172,7 @@ def _match(a: ParsedName, b: ParsedName) -> MatchResult:
     elif a.gender and b.gender and a.gender != b.gender:
         reason = "genders differ"
     elif any(
-        _surname_forms_conflict(a, b, a.tokens[i], b.tokens[j])
-        for i, j, p in pairs
-        if not p.given
+        _surname_forms_conflict(a, b, a.tokens[i], b.tokens[j]) for i, j, p in pairs if not p.given
     ):
         reason = "surname in the other gender's form"
     elif _patronymics_agree(a.patronymics, b.patronymics) is False:
@@ -167,7 +184,9 @@ def _match(a: ParsedName, b: ParsedName) -> MatchResult:
     if reason:
         # Keep the evidence visible but always below any accepted match.
         return MatchResult(round(min(score * 0.5, SAME_THRESHOLD - 0.01), 4), False, reason)
-    return MatchResult(round(score, 4), score >= SAME_THRESHOLD, "" if score >= SAME_THRESHOLD else "weak")
+    return MatchResult(
+        round(score, 4), score >= SAME_THRESHOLD, "" if score >= SAME_THRESHOLD else "weak"
+    )
 
 
 def match_names(a: str, b: str) -> MatchResult:

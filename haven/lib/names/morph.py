@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from .diminutives import GivenName, lookup_given_name
+from .diminutives import GivenName, exact_given_name, lookup_given_name
 from .translit import has_cyrillic, plain_latin
 
 _PATRONYMIC_RE = re.compile(
@@ -34,6 +34,11 @@ _SURNAME_MASCULINE_RE = re.compile(
 _SURNAME_OBLIQUE_RE = re.compile(
     r"(?P<base>[a-z]+(?:[oe]v|yov|[iy]n))(?:ym|ymi|ykh|om|oy|oyu|u|e|y|a)$"
     r"|(?P<adj>[a-z]+sk)(?:ogo|omu|im|om|oy|oyu|uyu|ikh|imi|aya|uyu|oe)$"
+)
+# Исаевой/Исаевою, Ковальской are feminine; Исаеву/Исаевым/Исаевом, Ковальского masculine.
+_SURNAME_FEMININE_OBLIQUE_RE = re.compile(r"(?:(?:[oe]v|yov|[iy]n)(?:oy|oyu)|sk(?:oy|oyu|uyu))$")
+_SURNAME_MASCULINE_OBLIQUE_RE = re.compile(
+    r"(?:(?:[oe]v|yov|[iy]n)(?:ym|om|u|e)|sk(?:ogo|omu|im|om))$"
 )
 # Endings of Russian nominal declension for given names, longest first.
 _GIVEN_ENDINGS = (
@@ -70,10 +75,10 @@ def patronymic(latin: str, allow_short: bool) -> tuple[str, str] | None:
 
 
 def surname_gender(latin: str) -> str | None:
-    """"F" for -ова/-ева/-ина/-ская forms (also masculine genitive!), "M" for -ов/-ин/-ский."""
-    if _SURNAME_FEMININE_RE.search(latin):
+    """ "F" for -ова/-ева/-ина/-ская forms (also masculine genitive!), "M" for -ов/-ин/-ский."""
+    if _SURNAME_FEMININE_RE.search(latin) or _SURNAME_FEMININE_OBLIQUE_RE.search(latin):
         return "F"
-    if _SURNAME_MASCULINE_RE.search(latin) or surname_base(latin):
+    if _SURNAME_MASCULINE_RE.search(latin) or _SURNAME_MASCULINE_OBLIQUE_RE.search(latin):
         return "M"
     return None
 
@@ -124,10 +129,27 @@ def name_lemmas(token: str) -> tuple[str, ...]:
     return tuple(lemmas[:3])
 
 
-@lru_cache(maxsize=65536)
-def oblique_given_name(token: str) -> frozenset[GivenName]:
-    """Given names this token may be an inflected form of (Салеха -> Салех, Еленой -> Елена),
-    used only when the token itself is not a known name."""
+_CYR_ENDINGS = ("ою", "ею", "ой", "ей", "ом", "ем", "а", "я", "у", "ю", "ы", "и", "е")
+_CYR_NOMINATIVE = ("", "а", "я", "ь", "й", "ий", "ия")
+
+
+def _cyrillic_candidates(word: str) -> list[str]:
+    out: list[str] = []
+    low = word.lower()
+    for ending in _CYR_ENDINGS:
+        if low.endswith(ending) and len(low) - len(ending) >= 2:
+            out.extend(low[: -len(ending)] + nominative for nominative in _CYR_NOMINATIVE)
+    return out
+
+
+def _oblique_exact(token: str) -> frozenset[GivenName]:
+    found: set[GivenName] = set()
+    for candidate in (*name_lemmas(token), *_cyrillic_candidates(token)):
+        found |= exact_given_name(candidate)
+    return frozenset(found)
+
+
+def _oblique_by_skeleton(token: str) -> frozenset[GivenName]:
     found: set[GivenName] = set()
     for lemma in name_lemmas(token):
         found |= lookup_given_name(lemma)
@@ -136,3 +158,23 @@ def oblique_given_name(token: str) -> frozenset[GivenName]:
     for candidate in _case_candidates(plain_latin(token)):
         found |= lookup_given_name(candidate)
     return frozenset(found)
+
+
+@lru_cache(maxsize=65536)
+def given_name_readings(token: str) -> tuple[frozenset[GivenName], frozenset[GivenName]]:
+    """(groups the token *is*, groups it is an inflected form of). At most one is non-empty.
+
+    For Cyrillic, listed spellings decide first, so that an exact nominative (Малика) wins over
+    an inflection (Малика as the genitive of Малик) and an exact inflection (Шамиля from Шамиль)
+    wins over a skeleton look-alike (Джамиля). Latin tokens only have skeletons."""
+    if has_cyrillic(token):
+        exact = exact_given_name(token)
+        if exact:
+            return exact, frozenset()
+        oblique = _oblique_exact(token)
+        if oblique:
+            return frozenset(), oblique
+    direct = lookup_given_name(token)
+    if direct:
+        return direct, frozenset()
+    return frozenset(), _oblique_by_skeleton(token)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .diminutives import GivenName, lookup_given_name
-from .morph import oblique_given_name, patronymic, surname_base, surname_gender
+from .morph import given_name_readings, patronymic, surname_base, surname_gender
 from .translit import plain_latin, skeletons
 
 _SPLIT_RE = re.compile(r"[\s,;/()\[\]\"«»]+")
@@ -34,6 +34,15 @@ class Patronymic:
     raw: str
     stem_skeletons: tuple[str, ...]
     gender: str
+    father: frozenset[GivenName]  # the father's given name, when it is a known one
+
+
+def _father_names(stem: str) -> frozenset[GivenName]:
+    # Хамзатович -> Хамзат, Андреевич -> Андрей, Мусаевич -> Муса, Ильич -> Илья.
+    found: set[GivenName] = set()
+    for candidate in (stem, stem + "y", stem + "iy", stem + "a", stem + "ya"):
+        found |= lookup_given_name(candidate)
+    return frozenset(found)
 
 
 @dataclass(frozen=True)
@@ -70,8 +79,7 @@ def analyse_token(raw: str) -> Token:
         for skel in skeletons(base):
             if skel not in skels:
                 skels.append(skel)
-    given = lookup_given_name(raw)
-    oblique = frozenset() if given else oblique_given_name(raw)
+    given, oblique = given_name_readings(raw)
     return Token(
         raw=raw,
         latin=latin,
@@ -96,7 +104,7 @@ def parse_name(full_name: str) -> ParsedName:
             found = patronymic(latin, allow_short=len(raws) >= 3)
         if found:
             stem, gender = found
-            patronymics.append(Patronymic(raw, skeletons(stem), gender))
+            patronymics.append(Patronymic(raw, skeletons(stem), gender, _father_names(stem)))
         else:
             tokens.append(analyse_token(raw))
     return ParsedName(tuple(tokens), tuple(patronymics))

@@ -186,7 +186,7 @@ def _segment_readings(latin: str, fine: bool) -> list[tuple[str, ...]]:
         elif piece == "Y":
             readings.append(("", "i") if fine and nxt in _VOWELS and nxt else ("",))
         elif piece in _VOWELS:
-            readings.append(((("i" if piece == "y" else piece),) if fine else ("a",)))
+            readings.append((("i" if piece == "y" else piece),) if fine else ("a",))
         elif piece == "j":
             glide = "i" if fine else "a"
             # j is й in German/Polish/ISO and дж/ж in English/French (Jamal, Nadejda, Khavaj).
