@@ -10,7 +10,7 @@ from .diminutives import GivenName, lookup_given_name
 from .morph import given_name_readings, patronymic, surname_base, surname_gender
 from .translit import plain_latin, skeletons
 
-_SPLIT_RE = re.compile(r"[\s,;/()\[\]\"«»]+")
+_SPLIT_RE = re.compile(r"[\s,;/()\[\]]+")
 # A token must hold at least one letter of some script; digits and punctuation are noise.
 _LETTER_RE = re.compile(r"[^\W\d_]")
 

@@ -163,6 +163,7 @@ _RULES: dict[str, tuple[str, ...]] = {
     "gh": ("g",),
     "ck": ("k",),
     "qu": ("k",),
+    "eh": ("",),  # resolved in _segment_readings
     "h": _X,
     "c": _S,
     "s": _S,
@@ -185,6 +186,13 @@ def _segment_readings(latin: str, fine: bool) -> list[tuple[str, ...]]:
             readings.append(("",))
         elif piece == "Y":
             readings.append(("", "i") if fine and nxt in _VOWELS and nxt else ("",))
+        elif piece == "eh" and nxt not in _VOWELS:
+            # GOST 16876 (alt) writes э as "eh" (Behla = Бэла); elsewhere eh+consonant is е+х.
+            vowel = "e" if fine else "a"
+            readings.append((vowel, vowel + "X"))
+        elif piece == "eh":
+            readings.append(("e" if fine else "a",))
+            readings.append(("X",))
         elif piece in _VOWELS:
             readings.append((("i" if piece == "y" else piece),) if fine else ("a",))
         elif piece == "j":
@@ -206,8 +214,6 @@ def _squeeze(chars: str) -> str:
 
 
 def _prepare(latin: str) -> str:
-    # GOST 16876 (alt) writes э as "eh"; a word-initial "eh" before a consonant is never х.
-    latin = re.sub(r"(^|-)eh(?=[^aeiouy-])", r"\1e", latin)
     # French and old German spellings end -ов in "-off"/"-ff".
     return re.sub(r"ff$", "v", latin)
 
