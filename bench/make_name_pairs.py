@@ -540,8 +540,9 @@ def main() -> None:
         "--out", type=Path, default=Path(__file__).parent / "data" / "name_pairs.tsv"
     )
     parser.add_argument("--n", type=int, default=2400)
+    parser.add_argument("--seed", type=int, default=SEED, help="another seed gives a held-out set")
     args = parser.parse_args()
-    rng = random.Random(SEED)
+    rng = random.Random(args.seed)
     rows = []
     for i in range(args.n):
         person = Person(rng)

@@ -18,7 +18,6 @@ from itertools import permutations
 from rapidfuzz.distance import OSA
 
 from .parse import ParsedName, Patronymic, Token, parse_name
-from .translit import fine_skeletons
 
 SAME_THRESHOLD = 0.8
 # Ambiguity cost of an extra name part on one side only (a middle name, a second surname).
@@ -33,9 +32,12 @@ class MatchResult:
 
 
 def _allowed_edits(length: int) -> int:
-    if length <= 3:
+    # Renderings of one token through any scheme differ by at most one edit in the
+    # vowel-keeping skeleton (measured over all tables x schemes); long names get room for a
+    # typo on top.
+    if length <= 2:
         return 0
-    if length <= 8:
+    if length <= 10:
         return 1
     return 2
 
@@ -54,17 +56,6 @@ def _skeleton_fit(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, bool]:
     return best, within
 
 
-@lru_cache(maxsize=262144)
-def _typo_fit(a: str, b: str) -> bool:
-    """One typo (OSA edit) apart in the vowel-keeping skeleton. A dropped letter between two
-    vowels costs two edits in the coarse skeleton (its vowel slots merge), not here."""
-    for sa in fine_skeletons(a):
-        for sb in fine_skeletons(b):
-            if min(len(sa), len(sb)) >= 5 and OSA.distance(sa, sb, score_cutoff=2) <= 1:
-                return True
-    return False
-
-
 @dataclass(frozen=True)
 class _Pair:
     score: float
@@ -77,9 +68,7 @@ def _compare(a: Token, b: Token) -> _Pair:
     ga, gb = a.any_given, b.any_given
     if ga and gb and ga & gb:
         return _Pair(1.0, True, False, True)
-    score, ok = _skeleton_fit(a.skeletons, b.skeletons)
-    if not ok:
-        ok = _typo_fit(a.raw, b.raw)
+    score, ok = _skeleton_fit(a.fine, b.fine)
     # The skeleton score still drives alignment, so Ислам lines up with Аслан (and is then
     # vetoed) instead of with the surname.
     if a.given and b.given:
@@ -150,10 +139,7 @@ def _leftovers_fit(tokens: tuple[Token, ...], used: set[int], other: ParsedName)
     for index, token in enumerate(tokens):
         if index in used:
             continue
-        if (
-            other.patronymics
-            and _skeleton_fit(token.skeletons, other.patronymics[0].stem_skeletons)[1]
-        ):
+        if other.patronymics and _skeleton_fit(token.fine, other.patronymics[0].stem_skeletons)[1]:
             continue
         factor *= _LEFTOVER_PENALTY
     return factor

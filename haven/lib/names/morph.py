@@ -93,6 +93,22 @@ def surname_base(latin: str) -> str | None:
     return match.group("adj") + "iy"
 
 
+_FEMININE_STEM_RE = re.compile(r"(?P<stem>[a-z]+(?:[oe][vw]|yov|[iy]n))a$")
+_ADJECTIVAL_STEM_RE = re.compile(
+    r"(?P<stem>[a-z]+(?:[ct]?sk|ck))(?:aya|aja|aia|a|iy|ii|ij|i|y|yi|oy|ogo|omu|im|om|oyu|uyu|ikh|imi)$"
+)
+
+
+def surname_stem(latin: str) -> str:
+    """Gender- and case-free stem of a surname-like token: Исаева/Исаевым -> isaev,
+    Ковальская/Kowalski -> kovalsk. Other tokens come back unchanged."""
+    base = surname_base(latin)
+    if base:
+        latin = base
+    match = _FEMININE_STEM_RE.fullmatch(latin) or _ADJECTIVAL_STEM_RE.fullmatch(latin)
+    return match.group("stem") if match else latin
+
+
 def _case_candidates(latin: str) -> list[str]:
     out: list[str] = []
     for ending in _GIVEN_ENDINGS:
@@ -142,10 +158,13 @@ def _cyrillic_candidates(word: str) -> list[str]:
     return out
 
 
-def _oblique_exact(token: str) -> frozenset[GivenName]:
+def _oblique_exact(token: str, surname_like: bool) -> frozenset[GivenName]:
     found: set[GivenName] = set()
-    for candidate in (*name_lemmas(token), *_cyrillic_candidates(token)):
+    for candidate in _cyrillic_candidates(token):
         found |= exact_given_name(candidate)
+    if not found and not surname_like:
+        for lemma in name_lemmas(token):
+            found |= exact_given_name(lemma)
     return frozenset(found)
 
 
@@ -167,14 +186,17 @@ def given_name_readings(token: str) -> tuple[frozenset[GivenName], frozenset[Giv
     For Cyrillic, listed spellings decide first, so that an exact nominative (Малика) wins over
     an inflection (Малика as the genitive of Малик) and an exact inflection (Шамиля from Шамиль)
     wins over a skeleton look-alike (Джамиля). Latin tokens only have skeletons."""
+    # Surname-shaped words (Исаевой, Isaeva) are not inflected given names; skipping the
+    # expensive readings for them halves the cost of analysing a new name.
+    surname_like = surname_gender(plain_latin(token)) is not None
     if has_cyrillic(token):
         exact = exact_given_name(token)
         if exact:
             return exact, frozenset()
-        oblique = _oblique_exact(token)
+        oblique = _oblique_exact(token, surname_like)
         if oblique:
             return frozenset(), oblique
     direct = lookup_given_name(token)
-    if direct:
+    if direct or surname_like:
         return direct, frozenset()
     return frozenset(), _oblique_by_skeleton(token)

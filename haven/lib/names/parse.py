@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .diminutives import GivenName, lookup_given_name
-from .morph import given_name_readings, patronymic, surname_base, surname_gender
-from .translit import plain_latin, skeletons
+from .morph import (
+    given_name_readings,
+    patronymic,
+    surname_base,
+    surname_gender,
+    surname_stem,
+)
+from .translit import fine_skeletons, plain_latin, skeletons
 
 _SPLIT_RE = re.compile(r"[\s,;/()\[\]]+")
 # A token must hold at least one letter of some script; digits and punctuation are noise.
@@ -20,6 +26,7 @@ class Token:
     raw: str
     latin: str
     skeletons: tuple[str, ...]  # coarse skeletons, incl. the nominative of an oblique surname
+    fine: tuple[str, ...]  # vowel-keeping skeletons of the token and of its surname stem
     given: frozenset[GivenName]  # the token is itself a known given name (or its variant)
     oblique_given: frozenset[GivenName]  # ... or an inflected form of one (Салеха)
     surname_gender: str | None
@@ -32,7 +39,7 @@ class Token:
 @dataclass(frozen=True)
 class Patronymic:
     raw: str
-    stem_skeletons: tuple[str, ...]
+    stem_skeletons: tuple[str, ...]  # vowel-keeping skeletons of the father's name stem
     gender: str
     father: frozenset[GivenName]  # the father's given name, when it is a known one
 
@@ -80,10 +87,15 @@ def analyse_token(raw: str) -> Token:
             if skel not in skels:
                 skels.append(skel)
     given, oblique = given_name_readings(raw)
+    fine = list(fine_skeletons(raw))
+    stem = surname_stem(latin)
+    if stem != latin:
+        fine.extend(f for f in fine_skeletons(stem) if f not in fine)
     return Token(
         raw=raw,
         latin=latin,
         skeletons=tuple(skels),
+        fine=tuple(fine),
         given=given,
         oblique_given=oblique,
         surname_gender=None if given else surname_gender(latin),
@@ -104,7 +116,7 @@ def parse_name(full_name: str) -> ParsedName:
             found = patronymic(latin, allow_short=len(raws) >= 3)
         if found:
             stem, gender = found
-            patronymics.append(Patronymic(raw, skeletons(stem), gender, _father_names(stem)))
+            patronymics.append(Patronymic(raw, fine_skeletons(stem), gender, _father_names(stem)))
         else:
             tokens.append(analyse_token(raw))
     return ParsedName(tuple(tokens), tuple(patronymics))
