@@ -108,18 +108,25 @@ def true_pairs(records: list[dict]) -> set[tuple[int, int]]:
     return {(a, b) for ids in by_person.values() for a, b in combinations(sorted(ids), 2)}
 
 
+def _same_given(a: str, b: str) -> bool:
+    table = tables.MALE | tables.FEMALE
+    return a == b or b in table.get(a, []) or a in table.get(b, [])
+
+
 def namesakes(records: list[dict], pairs: set[tuple[int, int]]) -> int:
-    """Pairs of different people whose names cannot tell them apart: same given name (or a
-    listed variant), same surname, and patronymics equal or one missing."""
+    """Pairs of different people whose names cannot tell them apart: the same given name (or
+    a listed variant of it), surnames at most one typo apart, and patronymics equal or one
+    missing. No name matcher can separate these; a registry needs other fields (birth year)."""
     by_id = {int(r["unique_id"]): r for r in records}
     count = 0
     for a, b in pairs:
-        ra, rb = by_id[a], by_id[b]
-        if ra["person_id"] == rb["person_id"]:
+        ca, cb = by_id[a]["canon"], by_id[b]["canon"]
+        if by_id[a]["person_id"] == by_id[b]["person_id"]:
             continue
-        same_name = ra["canon"][:2] == rb["canon"][:2]
-        patr = ra["canon"][2] is None or rb["canon"][2] is None or ra["canon"][2] == rb["canon"][2]
-        count += same_name and patr
+        given = _same_given(ca[0], cb[0])
+        surname = tables.levenshtein(ca[1], cb[1]) <= 1
+        patr = ca[2] is None or cb[2] is None or ca[2] == cb[2]
+        count += given and surname and patr
     return count
 
 
@@ -246,6 +253,10 @@ def dedupe_splink(
     linker.training.estimate_u_using_random_sampling(max_pairs=5e6, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("first_name"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("surname"))
+    trained = linker.misc.save_model_to_json()
+    print(
+        f"splink trained probability_two_random_records_match: {trained['probability_two_random_records_match']:.3g}"
+    )
     predictions = linker.inference.predict(threshold_match_probability=min(thresholds))
     scored = predictions.as_duckdbpyrelation().select("unique_id_l, unique_id_r, match_probability")
     found: dict[float, set[tuple[int, int]]] = {t: set() for t in thresholds}
