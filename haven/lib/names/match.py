@@ -37,7 +37,7 @@ def _allowed_edits(length: int) -> int:
     # typo on top.
     if length <= 2:
         return 0
-    if length <= 10:
+    if length <= 13:
         return 1
     return 2
 
