@@ -291,7 +291,7 @@ def skeletons(token: str) -> tuple[str, ...]:
 # --- renderings -----------------------------------------------------------------------------
 
 # Every iuliia scheme, by its lower-case name (icao_doc_9303, gost_779, bgn_pcgn, mvd_310, ...).
-IUILIIA_SCHEMES: dict[str, iuliia.Schema] = dict(iuliia.schemas.items())
+IULIIA_SCHEMES: dict[str, iuliia.Schema] = dict(iuliia.schemas.items())
 
 
 def _render_by_table(text: str, table: dict[str, str], initial: dict[str, str]) -> str:
@@ -381,7 +381,7 @@ def _iuliia_renderer(schema: iuliia.Schema) -> Callable[[str], str]:
 
 
 RENDERERS: dict[str, Callable[[str], str]] = {
-    name: _iuliia_renderer(schema) for name, schema in IUILIIA_SCHEMES.items()
+    name: _iuliia_renderer(schema) for name, schema in IULIIA_SCHEMES.items()
 } | {"german": render_german, "french": render_french, "polish": render_polish}
 
 

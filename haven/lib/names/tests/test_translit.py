@@ -3,7 +3,7 @@ from hypothesis import strategies as st
 
 from haven.lib.names import match_names, name_keys, token_keys
 from haven.lib.names.diminutives import given_names
-from haven.lib.names.translit import IUILIIA_SCHEMES, RENDERERS, skeletons, transliterate
+from haven.lib.names.translit import IULIIA_SCHEMES, RENDERERS, skeletons, transliterate
 
 SURNAMES = [
     "Исаев",
@@ -59,9 +59,9 @@ def test_a_rendering_in_any_scheme_matches_and_shares_keys_with_the_cyrillic_ori
 
 def test_every_iuliia_scheme_is_offered():
     assert {"icao_doc_9303", "gost_779", "bgn_pcgn", "mvd_310", "mvd_782", "wikipedia"} <= set(
-        IUILIIA_SCHEMES
+        IULIIA_SCHEMES
     )
-    assert set(IUILIIA_SCHEMES) <= set(RENDERERS)
+    assert set(IULIIA_SCHEMES) <= set(RENDERERS)
 
 
 def test_informal_spelling_habits_share_a_skeleton():
