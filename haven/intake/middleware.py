@@ -102,4 +102,7 @@ def busy(request: HttpRequest) -> HttpResponse:
         status=503,
     )
     response["Retry-After"] = "60"
+    # An expected answer under load, not a server error: without this Django would write an
+    # ERROR line per refused visitor, and a flood would become a flood of log lines.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from PIL import Image
 
-from haven.intake import actions
 from haven.intake.models import Attachment, HelpRequest, PortalSession
 from haven.lib.codenames import normalise_codename
 from haven.testing.leakscan import Markers, assert_no_leaks
@@ -87,7 +88,9 @@ def test_submit_read_reply_and_read_the_reply_with_the_codename(
     assert entered.status_code == 302 and entered["Location"] == "/inbox/"
     cookie = entered.cookies["haven_portal"]
     assert cookie["httponly"] and cookie["samesite"] == "Strict"
-    inbox = person.get("/inbox/?lang=ru").content.decode()
+    inbox_response = person.get("/inbox/?lang=ru")
+    assert inbox_response.cookies["haven_portal"]["max-age"] == 30 * 60  # slides with use
+    inbox = inbox_response.content.decode()
     assert "Мы вам поможем. Ответим завтра." in inbox
     assert "Меня ищут родственники" in inbox
 
@@ -341,5 +344,31 @@ def test_writing_without_a_codename_session_goes_to_sign_in(client: Client) -> N
     assert client.get("/leave/").status_code == 405
 
 
-def test_submission_actions_are_importable() -> None:
-    assert callable(actions.submit_request)
+@pytest.mark.django_db
+def test_an_expired_portal_session_opens_nothing_and_is_swept_at_the_next_sign_in(
+    client: Client, intake_vault, form_token, time_machine
+) -> None:
+    codename = _codename(_submit(client, form_token))
+    client.post("/enter/", {"codename": codename, "form_token": form_token})
+    time_machine.move_to(timezone.now() + timedelta(minutes=31))
+    assert client.get("/inbox/")["Location"] == "/enter/"
+    Client().post("/enter/", {"codename": codename, "form_token": form_token})
+    assert PortalSession.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_leaving_the_site_while_signed_in_ends_the_codename_session(
+    client: Client, intake_vault, form_token, settings
+) -> None:
+    codename = _codename(_submit(client, form_token))
+    client.post("/enter/", {"codename": codename, "form_token": form_token})
+    inbox = client.get("/inbox/").content.decode()
+    assert 'class="quick-exit" href="/exit/"' in inbox
+    assert PortalSession.objects.count() == 1
+    response = client.get("/exit/")
+    assert response.status_code == 302
+    assert response["Location"] == settings.HAVEN_QUICK_EXIT_URL
+    assert response.cookies["haven_portal"]["max-age"] == 0
+    assert PortalSession.objects.count() == 0
+    assert client.get("/inbox/")["Location"] == "/enter/"
+    assert client.post("/exit/").status_code == 405
