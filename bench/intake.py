@@ -154,7 +154,11 @@ class Server:
     def __exit__(self, *exc: object) -> None:
         assert self.proc is not None
         self.proc.terminate()
-        self.proc.wait(30)
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:  # stuck requests (the no-admission flood): stop hard
+            self.proc.kill()
+            self.proc.wait(30)
 
 
 # --- HTTP --------------------------------------------------------------------------------------
@@ -341,9 +345,11 @@ def flood(
             n += 1
             next_at += interval
     offered = n / seconds
+    sent = (n - unsent) / seconds
     both = Tally(reads.ok + signins.ok, reads.failed + signins.failed)
     return {
         "offered_per_s": offered,
+        "sent_per_s": sent,
         "unsent": unsent,
         "new_accepted": new.ok,
         "new_busy_503": busy,
@@ -359,39 +365,7 @@ def flood(
     }
 
 
-# --- main --------------------------------------------------------------------------------------
-
-
-def main() -> None:
-    if len(sys.argv) == 3 and sys.argv[1] in ("prepare", "count"):
-        (prepare if sys.argv[1] == "prepare" else count_requests)(sys.argv[2])
-        return
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--returning", type=int, default=8)
-    parser.add_argument("--flood-factor", type=float, default=10)
-    args = parser.parse_args()
-
-    sealed_dir, plain_dir = tempfile.mkdtemp("-sealed"), tempfile.mkdtemp("-plain")
-    for d in (sealed_dir, plain_dir):
-        _child("prepare", d)
-    print(f"gunicorn gthread, 2 workers x 16 threads; {args.clients} clients; {args.seconds:g} s")
-
-    runs: dict[str, list[dict[str, float]]] = {"sealed": [], "plain": []}
-    for r in range(args.rounds):
-        order = ["sealed", "plain"] if r % 2 == 0 else ["plain", "sealed"]
-        for mode in order:
-            data = sealed_dir if mode == "sealed" else plain_dir
-            with Server(data, plain=mode == "plain", admission=False) as server:
-                closed_loop(server.port, args.clients, 2)  # warm up
-                result = closed_loop(server.port, args.clients, args.seconds)
-            runs[mode].append(result)
-            print(
-                f"round {r + 1} {mode:6}: {result['per_s']:.2f}/s p50 {result['p50_ms']:.0f} ms"
-                f" p99 {result['p99_ms']:.0f} ms ({result['ok']:.0f} ok, {result['errors']:.0f} errors)"
-            )
+def report_throughput(runs: dict[str, list[dict[str, float]]]) -> float:
     summary = {
         mode: {k: median([x[k] for x in rs]) for k in ("per_s", "p50_ms", "p99_ms")}
         for mode, rs in runs.items()
@@ -405,13 +379,53 @@ def main() -> None:
         f"sealing overhead: throughput {100 * (p['per_s'] / s['per_s'] - 1):+.1f} %, "
         f"p50 {100 * (s['p50_ms'] / p['p50_ms'] - 1):+.1f} %"
     )
+    return s["per_s"]
 
-    capacity = s["per_s"]
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] in ("prepare", "count"):
+        (prepare if sys.argv[1] == "prepare" else count_requests)(sys.argv[2])
+        return
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--returning", type=int, default=8)
+    parser.add_argument("--flood-factor", type=float, default=10)
+    parser.add_argument("--off-rounds", type=int, default=2, help="flood rounds without admission")
+    parser.add_argument("--capacity", type=float, help="skip part 1; flood at factor x this")
+    args = parser.parse_args()
+
+    sealed_dir, plain_dir = tempfile.mkdtemp("-sealed"), tempfile.mkdtemp("-plain")
+    for d in (sealed_dir, plain_dir):
+        _child("prepare", d)
+    print(f"gunicorn gthread, 2 workers x 16 threads; {args.clients} clients; {args.seconds:g} s")
+
+    runs: dict[str, list[dict[str, float]]] = {"sealed": [], "plain": []}
+    for r in range(args.rounds if args.capacity is None else 0):
+        order = ["sealed", "plain"] if r % 2 == 0 else ["plain", "sealed"]
+        for mode in order:
+            data = sealed_dir if mode == "sealed" else plain_dir
+            with Server(data, plain=mode == "plain", admission=False) as server:
+                closed_loop(server.port, args.clients, 2)  # warm up
+                result = closed_loop(server.port, args.clients, args.seconds)
+            runs[mode].append(result)
+            print(
+                f"round {r + 1} {mode:6}: {result['per_s']:.2f}/s p50 {result['p50_ms']:.0f} ms"
+                f" p99 {result['p99_ms']:.0f} ms ({result['ok']:.0f} ok, {result['errors']:.0f} errors)"
+            )
+    if args.capacity is None:
+        capacity = report_throughput(runs)
+    else:
+        capacity = args.capacity
     rate = capacity * args.flood_factor
     for admission in (True, False):
         label = "admission control on" if admission else "admission control OFF"
         shares = []
-        for r in range(args.rounds):
+        for r in range(args.rounds if admission else args.off_rounds):
             with Server(sealed_dir, admission=admission) as server:
                 people = returning_people(server.port, args.returning)
                 before = int(_child("count", sealed_dir))
@@ -422,8 +436,9 @@ def main() -> None:
             stored = after - before
             shares.append(result["returning_share"])
             print(
-                f"flood {label}, round {r + 1}: offered {result['offered_per_s']:.0f}/s "
-                f"({result['unsent']:.0f} unsent by the generator); new accepted "
+                f"flood {label}, round {r + 1}: offered {result['offered_per_s']:.0f}/s, sent "
+                f"{result['sent_per_s']:.0f}/s ({result['unsent']:.0f} not sent: the generator's "
+                f"256 outstanding were all waiting); new accepted "
                 f"{result['new_accepted']:.0f}, busy 503 {result['new_busy_503']:.0f}, other "
                 f"failures {result['new_other_failures']:.0f}; rows stored {stored} for "
                 f"{result['accepted_codename_pages']:.0f} codename pages; returning "

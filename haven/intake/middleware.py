@@ -79,26 +79,28 @@ ECHO_MAX_BYTES = 2 * 1024 * 1024
 
 
 def busy(request: HttpRequest) -> HttpResponse:
-    from haven.intake.forms import HelpForm, form_token
+    """The busy page. Deliberately cheap (a flood is made of these): a small template with the
+    typed text put back in plain fields, no form machinery."""
+    from haven.intake.forms import form_token
+    from haven.intake.models import HelpRequest
 
-    form = None
+    echo = {"text": "", "contact": "", "felt_urgency": HelpRequest.FeltUrgency.DAYS}
     try:
-        if int(request.META.get("CONTENT_LENGTH") or 0) > ECHO_MAX_BYTES:
-            raise ValueError("too large to echo")
-        data = request.POST.copy()
-        data["form_token"] = form_token()
-        form = HelpForm(
-            initial={
-                "form_token": data["form_token"],
-                **{k: data.get(k, "") for k in ("text", "contact", "felt_urgency")},
+        if int(request.META.get("CONTENT_LENGTH") or 0) <= ECHO_MAX_BYTES:
+            felt = request.POST.get("felt_urgency", "")
+            echo = {
+                "text": request.POST.get("text", "")[: settings.HAVEN_INTAKE_MAX_TEXT],
+                "contact": request.POST.get("contact", "")[:500],
+                "felt_urgency": felt
+                if felt in HelpRequest.FeltUrgency.values
+                else echo["felt_urgency"],
             }
-        )
-    except Exception:  # noqa: BLE001  (an unreadable body still gets the busy page)
-        form = None
+    except Exception:  # noqa: BLE001, S110  (an unreadable body still gets the busy page)
+        pass
     response = render(
         request,
         "intake/portal_busy.html",
-        {"form": form, "lang": translation.get_language()},
+        {**echo, "form_token": form_token(), "lang": translation.get_language()},
         status=503,
     )
     response["Retry-After"] = "60"
