@@ -176,10 +176,10 @@ def portal_login_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         visit = current_visit(request)
         if visit is None:
-            response = redirect("intake-enter")
+            to_sign_in = redirect("intake-enter")
             if COOKIE in request.COOKIES:
-                response.delete_cookie(COOKIE, samesite="Strict")
-            return response
+                to_sign_in.delete_cookie(COOKIE, samesite="Strict")
+            return to_sign_in
         request.portal = visit  # type: ignore[attr-defined]
         response = view(request, *args, **kwargs)
         if COOKIE not in response.cookies:
