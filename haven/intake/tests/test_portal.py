@@ -219,6 +219,40 @@ def test_a_malformed_multipart_body_gets_a_clear_page_not_a_crash(
 
 
 @pytest.mark.django_db
+def test_a_body_too_large_to_read_gets_a_clear_page_on_asking_and_on_writing_again(
+    client: Client, intake_vault, form_token, settings
+) -> None:
+    codename = _codename(_submit(client, form_token))
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    asked = _submit(Client(), form_token, text="помогите " * 5_000)
+    client.post("/enter/", {"codename": codename, "form_token": form_token})
+    written = client.post("/inbox/write/?lang=ru", {"text": "помогите " * 5_000})
+    for response in (asked, written):
+        assert response.status_code == 413
+        assert "слишком" in response.content.decode()
+        assert "Покинуть сайт" in response.content.decode()
+    assert HelpRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_absurdly_long_or_malformed_codename_post_gets_the_usual_failure_page(
+    client: Client, intake_vault, form_token, settings
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    huge = client.post("/enter/?lang=ru", {"codename": "слово " * 5_000, "form_token": form_token})
+    malformed = client.generic(
+        "POST",
+        "/enter/?lang=ru",
+        b'--xyz\r\nContent-Disposition: form-data; name="codename"\r\n\r\nslovo\r\n--xy',
+        content_type="multipart/form-data; boundary=xyz",
+    )
+    for response in (huge, malformed):
+        assert response.status_code == 200
+        assert "Не удалось найти это кодовое имя" in response.content.decode()
+        assert not response.cookies
+
+
+@pytest.mark.django_db
 def test_an_expired_form_token_keeps_the_text_and_asks_to_send_again(
     client: Client, intake_vault
 ) -> None:
