@@ -447,7 +447,8 @@ def main() -> None:
                 f"{result['reads_p50_ms']:.0f} ms p99 {result['reads_p99_ms']:.0f} ms; sign-ins "
                 f"{100 * result['signins_share']:.1f} % of {result['signins_n']:.0f})"
             )
-        print(f"median returning share, {label}: {100 * median(shares):.1f} %")
+        if shares:
+            print(f"median returning share, {label}: {100 * median(shares):.1f} %")
 
 
 if __name__ == "__main__":
