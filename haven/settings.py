@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "haven.cases",
     "haven.intake",
     "haven.safety",
+    "haven.reports",
 ]
 
 MIDDLEWARE = [
@@ -222,6 +223,9 @@ HAVEN_ESCALATION_STEP_MINUTES = env_int("HAVEN_ESCALATION_STEP_MINUTES", 10)
 HAVEN_ESCALATION_REPEAT_MINUTES = env_int("HAVEN_ESCALATION_REPEAT_MINUTES", 15)
 HAVEN_DELIVERY_ATTEMPTS = env_int("HAVEN_DELIVERY_ATTEMPTS", 3)
 HAVEN_WORKER_SLEEP_SECONDS = float(env_str("HAVEN_WORKER_SLEEP_SECONDS", "1.0"))
+
+# Small-count protection in every published figure: counts from 1 to k-1 are hidden.
+HAVEN_REPORT_K = env_int("HAVEN_REPORT_K", 5)
 
 HAVEN_IDLE_TIMEOUT_SECONDS = env_int("HAVEN_IDLE_TIMEOUT_SECONDS", 15 * 60)
 HAVEN_SESSION_MAX_SECONDS = env_int("HAVEN_SESSION_MAX_SECONDS", 8 * 60 * 60)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include(safety_portal)),
     path("staff/", include("haven.safety.urls")),
     path("staff/", include("haven.cases.urls")),
+    path("staff/", include("haven.reports.urls")),
     path("staff/", include("haven.accounts.urls")),
     path("staff/", include("haven.core.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set-language"),

@@ -186,6 +186,7 @@ def _detail_context(request: HavenRequest, case: Case, **forms: Any) -> dict[str
         if hasattr(case, "intake_records")
         else [],
         "today": timezone.localdate(),
+        "incidents": _incidents(case),
         "transition_form": TransitionForm(initial={"to_state": (case.allowed_next() or [""])[0]}),
         "note_form": NoteForm(),
         "task_form": TaskForm(),
@@ -212,6 +213,17 @@ def _detail_context(request: HavenRequest, case: Case, **forms: Any) -> dict[str
     }
     context.update(forms)
     return context
+
+
+def _incidents(case: Case) -> list[dict[str, Any]]:
+    """Alarms of this case with response times, from the safety watch if it is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("haven.safety"):
+        return []
+    from haven.safety.actions import incident_summary
+
+    return incident_summary(case)
 
 
 @require_GET

@@ -33,6 +33,9 @@ urlpatterns = [
     path("safe-houses/<uuid:house_id>/", views.house_detail, name="safety-house"),
     path("safe-houses/<uuid:house_id>/place/", views.house_place, name="safety-house-place"),
     path(
+        "safe-houses/<uuid:house_id>/disclose/", views.house_disclose, name="safety-house-disclose"
+    ),
+    path(
         "safe-houses/<uuid:house_id>/compromised/",
         views.house_compromised,
         name="safety-house-compromised",

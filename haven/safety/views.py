@@ -142,6 +142,8 @@ def watch_edit(request: HavenRequest, case_id: UUID) -> HttpResponse:
             "fixed_times": ", ".join(watch.fixed_times),
             "time_zone": watch.time_zone,
             "grace_minutes": watch.grace_minutes,
+            "escalation_step_minutes": watch.escalation_step_minutes,
+            "escalation_repeat_minutes": watch.escalation_repeat_minutes,
         }
     form = WatchForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -157,6 +159,8 @@ def watch_edit(request: HavenRequest, case_id: UUID) -> HttpResponse:
                 pin=d["pin"] or "",
                 duress_pin=d["duress_pin"] or "",
                 watch=watch,
+                escalation_step_minutes=d.get("escalation_step_minutes"),
+                escalation_repeat_minutes=d.get("escalation_repeat_minutes"),
             )
         except actions.SafetyError as exc:
             form.add_error(None, str(exc))
@@ -290,15 +294,43 @@ def house_create(request: HavenRequest) -> HttpResponse:
 def house_detail(request: HavenRequest, house_id: UUID) -> HttpResponse:
     house = get_house_for_user(request, house_id)
     cases = request.keyring.visible(Case.objects.all()).order_by("reference")
-    return render(
-        request,
-        "safety/house.html",
-        {
-            "house": request.keyring.reader(house),
-            "residents": actions.current_residents(house),
-            "place_form": PlaceForm(cases=cases),
-        },
-    )
+    from haven.cases.forms import ApprovalForm
+
+    context = {
+        "house": request.keyring.reader(house),
+        "residents": actions.current_residents(house),
+        "place_form": PlaceForm(cases=cases),
+        "approval_form": ApprovalForm(),
+    }
+    return render(request, "safety/house.html", context)
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def house_disclose(request: HavenRequest, house_id: UUID) -> HttpResponse:
+    """Sharing a safe house's location with someone new needs a second coordinator."""
+    from haven.cases import actions as case_actions
+    from haven.cases.forms import ApprovalForm
+    from haven.cases.models import ApprovalRequest
+
+    house = get_house_for_user(request, house_id)
+    form = ApprovalForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the person and give a reason."))
+        return redirect("safety-house", house_id=house.id)
+    try:
+        case_actions.request_approval(
+            keyring=request.keyring,
+            kind=ApprovalRequest.Kind.DISCLOSE_VAULT,
+            vault=house.vault,
+            target_user=form.cleaned_data["target_user"],
+            reason=form.cleaned_data["reason"],
+        )
+    except case_actions.CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Asked a second coordinator to approve."))
+    return redirect("safety-house", house_id=house.id)
 
 
 @require_POST

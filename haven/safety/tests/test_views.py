@@ -130,3 +130,32 @@ def test_the_leak_scan_finds_no_safe_house_detail_or_channel_address(
     )
     assert Channel.objects.count() == 1
     assert_no_leaks(markers, log_text=caplog.text)
+
+
+@pytest.mark.django_db
+def test_sharing_a_safe_house_needs_a_second_coordinator(personas, client_for, house) -> None:  # type: ignore[no-untyped-def]
+    from haven.cases.actions import decide_approval
+    from haven.cases.models import ApprovalRequest
+    from haven.vault.actions import grant_vault
+
+    grant_vault(
+        keyring=keyring_for(personas.coordinator), vault=house.vault, user=personas.coordinator2
+    )
+    client = client_for(personas.coordinator)
+    assert (
+        client.post(
+            f"/staff/safe-houses/{house.id}/disclose/",
+            {"target_user": personas.caseworker.pk, "reason": "размещение"},
+        ).status_code
+        == 302
+    )
+    approval = ApprovalRequest.objects.get()
+    assert not keyring_for(personas.caseworker).can_open(house.vault)
+    decide_approval(keyring=keyring_for(personas.coordinator2), approval=approval, approve=True)
+    assert keyring_for(personas.caseworker).can_open(house.vault)
+    assert (
+        client_for(personas.caseworker)
+        .post(f"/staff/safe-houses/{house.id}/disclose/", {})
+        .status_code
+        == 403
+    )
