@@ -207,10 +207,14 @@ HAVEN_PORTAL_GLOBAL_FAILURES = env_int("HAVEN_PORTAL_GLOBAL_FAILURES", 200)
 HAVEN_INTAKE_MAX_TEXT = env_int("HAVEN_INTAKE_MAX_TEXT", 100_000)
 HAVEN_INTAKE_MAX_FILE_BYTES = env_int("HAVEN_INTAKE_MAX_FILE_BYTES", 25 * 1024 * 1024)
 HAVEN_INTAKE_MAX_FILES = env_int("HAVEN_INTAKE_MAX_FILES", 5)
-# Admission control: new submissions per process per second (token bucket) and at once.
+# Admission control for new portal submissions, installation-wide (shared by all web processes
+# through lock files in HAVEN_ADMISSION_DIR, default DATA_DIR/admission): a token bucket (rate,
+# burst) and how many may be processed at once. Keep the concurrency below the web server's
+# threads so that returning people always find one free (docs/intake.md).
 HAVEN_INTAKE_NEW_PER_SECOND = float(env_str("HAVEN_INTAKE_NEW_PER_SECOND", "20"))
 HAVEN_INTAKE_NEW_BURST = env_int("HAVEN_INTAKE_NEW_BURST", 40)
-HAVEN_INTAKE_NEW_CONCURRENCY = env_int("HAVEN_INTAKE_NEW_CONCURRENCY", 4)
+HAVEN_INTAKE_NEW_CONCURRENCY = env_int("HAVEN_INTAKE_NEW_CONCURRENCY", 2)
+HAVEN_ADMISSION_DIR = env_str("HAVEN_ADMISSION_DIR")
 
 HAVEN_DELIVERY_KEY = env_secret("HAVEN_DELIVERY_KEY")
 # Escalation: step 2 (on call) after N minutes without acknowledgement, then step 3

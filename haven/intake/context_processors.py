@@ -9,14 +9,17 @@ from django.urls import NoReverseMatch, reverse
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
-    """The quick-exit address, and links other apps add for a signed-in portal visitor
+    """The quick-exit address (through /exit/ when a codename session must end on the way out),
+    and links other apps add for a signed-in portal visitor
     (AppConfig.portal_nav = [(url_name, label)])."""
     links = []
+    quick_exit = settings.HAVEN_QUICK_EXIT_URL
     if getattr(request, "portal", None) is not None:
+        quick_exit = reverse("intake-exit")
         for config in apps.get_app_configs():
             for url_name, label in getattr(config, "portal_nav", ()):
                 try:
                     links.append({"url": reverse(url_name), "label": label})
                 except NoReverseMatch:
                     continue
-    return {"quick_exit_url": settings.HAVEN_QUICK_EXIT_URL, "portal_links": links}
+    return {"quick_exit_url": quick_exit, "portal_links": links}

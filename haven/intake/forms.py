@@ -20,6 +20,15 @@ def form_token() -> str:
     return signing.dumps("portal-form", salt=FORM_TOKEN_SALT)
 
 
+def with_page_error(form: forms.Form, message: str) -> forms.Form:
+    """An unbound form showing one message above its fields: a request too large to read has no
+    data to bind, and Django's add_error needs cleaned_data, which only validation creates."""
+    form.full_clean()
+    form.cleaned_data = {}
+    form.add_error(None, message)
+    return form
+
+
 class PortalForm(forms.Form):
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
 

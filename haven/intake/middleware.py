@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
+from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+
+from haven.lib.admission import SharedBudget
 
 PORTAL_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 
@@ -29,74 +30,81 @@ class PortalLanguageMiddleware:
         return self.get_response(request)
 
 
-class TokenBucket:
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, float(burst)
-        self.tokens, self.stamp = float(burst), time.monotonic()
-        self.lock = threading.Lock()
-
-    def take(self) -> bool:
-        with self.lock:
-            now = time.monotonic()
-            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
-            self.stamp = now
-            if self.tokens >= 1:
-                self.tokens -= 1
-                return True
-            return False
-
-
 def is_new_submission(request: HttpRequest) -> bool:
     return request.method == "POST" and request.path == "/help/"
+
+
+def new_submission_budget() -> SharedBudget:
+    """The installation-wide budget for new submissions, shared by every process through files
+    under the data directory (see haven/lib/admission and docs/intake.md)."""
+    directory = (
+        getattr(settings, "HAVEN_ADMISSION_DIR", "") or Path(settings.DATA_DIR) / "admission"
+    )
+    return SharedBudget(
+        Path(directory),
+        "new-submissions",
+        slots=settings.HAVEN_INTAKE_NEW_CONCURRENCY,
+        rate=settings.HAVEN_INTAKE_NEW_PER_SECOND,
+        burst=settings.HAVEN_INTAKE_NEW_BURST,
+    )
 
 
 class AdmissionControlMiddleware:
     """Keeps a flood of new submissions from starving people who already have a codename.
 
-    New submissions (POST /help/) pass a per-process token bucket and a cap on how many are
-    processed at once; anything else on the portal (codename sign-in, reading replies, writing
-    again, check-ins) is never held back here. A refused submission gets 503 with Retry-After and
-    its text shown back; it was never accepted, so nothing accepted is dropped. Each web process
-    has its own budget: the total is the per-process budget times the number of processes."""
+    A new submission (POST /help/) must take one of a few slots shared by all web processes and a
+    token from a shared bucket before its body is even read; when either is out, it gets the busy
+    page (503, Retry-After) at once, for the cost of two small file locks. Everything else on the
+    portal (codename sign-in, reading replies, writing again, check-ins, panic) never waits here,
+    so the web server's remaining threads are always theirs. A refused submission was never
+    accepted; its text is shown back so the person can send it again. Nothing accepted is
+    dropped: a submission holding a slot runs to its commit like any other request."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.bucket = TokenBucket(
-            settings.HAVEN_INTAKE_NEW_PER_SECOND, settings.HAVEN_INTAKE_NEW_BURST
-        )
-        self.in_flight = threading.BoundedSemaphore(settings.HAVEN_INTAKE_NEW_CONCURRENCY)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not is_new_submission(request):
             return self.get_response(request)
-        if not self.bucket.take() or not self.in_flight.acquire(blocking=False):
+        slot = new_submission_budget().try_acquire()
+        if slot is None:
             return busy(request)
-        try:
+        with slot:
             return self.get_response(request)
-        finally:
-            self.in_flight.release()
+
+
+# Echo the typed text on the busy page only for bodies this small: parsing a large upload would
+# spend the very capacity the busy page exists to save.
+ECHO_MAX_BYTES = 2 * 1024 * 1024
 
 
 def busy(request: HttpRequest) -> HttpResponse:
-    from haven.intake.forms import HelpForm, form_token
+    """The busy page. Deliberately cheap (a flood is made of these): a small template with the
+    typed text put back in plain fields, no form machinery."""
+    from haven.intake.forms import form_token
+    from haven.intake.models import HelpRequest
 
-    form = None
+    echo = {"text": "", "contact": "", "felt_urgency": HelpRequest.FeltUrgency.DAYS}
     try:
-        data = request.POST.copy()
-        data["form_token"] = form_token()
-        form = HelpForm(
-            initial={
-                "form_token": data["form_token"],
-                **{k: data.get(k, "") for k in ("text", "contact", "felt_urgency")},
+        if int(request.META.get("CONTENT_LENGTH") or 0) <= ECHO_MAX_BYTES:
+            felt = request.POST.get("felt_urgency", "")
+            echo = {
+                "text": request.POST.get("text", "")[: settings.HAVEN_INTAKE_MAX_TEXT],
+                "contact": request.POST.get("contact", "")[:500],
+                "felt_urgency": felt
+                if felt in HelpRequest.FeltUrgency.values
+                else echo["felt_urgency"],
             }
-        )
-    except Exception:  # noqa: BLE001  (an unreadable body still gets the busy page)
-        form = None
+    except Exception:  # noqa: BLE001, S110  (an unreadable body still gets the busy page)
+        pass
     response = render(
         request,
         "intake/portal_busy.html",
-        {"form": form, "lang": translation.get_language()},
+        {**echo, "form_token": form_token(), "lang": translation.get_language()},
         status=503,
     )
     response["Retry-After"] = "60"
+    # An expected answer under load, not a server error: without this Django would write an
+    # ERROR line per refused visitor, and a flood would become a flood of log lines.
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response

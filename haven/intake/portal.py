@@ -108,7 +108,21 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _set_cookie(response: HttpResponse, value: str) -> None:
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=SESSION_MINUTES * 60,
+        httponly=True,
+        secure=settings.SESSION_COOKIE_SECURE,
+        samesite="Strict",
+    )
+
+
 def start_session(response: HttpResponse, identity: PortalIdentity, keys: CodenameKeys) -> None:
+    # Expired sessions go first: their rows hold (useless without the cookie, but still)
+    # wrapped keys, and nothing else ever sweeps them.
+    PortalSession.objects.filter(expires_at__lt=timezone.now()).delete()
     token = secrets.token_urlsafe(24)
     secret, blob = keys.session_blob(_hash(token))
     PortalSession.objects.create(
@@ -117,14 +131,7 @@ def start_session(response: HttpResponse, identity: PortalIdentity, keys: Codena
         wrapped_key=blob,
         expires_at=timezone.now() + timedelta(minutes=SESSION_MINUTES),
     )
-    response.set_cookie(
-        COOKIE,
-        f"{token}.{secret}",
-        max_age=SESSION_MINUTES * 60,
-        httponly=True,
-        secure=settings.SESSION_COOKIE_SECURE,
-        samesite="Strict",
-    )
+    _set_cookie(response, f"{token}.{secret}")
 
 
 def current_visit(request: HttpRequest) -> PortalVisit | None:
@@ -169,11 +176,16 @@ def portal_login_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         visit = current_visit(request)
         if visit is None:
-            response = redirect("intake-enter")
+            to_sign_in = redirect("intake-enter")
             if COOKIE in request.COOKIES:
-                response.delete_cookie(COOKIE, samesite="Strict")
-            return response
+                to_sign_in.delete_cookie(COOKIE, samesite="Strict")
+            return to_sign_in
         request.portal = visit  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        if COOKIE not in response.cookies:
+            # The server row slides with each use; the cookie must too, or an active person
+            # is signed out 30 minutes after signing in.
+            _set_cookie(response, request.COOKIES[COOKIE])
+        return response
 
     return wrapped

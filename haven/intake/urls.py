@@ -9,6 +9,7 @@ portal_urlpatterns = [
     path("inbox/", views_portal.inbox, name="intake-inbox"),
     path("inbox/write/", views_portal.write, name="intake-write"),
     path("leave/", views_portal.leave, name="intake-leave"),
+    path("exit/", views_portal.quick_exit, name="intake-exit"),
 ]
 
 staff_urlpatterns = [

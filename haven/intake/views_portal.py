@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.intake import actions, portal
-from haven.intake.forms import CodenameForm, HelpForm, WriteForm, form_token
+from haven.intake.forms import CodenameForm, HelpForm, WriteForm, form_token, with_page_error
 from haven.intake.models import PortalIdentity
 from haven.intake.uploads import UploadRejected, clean_upload
 
@@ -53,9 +53,8 @@ def _files(form_files: list, errors: list[str]) -> list[actions.UploadedFile]:  
 def _too_big(
     request: HttpRequest, template: str, form_class: type, extra: dict | None = None
 ) -> HttpResponse:  # type: ignore[type-arg]
-    form = form_class(initial={"form_token": form_token()})
-    form.add_error(
-        None,
+    form = with_page_error(
+        form_class(initial={"form_token": form_token()}),
         _(
             "What you sent was too large to accept. Please shorten the text or send fewer or smaller files."
         ),
@@ -130,8 +129,17 @@ def enter(request: HttpRequest) -> HttpResponse:
             {"form": CodenameForm(initial={"form_token": form_token()})},
         )
     started = time.monotonic()
-    form = CodenameForm(request.POST)
-    valid = form.is_valid()
+    try:
+        form = CodenameForm(request.POST)
+        valid = form.is_valid()
+    except (RequestDataTooBig, TooManyFieldsSent):
+        # Nobody types a codename this long: answer like any other failure, same delay.
+        portal.pad_to_minimum(started)
+        retry = with_page_error(
+            CodenameForm(initial={"form_token": form_token()}),
+            _("We could not find this codename. Check each word and try again."),
+        )
+        return _render(request, "intake/portal_enter.html", {"form": retry, "hints": []})
     check = getattr(form, "check", None)
     identity = keys = None
     if valid and check is not None and check.ok:
@@ -225,6 +233,17 @@ def write(request: HttpRequest) -> HttpResponse:
         {"conversation": conversation, "form": form},
         status=400,
     )
+
+
+@login_not_required
+@require_GET
+def quick_exit(request: HttpRequest) -> HttpResponse:
+    """ "Leave this site" for a signed-in person: end the codename session (server row and
+    cookie) on the way out, so the back button shows a sign-in page, not their conversation.
+    Anonymous pages link to the harmless site directly (one hop fewer over Tor)."""
+    response = redirect(settings.HAVEN_QUICK_EXIT_URL)
+    portal.end_session(request, response)
+    return response
 
 
 @login_not_required

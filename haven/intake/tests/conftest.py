@@ -21,3 +21,10 @@ def form_token() -> str:
     from haven.intake.forms import form_token as make
 
     return make()
+
+
+@pytest.fixture(autouse=True)
+def _own_admission_budget(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """The admission budget lives in files shared by all processes; each test gets its own, so
+    that one test's submissions never spend another's."""
+    settings.HAVEN_ADMISSION_DIR = str(tmp_path / "admission")

@@ -6,4 +6,5 @@ PUBLIC_VIEWS = {
     "haven.intake.views_portal.inbox",  # guarded by the codename session instead
     "haven.intake.views_portal.write",  # guarded by the codename session instead
     "haven.intake.views_portal.leave",
+    "haven.intake.views_portal.quick_exit",
 }

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from PIL import Image
 
-from haven.intake import actions
 from haven.intake.models import Attachment, HelpRequest, PortalSession
 from haven.lib.codenames import normalise_codename
 from haven.testing.leakscan import Markers, assert_no_leaks
@@ -87,7 +88,9 @@ def test_submit_read_reply_and_read_the_reply_with_the_codename(
     assert entered.status_code == 302 and entered["Location"] == "/inbox/"
     cookie = entered.cookies["haven_portal"]
     assert cookie["httponly"] and cookie["samesite"] == "Strict"
-    inbox = person.get("/inbox/?lang=ru").content.decode()
+    inbox_response = person.get("/inbox/?lang=ru")
+    assert inbox_response.cookies["haven_portal"]["max-age"] == 30 * 60  # slides with use
+    inbox = inbox_response.content.decode()
     assert "Мы вам поможем. Ответим завтра." in inbox
     assert "Меня ищут родственники" in inbox
 
@@ -216,6 +219,40 @@ def test_a_malformed_multipart_body_gets_a_clear_page_not_a_crash(
 
 
 @pytest.mark.django_db
+def test_a_body_too_large_to_read_gets_a_clear_page_on_asking_and_on_writing_again(
+    client: Client, intake_vault, form_token, settings
+) -> None:
+    codename = _codename(_submit(client, form_token))
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    asked = _submit(Client(), form_token, text="помогите " * 5_000)
+    client.post("/enter/", {"codename": codename, "form_token": form_token})
+    written = client.post("/inbox/write/?lang=ru", {"text": "помогите " * 5_000})
+    for response in (asked, written):
+        assert response.status_code == 413
+        assert "слишком" in response.content.decode()
+        assert "Покинуть сайт" in response.content.decode()
+    assert HelpRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_absurdly_long_or_malformed_codename_post_gets_the_usual_failure_page(
+    client: Client, intake_vault, form_token, settings
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    huge = client.post("/enter/?lang=ru", {"codename": "слово " * 5_000, "form_token": form_token})
+    malformed = client.generic(
+        "POST",
+        "/enter/?lang=ru",
+        b'--xyz\r\nContent-Disposition: form-data; name="codename"\r\n\r\nslovo\r\n--xy',
+        content_type="multipart/form-data; boundary=xyz",
+    )
+    for response in (huge, malformed):
+        assert response.status_code == 200
+        assert "Не удалось найти это кодовое имя" in response.content.decode()
+        assert not response.cookies
+
+
+@pytest.mark.django_db
 def test_an_expired_form_token_keeps_the_text_and_asks_to_send_again(
     client: Client, intake_vault
 ) -> None:
@@ -252,28 +289,42 @@ def test_an_urgent_request_alerts_the_operators_without_content(
 
 
 @pytest.mark.django_db
-def test_a_flood_of_new_requests_gets_busy_pages_while_codename_holders_get_through(
+def test_when_every_submission_slot_is_taken_new_visitors_get_busy_and_codename_holders_do_not(
     client: Client, intake_vault, form_token, settings
 ) -> None:
-    codename = _codename(_submit(client, form_token))
-    from haven.intake import middleware
+    from haven.intake.middleware import new_submission_budget
 
+    codename = _codename(_submit(client, form_token))
+    settings.HAVEN_INTAKE_NEW_CONCURRENCY = 2
+    budget = new_submission_budget()
+    # Two submissions "in another process" hold every slot.
+    held = [budget.try_acquire(), budget.try_acquire()]
+    assert all(held)
+    refused = _submit(Client(), form_token, text="второй запрос")
+    assert refused.status_code == 503 and refused["Retry-After"] == "60"
+    assert "второй запрос" in refused.content.decode()
+    returning = Client()
+    entered = returning.post("/enter/", {"codename": codename, "form_token": form_token})
+    assert entered.status_code == 302
+    assert returning.get("/inbox/").status_code == 200
+    assert HelpRequest.objects.count() == 1
+    for slot in held:
+        slot.release()  # type: ignore[union-attr]
+    assert _submit(Client(), form_token, text="снова").status_code == 200
+    assert HelpRequest.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_when_the_rate_budget_is_spent_new_visitors_are_asked_to_come_back(
+    client: Client, intake_vault, form_token, settings
+) -> None:
     settings.HAVEN_INTAKE_NEW_PER_SECOND = 0.0001
     settings.HAVEN_INTAKE_NEW_BURST = 1
-    flooded = Client()
-    # A new middleware instance picks up the settings (each process has its own budget).
-    from django.test import override_settings
-
-    with override_settings(MIDDLEWARE=list(settings.MIDDLEWARE)):
-        first = _submit(flooded, form_token, text="первый")
-        second = _submit(flooded, form_token, text="второй запрос")
-        assert first.status_code == 200
-        assert second.status_code == 503 and second["Retry-After"] == "60"
-        assert "второй запрос" in second.content.decode()
-        entered = Client().post("/enter/", {"codename": codename, "form_token": form_token})
-        assert entered.status_code == 302
-    assert HelpRequest.objects.count() == 2
-    assert middleware.is_new_submission
+    first = _submit(client, form_token, text="первый")
+    second = _submit(client, form_token, text="второй запрос")
+    assert first.status_code == 200
+    assert second.status_code == 503 and "второй запрос" in second.content.decode()
+    assert HelpRequest.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -327,5 +378,31 @@ def test_writing_without_a_codename_session_goes_to_sign_in(client: Client) -> N
     assert client.get("/leave/").status_code == 405
 
 
-def test_submission_actions_are_importable() -> None:
-    assert callable(actions.submit_request)
+@pytest.mark.django_db
+def test_an_expired_portal_session_opens_nothing_and_is_swept_at_the_next_sign_in(
+    client: Client, intake_vault, form_token, time_machine
+) -> None:
+    codename = _codename(_submit(client, form_token))
+    client.post("/enter/", {"codename": codename, "form_token": form_token})
+    time_machine.move_to(timezone.now() + timedelta(minutes=31))
+    assert client.get("/inbox/")["Location"] == "/enter/"
+    Client().post("/enter/", {"codename": codename, "form_token": form_token})
+    assert PortalSession.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_leaving_the_site_while_signed_in_ends_the_codename_session(
+    client: Client, intake_vault, form_token, settings
+) -> None:
+    codename = _codename(_submit(client, form_token))
+    client.post("/enter/", {"codename": codename, "form_token": form_token})
+    inbox = client.get("/inbox/").content.decode()
+    assert 'class="quick-exit" href="/exit/"' in inbox
+    assert PortalSession.objects.count() == 1
+    response = client.get("/exit/")
+    assert response.status_code == 302
+    assert response["Location"] == settings.HAVEN_QUICK_EXIT_URL
+    assert response.cookies["haven_portal"]["max-age"] == 0
+    assert PortalSession.objects.count() == 0
+    assert client.get("/inbox/")["Location"] == "/enter/"
+    assert client.post("/exit/").status_code == 405
