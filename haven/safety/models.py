@@ -46,7 +46,7 @@ class Placement(models.Model):
     house = models.ForeignKey(SafeHouse, on_delete=models.CASCADE, related_name="placements")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="placements")
     starts_on = models.DateField(default=timezone.localdate)
-    ends_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)  # the day they left: no longer resident
 
     class Meta:
         indexes = [models.Index(fields=["house", "ends_on"])]
@@ -75,6 +75,10 @@ class Watch(models.Model):
     # expected time + grace: the worker's indexed query is `next_deadline <= now` among watches
     # that are neither down nor paused, so a sweep costs what is due, not what is watched.
     next_deadline = models.DateTimeField(db_index=True)
+    # Wrong PINs in a row. A seized phone with the codename on it lets someone try PINs; after
+    # PIN_ATTEMPTS of them the watch stops accepting PINs for a while and raises a silent alarm.
+    failed_pins = models.PositiveSmallIntegerField(default=0)
+    pins_locked_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -143,6 +147,7 @@ class Incident(models.Model):
         PANIC = "panic", _("Panic")
         DURESS = "duress_checkin", _("Duress check-in")
         COMPROMISED = "house_compromised", _("Safe house compromised")
+        PIN_GUESSING = "pin_guessing", _("Repeated wrong check-in PINs")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -181,6 +186,19 @@ class Incident(models.Model):
         return self.acknowledged_at is None and self.resolved_at is None
 
 
+class EscalationPolicy(models.Model):
+    """How fast a case's alarms climb: minutes before the on-call responder is called (step 2)
+    and again before the coordinators (step 3), then how often everyone is called again. A case
+    without a policy uses the settings (HAVEN_ESCALATION_STEP_MINUTES / _REPEAT_MINUTES)."""
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="escalation_policy"
+    )
+    step_minutes = models.PositiveSmallIntegerField()
+    repeat_minutes = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
 class OnCallShift(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="on_call_shifts"
@@ -195,6 +213,10 @@ class OnCallShift(models.Model):
     class Meta:
         ordering = ["starts_at"]
         indexes = [models.Index(fields=["starts_at", "ends_at"])]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
 
 class Channel(models.Model):

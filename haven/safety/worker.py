@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from haven.alerts.actions import notify_role
 from haven.safety import actions
-from haven.safety.channels import message_for, open_url, send
+from haven.safety.channels import message_for, open_url, send_many
 from haven.safety.models import Channel, Delivery, Incident, Watch
 
 log = logging.getLogger("haven.worker")
@@ -76,22 +76,42 @@ def deliver(now: dt.datetime, result: StepResult) -> None:
         .order_by("next_try_at")
         .values_list("id", flat=True)[:BATCH]
     )
-    for delivery_id in due:
-        claimed = (
-            Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .update(claimed_until=now + dt.timedelta(seconds=60))
-        )
-        if not claimed:
+    claimed = [
+        delivery_id
+        for delivery_id in due
+        # A claim lasts a minute: a worker killed mid-send leaves the delivery to another one.
+        if Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + dt.timedelta(seconds=60))
+    ]
+    if not claimed:
+        return
+    deliveries = list(
+        Delivery.objects.select_related("notification", "channel").filter(pk__in=claimed)
+    )
+    jobs: list[tuple[str, str, str]] = []
+    sendable: list[Delivery] = []
+    for delivery in deliveries:
+        if delivery.channel is None:  # the channel was removed: counts as a failure
+            _record(delivery, False, now, result)
             continue
-        delivery = Delivery.objects.select_related("notification", "channel").get(pk=delivery_id)
-        ok = False
-        if delivery.channel is not None:
-            title, body = message_for(delivery.notification)
-            try:
-                ok = send(open_url(delivery.channel), title, body)
-            except Exception as exc:  # noqa: BLE001  (a broken channel must not stop the others)
-                log.warning("delivery %s failed: %s", delivery_id, type(exc).__name__)
+        try:
+            url = open_url(delivery.channel)
+        except Exception:  # noqa: BLE001  (a key change leaves old addresses unreadable)
+            log.warning("delivery %s: channel %s does not open", delivery.id, delivery.channel_id)
+            _record(delivery, False, now, result)
+            continue
+        jobs.append((url, *message_for(delivery.notification)))
+        sendable.append(delivery)
+    for delivery, ok in zip(sendable, send_many(jobs), strict=True):
+        if not ok:
+            # Ids and counts only: the address is a secret.
+            log.warning(
+                "delivery %s through channel %s failed (attempt %d)",
+                delivery.id,
+                delivery.channel_id,
+                delivery.attempts + 1,
+            )
         _record(delivery, ok, now, result)
 
 
