@@ -8,6 +8,8 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -28,16 +30,26 @@ from haven.safety.channels import seal_url
 from haven.safety.forms import (
     ChannelForm,
     HouseForm,
+    HouseStatusForm,
     PinForm,
     PlaceForm,
     ShiftForm,
     StaffCheckInForm,
     WatchForm,
 )
-from haven.safety.models import Channel, Incident, OnCallShift, SafeHouse, Watch
+from haven.safety.models import (
+    Channel,
+    EscalationPolicy,
+    Incident,
+    OnCallShift,
+    Placement,
+    SafeHouse,
+    Watch,
+)
 
 WATCH_ROLES = (Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER)
 HOUSE_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
+ROSTER_DAYS = 7  # how far ahead the roster page looks for gaps
 
 
 def get_incident_for_user(request: HavenRequest, incident_id: UUID) -> Incident:
@@ -88,21 +100,40 @@ def board(request: HavenRequest) -> HttpResponse:
     rows = [{"watch": w, "status": w.get_status(now)} for w in watches]
     order = {"down": 0, "late": 1, "new": 2, "up": 3, "paused": 4}
     rows.sort(key=lambda r: order[str(r["status"])])
-    visible_cases = request.keyring.visible(Case.objects.all())
+    incidents = list(_open_incidents_for(request)[:200])
+    if request.keyring.duress:
+        rows, incidents = [], []
+    return render(
+        request,
+        "safety/board.html",
+        {"rows": rows, "incidents": incidents, "now": now, "checkin_form": StaffCheckInForm()},
+    )
+
+
+def _open_incidents_for(request: HavenRequest) -> QuerySet[Incident]:
+    """Unresolved incidents this person was alerted about or whose case they can open: one
+    query, filtered in the database."""
     alerted = Notification.objects.filter(
         recipient=request.user, link__startswith="/staff/watch/incidents/"
     ).values_list("link", flat=True)
     alerted_ids = {link.rstrip("/").rsplit("/", 1)[-1] for link in alerted}
-    incidents = [
-        i
-        for i in Incident.objects.filter(resolved_at__isnull=True).select_related(
-            "acknowledged_by"
-        )[:200]
-        if str(i.id) in alerted_ids or i.case_id in set(visible_cases.values_list("id", flat=True))
-    ]
-    if request.keyring.duress:
-        rows, incidents = [], []
-    return render(request, "safety/board.html", {"rows": rows, "incidents": incidents, "now": now})
+    return (
+        Incident.objects.filter(resolved_at__isnull=True)
+        .filter(
+            Q(pk__in=[i for i in alerted_ids if _is_uuid(i)])
+            | Q(case__in=request.keyring.visible(Case.objects.all()))
+        )
+        .select_related("acknowledged_by")
+        .order_by("-started_at")
+    )
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 @require_GET
@@ -143,21 +174,34 @@ def watch_edit(request: HavenRequest, case_id: UUID) -> HttpResponse:
             "time_zone": watch.time_zone,
             "grace_minutes": watch.grace_minutes,
         }
+    policy = EscalationPolicy.objects.filter(case=case).first()
+    if policy:
+        initial = (initial or {}) | {
+            "step_minutes": policy.step_minutes,
+            "repeat_minutes": policy.repeat_minutes,
+        }
     form = WatchForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            actions.save_watch(
-                actor=request.user,
-                case=case,
-                interval_minutes=form.interval_minutes(),
-                fixed_times=d["fixed_times"],
-                time_zone=d["time_zone"],
-                grace_minutes=d["grace_minutes"],
-                pin=d["pin"] or "",
-                duress_pin=d["duress_pin"] or "",
-                watch=watch,
-            )
+            with transaction.atomic():
+                actions.save_watch(
+                    actor=request.user,
+                    case=case,
+                    interval_minutes=form.interval_minutes(),
+                    fixed_times=d["fixed_times"],
+                    time_zone=d["time_zone"],
+                    grace_minutes=d["grace_minutes"],
+                    pin=d["pin"] or "",
+                    duress_pin=d["duress_pin"] or "",
+                    watch=watch,
+                )
+                actions.set_escalation_policy(
+                    actor=request.user,
+                    case=case,
+                    step_minutes=d.get("step_minutes"),
+                    repeat_minutes=d.get("repeat_minutes"),
+                )
         except actions.SafetyError as exc:
             form.add_error(None, str(exc))
         else:
@@ -168,9 +212,26 @@ def watch_edit(request: HavenRequest, case_id: UUID) -> HttpResponse:
     return render(
         request,
         "safety/watch_form.html",
-        {"case": case, "form": form, "watch": watch},
+        {
+            "case": case,
+            "form": form,
+            "watch": watch,
+            "status": watch.get_status() if watch else None,
+        },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_POST
+@require_role(Role.CASEWORKER, Role.COORDINATOR)
+def watch_pause(request: HavenRequest, watch_id: UUID) -> HttpResponse:
+    """Pause a watch (the person is with staff, or the watch is over) or resume it; resuming
+    starts a fresh period, so a long pause does not raise an alarm the moment it ends."""
+    watch = get_watch_for_user(request, watch_id)
+    paused = request.POST.get("paused") == "1"
+    actions.set_paused(actor=request.user, watch=watch, paused=paused)
+    messages.success(request, _("Watch paused.") if paused else _("Watch resumed."))
+    return redirect("safety-watch-edit", case_id=watch.case_id)
 
 
 @require_POST
@@ -179,12 +240,20 @@ def staff_checkin(request: HavenRequest, watch_id: UUID) -> HttpResponse:
     watch = get_watch_for_user(request, watch_id)
     form = StaffCheckInForm(request.POST)
     if form.is_valid():
-        actions.record_checkin(
-            watch=watch, method=form.cleaned_data["method"], recorded_by=request.user
-        )
-        messages.success(request, _("Check-in recorded."))
+        try:
+            actions.record_checkin(
+                watch=watch,
+                method=form.cleaned_data["method"],
+                recorded_by=request.user,
+                at=form.cleaned_data["at"],
+            )
+        except actions.SafetyError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Check-in recorded."))
     else:
-        messages.error(request, _("Choose how the person checked in."))
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors))
     return redirect("safety-board")
 
 
@@ -208,7 +277,7 @@ def roster(request: HavenRequest) -> HttpResponse:
             messages.success(request, _("Shift added."))
             return redirect("safety-roster")
     now = timezone.now()
-    gaps = actions.roster_gaps(now, now + dt.timedelta(days=7))
+    gaps = actions.roster_gaps(now, now + dt.timedelta(days=ROSTER_DAYS))
     shifts = OnCallShift.objects.filter(ends_at__gt=now).select_related("user")[:200]
     return render(
         request,
@@ -218,10 +287,25 @@ def roster(request: HavenRequest) -> HttpResponse:
     )
 
 
+@require_POST
+@require_role(Role.COORDINATOR)
+def shift_remove(request: HavenRequest, shift_id: int) -> HttpResponse:
+    shift = OnCallShift.objects.filter(pk=shift_id).first()
+    if shift is None:
+        raise Http404
+    actions.remove_shift(actor=request.user, shift=shift)
+    messages.success(request, _("Shift removed."))
+    return redirect("safety-roster")
+
+
 @require_http_methods(["GET", "POST"])
 def channels(request: HavenRequest) -> HttpResponse:
     form = ChannelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and not request.keyring.duress:
+    if request.method == "POST" and form.is_valid() and request.keyring.duress:
+        # Under duress the page behaves as if the channel were saved, and saves nothing.
+        messages.success(request, _("Channel added."))
+        return redirect("safety-channels")
+    if request.method == "POST" and form.is_valid():
         channel = Channel(
             user=request.user,
             label=form.cleaned_data["label"],
@@ -270,8 +354,13 @@ def houses(request: HavenRequest) -> HttpResponse:
 @require_role(Role.COORDINATOR)
 def house_create(request: HavenRequest) -> HttpResponse:
     form = HouseForm(request.POST)
+    house = None
     if form.is_valid():
-        house = actions.create_house(keyring=request.keyring, **form.cleaned_data)
+        try:
+            house = actions.create_house(keyring=request.keyring, **form.cleaned_data)
+        except actions.SafetyError as exc:
+            form.add_error(None, str(exc))
+    if house is not None:
         messages.success(
             request,
             _(
@@ -295,6 +384,7 @@ def house_detail(request: HavenRequest, house_id: UUID) -> HttpResponse:
     context = {
         "house": request.keyring.reader(house),
         "residents": actions.current_residents(house),
+        "status_form": HouseStatusForm(initial={"status": house.status}),
         "place_form": PlaceForm(cases=cases),
         "approval_form": ApprovalForm(),
     }
@@ -343,6 +433,38 @@ def house_place(request: HavenRequest, house_id: UUID) -> HttpResponse:
             messages.success(request, _("Placed."))
     else:
         messages.error(request, _("Choose a case you can open."))
+    return redirect("safety-house", house_id=house.id)
+
+
+@require_POST
+@require_role(*HOUSE_ROLES)
+def placement_end(request: HavenRequest, house_id: UUID, placement_id: UUID) -> HttpResponse:
+    """The person has left the house (relocated after a compromise, or moved on)."""
+    house = get_house_for_user(request, house_id)
+    placement = Placement.objects.filter(pk=placement_id, house=house).first()
+    if placement is None:
+        raise Http404
+    actions.end_placement(actor=request.user, placement=placement)
+    messages.success(request, _("Moved out."))
+    return redirect("safety-house", house_id=house.id)
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def house_status(request: HavenRequest, house_id: UUID) -> HttpResponse:
+    house = get_house_for_user(request, house_id)
+    form = HouseStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+        return redirect("safety-house", house_id=house.id)
+    try:
+        actions.set_house_status(
+            actor=request.user, house=house, status=form.cleaned_data["status"]
+        )
+    except actions.SafetyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Status changed."))
     return redirect("safety-house", house_id=house.id)
 
 
