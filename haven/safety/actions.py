@@ -242,6 +242,7 @@ def open_incident(
     kind: str,
     case: Case | None,
     watch: Watch | None = None,
+    house: SafeHouse | None = None,
     reference: str = "",
     now: dt.datetime | None = None,
 ) -> Incident:
@@ -252,6 +253,7 @@ def open_incident(
             kind=kind,
             case=case,
             watch=watch,
+            house=house,
             reference=reference or (case.reference if case else ""),
             started_at=now,
             next_step_at=now,
@@ -513,7 +515,7 @@ def create_house(
             actor=actor,
             action="house.create",
             object_type="house",
-            object_id=house.code,
+            object_id=house.reference,
             data={"capacity": capacity},
         )
     return house
@@ -559,8 +561,8 @@ def place(*, actor: User, house: SafeHouse, case: Case) -> Placement:
             actor=actor,
             action="house.place",
             object_type="house",
-            object_id=house.code,
-            data={"case": case.reference, "moved_from": [p.house.code for p in moved]},
+            object_id=house.reference,
+            data={"case": case.reference, "moved_from": [p.house.reference for p in moved]},
         )
     return placement
 
@@ -572,7 +574,7 @@ def _end(placement: Placement, *, actor: User, on: dt.date) -> None:
         actor=actor,
         action="house.leave",
         object_type="house",
-        object_id=placement.house.code,
+        object_id=placement.house.reference,
         data={"case": placement.case.reference},
     )
 
@@ -600,7 +602,7 @@ def set_house_status(*, actor: User, house: SafeHouse, status: str) -> None:
             actor=actor,
             action="house.status",
             object_type="house",
-            object_id=house.code,
+            object_id=house.reference,
             data={"status": status},
         )
     house.refresh_from_db()
@@ -625,13 +627,19 @@ def mark_compromised(*, actor: User, house: SafeHouse) -> list[Placement]:
             actor=actor,
             action="house.compromised",
             object_type="house",
-            object_id=house.code,
+            object_id=house.reference,
             data={"residents": len(residents)},
         )
         for placement in residents:
-            open_incident(kind=Incident.Kind.COMPROMISED, case=placement.case, now=now)
+            open_incident(kind=Incident.Kind.COMPROMISED, case=placement.case, house=house, now=now)
         if not residents:
-            open_incident(kind=Incident.Kind.COMPROMISED, case=None, reference=house.code, now=now)
+            open_incident(
+                kind=Incident.Kind.COMPROMISED,
+                case=None,
+                house=house,
+                reference=house.reference,
+                now=now,
+            )
     house.refresh_from_db()
     return residents
 

@@ -21,6 +21,8 @@ from haven.vault.models import Vault
 
 
 class SafeHouse(models.Model):
+    """A safe house. Its code name is for staff screens; alerts name it only by `reference`."""
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
@@ -39,6 +41,12 @@ class SafeHouse(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def reference(self) -> str:
+        """What an alert calls this house: derived from its random id, so an intercepted alert
+        says nothing about which house (even the code name can mean something to someone)."""
+        return "HS-" + self.id.hex[:8].upper()
 
 
 class Placement(models.Model):
@@ -157,7 +165,10 @@ class Incident(models.Model):
     watch = models.ForeignKey(
         Watch, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
     )
-    reference = models.CharField(max_length=16)  # the case reference, for alerts
+    house = models.ForeignKey(
+        SafeHouse, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
+    reference = models.CharField(max_length=16)  # the case (or house) reference, for alerts
     started_at = models.DateTimeField(default=timezone.now)
     step = models.PositiveSmallIntegerField(
         default=0

@@ -55,7 +55,9 @@ ROSTER_DAYS = 7  # how far ahead the roster page looks for gaps
 def get_incident_for_user(request: HavenRequest, incident_id: UUID) -> Incident:
     """An incident is visible to whoever was alerted about it or can open its case. Incidents
     carry no identifying data, so the on-call lawyer can acknowledge without the case grant."""
-    incident = Incident.objects.select_related("case__vault").filter(pk=incident_id).first()
+    incident = (
+        Incident.objects.select_related("case__vault", "house").filter(pk=incident_id).first()
+    )
     if incident is None or request.keyring.duress:
         raise Http404
     alerted = Notification.objects.filter(
@@ -140,7 +142,13 @@ def _is_uuid(value: str) -> bool:
 @require_role(*WATCH_ROLES)
 def incident_detail(request: HavenRequest, incident_id: UUID) -> HttpResponse:
     incident = get_incident_for_user(request, incident_id)
-    return render(request, "safety/incident.html", {"incident": incident})
+    # The house's code name is shown only to those who hold the house itself.
+    house = (
+        incident.house
+        if incident.house and request.keyring.can_open(incident.house.vault_id)
+        else None
+    )
+    return render(request, "safety/incident.html", {"incident": incident, "house": house})
 
 
 @require_POST
