@@ -322,9 +322,10 @@ def test_sigterm_stops_the_worker_after_the_step_it_is_in(monkeypatch) -> None:
 
     steps: list[int] = []
 
-    def one_step() -> None:
+    def one_step() -> worker_module.StepResult:
         steps.append(1)
         os.kill(os.getpid(), signal.SIGTERM)
+        return worker_module.StepResult()
 
     monkeypatch.setattr(worker_module, "run_once", one_step)
     worker = Worker(sleep=0)
