@@ -6,7 +6,6 @@ pathway, outcome."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from django.conf import settings
@@ -14,18 +13,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.lib.references import random_reference
 from haven.vault.fields import SealedField
 from haven.vault.models import Vault
 
-_REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
 
 def new_reference() -> str:
-    """A short random reference for alerts and phone calls. Random, not sequential, so that it
-    says nothing about how many cases exist or when this one was opened. Eight characters (40
-    bits): six made collisions likely at 100,000 cases (found by the scale benchmark); a
-    collision is still caught by `Case.save`, which draws again."""
-    return "HV-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(8))
+    return random_reference("HV")
 
 
 class State(models.TextChoices):
@@ -117,7 +111,11 @@ class Case(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["state", "risk"]), models.Index(fields=["-created_at"])]
+        indexes = [
+            models.Index(fields=["state", "risk"]),
+            models.Index(fields=["-created_at"]),
+            models.Index(fields=["-updated_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference

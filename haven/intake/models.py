@@ -5,7 +5,6 @@ copy to their own codename key so they can read back the conversation; replies l
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from django.conf import settings
@@ -13,15 +12,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.lib.references import random_reference
 from haven.vault.fields import SealedField
 from haven.vault.models import Vault
 
-_REF = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
 
 def new_request_reference() -> str:
-    """Eight random characters: see `haven.cases.models.new_reference`."""
-    return "RQ-" + "".join(secrets.choice(_REF) for _ in range(8))
+    return random_reference("RQ")
 
 
 class PortalConfig(models.Model):

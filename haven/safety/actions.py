@@ -18,7 +18,6 @@ from haven.audit.log import log_event
 from haven.cases.models import Case, CaseAssignment
 from haven.safety.models import (
     CheckIn,
-    EscalationPolicy,
     Incident,
     OnCallShift,
     Placement,
@@ -64,6 +63,8 @@ def save_watch(
     pin: str,
     duress_pin: str = "",
     watch: Watch | None = None,
+    escalation_step_minutes: int | None = None,
+    escalation_repeat_minutes: int | None = None,
 ) -> Watch:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -84,6 +85,9 @@ def save_watch(
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SafetyError(_("Unknown time zone: %(tz)s.") % {"tz": time_zone}) from exc
+    for minutes in (escalation_step_minutes, escalation_repeat_minutes):
+        if minutes is not None and not 1 <= minutes <= 240:
+            raise SafetyError(_("Escalation steps and repeats must be between 1 and 240 minutes."))
     if duress_pin and duress_pin == pin:
         raise SafetyError(_("The duress PIN must differ from the PIN."))
     now = timezone.now()
@@ -93,6 +97,8 @@ def save_watch(
         watch.fixed_times = sorted(fixed_times)
         watch.time_zone = time_zone
         watch.grace_minutes = grace_minutes
+        watch.escalation_step_minutes = escalation_step_minutes or None
+        watch.escalation_repeat_minutes = escalation_repeat_minutes or None
         if pin:
             watch.pin_hash = make_password(pin)
         if duress_pin:
@@ -294,60 +300,21 @@ def recipients_for_step(incident: Incident, step: int, now: dt.datetime) -> list
     )
 
 
-def escalation_gaps(case_id: Any) -> tuple[dt.timedelta, dt.timedelta]:
-    """(minutes between steps, minutes between repeats) for a case: its policy, or the settings."""
-    policy = (
-        EscalationPolicy.objects.filter(case_id=case_id)
-        .values_list("step_minutes", "repeat_minutes")
-        .first()
-        if case_id is not None
-        else None
-    )
-    step, repeat = policy or (
-        settings.HAVEN_ESCALATION_STEP_MINUTES,
-        settings.HAVEN_ESCALATION_REPEAT_MINUTES,
-    )
+def escalation_gaps(incident: Incident) -> tuple[dt.timedelta, dt.timedelta]:
+    """(time between steps, time between repeats) for an incident: its case's policy, kept on the
+    case's watch (a panic or a compromised house may have no watch of its own), or the settings."""
+    watch = incident.watch
+    if watch is None and incident.case_id is not None:
+        watch = Watch.objects.filter(case_id=incident.case_id).order_by("-created_at").first()
+    step = (watch and watch.escalation_step_minutes) or settings.HAVEN_ESCALATION_STEP_MINUTES
+    repeat = (watch and watch.escalation_repeat_minutes) or settings.HAVEN_ESCALATION_REPEAT_MINUTES
     return dt.timedelta(minutes=step), dt.timedelta(minutes=repeat)
-
-
-def set_escalation_policy(
-    *, actor: User, case: Case, step_minutes: int | None, repeat_minutes: int | None
-) -> EscalationPolicy | None:
-    """Give a case its own escalation timing; both None returns it to the settings' defaults."""
-    if step_minutes is None and repeat_minutes is None:
-        with transaction.atomic():
-            deleted, _rows = EscalationPolicy.objects.filter(case=case).delete()
-            if deleted:
-                log_event(
-                    actor=actor,
-                    action="escalation.default",
-                    object_type="case",
-                    object_id=case.reference,
-                )
-        return None
-    step = step_minutes or settings.HAVEN_ESCALATION_STEP_MINUTES
-    repeat = repeat_minutes or settings.HAVEN_ESCALATION_REPEAT_MINUTES
-    if not (1 <= step <= 240 and 1 <= repeat <= 240):
-        raise SafetyError(_("Escalation steps and repeats must be between 1 and 240 minutes."))
-    with transaction.atomic():
-        policy, _created = EscalationPolicy.objects.update_or_create(
-            case=case,
-            defaults={"step_minutes": step, "repeat_minutes": repeat, "updated_at": timezone.now()},
-        )
-        log_event(
-            actor=actor,
-            action="escalation.policy",
-            object_type="case",
-            object_id=case.reference,
-            data={"step": step, "repeat": repeat},
-        )
-    return policy
 
 
 def advance(incident: Incident, *, now: dt.datetime) -> bool:
     """Send the incident's next step, if it is due and nobody has acknowledged it. Claimed with a
     conditional UPDATE, so two workers never send the same step twice."""
-    step_gap, repeat_gap = escalation_gaps(incident.case_id)
+    step_gap, repeat_gap = escalation_gaps(incident)
     urgent = incident.kind in URGENT_KINDS
     if incident.step == 0 and urgent:
         steps, new_step, rounds, wait = (

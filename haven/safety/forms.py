@@ -45,14 +45,14 @@ class WatchForm(forms.Form):
         help_text=_("Looks like a normal check-in to anyone watching, and raises a silent alarm."),
     )
 
-    step_minutes = forms.IntegerField(
+    escalation_step_minutes = forms.IntegerField(
         label=_("Minutes before the on-call responder is called"),
         required=False,
         min_value=1,
         max_value=240,
         help_text=_("Empty: the organisation's default."),
     )
-    repeat_minutes = forms.IntegerField(
+    escalation_repeat_minutes = forms.IntegerField(
         label=_("Then everyone again every … minutes"),
         required=False,
         min_value=1,

@@ -75,6 +75,9 @@ class Watch(models.Model):
     fixed_times = models.JSONField(default=list, blank=True)  # ["09:00", "21:00"]
     time_zone = models.CharField(max_length=64, default="Europe/Moscow")
     grace_minutes = models.PositiveIntegerField(default=60)
+    # This case's escalation policy; empty means the defaults from settings.
+    escalation_step_minutes = models.PositiveIntegerField(null=True, blank=True)
+    escalation_repeat_minutes = models.PositiveIntegerField(null=True, blank=True)
     pin_hash = models.CharField(max_length=255)
     duress_pin_hash = models.CharField(max_length=255, blank=True)
     state = models.CharField(max_length=8, choices=State.choices, default=State.NEW)
@@ -195,19 +198,6 @@ class Incident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None and self.resolved_at is None
-
-
-class EscalationPolicy(models.Model):
-    """How fast a case's alarms climb: minutes before the on-call responder is called (step 2)
-    and again before the coordinators (step 3), then how often everyone is called again. A case
-    without a policy uses the settings (HAVEN_ESCALATION_STEP_MINUTES / _REPEAT_MINUTES)."""
-
-    case = models.OneToOneField(
-        "cases.Case", on_delete=models.CASCADE, related_name="escalation_policy"
-    )
-    step_minutes = models.PositiveSmallIntegerField()
-    repeat_minutes = models.PositiveSmallIntegerField()
-    updated_at = models.DateTimeField(default=timezone.now)
 
 
 class OnCallShift(models.Model):

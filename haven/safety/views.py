@@ -8,7 +8,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,7 +38,6 @@ from haven.safety.forms import (
 )
 from haven.safety.models import (
     Channel,
-    EscalationPolicy,
     Incident,
     OnCallShift,
     Placement,
@@ -181,35 +179,26 @@ def watch_edit(request: HavenRequest, case_id: UUID) -> HttpResponse:
             "fixed_times": ", ".join(watch.fixed_times),
             "time_zone": watch.time_zone,
             "grace_minutes": watch.grace_minutes,
-        }
-    policy = EscalationPolicy.objects.filter(case=case).first()
-    if policy:
-        initial = (initial or {}) | {
-            "step_minutes": policy.step_minutes,
-            "repeat_minutes": policy.repeat_minutes,
+            "escalation_step_minutes": watch.escalation_step_minutes,
+            "escalation_repeat_minutes": watch.escalation_repeat_minutes,
         }
     form = WatchForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            with transaction.atomic():
-                actions.save_watch(
-                    actor=request.user,
-                    case=case,
-                    interval_minutes=form.interval_minutes(),
-                    fixed_times=d["fixed_times"],
-                    time_zone=d["time_zone"],
-                    grace_minutes=d["grace_minutes"],
-                    pin=d["pin"] or "",
-                    duress_pin=d["duress_pin"] or "",
-                    watch=watch,
-                )
-                actions.set_escalation_policy(
-                    actor=request.user,
-                    case=case,
-                    step_minutes=d.get("step_minutes"),
-                    repeat_minutes=d.get("repeat_minutes"),
-                )
+            actions.save_watch(
+                actor=request.user,
+                case=case,
+                interval_minutes=form.interval_minutes(),
+                fixed_times=d["fixed_times"],
+                time_zone=d["time_zone"],
+                grace_minutes=d["grace_minutes"],
+                pin=d["pin"] or "",
+                duress_pin=d["duress_pin"] or "",
+                watch=watch,
+                escalation_step_minutes=d.get("escalation_step_minutes"),
+                escalation_repeat_minutes=d.get("escalation_repeat_minutes"),
+            )
         except actions.SafetyError as exc:
             form.add_error(None, str(exc))
         else:

@@ -48,9 +48,8 @@ def test_a_case_with_its_own_policy_climbs_and_repeats_on_its_own_timing(
 ) -> None:
     settings.HAVEN_ESCALATION_STEP_MINUTES = 10
     settings.HAVEN_ESCALATION_REPEAT_MINUTES = 15
-    actions.set_escalation_policy(
-        actor=personas.coordinator, case=watch.case, step_minutes=2, repeat_minutes=3
-    )
+    Watch.objects.filter(pk=watch.pk).update(escalation_step_minutes=2, escalation_repeat_minutes=3)
+    watch.refresh_from_db()
     t = watch.next_deadline + dt.timedelta(seconds=1)
     run_once(t)
     incident = Incident.objects.get()
@@ -69,9 +68,19 @@ def test_a_case_with_its_own_policy_climbs_and_repeats_on_its_own_timing(
 @pytest.mark.django_db
 def test_an_escalation_policy_out_of_range_is_refused(personas, watch) -> None:
     with translation.override("en"), pytest.raises(actions.SafetyError, match="between 1 and 240"):
-        actions.set_escalation_policy(
-            actor=personas.coordinator, case=watch.case, step_minutes=0, repeat_minutes=999
+        actions.save_watch(
+            actor=personas.coordinator,
+            case=watch.case,
+            interval_minutes=60,
+            fixed_times=[],
+            time_zone="UTC",
+            grace_minutes=0,
+            pin="",
+            watch=watch,
+            escalation_repeat_minutes=999,
         )
+    watch.refresh_from_db()
+    assert watch.escalation_repeat_minutes is None and watch.interval_minutes == 12 * 60
 
 
 @pytest.mark.django_db
