@@ -223,6 +223,8 @@ HAVEN_ESCALATION_STEP_MINUTES = env_int("HAVEN_ESCALATION_STEP_MINUTES", 10)
 HAVEN_ESCALATION_REPEAT_MINUTES = env_int("HAVEN_ESCALATION_REPEAT_MINUTES", 15)
 HAVEN_DELIVERY_ATTEMPTS = env_int("HAVEN_DELIVERY_ATTEMPTS", 3)
 HAVEN_WORKER_SLEEP_SECONDS = float(env_str("HAVEN_WORKER_SLEEP_SECONDS", "1.0"))
+# Deliveries sent at once, so one hanging channel does not hold back the alarms behind it.
+HAVEN_DELIVERY_THREADS = env_int("HAVEN_DELIVERY_THREADS", 8)
 
 # Small-count protection in every published figure: counts from 1 to k-1 are hidden.
 HAVEN_REPORT_K = env_int("HAVEN_REPORT_K", 5)
@@ -245,11 +247,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stderr": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "null": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["stderr"], "level": env_str("HAVEN_LOG_LEVEL", "WARNING")},
     "loggers": {
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        # Apprise's messages can repeat an alert channel's recipient, host or token (secrets,
+        # see docs/safety.md): they go nowhere. The worker logs its own, sanitised, failures.
+        "apprise": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},
         "haven": {
             "handlers": ["stderr"],
             "level": env_str("HAVEN_LOG_LEVEL", "INFO"),

@@ -21,6 +21,7 @@ class Notification(models.Model):
         DURESS_CHECKIN = "duress_checkin", _("Duress check-in")
         HOUSE_COMPROMISED = "house_compromised", _("Safe house compromised")
         CHANNEL_FAILED = "channel_failed", _("Alert channel failed")
+        PIN_GUESSING = "pin_guessing", _("Repeated wrong check-in PINs")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

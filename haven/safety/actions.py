@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,14 @@ from haven.accounts.models import Role, User
 from haven.alerts.actions import notify
 from haven.audit.log import log_event
 from haven.cases.models import Case, CaseAssignment
-from haven.safety.models import CheckIn, Incident, OnCallShift, Placement, SafeHouse, Watch
+from haven.safety.models import (
+    CheckIn,
+    Incident,
+    OnCallShift,
+    Placement,
+    SafeHouse,
+    Watch,
+)
 from haven.vault.actions import create_vault
 from haven.vault.keyring import Keyring
 from haven.vault.models import Vault
@@ -23,7 +31,18 @@ from haven.vault.models import Vault
 if TYPE_CHECKING:
     from haven.intake.models import PortalIdentity
 
-MAX_GRACE = dt.timedelta(days=7)
+MAX_GRACE_MINUTES = 7 * 24 * 60
+MAX_INTERVAL_MINUTES = 31 * 24 * 60
+# Wrong PINs in a row before the watch stops taking PINs (and raises a silent alarm), and for how
+# long. Four digits are 10,000 tries; five wrong ones cannot be a search.
+PIN_ATTEMPTS = 5
+PIN_LOCK = dt.timedelta(minutes=15)
+URGENT_KINDS = (
+    Incident.Kind.PANIC,
+    Incident.Kind.DURESS,
+    Incident.Kind.COMPROMISED,
+    Incident.Kind.PIN_GUESSING,
+)
 
 
 class SafetyError(Exception):
@@ -51,14 +70,24 @@ def save_watch(
 
     if interval_minutes is not None and interval_minutes <= 0:
         raise SafetyError(_("The interval must be longer than zero."))
+    if interval_minutes is not None and interval_minutes > MAX_INTERVAL_MINUTES:
+        raise SafetyError(_("An interval longer than a month is not a watch."))
     if not interval_minutes and not fixed_times:
         raise SafetyError(_("Give an interval or at least one fixed time."))
-    if dt.timedelta(minutes=grace_minutes) > MAX_GRACE:
+    if interval_minutes and fixed_times:
+        raise SafetyError(_("Give either an interval or fixed times, not both."))
+    if grace_minutes < 0:
+        raise SafetyError(_("The grace period cannot be negative."))
+    # Compared as integers: a huge number must be refused, not overflow a timedelta.
+    if grace_minutes > MAX_GRACE_MINUTES:
         raise SafetyError(_("A grace period longer than a week would hide a disappearance."))
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise SafetyError(_("Unknown time zone: %(tz)s.") % {"tz": time_zone}) from exc
+    for minutes in (escalation_step_minutes, escalation_repeat_minutes):
+        if minutes is not None and not 1 <= minutes <= 240:
+            raise SafetyError(_("Escalation steps and repeats must be between 1 and 240 minutes."))
     if duress_pin and duress_pin == pin:
         raise SafetyError(_("The duress PIN must differ from the PIN."))
     now = timezone.now()
@@ -112,14 +141,29 @@ def record_checkin(
 ) -> CheckIn:
     """A check-in: the watch is up again and its next deadline moves. Committed before the person
     sees "checked in" (invariant 5). A missed-check-in incident that is still open is resolved."""
-    at = at or timezone.now()
+    now = timezone.now()
+    at = at or now
+    if at > now + dt.timedelta(minutes=2):
+        raise SafetyError(_("A check-in cannot be in the future."))
     with transaction.atomic():
         checkin = CheckIn.objects.create(watch=watch, at=at, method=method, recorded_by=recorded_by)
-        watch.last_checkin_at = at
+        # A check-in recorded late (a phone call written down afterwards) never moves the
+        # switch backwards past a later one.
+        if watch.last_checkin_at is None or at > watch.last_checkin_at:
+            watch.last_checkin_at = at
         if watch.state != Watch.State.PAUSED:
             watch.state = Watch.State.UP
         watch.next_deadline = watch.compute_deadline()
-        watch.save(update_fields=["last_checkin_at", "state", "next_deadline"])
+        watch.failed_pins, watch.pins_locked_until = 0, None
+        watch.save(
+            update_fields=[
+                "last_checkin_at",
+                "state",
+                "next_deadline",
+                "failed_pins",
+                "pins_locked_until",
+            ]
+        )
         Incident.objects.filter(
             watch=watch, kind=Incident.Kind.MISSED, resolved_at__isnull=True
         ).update(resolved_at=at)
@@ -145,16 +189,32 @@ def portal_checkin(*, identity: PortalIdentity, pin: str) -> bool:
     )
     if watch is None:
         return False
+    now = timezone.now()
+    if watch.pins_locked_until is not None and watch.pins_locked_until > now:
+        return False
     normal = check_password(pin, watch.pin_hash)
     duress = bool(watch.duress_pin_hash) and check_password(
         pin, watch.duress_pin_hash or make_password(None)
     )
     if not (normal or duress):
+        _wrong_pin(watch, now)
         return False
     record_checkin(watch=watch, method=CheckIn.Method.PORTAL)
     if duress and not normal:
         open_incident(kind=Incident.Kind.DURESS, case=watch.case, watch=watch)
     return True
+
+
+def _wrong_pin(watch: Watch, now: dt.datetime) -> None:
+    """Count a wrong PIN. At PIN_ATTEMPTS in a row, stop taking PINs for PIN_LOCK and alert: the
+    person may simply have forgotten, or someone holding their phone is guessing."""
+    with transaction.atomic():
+        Watch.objects.filter(pk=watch.pk).update(failed_pins=F("failed_pins") + 1)
+        failed = Watch.objects.values_list("failed_pins", flat=True).get(pk=watch.pk)
+        if failed < PIN_ATTEMPTS:
+            return
+        Watch.objects.filter(pk=watch.pk).update(failed_pins=0, pins_locked_until=now + PIN_LOCK)
+        open_incident(kind=Incident.Kind.PIN_GUESSING, case=watch.case, watch=watch, now=now)
 
 
 def panic(*, identity: PortalIdentity) -> None:
@@ -188,6 +248,7 @@ def open_incident(
     kind: str,
     case: Case | None,
     watch: Watch | None = None,
+    house: SafeHouse | None = None,
     reference: str = "",
     now: dt.datetime | None = None,
 ) -> Incident:
@@ -198,6 +259,7 @@ def open_incident(
             kind=kind,
             case=case,
             watch=watch,
+            house=house,
             reference=reference or (case.reference if case else ""),
             started_at=now,
             next_step_at=now,
@@ -238,18 +300,22 @@ def recipients_for_step(incident: Incident, step: int, now: dt.datetime) -> list
     )
 
 
+def escalation_gaps(incident: Incident) -> tuple[dt.timedelta, dt.timedelta]:
+    """(time between steps, time between repeats) for an incident: its case's policy, kept on the
+    case's watch (a panic or a compromised house may have no watch of its own), or the settings."""
+    watch = incident.watch
+    if watch is None and incident.case_id is not None:
+        watch = Watch.objects.filter(case_id=incident.case_id).order_by("-created_at").first()
+    step = (watch and watch.escalation_step_minutes) or settings.HAVEN_ESCALATION_STEP_MINUTES
+    repeat = (watch and watch.escalation_repeat_minutes) or settings.HAVEN_ESCALATION_REPEAT_MINUTES
+    return dt.timedelta(minutes=step), dt.timedelta(minutes=repeat)
+
+
 def advance(incident: Incident, *, now: dt.datetime) -> bool:
     """Send the incident's next step, if it is due and nobody has acknowledged it. Claimed with a
     conditional UPDATE, so two workers never send the same step twice."""
-    watch = incident.watch
-    step_gap = dt.timedelta(
-        minutes=(watch and watch.escalation_step_minutes) or settings.HAVEN_ESCALATION_STEP_MINUTES
-    )
-    repeat_gap = dt.timedelta(
-        minutes=(watch and watch.escalation_repeat_minutes)
-        or settings.HAVEN_ESCALATION_REPEAT_MINUTES
-    )
-    urgent = incident.kind in (Incident.Kind.PANIC, Incident.Kind.DURESS, Incident.Kind.COMPROMISED)
+    step_gap, repeat_gap = escalation_gaps(incident)
+    urgent = incident.kind in URGENT_KINDS
     if incident.step == 0 and urgent:
         steps, new_step, rounds, wait = (
             [1, 2, 3],
@@ -289,6 +355,7 @@ def advance(incident: Incident, *, now: dt.datetime) -> bool:
         Incident.Kind.PANIC: "panic",
         Incident.Kind.DURESS: "duress_checkin",
         Incident.Kind.COMPROMISED: "house_compromised",
+        Incident.Kind.PIN_GUESSING: "pin_guessing",
     }[incident.kind]  # type: ignore[index]
     notify(
         recipients=people.values(),
@@ -352,14 +419,29 @@ def roster_gaps(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime,
 def add_shift(
     *, actor: User, user: User, starts_at: dt.datetime, ends_at: dt.datetime, time_zone: str
 ) -> OnCallShift:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SafetyError(_("Unknown time zone: %(tz)s.") % {"tz": time_zone}) from exc
     if ends_at <= starts_at:
         raise SafetyError(_("A shift must end after it starts."))
+    if ends_at - starts_at > dt.timedelta(days=14):
+        raise SafetyError(_("A shift longer than two weeks is not a shift."))
     with transaction.atomic():
         shift = OnCallShift.objects.create(
             user=user, starts_at=starts_at, ends_at=ends_at, time_zone=time_zone
         )
         log_event(actor=actor, action="roster.add", object_type="user", object_id=user.pk)
     return shift
+
+
+def remove_shift(*, actor: User, shift: OnCallShift) -> None:
+    with transaction.atomic():
+        user_id = shift.user_id
+        shift.delete()
+        log_event(actor=actor, action="roster.remove", object_type="user", object_id=user_id)
 
 
 # --- safe houses ------------------------------------------------------------------------------
@@ -376,6 +458,10 @@ def create_house(
 ) -> SafeHouse:
     actor = keyring.user
     assert actor is not None
+    if capacity < 1:
+        raise SafetyError(_("A safe house holds at least one person."))
+    if SafeHouse.objects.filter(code__iexact=code).exists():
+        raise SafetyError(_("This code name is taken; choose another."))
     with transaction.atomic():
         vault = create_vault(
             actor=actor, kind=Vault.Kind.SAFE_HOUSE, members=[actor], keyring=keyring
@@ -387,12 +473,16 @@ def create_house(
             access_instructions=access_instructions or None,
             host_contact=host_contact or None,
         )
-        house.save()
+        try:
+            with transaction.atomic():
+                house.save()
+        except IntegrityError as exc:  # a race with another coordinator choosing the same code
+            raise SafetyError(_("This code name is taken; choose another.")) from exc
         log_event(
             actor=actor,
             action="house.create",
             object_type="house",
-            object_id=house.code,
+            object_id=house.reference,
             data={"capacity": capacity},
         )
     return house
@@ -402,26 +492,87 @@ def current_residents(house: SafeHouse) -> list[Placement]:
     today = timezone.localdate()
     return list(
         house.placements.filter(starts_on__lte=today)
-        .exclude(ends_on__lt=today)
+        .exclude(ends_on__lte=today)
         .select_related("case")
     )
 
 
+def current_placements(case: Case) -> list[Placement]:
+    today = timezone.localdate()
+    return list(
+        case.placements.filter(starts_on__lte=today)  # type: ignore[attr-defined]
+        .exclude(ends_on__lte=today)
+        .select_related("house")
+    )
+
+
 def place(*, actor: User, house: SafeHouse, case: Case) -> Placement:
-    if house.status != SafeHouse.Status.ACTIVE:
-        raise SafetyError(_("This safe house is not active."))
-    if len(current_residents(house)) >= house.capacity:
-        raise SafetyError(_("This safe house is full."))
+    """Place a case in a house. A case living elsewhere moves: its current placement ends today."""
+    today = timezone.localdate()
     with transaction.atomic():
-        placement = Placement.objects.create(house=house, case=case)
+        # The row lock (PostgreSQL) or the write lock (SQLite, IMMEDIATE) makes the capacity check
+        # and the insert one step, so two placements at once cannot overfill a house.
+        house = SafeHouse.objects.select_for_update().get(pk=house.pk)
+        if house.status != SafeHouse.Status.ACTIVE:
+            raise SafetyError(_("This safe house is not active."))
+        residents = current_residents(house)
+        if any(p.case_id == case.pk for p in residents):
+            raise SafetyError(_("This case already lives here."))
+        if len(residents) >= house.capacity:
+            raise SafetyError(_("This safe house is full."))
+        moved = [p for p in current_placements(case) if p.house_id != house.pk]
+        for old in moved:
+            _end(old, actor=actor, on=today)
+        placement = Placement.objects.create(house=house, case=case, starts_on=today)
         log_event(
             actor=actor,
             action="house.place",
             object_type="house",
-            object_id=house.code,
-            data={"case": case.reference},
+            object_id=house.reference,
+            data={"case": case.reference, "moved_from": [p.house.reference for p in moved]},
         )
     return placement
+
+
+def _end(placement: Placement, *, actor: User, on: dt.date) -> None:
+    placement.ends_on = on
+    placement.save(update_fields=["ends_on"])
+    log_event(
+        actor=actor,
+        action="house.leave",
+        object_type="house",
+        object_id=placement.house.reference,
+        data={"case": placement.case.reference},
+    )
+
+
+def end_placement(*, actor: User, placement: Placement) -> None:
+    """The person has left the house (relocated, moved on)."""
+    with transaction.atomic():
+        _end(placement, actor=actor, on=timezone.localdate())
+
+
+def set_house_status(*, actor: User, house: SafeHouse, status: str) -> None:
+    """Suspend a house or make it active again. A compromised house stays compromised: its
+    address is known to someone it must not be, and a new house is a new code and a new vault."""
+    if status not in (SafeHouse.Status.ACTIVE, SafeHouse.Status.SUSPENDED):
+        raise SafetyError(_("Use “mark compromised” for a compromised house."))
+    with transaction.atomic():
+        updated = (
+            SafeHouse.objects.filter(pk=house.pk)
+            .exclude(status=SafeHouse.Status.COMPROMISED)
+            .update(status=status)
+        )
+        if not updated:
+            raise SafetyError(_("A compromised house cannot be reopened."))
+        log_event(
+            actor=actor,
+            action="house.status",
+            object_type="house",
+            object_id=house.reference,
+            data={"status": status},
+        )
+    house.refresh_from_db()
 
 
 def mark_compromised(*, actor: User, house: SafeHouse) -> list[Placement]:
@@ -429,21 +580,33 @@ def mark_compromised(*, actor: User, house: SafeHouse) -> list[Placement]:
     the coordinators (as an incident per resident, so it escalates until acknowledged)."""
     now = timezone.now()
     with transaction.atomic():
-        SafeHouse.objects.filter(pk=house.pk).update(
-            status=SafeHouse.Status.COMPROMISED, compromised_at=now
+        newly = (
+            SafeHouse.objects.filter(pk=house.pk)
+            .exclude(status=SafeHouse.Status.COMPROMISED)
+            .update(status=SafeHouse.Status.COMPROMISED, compromised_at=now)
         )
         residents = current_residents(house)
+        if not newly:
+            # Already marked (a second press, two coordinators at once): the alarms are running.
+            house.refresh_from_db()
+            return residents
         log_event(
             actor=actor,
             action="house.compromised",
             object_type="house",
-            object_id=house.code,
+            object_id=house.reference,
             data={"residents": len(residents)},
         )
         for placement in residents:
-            open_incident(kind=Incident.Kind.COMPROMISED, case=placement.case, now=now)
+            open_incident(kind=Incident.Kind.COMPROMISED, case=placement.case, house=house, now=now)
         if not residents:
-            open_incident(kind=Incident.Kind.COMPROMISED, case=None, reference=house.code, now=now)
+            open_incident(
+                kind=Incident.Kind.COMPROMISED,
+                case=None,
+                house=house,
+                reference=house.reference,
+                now=now,
+            )
     house.refresh_from_db()
     return residents
 

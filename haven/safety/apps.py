@@ -24,4 +24,4 @@ class SafetyConfig(AppConfig):
         ]
 
     def ready(self) -> None:
-        from haven.safety import channels  # noqa: F401  (connects the delivery fan-out)
+        from haven.safety import channels, checks  # noqa: F401  (fan-out, system checks)

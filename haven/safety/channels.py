@@ -1,13 +1,24 @@
 """Sending alerts through Apprise, and the delivery fan-out for every queued notification.
 
-Two built-in channels exist for tests and drills: `outbox://` (kept in memory, read by tests and
-`haven demo`) and `failing://` (always fails, to rehearse the failure path)."""
+Two channels of our own are registered with Apprise (through its plugin decorator, so they go
+through the same code path as Signal or e-mail): `outbox://` keeps messages in memory (tests and
+`haven demo` read them; nothing leaves the process) and `failing://` always fails (to rehearse
+the failure path). Tests never touch the network.
+
+A channel address is a secret (tokens, phone numbers, e-mail addresses). It is stored encrypted
+under the delivery key the worker holds (`haven.vault.worker_keys`), shown to nobody after it is
+saved, and never logged: Apprise's own log lines (which may repeat a recipient, a host or a
+token) go nowhere (the `apprise` logger in settings.LOGGING has only a null handler).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import apprise
+from apprise.decorators import notify as apprise_plugin
 from django.conf import settings
 from django.dispatch import receiver
 
@@ -18,12 +29,28 @@ from haven.vault.worker_keys import open_for_worker, seal_for_worker
 OUTBOX: list[dict[str, str]] = []
 
 
+@apprise_plugin(on="outbox", name="Haven outbox (tests and demo)")
+def _outbox(body: str, title: str, *args: Any, meta: dict[str, Any], **kwargs: Any) -> bool:
+    OUTBOX.append({"to": str(meta.get("url", "")), "title": title, "body": body})
+    return True
+
+
+@apprise_plugin(on="failing", name="Haven failure drill")
+def _failing(body: str, title: str, *args: Any, **kwargs: Any) -> bool:
+    return False
+
+
 def seal_url(channel_id: Any, url: str) -> bytes:
     return seal_for_worker(url, binding=f"channel|{channel_id}")
 
 
 def open_url(channel: Any) -> str:
     return open_for_worker(bytes(channel.encrypted_url), binding=f"channel|{channel.id}")
+
+
+def is_valid_url(url: str) -> bool:
+    """Apprise knows this kind of address and can parse it (no network is touched)."""
+    return bool(apprise.Apprise().add(url))
 
 
 def message_for(notification: Notification) -> tuple[str, str]:
@@ -39,15 +66,30 @@ def message_for(notification: Notification) -> tuple[str, str]:
 
 
 def send(url: str, title: str, body: str) -> bool:
-    if url.startswith("outbox://"):
-        OUTBOX.append({"to": url, "title": title, "body": body})
-        return True
-    if url.startswith("failing://"):
-        return False
+    """Hand one message to one channel."""
     sender = apprise.Apprise()
     if not sender.add(url):
         return False
     return bool(sender.notify(title=title, body=body))
+
+
+def send_many(jobs: Iterable[tuple[str, str, str]]) -> list[bool]:
+    """Send several messages at once, so one slow or hanging channel (a mail server that does not
+    answer) does not hold back the alarms queued behind it. Exceptions count as failures."""
+    jobs = list(jobs)
+    if not jobs:
+        return []
+
+    def one(job: tuple[str, str, str]) -> bool:
+        try:
+            return send(*job)
+        except Exception:  # noqa: BLE001  (a broken channel must not stop the others)
+            return False
+
+    if len(jobs) == 1:
+        return [one(jobs[0])]
+    with ThreadPoolExecutor(max_workers=min(len(jobs), settings.HAVEN_DELIVERY_THREADS)) as pool:
+        return list(pool.map(one, jobs))
 
 
 @receiver(notifications_created)

@@ -95,5 +95,8 @@ def load(ctx: DemoContext) -> None:
             incident.save(update_fields=["next_step_at"])
         run_once(now)
     ctx.note(
-        "Watch: sign in as `lawyer` (on call) → Alerts shows a missed check-in to acknowledge; `caseworker` sees the board. Check-in PIN 2468, duress PIN 1357."
+        "Watch: sign in as `lawyer` (on call) → Alerts shows a missed check-in to acknowledge; `caseworker` sees the board (/staff/watch/: up, late, down, new). Check-in PIN 2468, duress PIN 1357."
+    )
+    ctx.note(
+        "Safe houses: `coordinator` → /staff/safe-houses/ (Берёза is nearly full; try “mark compromised”); the on-call roster is at /staff/watch/roster/ (gaps after the lawyer's shift are shown)."
     )

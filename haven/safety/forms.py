@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
@@ -43,6 +45,21 @@ class WatchForm(forms.Form):
         help_text=_("Looks like a normal check-in to anyone watching, and raises a silent alarm."),
     )
 
+    escalation_step_minutes = forms.IntegerField(
+        label=_("Minutes before the on-call responder is called"),
+        required=False,
+        min_value=1,
+        max_value=240,
+        help_text=_("Empty: the organisation's default."),
+    )
+    escalation_repeat_minutes = forms.IntegerField(
+        label=_("Then everyone again every … minutes"),
+        required=False,
+        min_value=1,
+        max_value=240,
+        help_text=_("Empty: the organisation's default."),
+    )
+
     def clean_fixed_times(self) -> list[str]:
         raw = self.cleaned_data.get("fixed_times") or ""
         times = []
@@ -64,6 +81,31 @@ class StaffCheckInForm(forms.Form):
     method = forms.ChoiceField(
         label=_("How"), choices=[c for c in CheckIn.Method.choices if c[0] != "portal"]
     )
+    at = forms.DateTimeField(
+        label=_("When (empty: now)"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+    def clean_at(self) -> dt.datetime | None:
+        at = self.cleaned_data.get("at")
+        if at is None:
+            return None
+        now = timezone.now()
+        if at > now + dt.timedelta(minutes=2):
+            raise forms.ValidationError(_("A check-in cannot be in the future."))
+        if at < now - dt.timedelta(days=7):
+            raise forms.ValidationError(_("Record check-ins from the last seven days only."))
+        return at
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise forms.ValidationError(
+            _("Unknown time zone: %(tz)s.") % {"tz": name}, code="zone"
+        ) from exc
 
 
 class ShiftForm(forms.Form):
@@ -74,11 +116,34 @@ class ShiftForm(forms.Form):
     ends_at = forms.DateTimeField(
         label=_("Until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    time_zone = forms.CharField(label=_("Time zone"), initial="Europe/Moscow", max_length=64)
+    time_zone = forms.CharField(
+        label=_("Time zone"),
+        initial="Europe/Moscow",
+        max_length=64,
+        help_text=_("The times above are read in this zone, e.g. Europe/Moscow, Asia/Tbilisi."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
+
+    def clean_time_zone(self) -> str:
+        name = self.cleaned_data["time_zone"].strip()
+        _zone(name)
+        return name
+
+    def clean(self) -> dict[str, Any]:
+        """The hand-over times mean wall-clock time where the responder is, not the server's."""
+        data = super().clean() or {}
+        zone_name = data.get("time_zone")
+        if zone_name:
+            zone = _zone(zone_name)
+            for name in ("starts_at", "ends_at"):
+                value = data.get(name)
+                if value is not None:
+                    typed = timezone.make_naive(value)  # back to what was typed
+                    data[name] = typed.replace(tzinfo=zone)
+        return data
 
 
 class ChannelForm(forms.Form):
@@ -95,6 +160,18 @@ class ChannelForm(forms.Form):
     )
     priority = forms.IntegerField(label=_("Order"), min_value=1, max_value=9, initial=1)
 
+    def clean_url(self) -> str:
+        from haven.safety.channels import is_valid_url
+
+        url = self.cleaned_data["url"].strip()
+        if not is_valid_url(url):
+            raise forms.ValidationError(
+                _(
+                    "Apprise does not recognise this address. Check its form in the operators' guide."
+                )
+            )
+        return url
+
 
 class HouseForm(forms.Form):
     code = forms.RegexField(
@@ -108,6 +185,12 @@ class HouseForm(forms.Form):
         label=_("How to get in"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     host_contact = forms.CharField(label=_("Host contact"), required=False)
+
+
+class HouseStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("active", _("Active")), ("suspended", _("Suspended"))], label=_("Status")
+    )
 
 
 class PlaceForm(forms.Form):

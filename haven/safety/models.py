@@ -21,6 +21,8 @@ from haven.vault.models import Vault
 
 
 class SafeHouse(models.Model):
+    """A safe house. Its code name is for staff screens; alerts name it only by `reference`."""
+
     class Status(models.TextChoices):
         ACTIVE = "active", _("Active")
         SUSPENDED = "suspended", _("Suspended")
@@ -40,13 +42,19 @@ class SafeHouse(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    @property
+    def reference(self) -> str:
+        """What an alert calls this house: derived from its random id, so an intercepted alert
+        says nothing about which house (even the code name can mean something to someone)."""
+        return "HS-" + self.id.hex[:8].upper()
+
 
 class Placement(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     house = models.ForeignKey(SafeHouse, on_delete=models.CASCADE, related_name="placements")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="placements")
     starts_on = models.DateField(default=timezone.localdate)
-    ends_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)  # the day they left: no longer resident
 
     class Meta:
         indexes = [models.Index(fields=["house", "ends_on"])]
@@ -78,6 +86,10 @@ class Watch(models.Model):
     # expected time + grace: the worker's indexed query is `next_deadline <= now` among watches
     # that are neither down nor paused, so a sweep costs what is due, not what is watched.
     next_deadline = models.DateTimeField(db_index=True)
+    # Wrong PINs in a row. A seized phone with the codename on it lets someone try PINs; after
+    # PIN_ATTEMPTS of them the watch stops accepting PINs for a while and raises a silent alarm.
+    failed_pins = models.PositiveSmallIntegerField(default=0)
+    pins_locked_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -146,6 +158,7 @@ class Incident(models.Model):
         PANIC = "panic", _("Panic")
         DURESS = "duress_checkin", _("Duress check-in")
         COMPROMISED = "house_compromised", _("Safe house compromised")
+        PIN_GUESSING = "pin_guessing", _("Repeated wrong check-in PINs")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=24, choices=Kind.choices)
@@ -155,7 +168,10 @@ class Incident(models.Model):
     watch = models.ForeignKey(
         Watch, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
     )
-    reference = models.CharField(max_length=16)  # the case reference, for alerts
+    house = models.ForeignKey(
+        SafeHouse, null=True, blank=True, on_delete=models.SET_NULL, related_name="incidents"
+    )
+    reference = models.CharField(max_length=16)  # the case (or house) reference, for alerts
     started_at = models.DateTimeField(default=timezone.now)
     step = models.PositiveSmallIntegerField(
         default=0
@@ -198,6 +214,10 @@ class OnCallShift(models.Model):
     class Meta:
         ordering = ["starts_at"]
         indexes = [models.Index(fields=["starts_at", "ends_at"])]
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
 
 class Channel(models.Model):

@@ -28,10 +28,18 @@ urlpatterns = [
     ),
     path("watch/cases/<uuid:case_id>/", views.watch_edit, name="safety-watch-edit"),
     path("watch/<uuid:watch_id>/checkin/", views.staff_checkin, name="safety-staff-checkin"),
+    path("watch/<uuid:watch_id>/pause/", views.watch_pause, name="safety-watch-pause"),
+    path("watch/roster/<int:shift_id>/remove/", views.shift_remove, name="safety-shift-remove"),
     path("safe-houses/", views.houses, name="safety-houses"),
     path("safe-houses/new/", views.house_create, name="safety-house-create"),
     path("safe-houses/<uuid:house_id>/", views.house_detail, name="safety-house"),
     path("safe-houses/<uuid:house_id>/place/", views.house_place, name="safety-house-place"),
+    path(
+        "safe-houses/<uuid:house_id>/placements/<uuid:placement_id>/end/",
+        views.placement_end,
+        name="safety-placement-end",
+    ),
+    path("safe-houses/<uuid:house_id>/status/", views.house_status, name="safety-house-status"),
     path(
         "safe-houses/<uuid:house_id>/disclose/", views.house_disclose, name="safety-house-disclose"
     ),

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -28,22 +29,33 @@ from haven.safety.channels import seal_url
 from haven.safety.forms import (
     ChannelForm,
     HouseForm,
+    HouseStatusForm,
     PinForm,
     PlaceForm,
     ShiftForm,
     StaffCheckInForm,
     WatchForm,
 )
-from haven.safety.models import Channel, Incident, OnCallShift, SafeHouse, Watch
+from haven.safety.models import (
+    Channel,
+    Incident,
+    OnCallShift,
+    Placement,
+    SafeHouse,
+    Watch,
+)
 
 WATCH_ROLES = (Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER)
 HOUSE_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
+ROSTER_DAYS = 7  # how far ahead the roster page looks for gaps
 
 
 def get_incident_for_user(request: HavenRequest, incident_id: UUID) -> Incident:
     """An incident is visible to whoever was alerted about it or can open its case. Incidents
     carry no identifying data, so the on-call lawyer can acknowledge without the case grant."""
-    incident = Incident.objects.select_related("case__vault").filter(pk=incident_id).first()
+    incident = (
+        Incident.objects.select_related("case__vault", "house").filter(pk=incident_id).first()
+    )
     if incident is None or request.keyring.duress:
         raise Http404
     alerted = Notification.objects.filter(
@@ -88,28 +100,53 @@ def board(request: HavenRequest) -> HttpResponse:
     rows = [{"watch": w, "status": w.get_status(now)} for w in watches]
     order = {"down": 0, "late": 1, "new": 2, "up": 3, "paused": 4}
     rows.sort(key=lambda r: order[str(r["status"])])
-    visible_cases = request.keyring.visible(Case.objects.all())
+    incidents = list(_open_incidents_for(request)[:200])
+    if request.keyring.duress:
+        rows, incidents = [], []
+    return render(
+        request,
+        "safety/board.html",
+        {"rows": rows, "incidents": incidents, "now": now, "checkin_form": StaffCheckInForm()},
+    )
+
+
+def _open_incidents_for(request: HavenRequest) -> QuerySet[Incident]:
+    """Unresolved incidents this person was alerted about or whose case they can open: one
+    query, filtered in the database."""
     alerted = Notification.objects.filter(
         recipient=request.user, link__startswith="/staff/watch/incidents/"
     ).values_list("link", flat=True)
     alerted_ids = {link.rstrip("/").rsplit("/", 1)[-1] for link in alerted}
-    incidents = [
-        i
-        for i in Incident.objects.filter(resolved_at__isnull=True).select_related(
-            "acknowledged_by"
-        )[:200]
-        if str(i.id) in alerted_ids or i.case_id in set(visible_cases.values_list("id", flat=True))
-    ]
-    if request.keyring.duress:
-        rows, incidents = [], []
-    return render(request, "safety/board.html", {"rows": rows, "incidents": incidents, "now": now})
+    return (
+        Incident.objects.filter(resolved_at__isnull=True)
+        .filter(
+            Q(pk__in=[i for i in alerted_ids if _is_uuid(i)])
+            | Q(case__in=request.keyring.visible(Case.objects.all()))
+        )
+        .select_related("acknowledged_by")
+        .order_by("-started_at")
+    )
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 @require_GET
 @require_role(*WATCH_ROLES)
 def incident_detail(request: HavenRequest, incident_id: UUID) -> HttpResponse:
     incident = get_incident_for_user(request, incident_id)
-    return render(request, "safety/incident.html", {"incident": incident})
+    # The house's code name is shown only to those who hold the house itself.
+    house = (
+        incident.house
+        if incident.house and request.keyring.can_open(incident.house.vault_id)
+        else None
+    )
+    return render(request, "safety/incident.html", {"incident": incident, "house": house})
 
 
 @require_POST
@@ -172,9 +209,26 @@ def watch_edit(request: HavenRequest, case_id: UUID) -> HttpResponse:
     return render(
         request,
         "safety/watch_form.html",
-        {"case": case, "form": form, "watch": watch},
+        {
+            "case": case,
+            "form": form,
+            "watch": watch,
+            "status": watch.get_status() if watch else None,
+        },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@require_POST
+@require_role(Role.CASEWORKER, Role.COORDINATOR)
+def watch_pause(request: HavenRequest, watch_id: UUID) -> HttpResponse:
+    """Pause a watch (the person is with staff, or the watch is over) or resume it; resuming
+    starts a fresh period, so a long pause does not raise an alarm the moment it ends."""
+    watch = get_watch_for_user(request, watch_id)
+    paused = request.POST.get("paused") == "1"
+    actions.set_paused(actor=request.user, watch=watch, paused=paused)
+    messages.success(request, _("Watch paused.") if paused else _("Watch resumed."))
+    return redirect("safety-watch-edit", case_id=watch.case_id)
 
 
 @require_POST
@@ -183,12 +237,20 @@ def staff_checkin(request: HavenRequest, watch_id: UUID) -> HttpResponse:
     watch = get_watch_for_user(request, watch_id)
     form = StaffCheckInForm(request.POST)
     if form.is_valid():
-        actions.record_checkin(
-            watch=watch, method=form.cleaned_data["method"], recorded_by=request.user
-        )
-        messages.success(request, _("Check-in recorded."))
+        try:
+            actions.record_checkin(
+                watch=watch,
+                method=form.cleaned_data["method"],
+                recorded_by=request.user,
+                at=form.cleaned_data["at"],
+            )
+        except actions.SafetyError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Check-in recorded."))
     else:
-        messages.error(request, _("Choose how the person checked in."))
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors))
     return redirect("safety-board")
 
 
@@ -212,7 +274,7 @@ def roster(request: HavenRequest) -> HttpResponse:
             messages.success(request, _("Shift added."))
             return redirect("safety-roster")
     now = timezone.now()
-    gaps = actions.roster_gaps(now, now + dt.timedelta(days=7))
+    gaps = actions.roster_gaps(now, now + dt.timedelta(days=ROSTER_DAYS))
     shifts = OnCallShift.objects.filter(ends_at__gt=now).select_related("user")[:200]
     return render(
         request,
@@ -222,10 +284,25 @@ def roster(request: HavenRequest) -> HttpResponse:
     )
 
 
+@require_POST
+@require_role(Role.COORDINATOR)
+def shift_remove(request: HavenRequest, shift_id: int) -> HttpResponse:
+    shift = OnCallShift.objects.filter(pk=shift_id).first()
+    if shift is None:
+        raise Http404
+    actions.remove_shift(actor=request.user, shift=shift)
+    messages.success(request, _("Shift removed."))
+    return redirect("safety-roster")
+
+
 @require_http_methods(["GET", "POST"])
 def channels(request: HavenRequest) -> HttpResponse:
     form = ChannelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and not request.keyring.duress:
+    if request.method == "POST" and form.is_valid() and request.keyring.duress:
+        # Under duress the page behaves as if the channel were saved, and saves nothing.
+        messages.success(request, _("Channel added."))
+        return redirect("safety-channels")
+    if request.method == "POST" and form.is_valid():
         channel = Channel(
             user=request.user,
             label=form.cleaned_data["label"],
@@ -274,8 +351,13 @@ def houses(request: HavenRequest) -> HttpResponse:
 @require_role(Role.COORDINATOR)
 def house_create(request: HavenRequest) -> HttpResponse:
     form = HouseForm(request.POST)
+    house = None
     if form.is_valid():
-        house = actions.create_house(keyring=request.keyring, **form.cleaned_data)
+        try:
+            house = actions.create_house(keyring=request.keyring, **form.cleaned_data)
+        except actions.SafetyError as exc:
+            form.add_error(None, str(exc))
+    if house is not None:
         messages.success(
             request,
             _(
@@ -299,6 +381,7 @@ def house_detail(request: HavenRequest, house_id: UUID) -> HttpResponse:
     context = {
         "house": request.keyring.reader(house),
         "residents": actions.current_residents(house),
+        "status_form": HouseStatusForm(initial={"status": house.status}),
         "place_form": PlaceForm(cases=cases),
         "approval_form": ApprovalForm(),
     }
@@ -347,6 +430,38 @@ def house_place(request: HavenRequest, house_id: UUID) -> HttpResponse:
             messages.success(request, _("Placed."))
     else:
         messages.error(request, _("Choose a case you can open."))
+    return redirect("safety-house", house_id=house.id)
+
+
+@require_POST
+@require_role(*HOUSE_ROLES)
+def placement_end(request: HavenRequest, house_id: UUID, placement_id: UUID) -> HttpResponse:
+    """The person has left the house (relocated after a compromise, or moved on)."""
+    house = get_house_for_user(request, house_id)
+    placement = Placement.objects.filter(pk=placement_id, house=house).first()
+    if placement is None:
+        raise Http404
+    actions.end_placement(actor=request.user, placement=placement)
+    messages.success(request, _("Moved out."))
+    return redirect("safety-house", house_id=house.id)
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def house_status(request: HavenRequest, house_id: UUID) -> HttpResponse:
+    house = get_house_for_user(request, house_id)
+    form = HouseStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+        return redirect("safety-house", house_id=house.id)
+    try:
+        actions.set_house_status(
+            actor=request.user, house=house, status=form.cleaned_data["status"]
+        )
+    except actions.SafetyError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Status changed."))
     return redirect("safety-house", house_id=house.id)
 
 

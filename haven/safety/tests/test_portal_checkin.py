@@ -70,3 +70,32 @@ def test_panic_raises_an_alarm_to_every_step_at_once(person, watch, personas) ->
 @pytest.mark.django_db
 def test_the_check_in_page_needs_a_codename(client: Client) -> None:
     assert client.get("/checkin/")["Location"] == "/enter/"
+
+
+@pytest.mark.django_db
+def test_five_wrong_pins_stop_the_pin_for_a_while_and_raise_a_silent_alarm(person, watch) -> None:
+    from django.utils import timezone
+
+    from haven.safety.models import Watch
+
+    answers = [person.post("/checkin/?lang=ru", {"pin": f"000{i}"}) for i in range(5)]
+    assert Incident.objects.filter(kind="pin_guessing").count() == 1
+    locked = person.post("/checkin/?lang=ru", {"pin": "2468"})  # the right PIN, while locked
+    assert locked.content == answers[0].content  # the page says nothing about a lock
+    assert not CheckIn.objects.exists()
+    Watch.objects.filter(pk=watch.pk).update(pins_locked_until=timezone.now())
+    assert (
+        "Спасибо. Отметка принята."
+        in person.post("/checkin/?lang=ru", {"pin": "2468"}).content.decode()
+    )
+    watch.refresh_from_db()
+    assert watch.failed_pins == 0 and CheckIn.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_duress_check_in_answers_with_the_same_headers_as_a_normal_one(person, watch) -> None:
+    normal = person.post("/checkin/?lang=ru", {"pin": "2468"})
+    duress = person.post("/checkin/?lang=ru", {"pin": "1357"})
+    assert len(normal.content) == len(duress.content)
+    assert sorted(normal.headers) == sorted(duress.headers)
+    assert normal.cookies.keys() == duress.cookies.keys()

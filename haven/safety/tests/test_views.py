@@ -159,3 +159,162 @@ def test_sharing_a_safe_house_needs_a_second_coordinator(personas, client_for, h
         .status_code
         == 403
     )
+
+
+@pytest.fixture
+def placed(personas, house, watch):  # type: ignore[no-untyped-def]
+    return actions.place(actor=personas.coordinator, house=house, case=watch.case)
+
+
+@pytest.fixture
+def shift(personas):  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    return actions.add_shift(
+        actor=personas.coordinator,
+        user=personas.lawyer,
+        starts_at=now,
+        ends_at=now + dt.timedelta(hours=8),
+        time_zone="UTC",
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "method", "persona", "status"),
+    [
+        ("/staff/watch/{watch}/pause/", "post", "caseworker", 302),
+        ("/staff/watch/{watch}/pause/", "post", "outsider", 404),
+        ("/staff/watch/{watch}/pause/", "post", "lawyer", 403),
+        ("/staff/watch/{watch}/pause/", "get", "caseworker", 405),
+        ("/staff/watch/roster/{shift}/remove/", "post", "coordinator", 302),
+        ("/staff/watch/roster/{shift}/remove/", "post", "caseworker", 403),
+        ("/staff/watch/roster/{shift}/remove/", "get", "coordinator", 405),
+        ("/staff/watch/roster/999999/remove/", "post", "coordinator", 404),
+        ("/staff/watch/channels/{channel}/delete/", "post", "caseworker", 302),
+        ("/staff/watch/channels/{channel}/delete/", "post", "lawyer", 404),
+        ("/staff/watch/channels/{channel}/delete/", "get", "caseworker", 405),
+        ("/staff/watch/incidents/{incident}/resolve/", "post", "caseworker", 302),
+        ("/staff/watch/incidents/{incident}/resolve/", "post", "outsider", 404),
+        ("/staff/watch/incidents/{incident}/resolve/", "get", "caseworker", 405),
+        ("/staff/watch/incidents/{incident}/resolve/", "post", "admin", 403),
+        ("/staff/safe-houses/new/", "get", "coordinator", 405),
+        ("/staff/safe-houses/{house}/place/", "post", "outsider", 404),
+        ("/staff/safe-houses/{house}/place/", "post", "lawyer", 403),
+        ("/staff/safe-houses/{house}/place/", "get", "coordinator", 405),
+        ("/staff/safe-houses/{house}/disclose/", "post", "coordinator2", 404),
+        ("/staff/safe-houses/{house}/disclose/", "get", "coordinator", 405),
+        ("/staff/safe-houses/{house}/status/", "post", "coordinator", 302),
+        ("/staff/safe-houses/{house}/status/", "post", "coordinator2", 404),
+        ("/staff/safe-houses/{house}/status/", "post", "caseworker", 403),
+        ("/staff/safe-houses/{house}/status/", "get", "coordinator", 405),
+        ("/staff/safe-houses/{house}/placements/{placement}/end/", "post", "coordinator", 302),
+        ("/staff/safe-houses/{house}/placements/{placement}/end/", "post", "coordinator2", 404),
+        ("/staff/safe-houses/{house}/placements/{placement}/end/", "post", "lawyer", 403),
+        ("/staff/safe-houses/{house}/placements/{placement}/end/", "get", "coordinator", 405),
+        ("/staff/safe-houses/{other}/placements/{placement}/end/", "post", "coordinator", 404),
+        ("/checkin/", "put", "caseworker", 405),
+    ],
+)
+def test_the_other_safety_views_check_access_role_and_method(
+    personas, client_for, watch, house, placed, shift, path, method, persona, status
+) -> None:  # type: ignore[no-untyped-def]
+    from haven.safety.tests.conftest import add_channel
+
+    run_once(watch.next_deadline + dt.timedelta(seconds=1))
+    other = actions.create_house(
+        keyring=keyring_for(personas.coordinator),
+        code="Oak",
+        capacity=1,
+        address="x",
+        access_instructions="",
+        host_contact="",
+    )
+    url = path.format(
+        watch=watch.id,
+        incident=Incident.objects.get().id,
+        house=house.id,
+        other=other.id,
+        placement=placed.id,
+        shift=shift.id,
+        channel=add_channel(personas.caseworker).id,
+    )
+    client = client_for(getattr(personas, persona))
+    data = {"status": "suspended", "paused": "1"} if method == "post" else None
+    response = getattr(client, method)(url, data) if data else getattr(client, method)(url)
+    assert response.status_code == status
+
+
+@pytest.mark.django_db
+def test_a_channel_address_apprise_does_not_know_is_refused_and_the_label_kept(
+    personas, client_for
+) -> None:
+    response = client_for(personas.lawyer).post(
+        "/staff/watch/channels/", {"label": "Мой сигнал", "url": "nonsense", "priority": "1"}
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Мой сигнал" in body and "Apprise" in body
+    assert not Channel.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_channel_added_under_duress_looks_saved_and_is_not(personas, client_for) -> None:
+    from haven.accounts.actions import set_duress_password
+
+    set_duress_password(user=personas.caseworker, duress_password="duress password long")
+    client = client_for(personas.caseworker, "duress password long")
+    response = client.post(
+        "/staff/watch/channels/", {"label": "x", "url": "outbox://x", "priority": "1"}
+    )
+    assert response.status_code == 302
+    assert not Channel.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_staff_check_in_in_the_future_is_refused_with_a_message(
+    personas, client_for, watch
+) -> None:
+    from haven.safety.models import CheckIn
+
+    client = client_for(personas.caseworker)
+    response = client.post(
+        f"/staff/watch/{watch.id}/checkin/",
+        {"method": "phone", "at": "2099-01-01T10:00"},
+        follow=True,
+    )
+    assert "в будущем" in response.content.decode()
+    assert not CheckIn.objects.exists()
+    client.post(f"/staff/watch/{watch.id}/checkin/", {"method": "in_person", "at": ""})
+    assert CheckIn.objects.get().recorded_by == personas.caseworker
+
+
+@pytest.mark.django_db
+def test_a_shift_with_an_unknown_zone_keeps_what_was_typed(personas, client_for) -> None:
+    response = client_for(personas.coordinator).post(
+        "/staff/watch/roster/",
+        {
+            "user": personas.lawyer.pk,
+            "starts_at": "2026-03-01T09:00",
+            "ends_at": "2026-03-01T21:00",
+            "time_zone": "Nowhere/Land",
+        },
+    )
+    assert response.status_code == 400
+    assert "Nowhere/Land" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_huge_grace_period_in_the_form_is_a_message_not_a_crash(
+    personas, client_for, watched_case
+) -> None:
+    response = client_for(personas.caseworker).post(
+        f"/staff/watch/cases/{watched_case.id}/",
+        {
+            "interval_hours": "12",
+            "time_zone": "Europe/Moscow",
+            "grace_minutes": "99999999999999999",
+            "pin": "2468",
+        },
+    )
+    assert response.status_code == 400
+    assert "99999999999999999" in response.content.decode()
