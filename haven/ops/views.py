@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -66,8 +68,12 @@ def wipe_confirm(request: HavenRequest, request_id: int) -> HttpResponse:
     except wipe.WipeError as exc:
         form.add_error(None, str(exc))
         return _page(request, form, status=409)
-    # Every session, this one included, is gone: the sign-in page shows the wiped state.
-    return redirect("accounts-login")
+    # Every session, this one included, is gone: drop this request's copy too (or the session
+    # middleware would try to save a deleted session), and show the sign-in page's wiped state.
+    logout(request)
+    response = redirect("accounts-login")
+    response.delete_cookie(settings.HAVEN_KEY_COOKIE_NAME, samesite="Strict")
+    return response
 
 
 @require_POST

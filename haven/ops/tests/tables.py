@@ -47,5 +47,7 @@ def pg_rows(database: dict[str, Any]) -> dict[str, list[tuple[Any, ...]]]:
 
 def files_under(root: Path) -> dict[str, bytes]:
     return {
-        p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
     }

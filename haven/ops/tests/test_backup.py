@@ -43,7 +43,10 @@ def installed(personas, a_case, media):  # type: ignore[no-untyped-def]
 
 def _empty_sqlite(tmp_path: Path) -> Installation:
     return Installation(
-        {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "restored" / "haven.sqlite3")},
+        {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(tmp_path / "restored" / "haven.sqlite3"),
+        },
         tmp_path / "restored" / "files",
     )
 
@@ -176,7 +179,9 @@ def test_a_damaged_backup_is_refused_and_the_target_left_alone(
 def test_an_age_file_that_is_not_a_haven_backup_is_refused(age_key, tmp_path: Path, db) -> None:  # type: ignore[no-untyped-def]
     public, identity = age_key
     target = tmp_path / "other.age"
-    target.write_bytes(pyrage.encrypt(b"just some text", [pyrage.x25519.Recipient.from_str(public)]))
+    target.write_bytes(
+        pyrage.encrypt(b"just some text", [pyrage.x25519.Recipient.from_str(public)])
+    )
     with pytest.raises(BackupError, match="not a Haven backup"):
         restore_backup(target, identity, installation=_empty_sqlite(tmp_path), progress=False)
 
@@ -232,10 +237,17 @@ def test_a_backup_needs_real_recipients(
 
 @pytest.mark.parametrize(
     "content,message",
-    [("# only a comment\n", "holds no age secret key"), ("AGE-SECRET-KEY-1NOPE\n", "not an age secret key")],
+    [
+        ("# only a comment\n", "holds no age secret key"),
+        ("AGE-SECRET-KEY-1NOPE\n", "not an age secret key"),
+    ],
 )
 def test_a_restore_explains_a_bad_identity_file(
-    tmp_path: Path, age_key, content: str, message: str, db  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+    age_key,
+    content: str,
+    message: str,
+    db,  # type: ignore[no-untyped-def]
 ) -> None:
     key = tmp_path / "key.txt"
     key.write_text(content)
@@ -256,7 +268,15 @@ def test_a_backup_is_audited_and_keeps_the_chain_verifiable(
     installed: Path, tmp_path: Path, age_key
 ) -> None:
     out = io.StringIO()
-    call_command("backup", "--to", str(tmp_path / "b.age"), "--recipient", age_key[0], "--no-progress", stdout=out)
+    call_command(
+        "backup",
+        "--to",
+        str(tmp_path / "b.age"),
+        "--recipient",
+        age_key[0],
+        "--no-progress",
+        stdout=out,
+    )
     assert "2 files" in out.getvalue()
     from haven.audit.models import AuditEvent
 
