@@ -75,15 +75,14 @@ EXPECT = {
 
 def _staff_member(world):  # type: ignore[no-untyped-def]
     """A throwaway account to look at: POSTs with empty forms must not touch a persona."""
+    import uuid
+
     from haven.accounts.models import Role
     from haven.testing.personas import make_staff
-
-    import uuid
 
     return {"user_id": make_staff(f"target-{uuid.uuid4().hex[:8]}", Role.CASEWORKER).pk}
 
 
-FIXTURES = {
-    name: _staff_member
-    for name in ("accounts-detail", "accounts-roles", "accounts-burn", "accounts-reset")
-}
+FIXTURES = dict.fromkeys(
+    ("accounts-detail", "accounts-roles", "accounts-burn", "accounts-reset"), _staff_member
+)
