@@ -23,7 +23,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 # Image.MAX_IMAGE_PIXELS is Pillow's own default (about 89 megapixels); uploads get less, because
 # decoding a 40-megapixel RGBA picture already takes 160 MB of memory per request.
@@ -59,6 +59,19 @@ ZIP_BOMB = "zip_bomb"
 NESTED_ARCHIVE = "nested_archive"
 ENCRYPTED_ARCHIVE = "encrypted_archive"
 UNREADABLE = "unreadable"
+PROBLEMS = (
+    TOO_LARGE,
+    EMPTY,
+    UNKNOWN_TYPE,
+    TYPE_NOT_ALLOWED,
+    CORRUPT,
+    POLYGLOT,
+    IMAGE_TOO_LARGE,
+    ZIP_BOMB,
+    NESTED_ARCHIVE,
+    ENCRYPTED_ARCHIVE,
+    UNREADABLE,
+)
 
 _ARCHIVE_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"Rar!", b"7z\xbc\xaf", b"BZh")
 # Markup a browser would run or render if it were ever served as HTML.
@@ -502,12 +515,11 @@ def reencode_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> byte
     return out.getvalue()
 
 
-def _pixels_only(image: object) -> object:
+def _pixels_only(image: Any) -> Any:
     """A new image built from the raw pixel bytes alone (plus the palette a paletted image
     needs): none of the source's info, EXIF or ICC travels with it."""
     from PIL import Image
 
-    assert isinstance(image, Image.Image)
     mode = image.mode if image.mode in {"1", "L", "LA", "P", "RGB", "RGBA"} else "RGBA"
     source = image.convert(mode) if mode != image.mode else image
     clean = Image.frombytes(mode, source.size, source.tobytes())

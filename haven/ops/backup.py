@@ -39,6 +39,7 @@ from typing import IO, Any
 import pyrage
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 FORMAT = "haven-backup"
@@ -454,8 +455,11 @@ def _decrypt_into(
     read_fd, write_fd = os.pipe()
     result: dict[str, Any] = {}
     failure: list[BaseException] = []
+    language = translation.get_language()
 
     def reader() -> None:
+        # Messages raised in this thread speak the caller's language (activation is per thread).
+        translation.activate(language or settings.LANGUAGE_CODE)
         try:
             with os.fdopen(read_fd, "rb") as pipe:
                 try:
@@ -484,10 +488,10 @@ def _decrypt_into(
         raise BackupError(_("The backup file is damaged or is not a Haven backup.")) from exc
     thread.join()
     if failure:
-        exc = failure[0]
-        if isinstance(exc, BackupError):
-            raise exc
-        raise BackupError(_("The backup file is damaged or is not a Haven backup.")) from exc
+        problem = failure[0]
+        if isinstance(problem, BackupError):
+            raise problem
+        raise BackupError(_("The backup file is damaged or is not a Haven backup.")) from problem
     if "header" not in result or "manifest" not in result:
         raise BackupError(_("The backup file is damaged or is not a Haven backup."))
     return result["header"], result["manifest"]

@@ -139,7 +139,9 @@ def start_wipe(*, actor: User) -> WipeRequest:
     with transaction.atomic():
         existing = pending_request()
         if existing is not None:
-            raise WipeError(_("An emergency wipe is already waiting for confirmation."))
+            raise WipeError(
+                _("An emergency wipe is already waiting for confirmation."), code="pending"
+            )
         now = timezone.now()
         request = WipeRequest.objects.create(
             started_by=actor, started_at=now, expires_at=now + confirm_window()
@@ -184,9 +186,12 @@ def confirm_wipe(*, actor: User, request_id: int) -> WipeCounts:
 
 def _check_confirmable(actor: User, request: WipeRequest | None) -> None:
     if request is None or request.status != WipeRequest.Status.PENDING:
-        raise WipeError(_("This wipe request is no longer waiting for confirmation."))
+        raise WipeError(_("This wipe request is no longer waiting for confirmation."), code="gone")
     if request.expires_at <= timezone.now():
-        raise WipeError(_("This wipe request has expired. Start a new one if it is still needed."))
+        raise WipeError(
+            _("This wipe request has expired. Start a new one if it is still needed."),
+            code="expired",
+        )
     if request.started_by_id == actor.pk:
         raise WipeError(
             _(
@@ -202,7 +207,9 @@ def cancel_wipe(*, actor: User, request_id: int) -> None:
             pk=request_id, status=WipeRequest.Status.PENDING
         ).update(status=WipeRequest.Status.CANCELLED, decided_by=actor, decided_at=timezone.now())
         if not updated:
-            raise WipeError(_("This wipe request is no longer waiting for confirmation."))
+            raise WipeError(
+                _("This wipe request is no longer waiting for confirmation."), code="gone"
+            )
         log_event(
             actor=actor,
             action="ops.wipe_cancelled",

@@ -36,3 +36,12 @@ def a_case(personas):  # type: ignore[no-untyped-def]
         values={"given_name": "Ислам", "family_name": "Исаев", "aliases": ["Isa"]},
     )
     return case
+
+
+@pytest.fixture(autouse=True)
+def _english() -> object:
+    """Operator messages are matched in English here (the CLI speaks LANGUAGE_CODE, Russian)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
