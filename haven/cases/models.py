@@ -6,7 +6,6 @@ pathway, outcome."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from django.conf import settings
@@ -14,16 +13,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.lib.references import random_reference
 from haven.vault.fields import SealedField
 from haven.vault.models import Vault
 
-_REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
 
 def new_reference() -> str:
-    """A short random reference for alerts and phone calls. Random, not sequential, so that it
-    says nothing about how many cases exist or when this one was opened."""
-    return "HV-" + "".join(secrets.choice(_REF_ALPHABET) for _ in range(6))
+    return random_reference("HV")
 
 
 class State(models.TextChoices):
@@ -115,10 +111,20 @@ class Case(models.Model):
     )
 
     class Meta:
-        indexes = [models.Index(fields=["state", "risk"]), models.Index(fields=["-created_at"])]
+        indexes = [
+            models.Index(fields=["state", "risk"]),
+            models.Index(fields=["-created_at"]),
+            models.Index(fields=["-updated_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self._state.adding:
+            while Case.objects.filter(reference=self.reference).exists():
+                self.reference = new_reference()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def allowed_next(self) -> list[str]:
         return sorted(TRANSITIONS[self.state], key=list(State.values).index)

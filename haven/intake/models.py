@@ -5,7 +5,6 @@ copy to their own codename key so they can read back the conversation; replies l
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from django.conf import settings
@@ -13,14 +12,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.lib.references import random_reference
 from haven.vault.fields import SealedField
 from haven.vault.models import Vault
 
-_REF = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
 
 def new_request_reference() -> str:
-    return "RQ-" + "".join(secrets.choice(_REF) for _ in range(6))
+    return random_reference("RQ")
 
 
 class PortalConfig(models.Model):
@@ -109,6 +107,12 @@ class HelpRequest(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self._state.adding:
+            while HelpRequest.objects.filter(reference=self.reference).exists():
+                self.reference = new_request_reference()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
 class Message(models.Model):

@@ -20,6 +20,10 @@ def _value(cell: Cell | int) -> tuple[int | None, bool]:
     return int(cell), False
 
 
+def _hidden_label(cell: Cell | int, suppressed_label: str, hidden_label: str) -> str:
+    return suppressed_label if not isinstance(cell, Cell) or cell.small else hidden_label
+
+
 def bar_chart(
     rows: Sequence[tuple[str, Cell | int]],
     *,
@@ -27,6 +31,7 @@ def bar_chart(
     suppressed_label: str,
     k: int = 5,
     empty_label: str = "—",
+    hidden_label: str = "×",
 ) -> str:
     """Horizontal bars (also used as the pipeline funnel)."""
     uid = next(_ids)
@@ -44,7 +49,7 @@ def bar_chart(
         parts.append(
             f'<text x="0" y="40" font-size="13" fill="currentColor">{escape(empty_label)}</text>'
         )
-    for i, ((label, _cell), (value, suppressed)) in enumerate(zip(rows, values, strict=True)):
+    for i, ((label, cell), (value, suppressed)) in enumerate(zip(rows, values, strict=True)):
         y = 28 + i * row_h
         parts.append(
             f'<text x="0" y="{y + 15}" font-size="12" fill="currentColor">{escape(str(label))[:40]}</text>'
@@ -55,7 +60,7 @@ def bar_chart(
                 f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" fill="url(#h{uid})" stroke="#888"/>'
             )
             parts.append(
-                f'<text x="{label_w + w + 6:.1f}" y="{y + 15}" font-size="12" fill="currentColor">{escape(suppressed_label)}</text>'
+                f'<text x="{label_w + w + 6:.1f}" y="{y + 15}" font-size="12" fill="currentColor">{escape(_hidden_label(cell, suppressed_label, hidden_label))}</text>'
             )
         else:
             w = (width - label_w - 90) * (value or 0) / top
@@ -76,6 +81,7 @@ def column_chart(
     suppressed_label: str,
     k: int = 5,
     empty_label: str = "—",
+    hidden_label: str = "×",
 ) -> str:
     """Vertical columns over time (requests per week)."""
     uid = next(_ids)
@@ -94,13 +100,13 @@ def column_chart(
         parts.append(
             f'<text x="10" y="60" font-size="13" fill="currentColor">{escape(empty_label)}</text>'
         )
-    for i, ((label, _cell), (value, suppressed)) in enumerate(zip(points, values, strict=True)):
+    for i, ((label, cell), (value, suppressed)) in enumerate(zip(points, values, strict=True)):
         x = 12 + i * step
         shown = k - 1 if suppressed else (value or 0)
         h = (bottom - 40) * shown / top
         fill = f"url(#h{uid})" if suppressed else BAR
         parts.append(
-            f'<rect x="{x:.1f}" y="{bottom - h:.1f}" width="{max(step - 4, 2):.1f}" height="{h:.1f}" fill="{fill}"><title>{escape(str(label))}: {escape(suppressed_label) if suppressed else value}</title></rect>'
+            f'<rect x="{x:.1f}" y="{bottom - h:.1f}" width="{max(step - 4, 2):.1f}" height="{h:.1f}" fill="{fill}"><title>{escape(str(label))}: {escape(_hidden_label(cell, suppressed_label, hidden_label)) if suppressed else value}</title></rect>'
         )
         if len(points) <= 16 or i % max(1, len(points) // 8) == 0:
             parts.append(

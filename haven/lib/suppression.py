@@ -4,8 +4,10 @@ A count from 1 to k-1 can point at a person, so it is shown as "fewer than k". H
 is not enough when a total is published: total minus the visible cells gives it back. So the
 table gets *complementary* suppression: more cells are hidden until
 
-  1. no hidden count can be recovered by subtraction (at least two hidden cells, or a hidden
-     total), and
+  1. no hidden count can be worked out exactly — not by subtraction from the total, and not by
+     combining the total with what the labels say (a "fewer than k" cell lies in 1..k-1, a cell
+     hidden only to protect another is at least k and is labelled differently, because calling
+     it "fewer than k" would be false), and
   2. the hidden cells together hold at least k people, so that "the hidden cells add up to N"
      does not itself reveal a small group, and more people than there are hidden cells (every
      hidden cell is at least 1, since zeros are shown, so n cells adding up to n are all 1);
@@ -32,12 +34,19 @@ Key = TypeVar("Key")
 class Cell:
     value: int | None  # None when suppressed
     suppressed: bool
+    small: bool = False  # hidden because it is below k; False for a cell hidden to protect another
 
     def export(self, k: int) -> str:
-        return f"<{k}" if self.suppressed else str(self.value)
+        """CSV form: "<k" for a small count; "x" for a count hidden only to protect another
+        (it may hold 40 people: calling it "fewer than k" would be false)."""
+        if not self.suppressed:
+            return str(self.value)
+        return f"<{k}" if self.small else "x"
 
     def as_json(self, k: int) -> object:
-        return {"suppressed": True, "below": k} if self.suppressed else self.value
+        if not self.suppressed:
+            return self.value
+        return {"suppressed": True, "below": k if self.small else None}
 
 
 @dataclass(frozen=True)
@@ -50,36 +59,56 @@ class Table(Generic[Key]):
         return list(self.cells.items())
 
 
+def _pinned(counts: Mapping[Key, int], small: set[Key], hidden: set[Key], k: int) -> bool:
+    """Can any hidden count be worked out from the published table? The reader knows the visible
+    cells, the total, that a "fewer than k" cell lies in 1..k-1 and that a cell hidden only to
+    protect another is at least k. With one sum, each hidden cell's possible values form the
+    range below; one possible value means it is pinned."""
+    if len(hidden) < 2:
+        return True
+    rest = sum(counts[key] for key in hidden)
+    bounds = {key: (1, k - 1) if key in small else (k, rest) for key in hidden}
+    for key in hidden:
+        others_lo = sum(lo for other, (lo, _hi) in bounds.items() if other != key)
+        others_hi = sum(hi for other, (_lo, hi) in bounds.items() if other != key)
+        lo = max(bounds[key][0], rest - others_hi)
+        hi = min(bounds[key][1], rest - others_lo)
+        if hi <= lo:
+            return True
+    return False
+
+
 def protect(counts: Mapping[Key, int], *, k: int = K_DEFAULT) -> Table[Key]:
-    if k < 2:
-        raise ValueError("k must be at least 2")
+    if k < 3:
+        raise ValueError("k must be at least 3: 'fewer than 2' would mean 'exactly 1'")
     if any(c < 0 for c in counts.values()):
         raise ValueError("counts are never negative")
     total = sum(counts.values())
     if 0 < total < k:
-        return Table(
-            {key: Cell(None, c > 0) if c > 0 else Cell(0, False) for key, c in counts.items()},
-            Cell(None, True),
-            k,
-        )
-    hidden = {key for key, c in counts.items() if 0 < c < k}
+        cells = {
+            key: Cell(None, True, True) if c > 0 else Cell(0, False) for key, c in counts.items()
+        }
+        return Table(cells, Cell(None, True, True), k)
+    small = {key for key, c in counts.items() if 0 < c < k}
+    hidden = set(small)
     total_hidden = False
     if hidden:
         candidates = sorted(
             (c, str(key), key) for key, c in counts.items() if key not in hidden and c > 0
         )
-        # Hidden cells are known to be at least 1 (zeros are shown), so n hidden cells adding up
-        # to n would each be exactly 1: the hidden sum must exceed the number hidden, too.
-        while len(hidden) < 2 or sum(counts[key] for key in hidden) < max(k, len(hidden) + 1):
+        # Hide more (smallest first) until no hidden count can be worked out from the total and
+        # the hidden cells add up to at least k; failing that, hide the total too.
+        while _pinned(counts, small, hidden, k) or sum(counts[key] for key in hidden) < k:
             if not candidates:
                 total_hidden = True
                 break
             _c, _s, key = candidates.pop(0)
             hidden.add(key)
     cells = {
-        key: Cell(None, True) if key in hidden else Cell(c, False) for key, c in counts.items()
+        key: Cell(None, True, key in small) if key in hidden else Cell(c, False)
+        for key, c in counts.items()
     }
-    return Table(cells, Cell(None, True) if total_hidden else Cell(total, False), k)
+    return Table(cells, Cell(None, True, False) if total_hidden else Cell(total, False), k)
 
 
 def protected_median(values: list[float], *, k: int = K_DEFAULT) -> float | None:

@@ -44,6 +44,8 @@ def save_watch(
     pin: str,
     duress_pin: str = "",
     watch: Watch | None = None,
+    escalation_step_minutes: int | None = None,
+    escalation_repeat_minutes: int | None = None,
 ) -> Watch:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -66,6 +68,8 @@ def save_watch(
         watch.fixed_times = sorted(fixed_times)
         watch.time_zone = time_zone
         watch.grace_minutes = grace_minutes
+        watch.escalation_step_minutes = escalation_step_minutes or None
+        watch.escalation_repeat_minutes = escalation_repeat_minutes or None
         if pin:
             watch.pin_hash = make_password(pin)
         if duress_pin:
@@ -237,8 +241,14 @@ def recipients_for_step(incident: Incident, step: int, now: dt.datetime) -> list
 def advance(incident: Incident, *, now: dt.datetime) -> bool:
     """Send the incident's next step, if it is due and nobody has acknowledged it. Claimed with a
     conditional UPDATE, so two workers never send the same step twice."""
-    step_gap = dt.timedelta(minutes=settings.HAVEN_ESCALATION_STEP_MINUTES)
-    repeat_gap = dt.timedelta(minutes=settings.HAVEN_ESCALATION_REPEAT_MINUTES)
+    watch = incident.watch
+    step_gap = dt.timedelta(
+        minutes=(watch and watch.escalation_step_minutes) or settings.HAVEN_ESCALATION_STEP_MINUTES
+    )
+    repeat_gap = dt.timedelta(
+        minutes=(watch and watch.escalation_repeat_minutes)
+        or settings.HAVEN_ESCALATION_REPEAT_MINUTES
+    )
     urgent = incident.kind in (Incident.Kind.PANIC, Incident.Kind.DURESS, Incident.Kind.COMPROMISED)
     if incident.step == 0 and urgent:
         steps, new_step, rounds, wait = (

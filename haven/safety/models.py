@@ -67,6 +67,9 @@ class Watch(models.Model):
     fixed_times = models.JSONField(default=list, blank=True)  # ["09:00", "21:00"]
     time_zone = models.CharField(max_length=64, default="Europe/Moscow")
     grace_minutes = models.PositiveIntegerField(default=60)
+    # This case's escalation policy; empty means the defaults from settings.
+    escalation_step_minutes = models.PositiveIntegerField(null=True, blank=True)
+    escalation_repeat_minutes = models.PositiveIntegerField(null=True, blank=True)
     pin_hash = models.CharField(max_length=255)
     duress_pin_hash = models.CharField(max_length=255, blank=True)
     state = models.CharField(max_length=8, choices=State.choices, default=State.NEW)

@@ -142,6 +142,8 @@ def watch_edit(request: HavenRequest, case_id: UUID) -> HttpResponse:
             "fixed_times": ", ".join(watch.fixed_times),
             "time_zone": watch.time_zone,
             "grace_minutes": watch.grace_minutes,
+            "escalation_step_minutes": watch.escalation_step_minutes,
+            "escalation_repeat_minutes": watch.escalation_repeat_minutes,
         }
     form = WatchForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -157,6 +159,8 @@ def watch_edit(request: HavenRequest, case_id: UUID) -> HttpResponse:
                 pin=d["pin"] or "",
                 duress_pin=d["duress_pin"] or "",
                 watch=watch,
+                escalation_step_minutes=d.get("escalation_step_minutes"),
+                escalation_repeat_minutes=d.get("escalation_repeat_minutes"),
             )
         except actions.SafetyError as exc:
             form.add_error(None, str(exc))

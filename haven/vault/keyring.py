@@ -276,12 +276,14 @@ class Keyring:
 
     def visible(self, queryset: models.QuerySet, path: str = "vault") -> models.QuerySet:
         """Restrict a queryset to rows in vaults this keyring opens. A duress or key-less
-        session sees nothing at all, not even that rows exist."""
+        session sees nothing at all, not even that rows exist. A semi-join (IN a subquery of
+        grants), so that rows are never duplicated and no DISTINCT is needed on big lists."""
         if self.is_empty or self.user is None:
             return queryset.none()
-        return queryset.filter(
-            **{f"{path}__grants__user": self.user, f"{path}__shredded_at__isnull": True}
+        granted = Grant.objects.filter(user=self.user, vault__shredded_at__isnull=True).values(
+            "vault_id"
         )
+        return queryset.filter(**{f"{path}__in": granted})
 
     def can_open(self, vault: Vault | Any) -> bool:
         vid = getattr(vault, "id", vault)

@@ -301,3 +301,23 @@ def test_an_admin_reset_makes_a_new_key_pair_and_needs_fresh_grants(personas, cl
     assert not Grant.objects.filter(user=personas.caseworker, vault=case.vault).exists()
     personas.caseworker.refresh_from_db()
     assert personas.caseworker.must_change_password
+
+
+@pytest.mark.django_db
+def test_staff_create_makes_an_account_that_can_sign_in(capsys) -> None:
+    from django.core.management import CommandError, call_command
+
+    from haven.accounts.models import User
+
+    call_command("staff-create", "first.admin", "--role", "admin")
+    out = capsys.readouterr().out
+    password = out.split("temporary password: ")[1].split()[0]
+    user = User.objects.get(username="first.admin")
+    assert user.has_role("admin") and user.must_change_password
+    response = Client().post(
+        "/staff/login/",
+        {"username": "first.admin", "password": password, "otp_token": current_code(user)},
+    )
+    assert response.status_code == 302 and response["Location"] == "/staff/account/password/"
+    with pytest.raises(CommandError):
+        call_command("staff-create", "first.admin", "--role", "admin")

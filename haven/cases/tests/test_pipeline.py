@@ -58,3 +58,14 @@ def test_unknown_states_and_empty_reasons_are_refused(personas, case) -> None:
         actions.transition(keyring=ring, case=case, to_state="teleported", reason="x")
     with pytest.raises(actions.CaseError):
         actions.transition(keyring=ring, case=case, to_state=State.VETTING, reason="  ")
+
+
+@pytest.mark.django_db
+def test_a_reference_that_collides_is_drawn_again(personas, case, monkeypatch) -> None:
+    from haven.cases import models
+
+    draws = iter([case.reference, "HV-FRESH234"])
+    monkeypatch.setattr(models, "new_reference", lambda: next(draws))
+    other = Case(vault=case.vault, reference=case.reference)
+    other.save()
+    assert other.reference == "HV-FRESH234"

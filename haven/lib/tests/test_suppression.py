@@ -10,22 +10,36 @@ from haven.lib.charts import bar_chart, column_chart
 from haven.lib.suppression import protect, protected_median
 
 
-def _possible_values(table, key) -> int | float:  # type: ignore[no-untyped-def]
-    """How many values the hidden cell `key` could take, given what was published. The attacker
-    knows the visible cells, the total if shown, and that hidden cells are at least 1 (zeros are
-    shown): n hidden cells adding up to H leave each one H - n + 1 possible values."""
-    hidden = [k for k, c in table.cells.items() if c.suppressed]
+def _possible_values(table, key, k: int, bound: int = 200) -> int:  # type: ignore[no-untyped-def]
+    """How many values the hidden cell `key` could take, by brute force over what was published:
+    visible cells, the total if shown, 1..k-1 for a "fewer than k" cell, at least k for a cell
+    hidden to protect another. Independent of the library's own reasoning."""
+    hidden = [name for name, c in table.cells.items() if c.suppressed]
+    ranges = [range(1, k) if table.cells[name].small else range(k, bound) for name in hidden]
     if table.total.suppressed:
-        return float("inf")
+        return len(ranges[hidden.index(key)])
     rest = table.total.value - sum(c.value for c in table.cells.values() if not c.suppressed)
-    if len(hidden) == 1:
-        return 1  # total minus the visible cells gives it exactly
-    return rest - len(hidden) + 1
+    seen: set[int] = set()
+
+    def search(i: int, remaining: int, mine: int | None) -> None:
+        if len(seen) > 1:
+            return
+        if i == len(hidden):
+            if remaining == 0 and mine is not None:
+                seen.add(mine)
+            return
+        for v in ranges[i]:
+            if v > remaining:
+                break
+            search(i + 1, remaining - v, v if hidden[i] == key else mine)
+
+    search(0, rest, None)
+    return len(seen)
 
 
 @given(
     counts=st.dictionaries(st.sampled_from("abcdef"), st.integers(0, 30), min_size=1, max_size=4),
-    k=st.integers(2, 6),
+    k=st.integers(3, 6),
 )
 def test_no_hidden_count_can_be_worked_out_from_what_is_published(
     counts: dict[str, int], k: int
@@ -36,7 +50,9 @@ def test_no_hidden_count_can_be_worked_out_from_what_is_published(
             assert cell.value == counts[key]
             assert cell.value == 0 or cell.value >= k
         else:
-            assert _possible_values(table, key) > 1, (counts, k, key)
+            assert cell.small == (counts[key] < k)  # "fewer than k" is never said of a bigger count
+        if cell.suppressed:
+            assert _possible_values(table, key, k) > 1, (counts, k, key)
     hidden = [counts[key] for key, c in table.cells.items() if c.suppressed]
     if hidden and not table.total.suppressed:
         assert len(hidden) >= 2 and sum(hidden) >= k
@@ -57,7 +73,11 @@ def test_one_small_cell_takes_a_complement_with_it() -> None:
         and not table.cells["de"].suppressed
     )
     assert table.total.value == 55
-    assert [c.export(5) for c in table.cells.values()] == ["40", "<5", "<5"]
+    assert [c.export(5) for c in table.cells.values()] == [
+        "40",
+        "<5",
+        "x",
+    ]  # 12 is not "fewer than 5"
 
 
 def test_medians_of_small_groups_are_not_shown() -> None:
@@ -81,3 +101,9 @@ def test_charts_are_plain_svg_with_hostile_labels_escaped() -> None:
     ElementTree.fromstring(
         bar_chart([], title="Empty", suppressed_label="<5", empty_label="no data")
     )
+
+
+def test_a_cell_hidden_to_protect_another_is_never_called_fewer_than_k() -> None:
+    table = protect({"de": 40, "fr": 3, "ca": 12}, k=5)
+    svg = bar_chart(table.rows(), title="t", suppressed_label="fewer than 5", hidden_label="hidden")
+    assert svg.count("fewer than 5") == 1 and svg.count(">hidden<") == 1

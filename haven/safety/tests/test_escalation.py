@@ -116,7 +116,7 @@ def test_alert_payloads_carry_a_kind_a_reference_and_a_link_only(
             assert secret not in text
         assert re.fullmatch(r"Haven: [^\n]+", message["title"])
         assert re.search(
-            r"HV-[A-Z0-9]{6}\nhttp://[^ ]+/staff/watch/incidents/[0-9a-f-]{36}/$", message["body"]
+            r"HV-[A-Z0-9]{8}\nhttp://[^ ]+/staff/watch/incidents/[0-9a-f-]{36}/$", message["body"]
         )
 
 
@@ -235,3 +235,29 @@ def test_a_roster_with_gaps_shows_the_gaps(personas) -> None:
 def test_worker_time_travel_uses_frozen_time(personas, watch) -> None:
     with time_machine.travel(watch.next_deadline + dt.timedelta(minutes=1), tick=False):
         assert run_once().watches_down == 1
+
+
+@pytest.mark.django_db
+def test_a_case_can_have_its_own_escalation_policy(personas, watched_case, settings) -> None:
+    settings.HAVEN_ESCALATION_STEP_MINUTES = 60
+    watch = actions.save_watch(
+        actor=personas.caseworker,
+        case=watched_case,
+        interval_minutes=60,
+        fixed_times=[],
+        time_zone="UTC",
+        grace_minutes=0,
+        pin="2468",
+        escalation_step_minutes=2,
+    )
+    now = timezone.now()
+    actions.add_shift(
+        actor=personas.coordinator,
+        user=personas.lawyer,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(days=1),
+        time_zone="UTC",
+    )
+    run_once(watch.next_deadline + dt.timedelta(seconds=1))
+    run_once(watch.next_deadline + dt.timedelta(minutes=3))
+    assert "lawyer" in _recipients("missed_checkin")  # after 2 minutes, not the default 60

@@ -42,7 +42,13 @@ class Command(BaseCommand):
             return
 
         def show(value: Any) -> str:
-            return f"fewer than {value['below']}" if isinstance(value, dict) else str(value)
+            if not isinstance(value, dict):
+                return str(value)
+            return (
+                f"fewer than {value['below']}"
+                if value["below"]
+                else "hidden (protects a small count)"
+            )
 
         self.stdout.write(
             f"Period: {data['period']}   (counts from 1 to {data['k'] - 1} are shown as 'fewer than {data['k']}')"

@@ -1,0 +1,334 @@
+"""Issue 4 and 8 figures at scale: the case list, name search and statistics page with 100,000
+cases, and `haven exposure` over 100,000 cases and 200 staff.
+
+    uv run python bench/cases_scale.py [--cases 100000] [--runs 30]
+
+The list and search pages go through the real views (test client, real sign-in, middleware,
+templates). "Sealing disabled" runs the same views in the same process with the keyring's
+decryption replaced by reads from a plain copy of the same names (one query), and the blind index
+replaced by a plain index of the same name keys: the query shapes stay the same, only the
+cryptography is gone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from contextlib import contextmanager
+from typing import Any
+
+from _django import median, percentile, setup
+
+GIVEN = [
+    "Ислам",
+    "Зелимхан",
+    "Хамзат",
+    "Салех",
+    "Адам",
+    "Мовсар",
+    "Рамзан",
+    "Ибрагим",
+    "Умар",
+    "Аслан",
+    "Муслим",
+    "Магомед",
+    "Madina",
+    "Zarema",
+    "Khava",
+    "Elena",
+    "Malika",
+    "Seda",
+    "Ruslan",
+    "Timur",
+]
+FAMILY = [
+    "Исаев",
+    "Магомадов",
+    "Алиев",
+    "Умаров",
+    "Эльмурзаев",
+    "Тагиров",
+    "Юсупов",
+    "Хасанов",
+    "Dudayev",
+    "Vakhaev",
+    "Basayev",
+    "Gairbekov",
+    "Sultanov",
+    "Ismailov",
+    "Akhmadov",
+    "Bakaev",
+    "Tsaraev",
+    "Musaev",
+    "Zakaev",
+    "Khadzhiev",
+]
+
+
+def generate(n: int, user: Any, staff: list[Any]) -> None:
+    """n cases, each in its own vault granted to `user` (and a few to other staff), one person
+    each with five sealed fields, and blind-index entries for the names."""
+    from django.db import transaction
+
+    from haven.cases.actions import INDEX_BITS, index_vault
+    from haven.cases.models import Case, CaseAssignment, NameIndexEntry, Person
+    from haven.lib.names.keys import name_keys
+    from haven.testing.personas import keyring_for
+    from haven.vault import crypto
+    from haven.vault.keyring import OpenVault
+    from haven.vault.models import Grant, UserKey, Vault
+
+    ring = keyring_for(user, "bench password long")
+    index = ring.open(index_vault())
+    pub = bytes(UserKey.objects.get(user=user).public_key)
+    staff_keys = {s.pk: bytes(UserKey.objects.get(user=s).public_key) for s in staff}
+    rng = random.Random(7)
+    states = [
+        "intake",
+        "vetting",
+        "planning",
+        "in_transit",
+        "sheltered",
+        "documents",
+        "departed",
+        "resettled",
+        "closed",
+        "missing",
+    ]
+    for start in range(0, n, 2000):
+        size = min(2000, n - start)
+        vaults, grants, cases, people, entries, assignments = [], [], [], [], [], []
+        for _ in range(size):
+            key = crypto.random_key()
+            pair = crypto.KeyPair.generate()
+            vault = Vault(kind="case", public_key=pair.public)
+            vault.sealed_private_key = crypto.aead_encrypt(
+                key, pair.private, f"vault-sk|{vault.id}".encode()
+            )
+            vaults.append(vault)
+            grants.append(
+                Grant(
+                    vault=vault,
+                    user=user,
+                    sealed_key=crypto.seal_to(pub, key, f"grant|{vault.id}|{user.pk}".encode()),
+                )
+            )
+            other = rng.choice(staff)
+            grants.append(
+                Grant(
+                    vault=vault,
+                    user=other,
+                    sealed_key=crypto.seal_to(
+                        staff_keys[other.pk], key, f"grant|{vault.id}|{other.pk}".encode()
+                    ),
+                )
+            )
+            case = Case(
+                vault=vault,
+                reference=f"HV-{start + len(cases):08X}",
+                state=rng.choice(states),
+                risk=rng.choice(["critical", "high", "medium", "low"]),
+                region_of_origin="Chechnya",
+                outcome=rng.choice(["", "", "abroad", "in_country"]),
+                outcome_country=rng.choice(["DE", "FR", "CA", "NL"]),
+            )
+            cases.append(case)
+            assignments.append(CaseAssignment(case=case, user=other))
+            given, family = rng.choice(GIVEN), rng.choice(FAMILY)
+            person = Person(case=case, vault=vault)
+            OpenVault(vault, key).seal(
+                person,
+                given_name=given,
+                family_name=family,
+                patronymic="",
+                aliases=[f"{given} {family}"],
+                notes="Связь через доверенного контакта.",
+            )
+            people.append(person)
+            for k in name_keys(f"{given} {family}"):
+                entries.append(
+                    NameIndexEntry(
+                        person=person, case=case, value=index.blind_index(k, bits=INDEX_BITS)
+                    )
+                )
+        with transaction.atomic():
+            Vault.objects.bulk_create(vaults)
+            Grant.objects.bulk_create(grants)
+            Case.objects.bulk_create(cases)
+            CaseAssignment.objects.bulk_create(assignments)
+            Person.objects.bulk_create(people)
+            NameIndexEntry.objects.bulk_create(entries)
+
+
+def make_plain_copy(user: Any) -> None:
+    """A plain table with the same names, for the sealing-disabled runs."""
+    from django.db import connection
+
+    from haven.cases.models import Person
+    from haven.testing.personas import keyring_for
+
+    ring = keyring_for(user, "bench password long")
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE bench_plain_person (id varchar(36) PRIMARY KEY, case_id varchar(36), given_name text, family_name text, patronymic text, aliases text)"
+        )
+        rows = []
+        for r in ring.readers(Person.objects.all().iterator(chunk_size=5000)):
+            rows.append(
+                (
+                    str(r.record.id).replace("-", ""),
+                    str(r.case_id).replace("-", ""),
+                    r.given_name,
+                    r.family_name,
+                    r.patronymic or "",
+                    "|".join(r.aliases or []),
+                )
+            )
+        cur.executemany("INSERT INTO bench_plain_person VALUES (%s, %s, %s, %s, %s, %s)", rows)
+        cur.execute("CREATE INDEX bench_plain_case ON bench_plain_person (case_id)")
+
+
+class PlainReader:
+    def __init__(self, obj: Any, row: tuple[str, str, str, str]) -> None:
+        self.record = obj
+        self.given_name, self.family_name, self.patronymic, aliases = row
+        self.aliases = aliases.split("|") if aliases else []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.record, name)
+
+
+@contextmanager
+def sealing_disabled():  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    from haven.cases import views
+    from haven.vault.keyring import Keyring
+
+    original_readers, original_search = Keyring.readers, views._search_case_ids
+
+    def plain_readers(self, objs):  # type: ignore[no-untyped-def]
+        objs = list(objs)
+        ids = [str(o.pk).replace("-", "") for o in objs]
+        if not ids:
+            return []
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT id, given_name, family_name, patronymic, aliases FROM bench_plain_person WHERE id IN ({','.join(['%s'] * len(ids))})",
+                ids,
+            )
+            rows = {r[0]: r[1:] for r in cur.fetchall()}
+        return [PlainReader(o, rows[str(o.pk).replace("-", "")]) for o in objs]
+
+    def plain_search(request, q):  # type: ignore[no-untyped-def]
+        from haven.lib.names.keys import name_keys
+
+        wanted = name_keys(q)
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT case_id, given_name, family_name FROM bench_plain_person WHERE family_name IN ({}) OR given_name IN ({})".format(
+                    ",".join(["%s"] * len(FAMILY)), ",".join(["%s"] * len(GIVEN))
+                ),
+                FAMILY + GIVEN,
+            )
+            found = set()
+            for case_id, given, family in cur.fetchall():
+                if name_keys(f"{given} {family}") & wanted:
+                    found.add(case_id)
+        import uuid
+
+        return {uuid.UUID(c) for c in found}
+
+    Keyring.readers, views._search_case_ids = plain_readers, plain_search  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Keyring.readers, views._search_case_ids = original_readers, original_search  # type: ignore[method-assign]
+
+
+def timed(client: Any, url: str, params: dict[str, str], runs: int) -> tuple[float, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        response = client.get(url, params)
+        samples.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url, params)
+    return percentile(samples, 50), percentile(samples, 95), len(ctx.captured_queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--staff", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    import os
+
+    os.environ.setdefault("HAVEN_ARGON2_OPSLIMIT", "1")
+    os.environ.setdefault("HAVEN_ARGON2_MEMLIMIT", str(8 * 1024 * 1024))
+    setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from haven.accounts.actions import create_staff_user
+    from haven.cases.actions import set_up_index_vault
+    from haven.testing.personas import keyring_for, sign_in
+
+    print(f"database: {connection.vendor}")
+    user = create_staff_user(
+        actor=None,
+        username="benchcoord",
+        roles=["coordinator", "caseworker"],
+        password="bench password long",
+    ).user
+    staff = [
+        create_staff_user(
+            actor=None,
+            username=f"staff{i:03d}",
+            roles=["caseworker"],
+            password="bench password long",
+        ).user
+        for i in range(args.staff - 1)
+    ]
+    set_up_index_vault(actor=user, keyring=keyring_for(user, "bench password long"), members=[])
+    t0 = time.perf_counter()
+    generate(args.cases, user, staff)
+    print(f"generated {args.cases:,} cases (one vault each) in {time.perf_counter() - t0:.0f} s")
+    make_plain_copy(user)
+    client = sign_in(Client(), user, "bench password long")
+    for label, url, params in (
+        ("case list", "/staff/cases/", {}),
+        ("name search «Исаев»", "/staff/cases/", {"q": "Исаев"}),
+        ("name search «Isayev»", "/staff/cases/", {"q": "Isayev"}),
+    ):
+        sealed = timed(client, url, params, args.runs)
+        with sealing_disabled():
+            plain = timed(client, url, params, args.runs)
+        print(
+            f"{label}: sealed p50 {sealed[0]:.0f} ms p95 {sealed[1]:.0f} ms ({sealed[2]} queries); plain p50 {plain[0]:.0f} ms p95 {plain[1]:.0f} ms ({plain[2]} queries); ratio p50 {sealed[0] / plain[0]:.2f}x"
+        )
+    stats = timed(client, "/staff/reports/", {}, max(5, args.runs // 3))
+    print(f"statistics page: p50 {stats[0]:.0f} ms p95 {stats[1]:.0f} ms, {stats[2]} queries")
+    summary_t = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        call_command("report", "summary", "--json", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        summary_t.append(time.perf_counter() - t0)
+    print(f"haven report summary: median {median(summary_t) * 1000:.0f} ms")
+    ex = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        call_command("exposure", "--json", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        ex.append(time.perf_counter() - t0)
+    print(f"haven exposure ({args.cases:,} cases, {args.staff} staff): median {median(ex):.2f} s")
+
+
+if __name__ == "__main__":
+    main()

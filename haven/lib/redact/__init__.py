@@ -1,0 +1,28 @@
+"""Redaction of testimony: propose what to take out before anything leaves the organisation.
+
+    from haven.lib.redact import KnownPerson, redact
+
+    result = redact(text, known=[KnownPerson(names=("Салех Мусаев",))],
+                    public_figures=["Рамзан Кадыров"])
+    result.text   # "[PERSON 1] рассказал, что люди Кадырова ..."
+    result.spans  # RedactionSpan(start, end, original, category, placeholder, reason)
+
+Removed: every form of the linked persons' names (cases, scripts, diminutives), other private
+persons (natasha NER for Russian, name lists for Latin script), phones, e-mails, handles, street
+addresses, dates of birth, document numbers, and places below town level. Kept: public figures in
+any form, and countries, regions and towns (towns too are removed with `redact_places=True`).
+"""
+
+from .engine import detect_language, redact
+from .forms import forms_of, same_person_token
+from .model import KnownPerson, RedactionResult, RedactionSpan
+
+__all__ = [
+    "KnownPerson",
+    "RedactionResult",
+    "RedactionSpan",
+    "detect_language",
+    "forms_of",
+    "redact",
+    "same_person_token",
+]
