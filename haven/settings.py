@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "haven.intake",
     "haven.safety",
     "haven.reports",
+    "haven.ops",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "haven.core.context_processors.staff_navigation",
                 "haven.intake.context_processors.portal",
+                "haven.ops.context_processors.wipe_state",
             ],
         },
     }
@@ -265,3 +267,8 @@ LOGGING = {
         },
     },
 }
+
+# Operations (haven/ops): retention rules as JSON (see docs/operations.md; none by default), and
+# how long a second administrator has to confirm an emergency wipe started in the staff UI.
+HAVEN_RETENTION_RULES = env_str("HAVEN_RETENTION_RULES", "[]")
+HAVEN_WIPE_CONFIRM_MINUTES = env_int("HAVEN_WIPE_CONFIRM_MINUTES", 10)

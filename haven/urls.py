@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/", include("haven.reports.urls")),
     path("staff/", include("haven.accounts.urls")),
     path("staff/", include("haven.core.urls")),
+    path("staff/", include("haven.ops.urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set-language"),
 ]
 

@@ -1,0 +1,88 @@
+"""Authorisation matrix rows for this app's URLs (format: haven/testing/authz.py).
+
+Columns: anonymous outsider operator caseworker coordinator lawyer docofficer admin.
+`login` is a redirect to the sign-in page. URLs without a FIXTURES entry are called with
+parameters naming nothing, so their object rows show what a missing object gives.
+"""
+
+from __future__ import annotations
+
+# fmt: off
+EXPECT = {
+    "accounts-login": {
+        "GET": "200    302    302    302    302    302    302    302",
+        "POST": "200    302    302    302    302    302    302    302",
+        "PUT": "405    405    405    405    405    405    405    405",
+        "DELETE": "405    405    405    405    405    405    405    405",
+    },
+    "accounts-logout": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  login  login  login  login  login  login  login",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "accounts-password": {
+        "GET": "login  200    200    200    200    200    200    200",
+        "POST": "login  200    200    200    200    200    200    200",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "accounts-duress": {
+        "GET": "login  200    200    200    200    200    200    200",
+        "POST": "login  200    200    200    200    200    200    200",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "accounts-list": {
+        "GET": "login  403    403    403    200    403    403    200",
+        "POST": "login  405    405    405    405    405    405    405",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "accounts-create": {
+        "GET": "login  403    403    403    403    403    403    200",
+        "POST": "login  403    403    403    403    403    403    200",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "accounts-detail": {
+        "GET": "login  403    403    403    200    403    403    200",
+        "POST": "login  405    405    405    405    405    405    405",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "accounts-roles": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    403    403    403    302",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "accounts-burn": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    400    403    403    400",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "accounts-reset": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    403    403    403    302",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+}
+# fmt: on
+
+
+def _staff_member(world):  # type: ignore[no-untyped-def]
+    """A throwaway account to look at: POSTs with empty forms must not touch a persona."""
+    import uuid
+
+    from haven.accounts.models import Role
+    from haven.testing.personas import make_staff
+
+    return {"user_id": make_staff(f"target-{uuid.uuid4().hex[:8]}", Role.CASEWORKER).pk}
+
+
+FIXTURES = dict.fromkeys(
+    ("accounts-detail", "accounts-roles", "accounts-burn", "accounts-reset"), _staff_member
+)

@@ -1,0 +1,151 @@
+"""Authorisation matrix rows for this app's URLs (format: haven/testing/authz.py).
+
+Columns: anonymous outsider operator caseworker coordinator lawyer docofficer admin.
+`login` is a redirect to the sign-in page. URLs without a FIXTURES entry are called with
+parameters naming nothing, so their object rows show what a missing object gives.
+"""
+
+from __future__ import annotations
+
+# fmt: off
+EXPECT = {
+    "cases-list": {
+        "GET": "login  200    403    200    200    200    200    403",
+        "POST": "login  405    405    405    405    405    405    405",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-create": {
+        "GET": "login  200    403    200    200    403    403    403",
+        "POST": "login  400    403    400    400    403    403    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-approvals": {
+        "GET": "login  403    403    403    200    403    403    403",
+        "POST": "login  405    405    405    405    405    405    405",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-approval-decide": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    404    403    403    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-detail": {
+        "GET": "login  404    403    200    404    404    404    403",
+        "POST": "login  405    405    405    405    405    405    405",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-person-new": {
+        "GET": "login  404    403    404    404    403    403    403",
+        "POST": "login  404    403    404    404    403    403    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-person-edit": {
+        "GET": "login  404    403    200    404    403    403    403",
+        "POST": "login  404    403    400    404    403    403    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-transition": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  404    403    404    404    404    404    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-note": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  404    403    404    404    404    404    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-task": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  404    403    404    404    404    404    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-task-done": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  404    403    404    404    404    404    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-assign": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  404    403    404    404    403    403    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-unassign": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  404    403    404    404    403    403    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-vetting": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  404    403    404    404    404    404    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-vetting-decide": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    404    403    403    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-relocation": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  404    403    404    404    403    403    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-document": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  404    403    404    404    404    403    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-approval-request": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    404    403    403    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "cases-exposure": {
+        "GET": "login  403    403    403    200    403    403    200",
+        "POST": "login  405    405    405    405    405    405    405",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+}
+# fmt: on
+
+
+def _assigned_case(world):  # type: ignore[no-untyped-def]
+    """A case the caseworker persona holds (a grant); the outsider and others hold none."""
+    from haven.cases import actions
+    from haven.testing.personas import keyring_for
+
+    if actions.index_vault() is None:
+        actions.set_up_index_vault(
+            actor=world.user("coordinator"),
+            keyring=keyring_for(world.user("coordinator")),
+            members=[world.user("caseworker")],
+        )
+    ring = keyring_for(world.user("caseworker"))
+    case = actions.create_case(keyring=ring, risk="high")
+    person = actions.save_person(keyring=ring, case=case, values={"given_name": "Зелимхан"})
+    return {"case_id": case.id, "person_id": person.id}
+
+
+def _case_only(world):  # type: ignore[no-untyped-def]
+    return {"case_id": _assigned_case(world)["case_id"]}
+
+
+FIXTURES = {"cases-detail": _case_only, "cases-person-edit": _assigned_case}

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyrage
+import pytest
+
+from haven.cases import actions as cases
+from haven.testing.personas import keyring_for
+
+
+@pytest.fixture
+def age_key(tmp_path: Path) -> tuple[str, Path]:
+    """An age key pair: the public key, and an identity file as age-keygen writes it."""
+    identity = pyrage.x25519.Identity.generate()
+    path = tmp_path / "backup-key.txt"
+    path.write_text(
+        f"# created: 2026-01-01T00:00:00Z\n# public key: {identity.to_public()}\n{identity}\n"
+    )
+    return str(identity.to_public()), path
+
+
+@pytest.fixture
+def a_case(personas):  # type: ignore[no-untyped-def]
+    """A case with one person, sealed in its own vault, the way the cases app makes them."""
+    cases.set_up_index_vault(
+        actor=personas.coordinator,
+        keyring=keyring_for(personas.coordinator),
+        members=[personas.caseworker, personas.coordinator],
+    )
+    ring = keyring_for(personas.caseworker)
+    case = cases.create_case(keyring=ring, risk="high", risk_reason="угрозы семьи")
+    cases.save_person(
+        keyring=ring,
+        case=case,
+        values={"given_name": "Ислам", "family_name": "Исаев", "aliases": ["Isa"]},
+    )
+    return case
+
+
+@pytest.fixture(autouse=True)
+def _english() -> object:
+    """Operator messages are matched in English here (the CLI speaks LANGUAGE_CODE, Russian)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
