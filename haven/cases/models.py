@@ -166,6 +166,16 @@ class Person(models.Model):
     name_indexed = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        # Partial: the case list asks "anyone pending?" on every page, and almost nobody is.
+        indexes = [
+            models.Index(
+                fields=["name_indexed"],
+                condition=models.Q(name_indexed=False),
+                name="person_pending_name_index",
+            )
+        ]
+
 
 class CaseTransition(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
