@@ -273,10 +273,14 @@ def main() -> None:
     os.environ.setdefault("HAVEN_ARGON2_OPSLIMIT", "1")
     os.environ.setdefault("HAVEN_ARGON2_MEMLIMIT", str(8 * 1024 * 1024))
     setup()
+    # Import every view module now: the run takes minutes, and a module first imported later
+    # would be read from a working tree that may have changed since.
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
+    import haven.cases.views  # noqa: F401
+    import haven.reports.views  # noqa: F401
     from haven.accounts.actions import create_staff_user
     from haven.cases.actions import set_up_index_vault
     from haven.testing.personas import keyring_for, sign_in

@@ -10,12 +10,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.accounts.models import Role
-from haven.alerts.actions import notify, notify_role
+from haven.alerts.actions import notify
 from haven.audit.log import log_event
+from haven.cases.approvals import (  # noqa: F401 -- re-exported: the two-person rule's API
+    approve,
+    decide_approval,
+    reject,
+    request_approval,
+    use_export_approval,
+)
+from haven.cases.errors import CaseError
 from haven.cases.models import (
     NEEDS_VETTING,
     TRANSITIONS,
-    ApprovalRequest,
     Case,
     CaseAssignment,
     CaseNote,
@@ -51,10 +58,6 @@ PERSON_FIELDS = (
     "family_risk",
     "trusted_contacts",
 )
-
-
-class CaseError(Exception):
-    """A refused change; the message is shown to staff as it is."""
 
 
 def index_vault() -> Vault | None:
@@ -96,12 +99,66 @@ def person_search_text(values: dict[str, Any]) -> str:
 
 
 def _reindex(keyring: Keyring, person: Person, values: dict[str, Any]) -> None:
+    """Replace the person's blind-index entries. Without the index key (no grant yet) the
+    person is flagged, so that someone holding both keys can index them later
+    (`index_pending_people`) instead of their never being found."""
+    vault = index_vault()
     NameIndexEntry.objects.filter(person=person).delete()
+    if vault is None or not keyring.can_open(vault):
+        Person.objects.filter(pk=person.pk).update(name_indexed=False)
+        person.name_indexed = False
+        return
     entries = [
         NameIndexEntry(person=person, case_id=person.case_id, value=v)
         for v in _index_values(keyring, person_search_text(values))
     ]
     NameIndexEntry.objects.bulk_create(entries)
+    if not person.name_indexed:
+        Person.objects.filter(pk=person.pk).update(name_indexed=True)
+        person.name_indexed = True
+
+
+def grant_search_index(*, keyring: Keyring, user: User) -> None:
+    """Give a staff member the search-index key, so they can search by name and their saves are
+    indexed. Sealed with the caller's keyring: only someone who holds the index can give it."""
+    vault = index_vault()
+    if vault is None:
+        raise CaseError(_("There is no search index yet."))
+    try:
+        grant_vault(keyring=keyring, vault=vault, user=user, reason="search index")
+    except VaultLocked as exc:
+        raise CaseError(_("You do not hold the search index, so you cannot give it.")) from exc
+    except GrantError as exc:
+        raise CaseError(str(exc)) from exc
+
+
+NAME_FIELDS = ("given_name", "family_name", "patronymic", "aliases")
+
+
+def index_pending_people(*, keyring: Keyring) -> int:
+    """Index the people saved without the index key, in the cases this keyring opens. Returns how
+    many were indexed; people in cases the caller cannot open stay pending for someone else."""
+    vault = index_vault()
+    if vault is None or not keyring.can_open(vault):
+        raise CaseError(_("You do not hold the search index."))
+    pending = keyring.visible(
+        Person.objects.filter(name_indexed=False).select_related("vault")
+    ).order_by("pk")
+    done = 0
+    with transaction.atomic():
+        for reader in keyring.readers(pending):
+            values = {f: getattr(reader, f) for f in NAME_FIELDS}
+            _reindex(keyring, reader.record, values)  # type: ignore[arg-type]
+            done += 1
+        if done:
+            log_event(
+                actor=keyring.user,
+                action="case.index_pending",
+                object_type="index",
+                object_id=str(vault.id),
+                data={"people": done},
+            )
+    return done
 
 
 def create_case(
@@ -162,9 +219,10 @@ def transition(*, keyring: Keyring, case: Case, to_state: str, reason: str) -> C
             _("A case cannot go from “%(from)s” to “%(to)s”.")
             % {"from": State(case.state).label, "to": State(to_state).label}
         )
+    # Checked on every entry into a placement state, whatever the state left: otherwise a
+    # detour through a side state (intake → missing → planning) would skip vetting.
     if (
         to_state in NEEDS_VETTING
-        and case.state in (State.INTAKE, State.VETTING)
         and not Vetting.objects.filter(case=case, decision=Vetting.Decision.APPROVED).exists()
     ):
         raise CaseError(
@@ -268,10 +326,17 @@ def assign(*, keyring: Keyring, case: Case, user: User) -> CaseAssignment:
 
 
 def unassign(*, actor: User, case: Case, user: User) -> None:
+    """Remove the assignment and the grant. Refused if nobody else could open the case after:
+    a vault nobody holds is lost for good (that is what shredding is for, deliberately)."""
     with transaction.atomic():
-        deleted, _rows = CaseAssignment.objects.filter(case=case, user=user).delete()
-        if not deleted:
+        if not CaseAssignment.objects.filter(case=case, user=user).exists():
             raise CaseError(_("%(user)s is not assigned to this case.") % {"user": user.username})
+        if not Grant.objects.filter(vault=case.vault).exclude(user=user).exists():
+            raise CaseError(
+                _("%(user)s is the only person who can open this case; assign someone else first.")
+                % {"user": user.username}
+            )
+        CaseAssignment.objects.filter(case=case, user=user).delete()
         revoke_grant(actor=actor, vault=case.vault, user=user)
         log_event(
             actor=actor,
@@ -374,75 +439,28 @@ def add_relocation_document(
     return doc
 
 
-# --- two-person rule --------------------------------------------------------------------------
-
-
-def request_approval(
-    *, keyring: Keyring, kind: str, vault: Vault, target_user: User | None, reason: str
-) -> ApprovalRequest:
-    """Ask a second coordinator to approve a disclosure. The requester must hold the vault."""
-    actor = keyring.user
-    assert actor is not None
-    if not actor.has_role(Role.COORDINATOR):
-        raise CaseError(_("Only a coordinator can ask for this."))
-    opened = keyring.open(vault)
-    if kind == ApprovalRequest.Kind.DISCLOSE_VAULT and target_user is None:
-        raise CaseError(_("Choose the person who should get access."))
+def update_relocation_document(
+    *,
+    keyring: Keyring,
+    document: RelocationDocument,
+    status: str,
+    deadline: datetime.date | None,
+    notes: str | None = None,
+) -> RelocationDocument:
+    """Move a document or application on (submitted, granted, refused...). Notes, if given,
+    replace the sealed notes; None keeps them."""
+    if status not in RelocationDocument.Status.values:
+        raise CaseError(_("Unknown status."))
+    document.status, document.deadline, document.updated_at = status, deadline, timezone.now()
+    if notes is not None:
+        keyring.open(document.vault).seal(document, notes=notes or None)
     with transaction.atomic():
-        row = ApprovalRequest(kind=kind, vault=vault, target_user=target_user, requested_by=actor)
-        opened.seal(row, reason=reason)
-        row.save()
+        document.save()
         log_event(
-            actor=actor,
-            action="approval.request",
-            object_type="approval",
-            object_id=row.id,
-            data={"kind": kind, "vault": str(vault.id), "target": getattr(target_user, "pk", None)},
+            actor=keyring.user,
+            action="case.document",
+            object_type="case",
+            object_id=document.case.reference,
+            data={"status": status},
         )
-    notify_role(
-        role=Role.COORDINATOR,
-        kind="approval_needed",
-        reference=f"AP-{str(row.id)[:8]}",
-        link="/staff/cases/approvals/",
-        exclude=actor,
-    )
-    return row
-
-
-def decide_approval(
-    *, keyring: Keyring, approval: ApprovalRequest, approve: bool
-) -> ApprovalRequest:
-    """A second coordinator decides. The requester can never approve their own request, however
-    often they try. On approval of a disclosure, the approver seals the vault key to the target."""
-    actor = keyring.user
-    assert actor is not None
-    if not actor.has_role(Role.COORDINATOR):
-        raise CaseError(_("Only a coordinator can decide."))
-    with transaction.atomic():
-        approval = ApprovalRequest.objects.select_for_update().get(pk=approval.pk)
-        if approval.status != ApprovalRequest.Status.PENDING:
-            raise CaseError(_("This request has already been decided."))
-        if approval.requested_by_id == actor.pk:
-            raise CaseError(_("A second coordinator must decide: you asked for this yourself."))
-        if approve and approval.kind == ApprovalRequest.Kind.DISCLOSE_VAULT:
-            try:
-                grant_vault(keyring=keyring, vault=approval.vault, user=approval.target_user)  # type: ignore[arg-type]
-            except VaultLocked as exc:
-                raise CaseError(
-                    _("You cannot open this vault, so you cannot approve giving it away.")
-                ) from exc
-            except GrantError as exc:
-                raise CaseError(str(exc)) from exc
-        approval.status = (
-            ApprovalRequest.Status.APPROVED if approve else ApprovalRequest.Status.REJECTED
-        )
-        approval.decided_by, approval.decided_at = actor, timezone.now()
-        approval.save(update_fields=["status", "decided_by", "decided_at"])
-        log_event(
-            actor=actor,
-            action="approval.decide",
-            object_type="approval",
-            object_id=approval.id,
-            data={"approved": approve},
-        )
-    return approval
+    return document

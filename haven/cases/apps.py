@@ -21,5 +21,6 @@ class CasesConfig(AppConfig):
                 roles=(Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER, Role.DOCUMENTATION),
             ),
             NavItem("cases-approvals", _("Approvals"), roles=(Role.COORDINATOR,)),
+            NavItem("cases-search-index", _("Name search access"), roles=(Role.COORDINATOR,)),
             NavItem("cases-exposure", _("Exposure"), roles=(Role.COORDINATOR, Role.ADMIN)),
         ]

@@ -6,9 +6,15 @@ import datetime
 
 from django.utils import timezone
 
+from haven.accounts.models import User
 from haven.cases import actions
-from haven.cases.models import ApprovalRequest, State, Vetting
+from haven.cases.models import ApprovalRequest, Case, RelocationDocument, State, Vetting
 from haven.core.demo import DemoContext
+from haven.vault.keyring import Keyring
+
+# Two demo-only storylines, not states: vetting rejected then closed; relocated in-country.
+REJECTED = "demo_rejected"
+IN_COUNTRY = "demo_in_country"
 
 PEOPLE = [
     # given, family, patronymic, aliases, region, risk, state, caseworker
@@ -77,8 +83,41 @@ PEOPLE = [
         "caseworker2",
     ),
     ("Ибрагим", "Юсупов", "", ["Ibragim Yusupov"], "Chechnya", "low", State.CLOSED, "caseworker2"),
+    (
+        "Аслан",
+        "Бакаев",
+        "Вахаевич",
+        ["Aslan Bakaev", "Bakajew"],
+        "Chechnya",
+        "high",
+        State.SHELTERED,
+        "caseworker",
+    ),
+    ("Seda", "Musaeva", "", ["Седа Мусаева"], "Chechnya", "high", State.DECEASED, "caseworker2"),
+    ("Тимур", "Закаев", "", ["Timur Zakayev"], "Chechnya", "medium", State.WITHDRAWN, "caseworker"),
+    ("Malika", "Gairbekova", "", ["Малика"], "Chechnya", "medium", REJECTED, "caseworker2"),
+    (
+        "Руслан",
+        "Хаджиев",
+        "Исаевич",
+        ["Ruslan Khadzhiev", "Chadschijew"],
+        "Chechnya",
+        "high",
+        IN_COUNTRY,
+        "caseworker",
+    ),
 ]
-PATH = {
+# A couple travels together: the second person of the Bakaev case.
+COMPANION = {
+    "Бакаев": {
+        "given_name": "Тимур",
+        "family_name": "Цараев",
+        "aliases": ["Timur Tsaraev", "Тима"],
+        "languages": ["ru", "ce", "en"],
+        "contacts": ["Signal: @tima_demo"],
+    }
+}
+PATH: dict[str, list[str]] = {
     State.VETTING: [State.VETTING],
     State.PLANNING: [State.VETTING, State.PLANNING],
     State.SHELTERED: [State.VETTING, State.PLANNING, State.SHELTERED],
@@ -96,6 +135,10 @@ PATH = {
     State.DETAINED: [State.VETTING, State.DETAINED],
     State.CLOSED: [State.VETTING, State.CLOSED],
     State.INTAKE: [],
+    State.DECEASED: [State.VETTING, State.PLANNING, State.IN_TRANSIT, State.DECEASED],
+    State.WITHDRAWN: [State.WITHDRAWN],
+    REJECTED: [State.VETTING],
+    IN_COUNTRY: [State.VETTING, State.PLANNING, State.IN_TRANSIT, State.DEPARTED],
 }
 
 
@@ -106,79 +149,11 @@ def load(ctx: DemoContext) -> None:
     ctx.vaults["index"] = actions.set_up_index_vault(
         actor=coordinator, keyring=coord_ring, members=members
     )
-    today = timezone.localdate()
-    first_case = None
-    for given, family, patronymic, aliases, region, risk, state, worker in PEOPLE:
-        ring = ctx.keyring(worker)
-        case = actions.create_case(
-            keyring=coord_ring,
-            risk=risk,
-            risk_reason="Семья ищет его; угрозы по телефону." if risk == "critical" else "",
-            region_of_origin=region,
-            caseworker=ctx.users[worker],
-        )
-        first_case = first_case or case
-        actions.save_person(
-            keyring=ring,
-            case=case,
-            values={
-                "given_name": given,
-                "family_name": family,
-                "patronymic": patronymic,
-                "aliases": aliases,
-                "languages": ["ru", "ce"] if region == "Chechnya" else ["ru"],
-                "documents": {"passport": "confiscated" if risk == "critical" else "yes"},
-            },
-        )
-        for step in PATH[state]:
-            if step == State.PLANNING:
-                actions.update_vetting(
-                    keyring=ring,
-                    case=case,
-                    identity_corroborated=True,
-                    vouched_for=True,
-                    interview_done=True,
-                    red_flags="",
-                )
-                actions.decide_vetting(
-                    actor=coordinator, case=case, decision=Vetting.Decision.APPROVED
-                )
-            actions.transition(
-                keyring=ring,
-                case=case,
-                to_state=step,
-                reason="Демо: следующий шаг согласован с куратором.",
-            )
-        if state in (State.DOCUMENTS, State.SHELTERED, State.PLANNING):
-            actions.add_task(
-                keyring=ring,
-                case=case,
-                kind="visa_appointment",
-                title="Запись в консульство",
-                due_date=today + datetime.timedelta(days=5),
-            )
-            actions.add_task(
-                keyring=ring,
-                case=case,
-                kind="document_expiry",
-                title="Passport expires",
-                due_date=today - datetime.timedelta(days=2),
-            )
-        if state in (State.DEPARTED, State.RESETTLED):
-            actions.set_relocation(
-                actor=coordinator,
-                case=case,
-                destination_country="DE",
-                pathway="humanitarian_visa",
-                outcome="abroad",
-                outcome_country="DE",
-            )
-        actions.add_note(
-            keyring=ring,
-            case=case,
-            text="Связь раз в два дня через доверенного контакта. Contact every second day.",
-        )
-    assert first_case is not None
+    cases = [_load_case(ctx, *row) for row in PEOPLE]
+    first_case = cases[0]
+    # coordinator2 must hold the case to approve giving it away: approvals are sealed with the
+    # approver's own keyring.
+    actions.assign(keyring=coord_ring, case=first_case, user=ctx.users["coordinator2"])
     actions.request_approval(
         keyring=coord_ring,
         kind=ApprovalRequest.Kind.DISCLOSE_VAULT,
@@ -187,5 +162,117 @@ def load(ctx: DemoContext) -> None:
         reason="Нужна юридическая консультация по делу.",
     )
     ctx.note(
-        "Cases: sign in as `caseworker`; search «Isaev», «Исаев» or «Selimchan». `coordinator2` has an approval waiting."
+        "Cases: sign in as `caseworker`; search «Isaev», «Исаев» or «Selimchan». "
+        "`coordinator2` has an approval waiting; `coordinator` sees the exposure report."
     )
+
+
+def _load_case(
+    ctx: DemoContext,
+    given: str,
+    family: str,
+    patronymic: str,
+    aliases: list[str],
+    region: str,
+    risk: str,
+    story: str,
+    worker: str,
+) -> Case:
+    coordinator = ctx.users["coordinator"]
+    coord_ring = ctx.keyring("coordinator")
+    ring = ctx.keyring(worker)
+    today = timezone.localdate()
+    case = actions.create_case(
+        keyring=coord_ring,
+        risk=risk,
+        risk_reason="Семья ищет его; угрозы по телефону." if risk == "critical" else "",
+        region_of_origin=region,
+        caseworker=ctx.users[worker],
+    )
+    actions.save_person(
+        keyring=ring,
+        case=case,
+        values={
+            "given_name": given,
+            "family_name": family,
+            "patronymic": patronymic,
+            "aliases": aliases,
+            "languages": ["ru", "ce"] if region == "Chechnya" else ["ru"],
+            "documents": {"passport": "confiscated" if risk == "critical" else "yes"},
+            "family_risk": "Семья под давлением." if risk in ("critical", "high") else "",
+        },
+    )
+    if family in COMPANION:
+        actions.save_person(keyring=ring, case=case, values=COMPANION[family])
+    for step in PATH[story]:
+        if step == State.PLANNING:
+            _vet(ring, coordinator, case, Vetting.Decision.APPROVED)
+        actions.transition(
+            keyring=ring,
+            case=case,
+            to_state=step,
+            reason="Демо: следующий шаг согласован с куратором.",
+        )
+    if story == REJECTED:
+        _vet(ring, coordinator, case, Vetting.Decision.REJECTED)
+        actions.transition(
+            keyring=ring, case=case, to_state=State.CLOSED, reason="Проверка не пройдена."
+        )
+    if story in (State.DOCUMENTS, State.SHELTERED, State.PLANNING):
+        actions.add_task(
+            keyring=ring,
+            case=case,
+            kind="visa_appointment",
+            title="Запись в консульство",
+            due_date=today + datetime.timedelta(days=5),
+        )
+        actions.add_task(
+            keyring=ring,
+            case=case,
+            kind="document_expiry",
+            title="Passport expires",
+            due_date=today - datetime.timedelta(days=2),
+        )
+        actions.add_relocation_document(
+            keyring=ring,
+            case=case,
+            kind="Гуманитарная виза (Германия)",
+            status=RelocationDocument.Status.SUBMITTED,
+            deadline=today + datetime.timedelta(days=21),
+        )
+    if story in (State.DEPARTED, State.RESETTLED):
+        actions.set_relocation(
+            actor=coordinator,
+            case=case,
+            destination_country="DE",
+            pathway="humanitarian_visa",
+            outcome="abroad",
+            outcome_country="DE",
+        )
+    if story == IN_COUNTRY:
+        actions.set_relocation(
+            actor=coordinator,
+            case=case,
+            destination_country="RU",
+            pathway="in_country",
+            outcome="in_country",
+            outcome_country="RU",
+        )
+    actions.add_note(
+        keyring=ring,
+        case=case,
+        text="Связь раз в два дня через доверенного контакта. Contact every second day.",
+    )
+    return case
+
+
+def _vet(ring: Keyring, coordinator: User, case: Case, decision: str) -> None:
+    actions.update_vetting(
+        keyring=ring,
+        case=case,
+        identity_corroborated=decision == Vetting.Decision.APPROVED,
+        vouched_for=True,
+        interview_done=True,
+        red_flags="" if decision == Vetting.Decision.APPROVED else "Рассказ не сходится.",
+    )
+    actions.decide_vetting(actor=coordinator, case=case, decision=decision)

@@ -262,6 +262,29 @@ class DocumentForm(forms.Form):
     )
 
 
+class DocumentStatusForm(forms.Form):
+    document = forms.UUIDField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Status"), choices=RelocationDocument.Status.choices)
+    deadline = forms.DateField(
+        label=_("Deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class IndexGrantForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Staff member"), queryset=User.objects.none())
+
+    @staticmethod
+    def staff_queryset() -> Any:
+        return _staff(Role.OPERATOR, Role.CASEWORKER, Role.COORDINATOR)
+
+    def __init__(self, *args: Any, exclude: set[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        queryset = self.staff_queryset()
+        if exclude:
+            queryset = queryset.exclude(pk__in=exclude)
+        self.fields["user"].queryset = queryset  # type: ignore[attr-defined]
+
+
 class ApprovalForm(forms.Form):
     target_user = forms.ModelChoiceField(label=_("Give access to"), queryset=User.objects.none())
     reason = forms.CharField(
@@ -283,5 +306,21 @@ class FilterForm(forms.Form):
     risk = forms.ChoiceField(
         label=_("Risk"), choices=[("", _("Any")), *Case.Risk.choices], required=False
     )
+    assignee = forms.ModelChoiceField(
+        label=_("Assigned to"), queryset=User.objects.none(), required=False
+    )
     mine = forms.BooleanField(label=_("Only my cases"), required=False)
     overdue = forms.BooleanField(label=_("With overdue tasks"), required=False)
+    due_within = forms.TypedChoiceField(
+        label=_("Tasks due within"),
+        choices=[("", _("Any")), ("7", _("a week")), ("30", _("a month"))],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = _staff(  # type: ignore[attr-defined]
+            Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER, Role.DOCUMENTATION
+        )

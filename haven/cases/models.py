@@ -165,7 +165,20 @@ class Person(models.Model):
     health_safety = SealedField()
     family_risk = SealedField()
     trusted_contacts = SealedField()
+    # False when saved by someone without the search-index key: the names are not findable
+    # until someone holding both keys indexes them (actions.index_pending_people).
+    name_indexed = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # Partial: the case list asks "anyone pending?" on every page, and almost nobody is.
+        indexes = [
+            models.Index(
+                fields=["name_indexed"],
+                condition=models.Q(name_indexed=False),
+                name="person_pending_name_index",
+            )
+        ]
 
 
 class CaseTransition(models.Model):
@@ -291,6 +304,9 @@ class ApprovalRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # When the approved action happened: the grant for a disclosure, the export for an export
+    # (one approval allows one export).
+    executed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "requested_at"])]

@@ -6,6 +6,8 @@ urlpatterns = [
     path("cases/", views.case_list, name="cases-list"),
     path("cases/new/", views.case_create, name="cases-create"),
     path("cases/approvals/", views.approvals, name="cases-approvals"),
+    path("cases/search-index/", views.search_index, name="cases-search-index"),
+    path("cases/search-index/pending/", views.index_pending, name="cases-index-pending"),
     path(
         "cases/approvals/<uuid:approval_id>/", views.approval_decide, name="cases-approval-decide"
     ),
@@ -30,6 +32,11 @@ urlpatterns = [
     ),
     path("cases/<uuid:case_id>/relocation/", views.case_relocation, name="cases-relocation"),
     path("cases/<uuid:case_id>/documents/", views.case_document, name="cases-document"),
+    path(
+        "cases/<uuid:case_id>/documents/update/",
+        views.case_document_update,
+        name="cases-document-update",
+    ),
     path("cases/<uuid:case_id>/approvals/", views.case_approval, name="cases-approval-request"),
     path("exposure/", views.exposure, name="cases-exposure"),
 ]

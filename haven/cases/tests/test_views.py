@@ -240,6 +240,32 @@ def test_the_case_list_uses_the_same_number_of_queries_for_any_page_size(
 
 
 @pytest.mark.django_db
+def test_name_search_uses_the_same_number_of_queries_however_many_match(
+    personas, client_for, index
+) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(personas.caseworker)
+    ring = keyring_for(personas.caseworker)
+
+    def add(n: int) -> None:
+        for _ in range(n):
+            c = actions.create_case(keyring=ring, risk="low")
+            actions.save_person(
+                keyring=ring, case=c, values={"given_name": "Ислам", "family_name": "Исаев"}
+            )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get("/staff/cases/", {"q": "Isaev"}).content.decode()
+        assert body.count("/staff/cases/") > 0
+        return len(ctx.captured_queries)
+
+    add(2)
+    few = queries()
+    add(15)
+    assert queries() == few < 100
+
+
+@pytest.mark.django_db
 def test_exposure_counts_people_and_safe_houses_per_account_without_decrypting(
     personas, case, capsys
 ) -> None:  # type: ignore[no-untyped-def]
@@ -290,7 +316,16 @@ def test_the_leak_scan_finds_nothing_of_a_full_case_record(
         f"/staff/cases/{case.id}/transition/",
         {"to_state": "vetting", "reason": markers.new("reason")},
     )
+    client.post(
+        f"/staff/cases/{case.id}/people/new/",
+        {"given_name": markers.new("companion", cyrillic=True), "contacts": markers.new("tg")},
+    )
+    client.post(f"/staff/cases/{case.id}/assign/", {"user": personas.coordinator.pk})
+    client_for(personas.coordinator).post(
+        f"/staff/cases/{case.id}/approvals/",
+        {"target_user": personas.lawyer.pk, "reason": markers.new("approval")},
+    )
     client.get(f"/staff/cases/{case.id}/")
     client.get("/staff/cases/", {"q": "MARKER"})
-    assert Person.objects.count() == 1
+    assert Person.objects.count() == 2 and ApprovalRequest.objects.count() == 1
     assert_no_leaks(markers, log_text=caplog.text)

@@ -1,0 +1,197 @@
+"""The two-person rule, for every app: giving a vault to someone new, or exporting identified
+data, needs a second coordinator's yes.
+
+Public interface (safety, evidence and any other app call these, never the model directly):
+
+    request_approval(*, keyring, kind, vault, target_user, reason) -> ApprovalRequest
+    approve(*, keyring, approval) -> ApprovalRequest        # grants at once for a disclosure
+    reject(*, keyring, approval) -> ApprovalRequest
+    decide_approval(*, keyring, approval, approve: bool) -> ApprovalRequest
+    use_export_approval(*, actor, vault) -> ApprovalRequest  # consumes one approved export
+
+The requester must be able to open the vault (the reason is sealed in it). The approver must be a
+coordinator other than the requester and other than the person who would get access, and must be
+able to open the vault too: the grant is sealed with the approver's own keyring, so nobody can
+approve handing over something they do not hold. Every request and decision is audited (ids and
+codes only) in the same transaction as the change it records. Errors are `CaseError` with a
+translated message.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.accounts.models import Role
+from haven.alerts.actions import notify_role
+from haven.audit.log import log_event
+from haven.cases.errors import CaseError
+from haven.cases.models import ApprovalRequest
+from haven.vault.actions import GrantError, grant_vault
+from haven.vault.keyring import Keyring, VaultLocked
+from haven.vault.models import Grant, UserKey, Vault
+
+if TYPE_CHECKING:
+    from haven.accounts.models import User
+
+# Who may ask, per kind. A documentation officer asks to export what they hold; only a
+# coordinator may ask to give a vault to someone new.
+REQUESTERS: dict[str, tuple[str, ...]] = {
+    ApprovalRequest.Kind.DISCLOSE_VAULT: (Role.COORDINATOR,),
+    ApprovalRequest.Kind.EXPORT_IDENTIFIED: (Role.COORDINATOR, Role.DOCUMENTATION),
+}
+
+
+def _check_target(vault: Vault, target_user: User | None) -> User:
+    if target_user is None:
+        raise CaseError(_("Choose the person who should get access."))
+    if not target_user.is_active:
+        raise CaseError(_("This account is disabled."))
+    if not UserKey.objects.filter(user=target_user).exists():
+        raise CaseError(
+            _(
+                "This account has no key pair yet; it must sign in once before it can be given access."
+            )
+        )
+    if Grant.objects.filter(vault=vault, user=target_user).exists():
+        raise CaseError(_("This person already has access."))
+    return target_user
+
+
+def request_approval(
+    *, keyring: Keyring, kind: str, vault: Vault, target_user: User | None, reason: str
+) -> ApprovalRequest:
+    """Ask a second coordinator to approve a disclosure or an export of identified data."""
+    actor = keyring.user
+    if actor is None:
+        raise CaseError(_("Sign in first."))
+    if kind not in REQUESTERS:
+        raise CaseError(_("Unknown kind of request."))
+    if not actor.has_role(*REQUESTERS[kind]):
+        raise CaseError(_("Your role cannot ask for this."))
+    if not reason.strip():
+        raise CaseError(_("Give a reason."))
+    try:
+        opened = keyring.open(vault)
+    except VaultLocked as exc:
+        raise CaseError(_("You cannot open this vault, so you cannot ask to share it.")) from exc
+    if kind == ApprovalRequest.Kind.DISCLOSE_VAULT:
+        _check_target(vault, target_user)
+    with transaction.atomic():
+        if ApprovalRequest.objects.filter(
+            kind=kind,
+            vault=vault,
+            target_user=target_user,
+            status=ApprovalRequest.Status.PENDING,
+        ).exists():
+            raise CaseError(_("The same request is already waiting for a decision."))
+        row = ApprovalRequest(kind=kind, vault=vault, target_user=target_user, requested_by=actor)
+        opened.seal(row, reason=reason)
+        row.save()
+        log_event(
+            actor=actor,
+            action="approval.request",
+            object_type="approval",
+            object_id=row.id,
+            data={
+                "kind": kind,
+                "vault": str(vault.id),
+                "vault_kind": vault.kind,
+                "target": getattr(target_user, "pk", None),
+            },
+        )
+    notify_role(
+        role=Role.COORDINATOR,
+        kind="approval_needed",
+        reference=f"AP-{str(row.id)[:8]}",
+        link="/staff/cases/approvals/",
+        exclude=actor,
+    )
+    return row
+
+
+def decide_approval(
+    *, keyring: Keyring, approval: ApprovalRequest, approve: bool
+) -> ApprovalRequest:
+    """A second coordinator decides. The requester can never decide their own request, however
+    often they try, and the person who would get access cannot decide it either. On approval of
+    a disclosure, the approver seals the vault key to the target in the same transaction."""
+    actor = keyring.user
+    if actor is None or not actor.has_role(Role.COORDINATOR):
+        raise CaseError(_("Only a coordinator can decide."))
+    with transaction.atomic():
+        approval = ApprovalRequest.objects.select_for_update().get(pk=approval.pk)
+        if approval.status != ApprovalRequest.Status.PENDING:
+            raise CaseError(_("This request has already been decided."))
+        if approval.requested_by_id == actor.pk:
+            raise CaseError(_("A second coordinator must decide: you asked for this yourself."))
+        if approval.target_user_id == actor.pk:
+            raise CaseError(_("You cannot decide on giving access to yourself."))
+        now = timezone.now()
+        if approve and approval.kind == ApprovalRequest.Kind.DISCLOSE_VAULT:
+            try:
+                grant_vault(keyring=keyring, vault=approval.vault, user=approval.target_user)  # type: ignore[arg-type]
+            except VaultLocked as exc:
+                raise CaseError(
+                    _("You cannot open this vault, so you cannot approve giving it away.")
+                ) from exc
+            except GrantError as exc:
+                raise CaseError(str(exc)) from exc
+            approval.executed_at = now
+        approval.status = (
+            ApprovalRequest.Status.APPROVED if approve else ApprovalRequest.Status.REJECTED
+        )
+        approval.decided_by, approval.decided_at = actor, now
+        approval.save(update_fields=["status", "decided_by", "decided_at", "executed_at"])
+        log_event(
+            actor=actor,
+            action="approval.decide",
+            object_type="approval",
+            object_id=approval.id,
+            data={"approved": approve, "kind": approval.kind},
+        )
+    return approval
+
+
+def approve(*, keyring: Keyring, approval: ApprovalRequest) -> ApprovalRequest:
+    return decide_approval(keyring=keyring, approval=approval, approve=True)
+
+
+def reject(*, keyring: Keyring, approval: ApprovalRequest) -> ApprovalRequest:
+    return decide_approval(keyring=keyring, approval=approval, approve=False)
+
+
+def use_export_approval(*, actor: User, vault: Vault) -> ApprovalRequest:
+    """Consume one approved, unused export of identified data from `vault` that `actor` asked
+    for. An export module calls this inside its own transaction, right before it writes the
+    export; one approval allows one export."""
+    with transaction.atomic():
+        row = (
+            ApprovalRequest.objects.select_for_update()
+            .filter(
+                kind=ApprovalRequest.Kind.EXPORT_IDENTIFIED,
+                vault=vault,
+                requested_by=actor,
+                status=ApprovalRequest.Status.APPROVED,
+                executed_at__isnull=True,
+            )
+            .order_by("decided_at")
+            .first()
+        )
+        if row is None:
+            raise CaseError(
+                _("Exporting identified data needs a request approved by a second coordinator.")
+            )
+        row.executed_at = timezone.now()
+        row.save(update_fields=["executed_at"])
+        log_event(
+            actor=actor,
+            action="approval.execute",
+            object_type="approval",
+            object_id=row.id,
+            data={"kind": row.kind, "vault": str(vault.id)},
+        )
+    return row
