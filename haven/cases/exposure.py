@@ -36,19 +36,15 @@ def _identities_per_vault() -> tuple[Counter[object], Counter[object]]:
             .values_list("vault_id", "n")
         )
     )
-    requests: Counter[object] = Counter()
-    try:
-        from haven.intake.models import HelpRequest
+    from haven.intake.models import HelpRequest
 
-        requests.update(
-            dict(
-                HelpRequest.objects.values_list("vault_id")
-                .annotate(n=Count("id"))
-                .values_list("vault_id", "n")
-            )
+    requests: Counter[object] = Counter(
+        dict(
+            HelpRequest.objects.values_list("vault_id")
+            .annotate(n=Count("id"))
+            .values_list("vault_id", "n")
         )
-    except LookupError:
-        pass
+    )
     return people, requests
 
 

@@ -10,7 +10,6 @@ import datetime as dt
 import logging
 import signal
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -230,5 +229,4 @@ def start_in_thread() -> threading.Thread:
     worker = Worker()
     thread = threading.Thread(target=worker.run, name="haven-worker", daemon=True)
     thread.start()
-    time.sleep(0)
     return thread

@@ -8,6 +8,8 @@ flushed at the end of the request.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from collections.abc import Iterable
 from functools import cache
@@ -144,9 +146,6 @@ class OpenVault:
         return crypto.seal_to(public_key, self._key, f"grant|{self.vault.id}|{user_id}".encode())
 
     def _subkey(self, purpose: bytes) -> bytes:
-        import hashlib
-        import hmac
-
         return hmac.new(self._key, purpose, hashlib.sha256).digest()
 
     def _vault_private_key(self) -> bytes:
