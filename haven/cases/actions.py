@@ -191,6 +191,17 @@ def create_case(
     return case
 
 
+def _registry_suggestions(keyring: Keyring, person: Person, values: dict[str, Any]) -> None:
+    """Every new or edited person is matched against the missing-persons registry (through the
+    blind index; suggestions only, a person decides)."""
+    from django.apps import apps
+
+    if apps.is_installed("haven.missing"):
+        from haven.missing.matching import suggest_for_person
+
+        suggest_for_person(keyring, person, values)
+
+
 def save_person(
     *, keyring: Keyring, case: Case, values: dict[str, Any], person: Person | None = None
 ) -> Person:
@@ -200,6 +211,7 @@ def save_person(
         opened.seal(person, **{k: values.get(k) or None for k in PERSON_FIELDS})
         person.save()
         _reindex(keyring, person, values)
+        _registry_suggestions(keyring, person, values)
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
         log_event(
             actor=keyring.user,

@@ -1,0 +1,293 @@
+"""Finding the same person across the registry and the cases.
+
+Candidates come from the blind index alone: the names of a report (or of a person in a case) are
+reduced to coarse keys (:func:`haven.lib.names.name_keys`), HMACed under the search-index key, and
+looked up among the registry's and the cases' index entries. Nothing is decrypted to find them.
+A candidate is then scored by :func:`haven.lib.names.match_names` in the keyring of someone who can
+open both sides, at once if the person saving can, otherwise when someone who can opens the list
+of possible matches. A person confirms or rejects; a confirmation creates a link, never a merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.audit.log import log_event
+from haven.lib.names import match_names, name_keys
+from haven.missing.errors import MissingError
+from haven.missing.models import MatchCandidate, RegistryIndexEntry, Report
+from haven.vault.keyring import Keyring, SealedReader
+
+if TYPE_CHECKING:
+    from haven.cases.models import Person
+
+# A candidate shares at least this many index values with the name (or all of them, for a
+# one-word name): one shared given name alone would pair half the registry.
+MIN_SHARED = 2
+MAX_CANDIDATES = 50
+# Ages that differ by more than this many years make two same-named people different.
+BIRTH_YEAR_SLACK = 3
+
+
+def report_names(values: dict[str, Any] | SealedReader) -> list[str]:
+    """Every full-name string of a report: the structured name, the full name, alternates."""
+    get = values.get if isinstance(values, dict) else (lambda k: getattr(values, k))
+    names: list[str] = []
+    parts = [get("given_name") or "", get("patronymic") or "", get("family_name") or ""]
+    if any(parts):
+        names.append(" ".join(p for p in parts if p))
+    if get("full_name"):
+        names.append(str(get("full_name")))
+    names += [str(a) for a in (get("alternate_names") or []) if str(a).strip()]
+    return list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+
+
+def person_names(reader: SealedReader) -> list[str]:
+    parts = [reader.given_name or "", reader.patronymic or "", reader.family_name or ""]
+    names = [" ".join(p for p in parts if p)] if any(parts) else []
+    names += [str(a) for a in (reader.aliases or []) if str(a).strip()]
+    return [n for n in names if n.strip()]
+
+
+def _index_opened(keyring: Keyring) -> Any:
+    from haven.cases.actions import index_vault
+
+    vault = index_vault()
+    if vault is None or not keyring.can_open(vault):
+        return None
+    return keyring.open(vault)
+
+
+def index_values(keyring: Keyring, names: Iterable[str]) -> set[str] | None:
+    """Blind-index values of these names, or None without the search-index key."""
+    from haven.cases.actions import INDEX_BITS
+
+    opened = _index_opened(keyring)
+    if opened is None:
+        return None
+    keys: set[str] = set()
+    for name in names:
+        keys |= name_keys(name)
+    return {opened.blind_index(k, bits=INDEX_BITS) for k in keys}
+
+
+def reindex_report(keyring: Keyring, report: Report, values: dict[str, Any]) -> None:
+    """Replace the report's index entries. Without the index key the report is flagged, so that
+    someone holding both keys indexes it later (:func:`index_pending_reports`)."""
+    found = index_values(keyring, report_names(values))
+    RegistryIndexEntry.objects.filter(report=report).delete()
+    indexed = found is not None
+    if found:
+        RegistryIndexEntry.objects.bulk_create(
+            [RegistryIndexEntry(report=report, value=v) for v in sorted(found)]
+        )
+    if report.name_indexed != indexed:
+        Report.objects.filter(pk=report.pk).update(name_indexed=indexed)
+        report.name_indexed = indexed
+
+
+def _report_values(keyring: Keyring, report: Report) -> set[str]:
+    return set(RegistryIndexEntry.objects.filter(report=report).values_list("value", flat=True))
+
+
+def _shared(qs: Any, field: str, values: set[str]) -> list[Any]:
+    need = min(MIN_SHARED, len(values))
+    return list(
+        qs.filter(value__in=values)
+        .values(field)
+        .annotate(n=Count("value", distinct=True))
+        .filter(n__gte=need)
+        .order_by("-n")
+        .values_list(field, flat=True)[:MAX_CANDIDATES]
+    )
+
+
+def _pair(a: Any, b: Any) -> tuple[Any, Any]:
+    """Report pairs are stored once, the smaller id first."""
+    return (a, b) if str(a) < str(b) else (b, a)
+
+
+def _create(**kwargs: Any) -> MatchCandidate | None:
+    if MatchCandidate.objects.filter(**kwargs).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return MatchCandidate.objects.create(**kwargs)
+    except IntegrityError:  # found at the same moment by another request
+        return None
+
+
+def suggest_for_report(keyring: Keyring, report: Report) -> list[MatchCandidate]:
+    """Candidates for a report among the other reports and the people in cases."""
+    from haven.cases.models import NameIndexEntry
+
+    values = _report_values(keyring, report)
+    if not values:
+        return []
+    made = []
+    for other_id in _shared(RegistryIndexEntry.objects.exclude(report=report), "report_id", values):
+        a, b = _pair(report.pk, other_id)
+        found = _create(report_id=a, other_report_id=b)
+        if found:
+            made.append(found)
+    for person_id in _shared(NameIndexEntry.objects.all(), "person_id", values):
+        found = _create(report_id=report.pk, person_id=person_id)
+        if found:
+            made.append(found)
+    score(keyring, made)
+    return made
+
+
+def suggest_for_person(keyring: Keyring, person: Person, values: dict[str, Any]) -> list[Any]:
+    """Called when a person in a case is saved (a new intake, a new case, an edit)."""
+    from haven.cases.actions import person_search_text
+
+    found_values = index_values(keyring, [person_search_text(values)])
+    if not found_values:
+        return []
+    made = []
+    for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", found_values):
+        found = _create(report_id=report_id, person_id=person.pk)
+        if found:
+            made.append(found)
+    score(keyring, made)
+    return made
+
+
+def _birth_year(birth: Any) -> int | None:
+    if not isinstance(birth, dict):
+        return None
+    if birth.get("year"):
+        try:
+            return int(birth["year"])
+        except (TypeError, ValueError):
+            return None
+    if birth.get("date"):
+        try:
+            return int(str(birth["date"])[:4])
+        except ValueError:
+            return None
+    return None
+
+
+def compare(
+    names_a: list[str], names_b: list[str], birth_a: Any, birth_b: Any
+) -> tuple[float, bool]:
+    """Best name score over every pair of names; ages far apart make them different people."""
+    best, same = 0.0, False
+    for a in names_a:
+        for b in names_b:
+            result = match_names(a, b)
+            best = max(best, result.score)
+            same = same or result.same
+    ya, yb = _birth_year(birth_a), _birth_year(birth_b)
+    if ya is not None and yb is not None and abs(ya - yb) > BIRTH_YEAR_SLACK:
+        same = False
+    return best, same
+
+
+def _sides(keyring: Keyring, candidate: MatchCandidate) -> tuple[SealedReader, SealedReader] | None:
+    left = keyring.reader(candidate.report)
+    other = candidate.other_report if candidate.other_report_id else candidate.person
+    right = keyring.reader(other)  # type: ignore[arg-type]
+    if not (left.is_open and right.is_open):
+        return None
+    return left, right
+
+
+def score(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> int:
+    """Score the unscored candidates this keyring can open both sides of. Returns how many."""
+    done = 0
+    for candidate in candidates:
+        if candidate.score is not None:
+            continue
+        sides = _sides(keyring, candidate)
+        if sides is None:
+            continue
+        left, right = sides
+        right_names = report_names(right) if candidate.other_report_id else person_names(right)
+        value, same = compare(report_names(left), right_names, left.birth, right.birth)
+        candidate.score = round(value, 3)
+        if not same:
+            candidate.decision = MatchCandidate.Decision.DISMISSED
+        candidate.save(update_fields=["score", "decision"])
+        done += 1
+    return done
+
+
+def visible_candidates(keyring: Keyring) -> Any:
+    """Candidates whose both sides this keyring opens (one query, no decryption)."""
+    from haven.cases.models import Person
+
+    qs = keyring.visible(MatchCandidate.objects.all(), path="report__vault")
+    people = keyring.visible(Person.objects.all()).values("pk")
+    return qs.filter(Q(other_report__isnull=False) | Q(person__in=people)).select_related(
+        "report__vault", "other_report__vault", "person__vault", "person__case"
+    )
+
+
+def decide(keyring: Keyring, candidate: MatchCandidate, *, same: bool, reason: str) -> Any:
+    """A person's decision. "Same" creates a link (reciprocal, reversible); "not the same"
+    keeps the pair from being suggested again."""
+    from haven.missing import actions
+
+    if candidate.decision in (MatchCandidate.Decision.CONFIRMED, MatchCandidate.Decision.REJECTED):
+        raise MissingError(_("This suggestion has already been decided."))
+    if _sides(keyring, candidate) is None:
+        raise MissingError(_("You cannot see both records, so you cannot decide."))
+    with transaction.atomic():
+        link: Any = None
+        if same:
+            if candidate.other_report_id:
+                link = actions.link_reports(
+                    keyring=keyring,
+                    report=candidate.report,
+                    other=candidate.other_report,  # type: ignore[arg-type]
+                    reason=reason,
+                )
+            else:
+                person = candidate.person
+                assert person is not None
+                link = actions.link_case(
+                    keyring=keyring,
+                    report=candidate.report,
+                    case=person.case,
+                    person=person,
+                    reason=reason,
+                )
+        candidate.decision = (
+            MatchCandidate.Decision.CONFIRMED if same else MatchCandidate.Decision.REJECTED
+        )
+        candidate.decided_by = keyring.user
+        candidate.decided_at = timezone.now()
+        candidate.save(update_fields=["decision", "decided_by", "decided_at"])
+        log_event(
+            actor=keyring.user,
+            action="missing.match_decide",
+            object_type="missing_report",
+            object_id=candidate.report.reference,
+            data={"candidate": str(candidate.id), "same": same},
+        )
+    return link
+
+
+def index_pending_reports(keyring: Keyring) -> int:
+    """Index (and match) the reports saved without the index key."""
+    from haven.missing.actions import REPORT_FIELDS
+
+    if _index_opened(keyring) is None:
+        raise MissingError(_("You do not hold the search index."))
+    pending = keyring.visible(Report.objects.filter(name_indexed=False).select_related("vault"))
+    done = 0
+    for reader in keyring.readers(pending.order_by("pk")):
+        report: Report = reader.record  # type: ignore[assignment]
+        reindex_report(keyring, report, {f: getattr(reader, f) for f in REPORT_FIELDS})
+        suggest_for_report(keyring, report)
+        done += 1
+    return done
