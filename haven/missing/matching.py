@@ -116,9 +116,10 @@ def _pair(a: Any, b: Any) -> tuple[Any, Any]:
 def _create(**kwargs: Any) -> MatchCandidate | None:
     if MatchCandidate.objects.filter(**kwargs).exists():
         return None
+    vault_id = Report.objects.filter(pk=kwargs["report_id"]).values_list("vault_id", flat=True)[0]
     try:
         with transaction.atomic():
-            return MatchCandidate.objects.create(**kwargs)
+            return MatchCandidate.objects.create(vault_id=vault_id, **kwargs)
     except IntegrityError:  # found at the same moment by another request
         return None
 
@@ -192,13 +193,81 @@ def compare(
     return best, same
 
 
+def request_texts(keyring: Keyring, help_request: Any) -> list[str]:
+    """What the person wrote to the hotline (their own messages, not our replies)."""
+    from haven.intake.models import Message
+
+    opened = keyring.open(help_request.vault)
+    return [
+        opened.unseal(m, "body") or ""
+        for m in help_request.messages.filter(direction=Message.Direction.IN).order_by("created_at")
+    ]
+
+
+def names_in_texts(texts: Iterable[str]) -> list[str]:
+    """Person names found in free text by the redaction engine's recogniser (natasha for
+    Russian, name lists for Latin script)."""
+    from haven.lib.redact import redact
+
+    names: list[str] = []
+    for text in texts:
+        if text.strip():
+            names += [s.original for s in redact(text).spans if s.category == "PERSON"]
+    return list(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
+def suggest_for_request(keyring: Keyring, help_request: Any) -> list[MatchCandidate]:
+    """Look up the names a hotline request mentions in the registry. Runs when someone holding
+    the request and the index opens it; again only when new messages have arrived."""
+    from haven.intake.models import Message
+    from haven.missing.models import RegistryCheck
+
+    if not RegistryIndexEntry.objects.exists():
+        return []  # nothing to find: spare the name recogniser
+    if _index_opened(keyring) is None or not keyring.can_open(help_request.vault):
+        return []
+    count = help_request.messages.filter(direction=Message.Direction.IN).count()
+    check = RegistryCheck.objects.filter(help_request=help_request).first()
+    if check is not None and check.messages == count:
+        return []
+    made = []
+    for name in names_in_texts(request_texts(keyring, help_request)):
+        values = index_values(keyring, [name]) or set()
+        if not values:
+            continue
+        for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", values):
+            found = _create(report_id=report_id, help_request_id=help_request.pk)
+            if found:
+                made.append(found)
+    RegistryCheck.objects.update_or_create(
+        help_request=help_request, defaults={"messages": count, "checked_at": timezone.now()}
+    )
+    score(keyring, made)
+    return made
+
+
+def _other(candidate: MatchCandidate) -> Any:
+    if candidate.other_report_id:
+        return candidate.other_report
+    if candidate.person_id:
+        return candidate.person
+    return candidate.help_request
+
+
 def _sides(keyring: Keyring, candidate: MatchCandidate) -> tuple[SealedReader, SealedReader] | None:
     left = keyring.reader(candidate.report)
-    other = candidate.other_report if candidate.other_report_id else candidate.person
-    right = keyring.reader(other)  # type: ignore[arg-type]
+    right = keyring.reader(_other(candidate))
     if not (left.is_open and right.is_open):
         return None
     return left, right
+
+
+def other_names(keyring: Keyring, candidate: MatchCandidate, right: SealedReader) -> list[str]:
+    if candidate.other_report_id:
+        return report_names(right)
+    if candidate.person_id:
+        return person_names(right)
+    return names_in_texts(request_texts(keyring, candidate.help_request))
 
 
 def score(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> int:
@@ -211,8 +280,9 @@ def score(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> int:
         if sides is None:
             continue
         left, right = sides
-        right_names = report_names(right) if candidate.other_report_id else person_names(right)
-        value, same = compare(report_names(left), right_names, left.birth, right.birth)
+        right_names = other_names(keyring, candidate, right)
+        right_birth = None if candidate.help_request_id else right.birth
+        value, same = compare(report_names(left), right_names, left.birth, right_birth)
         candidate.score = round(value, 3)
         if not same:
             candidate.decision = MatchCandidate.Decision.DISMISSED
@@ -224,11 +294,19 @@ def score(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> int:
 def visible_candidates(keyring: Keyring) -> Any:
     """Candidates whose both sides this keyring opens (one query, no decryption)."""
     from haven.cases.models import Person
+    from haven.intake.models import HelpRequest
 
     qs = keyring.visible(MatchCandidate.objects.all(), path="report__vault")
     people = keyring.visible(Person.objects.all()).values("pk")
-    return qs.filter(Q(other_report__isnull=False) | Q(person__in=people)).select_related(
-        "report__vault", "other_report__vault", "person__vault", "person__case"
+    requests = keyring.visible(HelpRequest.objects.all()).values("pk")
+    return qs.filter(
+        Q(other_report__isnull=False) | Q(person__in=people) | Q(help_request__in=requests)
+    ).select_related(
+        "report__vault",
+        "other_report__vault",
+        "person__vault",
+        "person__case",
+        "help_request__vault",
     )
 
 
@@ -251,7 +329,7 @@ def decide(keyring: Keyring, candidate: MatchCandidate, *, same: bool, reason: s
                     other=candidate.other_report,  # type: ignore[arg-type]
                     reason=reason,
                 )
-            else:
+            elif candidate.person_id:
                 person = candidate.person
                 assert person is not None
                 link = actions.link_case(
@@ -266,7 +344,8 @@ def decide(keyring: Keyring, candidate: MatchCandidate, *, same: bool, reason: s
         )
         candidate.decided_by = keyring.user
         candidate.decided_at = timezone.now()
-        candidate.save(update_fields=["decision", "decided_by", "decided_at"])
+        keyring.open(candidate.report.vault).seal(candidate, reason=reason or None)
+        candidate.save(update_fields=["decision", "decided_by", "decided_at", "reason"])
         log_event(
             actor=keyring.user,
             action="missing.match_decide",

@@ -206,12 +206,18 @@ class MatchCandidate(models.Model):
         DISMISSED = "dismissed", _("Names do not match")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")  # the registry's
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
     other_report = models.ForeignKey(
         Report, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     person = models.ForeignKey(
         "cases.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # A hotline request whose messages name someone in the registry (names found by the
+    # redaction engine's person recogniser when a triage holder of the index opens it).
+    help_request = models.ForeignKey(
+        "intake.HelpRequest", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     score = models.FloatField(
         null=True, blank=True
@@ -222,6 +228,7 @@ class MatchCandidate(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    reason = SealedField()  # why the person decided as they did
 
     class Meta:
         constraints = [
@@ -235,9 +242,35 @@ class MatchCandidate(models.Model):
                 condition=models.Q(person__isnull=False),
                 name="one_candidate_per_report_person",
             ),
+            models.UniqueConstraint(
+                fields=["report", "help_request"],
+                condition=models.Q(help_request__isnull=False),
+                name="one_candidate_per_report_request",
+            ),
             models.CheckConstraint(
-                condition=models.Q(other_report__isnull=False) ^ models.Q(person__isnull=False),
+                condition=(
+                    models.Q(
+                        other_report__isnull=False, person__isnull=True, help_request__isnull=True
+                    )
+                    | models.Q(
+                        other_report__isnull=True, person__isnull=False, help_request__isnull=True
+                    )
+                    | models.Q(
+                        other_report__isnull=True, person__isnull=True, help_request__isnull=False
+                    )
+                ),
                 name="candidate_has_one_other_side",
             ),
         ]
         indexes = [models.Index(fields=["decision", "-score"])]
+
+
+class RegistryCheck(models.Model):
+    """How many messages of a hotline request were last looked at for registry names, so that
+    the names are extracted again only when the person has written more."""
+
+    help_request = models.OneToOneField(
+        "intake.HelpRequest", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    messages = models.PositiveIntegerField(default=0)
+    checked_at = models.DateTimeField(default=timezone.now)

@@ -365,12 +365,11 @@ def match_list(request: HavenRequest) -> HttpResponse:
     ).get_page(request.GET.get("page"))
     rows = []
     for candidate in page.object_list:
-        other = candidate.other_report or candidate.person
         rows.append(
             {
                 "candidate": candidate,
                 "left": keyring.reader(candidate.report),
-                "right": keyring.reader(other),  # type: ignore[arg-type]
+                "right": keyring.reader(matching._other(candidate)),
                 "case": candidate.person.case if candidate.person_id else None,  # type: ignore[union-attr]
             }
         )
@@ -384,10 +383,17 @@ def _match_context(request: HavenRequest, candidate: MatchCandidate, form: Any) 
         right = keyring.reader(candidate.other_report)  # type: ignore[arg-type]
         right_rows = _report_rows(right)
         right_title = candidate.other_report.reference  # type: ignore[union-attr]
-    else:
+    elif candidate.person_id:
         right = keyring.reader(candidate.person)  # type: ignore[arg-type]
         right_rows = _person_rows(right)
-        right_title = candidate.person.case.reference  # type: ignore[union-attr]
+        right_title = _("Case %(ref)s") % {"ref": candidate.person.case.reference}  # type: ignore[union-attr]
+    else:
+        texts = matching.request_texts(keyring, candidate.help_request)
+        right_rows = {
+            "name": "; ".join(matching.names_in_texts(texts)),
+            "description": "\n\n".join(texts)[:3000],
+        }
+        right_title = _("Hotline request %(ref)s") % {"ref": candidate.help_request.reference}  # type: ignore[union-attr]
     return {
         "candidate": candidate,
         "left_title": candidate.report.reference,
@@ -509,6 +515,17 @@ def registry_access(request: HavenRequest) -> HttpResponse:
             "holds": vault is not None and request.keyring.can_open(vault),
         },
         status=status,
+    )
+
+
+def request_registry_matches(request: HavenRequest, help_request: Any) -> list[MatchCandidate]:
+    """For the triage page: look the names in a hotline request up in the registry (if this
+    person holds the index), and list the suggestions they can see both sides of."""
+    matching.suggest_for_request(request.keyring, help_request)
+    return list(
+        matching.visible_candidates(request.keyring)
+        .filter(help_request=help_request)
+        .exclude(decision__in=[MatchCandidate.Decision.DISMISSED, MatchCandidate.Decision.REJECTED])
     )
 
 

@@ -121,3 +121,41 @@ def test_candidates_are_found_without_decrypting_anyone(doc_ring, report, monkey
     monkeypatch.setattr(OpenVault, "unseal", counting)
     made = actions.save_report(keyring=doc_ring, values={"full_name": "Khasan Abdulaev"})
     assert set(opened) <= {report.pk, made.pk}
+
+
+@pytest.mark.django_db
+def test_a_hotline_request_naming_a_reported_person_is_suggested_on_the_triage_page(
+    personas, client_for, report
+) -> None:  # type: ignore[no-untyped-def]
+    from haven.intake import actions as intake_actions
+    from haven.vault.actions import grant_vault
+
+    coord = keyring_for(personas.coordinator)
+    vault = intake_actions.set_up_intake_vault(actor=personas.coordinator, keyring=coord)
+    grant_vault(keyring=coord, vault=vault, user=personas.operator)
+    submitted = intake_actions.submit_request(
+        text="Мой брат Хасан Абдулаев пропал в Грозном, его забрали люди в форме.",
+        felt_urgency="now",
+        contact="",
+        files=[],
+        language="ru",
+    )
+    # The operator holds the request but neither the index nor the registry: nothing is looked up.
+    page = client_for(personas.operator).get(f"/staff/intake/{submitted.request.id}/")
+    assert page.status_code == 200 and not MatchCandidate.objects.exists()
+    # The coordinator holds all three: the name is found, scored, and shown.
+    page = client_for(personas.coordinator).get(f"/staff/intake/{submitted.request.id}/")
+    candidate = MatchCandidate.objects.get()
+    assert candidate.help_request_id == submitted.request.pk and candidate.report_id == report.pk
+    assert candidate.decision == MatchCandidate.Decision.PENDING and candidate.score >= 0.8
+    assert report.reference in page.content.decode()
+    compare = client_for(personas.coordinator).get(f"/staff/missing/matches/{candidate.id}/")
+    assert "Хасан Абдулаев" in compare.content.decode()
+    matching.decide(coord, candidate, same=True, reason="брат подтвердил по телефону")
+    candidate.refresh_from_db()
+    assert (
+        keyring_for(personas.coordinator2).reader(candidate).reason == "брат подтвердил по телефону"
+    )
+    # Looking again does not run the recogniser again or suggest twice.
+    client_for(personas.coordinator).get(f"/staff/intake/{submitted.request.id}/")
+    assert MatchCandidate.objects.count() == 1
