@@ -334,3 +334,12 @@ class AccessForm(forms.Form):
             .distinct()
             .order_by("username")
         )
+
+
+class ExportRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the registry should be exported"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("For example: the exchange agreed with a partner group, and who receives it."),
+    )

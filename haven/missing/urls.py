@@ -6,6 +6,7 @@ urlpatterns = [
     path("missing/", views.report_list, name="missing-list"),
     path("missing/new/", views.report_create, name="missing-create"),
     path("missing/access/", views.registry_access, name="missing-access"),
+    path("missing/export/", views.export_request, name="missing-export-request"),
     path("missing/index-pending/", views.index_pending, name="missing-index-pending"),
     path("missing/matches/", views.match_list, name="missing-matches"),
     path("missing/matches/<uuid:candidate_id>/", views.match_detail, name="missing-match"),

@@ -28,6 +28,7 @@ from haven.missing.errors import MissingError
 from haven.missing.forms import (
     AccessForm,
     DecisionForm,
+    ExportRequestForm,
     LinkForm,
     NoteForm,
     ReportForm,
@@ -116,6 +117,7 @@ def report_list(request: HavenRequest) -> HttpResponse:
             "registry": vault,
             "holds_registry": vault is not None and request.keyring.can_open(vault),
             "unindexed": request.keyring.visible(Report.objects.filter(name_indexed=False)).count(),
+            "export_form": ExportRequestForm(),
             "pending_matches": matching.visible_candidates(request.keyring)
             .filter(decision=MatchCandidate.Decision.PENDING)
             .count(),
@@ -516,6 +518,40 @@ def registry_access(request: HavenRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@require_POST
+@require_role(Role.DOCUMENTATION, Role.COORDINATOR)
+def export_request(request: HavenRequest) -> HttpResponse:
+    """Ask a second coordinator to approve one PFIF export of the registry (identified data)."""
+    form = ExportRequestForm(request.POST)
+    vault = actions.registry_vault()
+    if form.is_valid():
+        if vault is None:
+            form.add_error(None, _("There is no registry yet; a coordinator sets it up."))
+        else:
+            try:
+                request_approval(
+                    keyring=request.keyring,
+                    kind=ApprovalRequest.Kind.EXPORT_IDENTIFIED,
+                    vault=vault,
+                    target_user=None,
+                    reason=form.cleaned_data["reason"],
+                )
+            except CaseError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Asked a second coordinator to approve. Once approved, run "
+                        "“haven pfif export” once."
+                    ),
+                )
+                return redirect("missing-list")
+    for error in form.errors.get("__all__", []) + form.errors.get("reason", []):
+        messages.error(request, error)
+    return redirect("missing-list")
 
 
 def request_registry_matches(request: HavenRequest, help_request: Any) -> list[MatchCandidate]:

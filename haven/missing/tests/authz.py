@@ -29,6 +29,12 @@ EXPECT: dict[str, dict[str, str]] = {
         "PUT": "login  405    405    405    405    405    405    405",
         "DELETE": "login  405    405    405    405    405    405    405",
     },
+    "missing-export-request": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    302    403    302    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
     "missing-index-pending": {
         "GET": "login  405    405    405    405    405    405    405",
         "POST": "login  302    403    302    302    403    302    403",

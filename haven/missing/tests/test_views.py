@@ -225,3 +225,22 @@ def test_the_leak_scan_finds_nothing_of_full_registry_records(
     client.get("/staff/missing/matches/")
     assert ReportLink.objects.count() == 1 and StatusNote.objects.count() == 1
     assert_no_leaks(markers, log_text=caplog.text)
+
+
+@pytest.mark.django_db
+def test_an_export_is_asked_for_in_the_app_and_needs_a_reason(
+    personas, client_for, registry
+) -> None:  # type: ignore[no-untyped-def]
+    from haven.cases.models import ApprovalRequest
+
+    client = client_for(personas.docofficer)
+    client.post("/staff/missing/export/", {"reason": " "})
+    assert not ApprovalRequest.objects.exists()
+    response = client.post("/staff/missing/export/", {"reason": "обмен с партнёрской группой"})
+    assert response.status_code == 302
+    row = ApprovalRequest.objects.get()
+    assert row.kind == ApprovalRequest.Kind.EXPORT_IDENTIFIED and row.vault == registry
+    assert (
+        client_for(personas.caseworker).post("/staff/missing/export/", {"reason": "x"}).status_code
+        == 403
+    )
