@@ -111,7 +111,7 @@ def save_report(
             data={"source_kind": source_kind, "reliability": reliability},
         )
         if match:
-            matching.suggest_for_report(keyring, report)
+            matching.suggest_for_report(keyring, report, values)
     return report
 
 

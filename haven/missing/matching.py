@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.audit.log import log_event
-from haven.lib.names import match_names, name_keys
+from haven.lib.names import match_names
 from haven.missing.errors import MissingError
 from haven.missing.models import MatchCandidate, RegistryIndexEntry, Report
 from haven.vault.keyring import Keyring, SealedReader
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 # one-word name): one shared given name alone would pair half the registry.
 MIN_SHARED = 2
 MAX_CANDIDATES = 50
+# Rows sharing values with a name that are looked at before ranking (a very common given name).
+PREFILTER = 5000
 # Ages that differ by more than this many years make two same-named people different.
 BIRTH_YEAR_SLACK = 3
 
@@ -64,16 +66,40 @@ def _index_opened(keyring: Keyring) -> Any:
     return keyring.open(vault)
 
 
+# Skeletons at least this long also get their one-deletion neighbourhood as keys, so that a typo
+# in a surname ("Islambejov" / "Islambekow", "Алмев" / "Aliev") still shares a key.
+TYPO_KEY_MIN = 5
+
+
+def token_registry_keys(token: str) -> set[str]:
+    """The case index's keys of a token, plus typo keys (``d:``): the coarse skeleton and, when it
+    is long enough, every form of it with one symbol deleted. Two skeletons one edit apart (the
+    longer one long enough) then share a ``d:`` key."""
+    from haven.lib.names import token_keys
+
+    keys = token_keys(token)
+    for key in list(keys):
+        if not key.startswith("s:"):
+            continue
+        skeleton = key[2:]
+        keys.add(f"d:{skeleton}")
+        if len(skeleton) >= TYPO_KEY_MIN:
+            keys |= {f"d:{skeleton[:i]}{skeleton[i + 1 :]}" for i in range(len(skeleton))}
+    return keys
+
+
 def index_values(keyring: Keyring, names: Iterable[str]) -> set[str] | None:
     """Blind-index values of these names, or None without the search-index key."""
     from haven.cases.actions import INDEX_BITS
+    from haven.lib.names.parse import split_tokens
 
     opened = _index_opened(keyring)
     if opened is None:
         return None
     keys: set[str] = set()
     for name in names:
-        keys |= name_keys(name)
+        for token in split_tokens(name):
+            keys |= token_registry_keys(token)
     return {opened.blind_index(k, bits=INDEX_BITS) for k in keys}
 
 
@@ -92,20 +118,56 @@ def reindex_report(keyring: Keyring, report: Report, values: dict[str, Any]) -> 
         report.name_indexed = indexed
 
 
-def _report_values(keyring: Keyring, report: Report) -> set[str]:
-    return set(RegistryIndexEntry.objects.filter(report=report).values_list("value", flat=True))
+def token_groups(keyring: Keyring, names: Iterable[str]) -> list[set[str]] | None:
+    """Blind-index values per name token, merged where two tokens share a value (the same name in
+    two scripts), so that each group stands for one part of the name. None without the index."""
+    from haven.cases.actions import INDEX_BITS
+    from haven.lib.names.parse import split_tokens
+
+    opened = _index_opened(keyring)
+    if opened is None:
+        return None
+    groups: list[set[str]] = []
+    for name in names:
+        for token in split_tokens(name):
+            found = {opened.blind_index(k, bits=INDEX_BITS) for k in token_registry_keys(token)}
+            if not found:
+                continue
+            for group in [g for g in groups if g & found]:
+                groups.remove(group)
+                found |= group
+            groups.append(found)
+    return groups
 
 
-def _shared(qs: Any, field: str, values: set[str]) -> list[Any]:
-    need = min(MIN_SHARED, len(values))
-    return list(
+def _shared(qs: Any, field: str, groups: list[set[str]], limit: int = MAX_CANDIDATES) -> list[Any]:
+    """Rows whose index entries cover at least two parts of the name (every part, for a name of
+    one part), most shared values first. Reads index rows only."""
+    values = set().union(*groups) if groups else set()
+    if not values:
+        return []
+    need = min(MIN_SHARED, len(groups))
+    ids = list(
         qs.filter(value__in=values)
         .values(field)
         .annotate(n=Count("value", distinct=True))
         .filter(n__gte=need)
         .order_by("-n")
-        .values_list(field, flat=True)[:MAX_CANDIDATES]
+        .values_list(field, flat=True)[:PREFILTER]
     )
+    hits: dict[Any, set[str]] = {}
+    for pk, value in qs.filter(**{f"{field}__in": ids}, value__in=values).values_list(
+        field, "value"
+    ):
+        hits.setdefault(pk, set()).add(value)
+    ranked = sorted(
+        (
+            (sum(1 for g in groups if g & found), len(found), str(pk), pk)
+            for pk, found in hits.items()
+        ),
+        reverse=True,
+    )
+    return [pk for covered, _n, _key, pk in ranked if covered >= need][:limit]
 
 
 def _pair(a: Any, b: Any) -> tuple[Any, Any]:
@@ -124,20 +186,23 @@ def _create(**kwargs: Any) -> MatchCandidate | None:
         return None
 
 
-def suggest_for_report(keyring: Keyring, report: Report) -> list[MatchCandidate]:
+def suggest_for_report(
+    keyring: Keyring, report: Report, values: dict[str, Any] | None = None
+) -> list[MatchCandidate]:
     """Candidates for a report among the other reports and the people in cases."""
     from haven.cases.models import NameIndexEntry
 
-    values = _report_values(keyring, report)
-    if not values:
+    names = report_names(values if values is not None else keyring.reader(report))
+    groups = token_groups(keyring, names)
+    if not groups:
         return []
     made = []
-    for other_id in _shared(RegistryIndexEntry.objects.exclude(report=report), "report_id", values):
+    for other_id in _shared(RegistryIndexEntry.objects.exclude(report=report), "report_id", groups):
         a, b = _pair(report.pk, other_id)
         found = _create(report_id=a, other_report_id=b)
         if found:
             made.append(found)
-    for person_id in _shared(NameIndexEntry.objects.all(), "person_id", values):
+    for person_id in _shared(NameIndexEntry.objects.all(), "person_id", groups):
         found = _create(report_id=report.pk, person_id=person_id)
         if found:
             made.append(found)
@@ -149,11 +214,11 @@ def suggest_for_person(keyring: Keyring, person: Person, values: dict[str, Any])
     """Called when a person in a case is saved (a new intake, a new case, an edit)."""
     from haven.cases.actions import person_search_text
 
-    found_values = index_values(keyring, [person_search_text(values)])
-    if not found_values:
+    groups = token_groups(keyring, [person_search_text(values)])
+    if not groups:
         return []
     made = []
-    for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", found_values):
+    for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", groups):
         found = _create(report_id=report_id, person_id=person.pk)
         if found:
             made.append(found)
@@ -232,10 +297,8 @@ def suggest_for_request(keyring: Keyring, help_request: Any) -> list[MatchCandid
         return []
     made = []
     for name in names_in_texts(request_texts(keyring, help_request)):
-        values = index_values(keyring, [name]) or set()
-        if not values:
-            continue
-        for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", values):
+        groups = token_groups(keyring, [name]) or []
+        for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", groups):
             found = _create(report_id=report_id, help_request_id=help_request.pk)
             if found:
                 made.append(found)

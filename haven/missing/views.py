@@ -42,6 +42,8 @@ READ_ROLES = (Role.DOCUMENTATION, Role.COORDINATOR, Role.CASEWORKER, Role.LAWYER
 WRITE_ROLES = (Role.DOCUMENTATION, Role.COORDINATOR, Role.CASEWORKER)
 PAGE_SIZE = 50
 MAX_SCORE_PER_PAGE = 200
+# A name search decrypts at most this many index hits to confirm them.
+SEARCH_LIMIT = 500
 
 
 def get_report_for_user(request: HavenRequest, report_id: UUID) -> Report:
@@ -62,12 +64,14 @@ def get_candidate_for_user(request: HavenRequest, candidate_id: UUID) -> MatchCa
 
 
 def _name_search(request: HavenRequest, q: str, reports: Any) -> Any:
-    values = matching.index_values(request.keyring, [q])
-    if values is None:
+    groups = matching.token_groups(request.keyring, [q])
+    if groups is None:
         return None
-    if not values:
+    if not groups:
         return reports.none()
-    ids = matching._shared(matching.RegistryIndexEntry.objects.all(), "report_id", values)
+    ids = matching._shared(
+        matching.RegistryIndexEntry.objects.all(), "report_id", groups, limit=SEARCH_LIMIT
+    )
     found = []
     tokens = [name_keys(t) for t in q.split() if name_keys(t)]
     for reader in request.keyring.readers(reports.filter(pk__in=ids)):
@@ -550,7 +554,7 @@ def export_request(request: HavenRequest) -> HttpResponse:
                 )
                 return redirect("missing-list")
     for error in form.errors.get("__all__", []) + form.errors.get("reason", []):
-        messages.error(request, error)
+        messages.error(request, str(error))
     return redirect("missing-list")
 
 
