@@ -240,6 +240,15 @@ def transition(*, keyring: Keyring, case: Case, to_state: str, reason: str) -> C
         raise CaseError(
             _("Vetting must be approved by a coordinator before any placement or travel.")
         )
+    if to_state == State.DEPARTED:
+        case.refresh_from_db(fields=["outcome", "outcome_country"])
+        if not case.outcome or (case.outcome == Case.Outcome.ABROAD and not case.outcome_country):
+            raise CaseError(
+                _(
+                    "Record the outcome first (relocated within the country, or abroad and to "
+                    "which country): the statistics count departures by it."
+                )
+            )
     if not reason.strip():
         raise CaseError(_("Give a reason for the change."))
     opened = keyring.open(case.vault)
