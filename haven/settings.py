@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "haven.cases",
     "haven.intake",
     "haven.safety",
+    "haven.evidence",
     "haven.reports",
     "haven.ops",
 ]
@@ -209,6 +210,8 @@ HAVEN_PORTAL_GLOBAL_FAILURES = env_int("HAVEN_PORTAL_GLOBAL_FAILURES", 200)
 HAVEN_INTAKE_MAX_TEXT = env_int("HAVEN_INTAKE_MAX_TEXT", 100_000)
 HAVEN_INTAKE_MAX_FILE_BYTES = env_int("HAVEN_INTAKE_MAX_FILE_BYTES", 25 * 1024 * 1024)
 HAVEN_INTAKE_MAX_FILES = env_int("HAVEN_INTAKE_MAX_FILES", 5)
+# Evidence files are kept sealed in the database, original and working copy: this bounds a row.
+HAVEN_EVIDENCE_MAX_FILE_BYTES = env_int("HAVEN_EVIDENCE_MAX_FILE_BYTES", 50 * 1024 * 1024)
 # Admission control for new portal submissions, installation-wide (shared by all web processes
 # through lock files in HAVEN_ADMISSION_DIR, default DATA_DIR/admission): a token bucket (rate,
 # burst) and how many may be processed at once. Keep the concurrency below the web server's
