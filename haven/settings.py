@@ -263,6 +263,11 @@ LOGGING = {
         # Apprise's messages can repeat an alert channel's recipient, host or token (secrets,
         # see docs/safety.md): they go nowhere. The worker logs its own, sanitised, failures.
         "apprise": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},
+        # Pillow logs EXIF tags (camera owner, GPS) at DEBUG while reading an uploaded picture,
+        # and WeasyPrint logs progress over an evidence summary: neither may reach a log.
+        "PIL": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},
+        "weasyprint": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},
+        "fontTools": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},
         "haven": {
             "handlers": ["stderr"],
             "level": env_str("HAVEN_LOG_LEVEL", "INFO"),
