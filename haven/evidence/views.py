@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.accounts.access import require_role
@@ -248,7 +249,11 @@ def redaction_propose(request: HavenRequest, testimony_id: UUID) -> HttpResponse
                 "The redaction engine knows Russian and English only; it guessed the language from the script. Review every line with extra care."
             ),
         )
-    messages.success(request, _("%(n)d redactions proposed.") % {"n": len(proposals)})
+    messages.success(
+        request,
+        ngettext("%(n)d redaction proposed.", "%(n)d redactions proposed.", len(proposals))
+        % {"n": len(proposals)},
+    )
     return redirect("evidence-review", testimony_id=testimony.id)
 
 
