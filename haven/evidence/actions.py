@@ -29,14 +29,17 @@ from haven.evidence.models import (
     Violation,
 )
 from haven.lib import uploads
-from haven.vault.actions import create_vault
-from haven.vault.keyring import Keyring, OpenVault
-from haven.vault.models import Vault
+from haven.vault.actions import GrantError, create_vault, grant_vault
+from haven.vault.keyring import Keyring, OpenVault, VaultLocked
+from haven.vault.models import Grant, Vault
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
 
 EVIDENCE_ROLES = (Role.DOCUMENTATION, Role.LAWYER)
+# Coordinators may be given an incident so that they can read, and approve, an export against
+# consent; they get no evidence pages of their own.
+SHARE_ROLES = (Role.DOCUMENTATION, Role.LAWYER, Role.COORDINATOR)
 # Kinds we can make a metadata-free working copy of. PDFs are kept as originals only: stripping
 # a PDF's metadata safely needs a PDF rewriter we do not ship (docs/evidence.md).
 _WORKING_COPY_KINDS = uploads.IMAGE_KINDS | {"text"}
@@ -86,8 +89,10 @@ def create_incident(
     """A new incident in a vault of its own, sealed to the creator and, if chosen, one colleague
     (a lawyer or documentation officer). Nobody else, admins included, holds it."""
     actor = _actor(keyring)
-    if colleague is not None and not colleague.has_role(*EVIDENCE_ROLES):
-        raise EvidenceError(_("Share an incident only with a lawyer or documentation officer."))
+    if colleague is not None and not colleague.has_role(*SHARE_ROLES):
+        raise EvidenceError(
+            _("Share an incident only with a lawyer, documentation officer or coordinator.")
+        )
     if date_start and date_end and date_end < date_start:
         raise EvidenceError(_("The end date is before the start date."))
     members = [actor] if colleague is None or colleague.pk == actor.pk else [actor, colleague]
@@ -114,6 +119,35 @@ def create_incident(
             data={"violations": incident.violations, "members": len(members)},
         )
     return incident
+
+
+def share_incident(*, keyring: Keyring, incident: Incident, user: User) -> None:
+    """Seal the incident's vault key to a colleague: a lawyer, a documentation officer, or a
+    coordinator (who must hold the incident to approve an export against consent, since they
+    must be able to read what they approve). Only someone who holds the incident can share it."""
+    actor = _actor(keyring)
+    if not user.is_active or not user.has_role(*SHARE_ROLES):
+        raise EvidenceError(
+            _("Share an incident only with a lawyer, documentation officer or coordinator.")
+        )
+    if Grant.objects.filter(vault=incident.vault, user=user).exists():
+        raise EvidenceError(_("%(user)s can already open this incident.") % {"user": user.username})
+    with transaction.atomic():
+        try:
+            grant_vault(keyring=keyring, vault=incident.vault, user=user, reason="evidence share")
+        except GrantError as exc:
+            raise EvidenceError(str(exc)) from exc
+        except VaultLocked as exc:
+            raise EvidenceError(
+                _("You cannot open this incident, so you cannot share it.")
+            ) from exc
+        log_event(
+            actor=actor,
+            action="evidence.incident_share",
+            object_type="incident",
+            object_id=incident.reference,
+            data={"user": user.pk},
+        )
 
 
 def _add_part(

@@ -418,4 +418,11 @@ def verify_bundle(path: str | Path) -> Verification:
                 result.changed.append(name)
         result.checked += 1
     result.extra = sorted(names - set(listed) - {MANIFEST, SUMS})
+    if SUMS in names:
+        # The plain-text copy must say the same as the manifest, or a clerk checking with
+        # sha256sum would be checking something else.
+        with opener(SUMS) as f:
+            sums = f.read(10 * 1024 * 1024).decode("utf-8", "replace")
+        if sums != "".join(f"{h}  {p}\n" for p, h in sorted(listed.items())):
+            result.changed.append(SUMS)
     return result

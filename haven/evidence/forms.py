@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from haven.accounts.models import Role, User
+from haven.accounts.models import User
 from haven.evidence import actions
 from haven.evidence.bundle import BundleAudience
 from haven.evidence.models import (
@@ -74,13 +74,15 @@ class IncidentForm(forms.Form):
         label=_("Share with a colleague (optional)"),
         queryset=User.objects.none(),
         required=False,
-        help_text=_("A lawyer or documentation officer; nobody else can open this incident."),
+        help_text=_(
+            "A lawyer, documentation officer or coordinator; nobody else can open this incident."
+        ),
     )
 
     def __init__(self, *args: Any, user: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         qs = User.objects.filter(
-            role_assignments__role__in=(Role.DOCUMENTATION, Role.LAWYER), is_active=True
+            role_assignments__role__in=actions.SHARE_ROLES, is_active=True
         ).distinct()
         if user is not None:
             qs = qs.exclude(pk=user.pk)
@@ -327,3 +329,24 @@ class OverrideRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("Give a reason.")},
     )
+
+
+class ShareForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Colleague"),
+        queryset=User.objects.none(),
+        error_messages={
+            "required": _("Choose a colleague."),
+            "invalid_choice": _("Choose a colleague from the list."),
+        },
+    )
+
+    def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        holders = incident.vault.grants.values("user_id")
+        self.fields["user"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(role_assignments__role__in=actions.SHARE_ROLES, is_active=True)
+            .exclude(pk__in=holders)
+            .distinct()
+            .order_by("username")
+        )

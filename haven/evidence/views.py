@@ -41,6 +41,7 @@ from haven.evidence.forms import (
     PerpetratorForm,
     PlaceForm,
     ReviewForm,
+    ShareForm,
     SourceForm,
     TestimonyForm,
     TransferForm,
@@ -49,6 +50,7 @@ from haven.evidence.forms import (
 )
 from haven.evidence.models import Attachment, Incident, Testimony
 from haven.ops.uploads import MESSAGES as UPLOAD_MESSAGES
+from haven.vault.models import Grant
 
 ROLES = (Role.DOCUMENTATION, Role.LAWYER)
 PAGE_SIZE = 50
@@ -108,11 +110,15 @@ def _incident_context(request: HavenRequest, incident: Incident, **forms: Any) -
             incident.testimonies.select_related("vault", "taken_by").defer("text", "proposals")
         ),
         "attachments": incident.attachments.order_by("captured_at"),
-        "exports": incident.exports.select_related("actor")[:20],
+        "exports": kr.readers(incident.exports.select_related("actor", "vault")[:20]),
         "place_form": PlaceForm(),
         "perpetrator_form": PerpetratorForm(),
         "victim_form": VictimForm(),
         "source_form": SourceForm(),
+        "share_form": ShareForm(incident=incident),
+        "holders": Grant.objects.filter(vault=incident.vault)
+        .select_related("user")
+        .order_by("user__username"),
     }
     context.update(forms)
     return context
@@ -173,6 +179,29 @@ source_add = _part_view(
     "source_form",
     lambda r, i, d: actions.add_source(keyring=r.keyring, incident=i, **d),
 )
+
+
+@require_POST
+@require_role(*ROLES)
+def incident_share(request: HavenRequest, incident_id: UUID) -> HttpResponse:
+    incident = get_incident_for_user(request, incident_id)
+    form = ShareForm(request.POST, incident=incident)
+    if form.is_valid():
+        try:
+            actions.share_incident(
+                keyring=request.keyring, incident=incident, user=form.cleaned_data["user"]
+            )
+        except EvidenceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Shared: the incident's vault is now sealed to them."))
+            return redirect("evidence-incident", incident_id=incident.id)
+    return render(
+        request,
+        "evidence/incident_detail.html",
+        _incident_context(request, incident, share_form=form),
+        status=400,
+    )
 
 
 @require_http_methods(["GET", "POST"])

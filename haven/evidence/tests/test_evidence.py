@@ -90,6 +90,8 @@ def test_a_changed_missing_or_extra_file_fails_verification_and_is_named(
     assert verify_bundle(unpacked).ok
     (unpacked / "records.json").write_text("{}")
     assert verify_bundle(unpacked).changed == ["records.json"]
+    (unpacked / "SHA256SUMS").write_text("")
+    assert verify_bundle(unpacked).changed == ["records.json", "SHA256SUMS"]
 
 
 def test_the_verify_command_says_ok_or_names_the_changed_file(

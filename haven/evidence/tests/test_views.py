@@ -26,6 +26,7 @@ VIEWS: list[tuple[str, str | None, str, str, str]] = [
     ("evidence-list", None, "get", "post", "admin"),
     ("evidence-incident-create", None, "get", "put", "coordinator"),
     ("evidence-incident", "incident", "get", "post", "caseworker"),
+    ("evidence-share", "incident", "post", "get", "coordinator"),
     ("evidence-place-add", "incident", "post", "get", "admin"),
     ("evidence-perpetrator-add", "incident", "post", "get", "operator"),
     ("evidence-victim-add", "incident", "post", "get", "caseworker"),
@@ -312,3 +313,43 @@ def test_dates_in_the_future_are_refused() -> None:
         }
     )
     assert not form.is_valid() and "given_on" in form.errors
+
+
+@pytest.mark.django_db
+def test_an_override_is_asked_for_in_the_app_and_decided_by_a_second_coordinator(
+    personas, client_for, incident, testimony
+) -> None:  # type: ignore[no-untyped-def]
+    from haven.cases.models import ApprovalRequest
+
+    doc = client_for(personas.docofficer)
+    coordinator = client_for(personas.coordinator)
+    ask = reverse("evidence-override-request", kwargs={"incident_id": incident.id})
+    assert doc.post(ask, {"reason": "Доклад"}).status_code == 302
+    first = ApprovalRequest.objects.get(vault=incident.vault)
+    decide = reverse("cases-approval-decide", kwargs={"approval_id": first.id})
+    # A coordinator who does not hold the incident cannot read, so cannot approve, the request.
+    assert coordinator.post(decide, {"decision": "approve"}).status_code == 404
+    share = reverse("evidence-share", kwargs={"incident_id": incident.id})
+    assert doc.post(share, {"user": personas.caseworker.pk}).status_code == 400
+    assert doc.post(share, {"user": personas.coordinator.pk}).status_code == 302
+    assert coordinator.post(decide, {"decision": "reject"}).status_code == 302
+    assert doc.post(ask, {"reason": ""}).status_code == 400
+    assert doc.post(ask, {"reason": "Доклад спецдокладчика ООН"}).status_code == 302
+    approval = ApprovalRequest.objects.get(vault=incident.vault, status="pending")
+    page = coordinator.get(reverse("cases-approvals"))
+    assert page.status_code == 200
+    # The approving coordinator reads the reason they approve.
+    assert "Доклад спецдокладчика ООН" in page.content.decode()
+    # A coordinator without the incident cannot approve it.
+    decide = reverse("cases-approval-decide", kwargs={"approval_id": approval.id})
+    assert (
+        client_for(personas.coordinator2).post(decide, {"decision": "approve"}).status_code == 404
+    )
+    assert coordinator.post(decide, {"decision": "approve"}).status_code == 302
+    approval.refresh_from_db()
+    assert approval.status == "approved" and approval.decided_by == personas.coordinator
+    export = reverse("evidence-export", kwargs={"incident_id": incident.id})
+    response = doc.post(export, {"audience": "un", "override_reason": "UN report"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    detail = doc.get(reverse("evidence-incident", kwargs={"incident_id": incident.id}))
+    assert "SHA-256" in detail.content.decode()

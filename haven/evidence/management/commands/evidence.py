@@ -17,6 +17,7 @@ a traceback).
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -64,6 +65,11 @@ class Command(BaseCommand):
                 f"{len(result.missing)} missing, {len(result.extra)} extra"
             )
         self.stdout.write(f"OK: {result.checked} files match the manifest")
+        if Path(path).is_file():
+            # Compare with the export record: the manifest proves the files match the manifest,
+            # this proves the whole bundle is the one Haven handed out.
+            digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+            self.stdout.write(f"bundle SHA-256: {digest}")
 
     def _export(self, options: dict[str, Any]) -> None:
         from haven.accounts.models import User
