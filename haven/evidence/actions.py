@@ -401,14 +401,18 @@ def custody(
     action: str,
     reason: str = "",
     detail: dict[str, Any] | None = None,
+    sha256_now: str | None = None,
 ) -> CustodyEvent:
-    """Add one link to the chain: the hash is recomputed from the stored original now, so a
-    changed original would show in the chain as a different hash, not be papered over."""
-    original = opened.unseal(attachment, "original")
+    """Add one link to the chain: the hash is recomputed from the stored original now (or
+    passed in by a caller that has just decrypted and hashed it), so a changed original would
+    show in the chain as a different hash, not be papered over."""
+    if sha256_now is None:
+        original = opened.unseal(attachment, "original")
+        sha256_now = sha256_hex(original) if original is not None else ""
     event = CustodyEvent(attachment=attachment, vault=attachment.vault, action=action, actor=actor)
     opened.seal(
         event,
-        sha256=sha256_hex(original) if original is not None else "",
+        sha256=sha256_now,
         reason=reason or None,
         detail=detail or None,
     )
@@ -499,6 +503,7 @@ def capture_attachment(
             actor=actor,
             action=CustodyEvent.Action.CAPTURE,
             detail={"size": len(data), "problems": problems},
+            sha256_now=digest,
         )
         _touch(incident)
     return attachment

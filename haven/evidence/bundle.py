@@ -216,6 +216,7 @@ def build_bundle(
 
         withheld: list[dict[str, str]] = []
         exported: list[tuple[Attachment, str, str]] = []  # attachment, path, copy
+        hashed_now: dict[object, str] = {}  # attachment id -> SHA-256 of the original, now
         records["attachments"] = []
         for i, a in enumerate(incident.attachments.order_by("captured_at"), 1):
             label = f"A{i}"
@@ -237,7 +238,8 @@ def build_bundle(
                 capture = opened.unseal(a, "capture") or {}
                 path = f"attachments/{label}-{capture.get('name') or 'file.bin'}"
                 files[path] = bytes(opened.unseal(a, "original"))
-                if sha256_hex(files[path]) != entry["sha256_at_capture"]:
+                hashed_now[a.id] = sha256_hex(files[path])
+                if hashed_now[a.id] != entry["sha256_at_capture"]:
                     raise EvidenceError(
                         _("The stored original of %(label)s no longer matches its hash at capture.")
                         % {"label": label}
@@ -273,6 +275,7 @@ def build_bundle(
                 action=CustodyEvent.Action.EXPORT,
                 reason=override_reason,
                 detail={"audience": audience, "copy": copy, "export": str(export.id), "path": path},
+                sha256_now=hashed_now.get(a.id),
             )
         custody_log = {
             label: _custody_rows(opened, a)
@@ -353,7 +356,10 @@ def _zip(files: dict[str, bytes], meta: dict[str, Any]) -> tuple[bytes, dict[str
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for path in sorted(files):
-            z.writestr(path, files[path])
+            # Photos, recordings and PDFs are compressed already: deflating them again costs
+            # seconds per bundle and saves nothing (measured, docs/BENCHMARKS.md).
+            stored = path.startswith("attachments/") or path.endswith(".pdf")
+            z.writestr(path, files[path], zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
         z.writestr(MANIFEST, _json(manifest))
         z.writestr(SUMS, "".join(f"{h}  {p}\n" for p, h in hashes.items()))
     return out.getvalue(), hashes
