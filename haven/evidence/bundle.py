@@ -7,14 +7,15 @@ A bundle is a zip:
     summary.pdf        a readable summary (WeasyPrint)
     records.json       the incident, places, perpetrators, victims, sources, testimonies
     testimonies/T<n>.txt
-    attachments/A<n>-<name>   originals (court, UN) or metadata-free working copies
+    attachments/A<n>-original.<ext> or A<n>-working.<ext>   (never the sender's file name)
     custody.json       each exported attachment's chain of custody, this export included
 
 What goes in follows consent. A testimony whose giver did not consent to the audience blocks
 the export, unless a second coordinator approved an override (the two-person rule) and the
 exporter gives a reason. A person who may not be named is never named, and their text leaves
 only as reviewed (redacted) by a person. Publication bundles carry only reviewed text, no
-summary or descriptions written by staff (they were never reviewed), and working copies only.
+summary or descriptions written by staff (they were never reviewed), places only if they are
+detention sites or checkpoints, and working copies only.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from django.utils.translation import gettext_lazy
 from haven.audit.log import log_event
 from haven.evidence.actions import _actor, custody, sha256_hex
 from haven.evidence.errors import EvidenceError
-from haven.evidence.models import Attachment, Audience, CustodyEvent, Export, Incident
+from haven.evidence.models import Attachment, Audience, CustodyEvent, Export, Incident, Place
 from haven.vault.keyring import Keyring, OpenVault
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ CONSENT_FOR = {
     BundleAudience.PARTNER_NGO: Audience.PARTNER_NGO,
     BundleAudience.PUBLICATION: Audience.MEDIA,
 }
+PUBLIC_PLACE_KINDS = {Place.Kind.DETENTION_SITE, Place.Kind.CHECKPOINT}
 # Originals (with their metadata) go only to bodies that need them as evidence.
 ORIGINALS_FOR = {BundleAudience.COURT, BundleAudience.UN}
 
@@ -115,13 +117,16 @@ def _incident_records(opened: OpenVault, incident: Incident, audience: str) -> d
                 "description": None if publication else u(p, "description"),
             }
             for p in incident.places.all()
+            # A home or a place of arrest can point at a victim; a detention site or a
+            # checkpoint is the perpetrators' ground.
+            if not publication or p.kind in PUBLIC_PLACE_KINDS
         ],
         "perpetrators": [
             {
                 "kind": p.kind,
                 "name": u(p, "name"),
                 "unit": u(p, "unit"),
-                "role": u(p, "role"),
+                "role": None if publication else u(p, "role"),
                 "known_how": None if publication else u(p, "known_how"),
             }
             for p in incident.perpetrators.all()
@@ -235,8 +240,8 @@ def build_bundle(
                 withheld.append({"label": label, "why": "deleted"})
                 entry["withheld"] = "deleted"
             elif audience in ORIGINALS_FOR:
-                capture = opened.unseal(a, "capture") or {}
-                path = f"attachments/{label}-{capture.get('name') or 'file.bin'}"
+                # Never the sender's file name: "passport_Adam_K.jpg" names someone.
+                path = f"attachments/{label}-original.{_extension(a.kind)}"
                 files[path] = bytes(opened.unseal(a, "original"))
                 hashed_now[a.id] = sha256_hex(files[path])
                 if hashed_now[a.id] != entry["sha256_at_capture"]:

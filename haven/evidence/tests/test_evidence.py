@@ -46,8 +46,8 @@ def test_the_hash_at_capture_equals_the_hash_of_the_file_in_a_court_bundle(
     assert [e["action"] for e in custody["A1"]] == ["capture", "export"]
     assert {e["sha256"] for e in custody["A1"]} == {hashlib.sha256(received).hexdigest()}
     assert z.read("summary.pdf").startswith(b"%PDF")
-    # The file name from the sender cannot climb out of the bundle's folder.
-    assert ".." not in path and path.count("/") == 1
+    # The sender's file name ("../../evil name.jpg") is neither used nor able to climb out.
+    assert path == "attachments/A1-original.jpg"
 
 
 def test_the_working_copy_has_no_camera_or_location_data_and_the_original_is_unchanged(
@@ -218,6 +218,8 @@ def test_a_publication_bundle_has_reviewed_text_working_copies_and_no_staff_pros
     ring, incident, testimony, photo
 ) -> None:  # type: ignore[no-untyped-def]
     actions.set_consent(keyring=ring, testimony=testimony, consent=["media"], may_be_named=True)
+    actions.add_place(keyring=ring, incident=incident, kind="home", name="ул. Мира, 5")
+    actions.add_place(keyring=ring, incident=incident, kind="detention_site", name="ПОВД")
     with pytest.raises(EvidenceError, match="reviewed"):
         build_bundle(keyring=ring, incident=incident, audience="publication")
     proposals = actions.propose_redactions(keyring=ring, testimony=testimony)
@@ -231,6 +233,7 @@ def test_a_publication_bundle_has_reviewed_text_working_copies_and_no_staff_pros
     assert z.read("testimonies/T1.txt").decode() == reviewed
     records = json.loads(z.read("records.json"))
     assert records["summary"] is None and records["title"] is None
+    assert [p["kind"] for p in records["places"]] == ["detention_site"]
     [path] = [n for n in z.namelist() if n.startswith("attachments/")]
     assert "working" in path and b"PhoneMaker" not in z.read(path)
 
