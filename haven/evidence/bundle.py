@@ -283,7 +283,7 @@ def build_bundle(
                 sha256_now=hashed_now.get(a.id),
             )
         custody_log = {
-            label: _custody_rows(opened, a)
+            label: _custody_rows(opened, a, public=publication)
             for label, a in ((p.split("/")[1].split("-")[0], a) for a, p, _c in exported)
         }
         files["records.json"] = _json(records)
@@ -293,7 +293,7 @@ def build_bundle(
                 "records": records,
                 "audience": BundleAudience(audience).label,
                 "created_at": now,
-                "exporter": actor.username,
+                "exporter": None if publication else actor.username,
                 "withheld": withheld,
                 "override": bool(refused),
             }
@@ -322,15 +322,19 @@ def build_bundle(
     return Bundle(data=data, export=export, files=hashes, withheld=withheld)
 
 
-def _custody_rows(opened: OpenVault, attachment: Attachment) -> list[dict[str, Any]]:
+def _custody_rows(
+    opened: OpenVault, attachment: Attachment, *, public: bool = False
+) -> list[dict[str, Any]]:
+    """The chain as it leaves. In a publication the staff who handled the file, their reasons
+    and the organisations it went to stay out: staff are at risk too."""
     return [
         {
             "action": e.action,
             "at": e.at.isoformat(),
-            "by": e.actor.username if e.actor else None,
-            "sha256": opened.unseal(e, "sha256"),
-            "reason": opened.unseal(e, "reason"),
-            "detail": opened.unseal(e, "detail"),
+            "by": None if public else (e.actor.username if e.actor else None),
+            "sha256": None if public else opened.unseal(e, "sha256"),
+            "reason": None if public else opened.unseal(e, "reason"),
+            "detail": None if public else opened.unseal(e, "detail"),
         }
         for e in attachment.custody.select_related("actor").order_by("at")
     ]

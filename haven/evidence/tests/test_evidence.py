@@ -234,6 +234,9 @@ def test_a_publication_bundle_has_reviewed_text_working_copies_and_no_staff_pros
     records = json.loads(z.read("records.json"))
     assert records["summary"] is None and records["title"] is None
     assert [p["kind"] for p in records["places"]] == ["detention_site"]
+    custody = json.loads(z.read("custody.json"))
+    assert [e["action"] for e in custody["A1"]] == ["capture", "export"]
+    assert {e["by"] for e in custody["A1"]} == {None}
     [path] = [n for n in z.namelist() if n.startswith("attachments/")]
     assert "working" in path and b"PhoneMaker" not in z.read(path)
 
