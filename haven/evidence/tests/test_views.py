@@ -17,7 +17,7 @@ from django.utils import timezone
 from haven.evidence import actions
 from haven.evidence.bundle import verify_bundle
 from haven.evidence.models import Attachment, Incident
-from haven.evidence.models import Testimony as TestimonyRow
+from haven.evidence import models as evidence_models
 from haven.evidence.tests.conftest import jpeg_with_gps
 from haven.testing.leakscan import Markers, assert_no_leaks
 
@@ -263,7 +263,7 @@ def test_the_leak_scan_finds_nothing_of_incidents_testimony_or_files(
             "may_be_named": "on",
         },
     )
-    testimony = TestimonyRow.objects.get()
+    testimony = evidence_models.Testimony.objects.get()
     client.post(reverse("evidence-redaction-propose", kwargs={"testimony_id": testimony.id}))
     client.post(reverse("evidence-review", kwargs={"testimony_id": testimony.id}), {"accepted": []})
     text_file = markers.new("file").encode() + b"\n"
