@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from haven.evidence import actions
+from haven.evidence import models as evidence_models
 from haven.evidence.bundle import verify_bundle
 from haven.evidence.models import Attachment, Incident
-from haven.evidence import models as evidence_models
 from haven.evidence.tests.conftest import jpeg_with_gps
 from haven.testing.leakscan import Markers, assert_no_leaks
 
