@@ -378,3 +378,30 @@ def test_a_victim_links_only_to_a_case_the_user_can_open(personas, ring, inciden
         keyring=ring, incident=incident, description="v", case_reference=case.reference.lower()
     )
     assert victim.case == case and victim.link == "case_person"
+
+
+def test_the_duress_password_on_the_export_command_finds_nothing_and_raises_the_alarm(
+    personas, incident, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from haven.accounts.actions import set_duress_password
+    from haven.alerts.models import Notification
+    from haven.audit.models import AuditEvent
+
+    set_duress_password(user=personas.docofficer, duress_password="under duress 123")
+    monkeypatch.setenv("HAVEN_PASSWORD", "under duress 123")
+    with pytest.raises(CommandError, match="no incident"):
+        call_command(
+            "evidence",
+            "export",
+            "--user",
+            "doc",
+            "--incident",
+            incident.reference,
+            "--audience",
+            "court",
+            "--out",
+            str(tmp_path / "d.zip"),
+        )
+    assert not (tmp_path / "d.zip").exists()
+    assert Notification.objects.filter(kind="duress_login").exists()
+    assert AuditEvent.objects.filter(action="login.duress").exists()

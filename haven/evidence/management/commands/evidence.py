@@ -72,25 +72,27 @@ class Command(BaseCommand):
             self.stdout.write(f"bundle SHA-256: {digest}")
 
     def _export(self, options: dict[str, Any]) -> None:
-        from haven.accounts.models import User
+        from haven.accounts.backends import VaultKeyBackend
         from haven.evidence.bundle import build_bundle
         from haven.evidence.errors import EvidenceError
         from haven.evidence.models import Incident
         from haven.vault.keyring import Keyring
-        from haven.vault.userkeys import burn_time_like_a_login, unwrap_user_key
 
         out = Path(options["out"])
         if out.exists():
             raise CommandError(f"{out} exists; choose a new file name")
-        user = User.objects.filter(username=options["user"], is_active=True).first()
         password = os.environ.get("HAVEN_PASSWORD") or getpass.getpass("Password: ")
-        private_key = unwrap_user_key(user, password) if user is not None else None
-        if user is None or private_key is None:
-            if user is None:
-                burn_time_like_a_login()
+        # The same check as the web sign-in: both passwords cost the same, and the duress
+        # password opens an empty keyring and raises the alarm, exactly as it does there.
+        user = VaultKeyBackend().authenticate(None, username=options["user"], password=password)
+        if user is None:
             # Same words for "no such user" and "wrong password".
             raise CommandError("wrong user name or password")
-        keyring = Keyring(user, private_key)
+        if getattr(user, "haven_duress", False):
+            _duress_alarm(user)
+            keyring = Keyring.empty(user, duress=True)
+        else:
+            keyring = Keyring(user, user.haven_private_key)  # type: ignore[attr-defined]
         try:
             incident = (
                 keyring.visible(Incident.objects.select_related("vault"))
@@ -116,3 +118,23 @@ class Command(BaseCommand):
         self.stdout.write(
             f"wrote {out}: {len(built.files)} files, {len(built.withheld)} attachments withheld"
         )
+
+
+def _duress_alarm(user: Any) -> None:
+    from django.conf import settings
+
+    from haven.accounts import actions
+    from haven.accounts.models import Role
+    from haven.alerts.actions import notify_role
+    from haven.audit.log import record
+
+    record(actor=user, action="login.duress", object_type="user", object_id=user.pk)
+    notify_role(
+        role=Role.COORDINATOR,
+        kind="duress_login",
+        reference=f"staff-{user.pk}",
+        link=f"/staff/accounts/{user.pk}/",
+        exclude=user,
+    )
+    if settings.HAVEN_DURESS_BURNS_ACCOUNT:
+        actions.burn_account(actor=None, user=user, reason="duress")
