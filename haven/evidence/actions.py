@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -430,6 +431,37 @@ def custody(
     return event
 
 
+_EXIF_TAGS = {
+    0x010F: "make",
+    0x0110: "model",
+    0x0131: "software",
+    0x013B: "artist",
+    0x0132: "modified",
+    0x9003: "taken",  # DateTimeOriginal (in the Exif sub-IFD)
+}
+
+
+def _exif_summary(data: bytes) -> dict[str, str]:
+    """What a picture says about where, when and on what it was taken: evidence for checking a
+    "proof of life" photo, sealed with the original and never in a working copy."""
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            exif = img.getexif()
+            values = dict(exif.items())
+            values.update(exif.get_ifd(0x8769).items())
+            found = {
+                name: str(values[tag])[:200] for tag, name in _EXIF_TAGS.items() if tag in values
+            }
+            gps = exif.get_ifd(0x8825)
+            if gps:
+                found["gps"] = "; ".join(f"{k}={v}" for k, v in sorted(gps.items()))[:500]
+            return found
+    except Exception:  # noqa: BLE001  (metadata is a bonus; a broken header must not lose the file)
+        return {}
+
+
 def capture_attachment(
     *,
     keyring: Keyring,
@@ -455,8 +487,6 @@ def capture_attachment(
             % {"mb": max_file_bytes() // (1024 * 1024)}
         )
     digest = sha256_hex(data)
-    import io
-
     verdict = uploads.inspect_upload(
         name,
         io.BytesIO(data),
@@ -465,6 +495,7 @@ def capture_attachment(
     )
     problems = [p for p in verdict.problems if p not in _NOT_A_PROBLEM]
     working: bytes | None = None
+    exif = _exif_summary(data) if not problems and verdict.kind in uploads.IMAGE_KINDS else {}
     if not problems and verdict.kind in _WORKING_COPY_KINDS:
         if verdict.kind == "text":
             working = data
@@ -492,6 +523,9 @@ def capture_attachment(
                 "name": verdict.safe_name,
                 "declared_type": declared_type[:100],
                 "notes": notes,
+                "width": verdict.width,
+                "height": verdict.height,
+                "exif": exif,
             },
             working_copy=working,
             working_sha256=sha256_hex(working) if working is not None else None,

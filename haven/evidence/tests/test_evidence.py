@@ -58,6 +58,9 @@ def test_the_working_copy_has_no_camera_or_location_data_and_the_original_is_unc
     working = opened.unseal(photo, "working_copy")
     assert original == jpeg_with_gps() and b"PhoneMaker" in original
     assert working is not None and b"PhoneMaker" not in working
+    capture = opened.unseal(photo, "capture")
+    assert capture["exif"]["make"] == "PhoneMaker" and "gps" in capture["exif"]
+    assert (capture["width"], capture["height"]) == (32, 24)
 
 
 def test_a_changed_missing_or_extra_file_fails_verification_and_is_named(
