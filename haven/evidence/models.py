@@ -95,8 +95,9 @@ class Incident(models.Model):
 
 
 class Place(models.Model):
-    """A place in an incident. A detention site is a place of its own kind, so that the same
-    site can be described once and cited by several incidents' records."""
+    """A place in an incident, a record of its own with its kind; a detention site is a kind of
+    its own, so that sites can be listed across incidents by kind. (One shared register of
+    sites, cited by several incidents, is not built: see docs/evidence.md.)"""
 
     class Kind(models.TextChoices):
         DETENTION_SITE = "detention_site", _("Detention site")
