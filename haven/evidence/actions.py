@@ -122,6 +122,39 @@ def create_incident(
     return incident
 
 
+def update_incident(
+    *,
+    keyring: Keyring,
+    incident: Incident,
+    title: str,
+    summary: str = "",
+    violations: list[str],
+    date_start: datetime.date | None = None,
+    date_end: datetime.date | None = None,
+    date_precision: str = Incident.Precision.DAY,
+    region: str = "",
+) -> Incident:
+    actor = _actor(keyring)
+    if date_start and date_end and date_end < date_start:
+        raise EvidenceError(_("The end date is before the start date."))
+    opened = keyring.open(incident.vault)
+    with transaction.atomic():
+        incident.violations = _clean_violations(violations)
+        incident.date_start, incident.date_end = date_start, date_end
+        incident.date_precision, incident.region = date_precision, region
+        incident.updated_at = timezone.now()
+        opened.seal(incident, title=title, summary=summary or None)
+        incident.save()
+        log_event(
+            actor=actor,
+            action="evidence.incident_update",
+            object_type="incident",
+            object_id=incident.reference,
+            data={"violations": incident.violations},
+        )
+    return incident
+
+
 def share_incident(*, keyring: Keyring, incident: Incident, user: User) -> None:
     """Seal the incident's vault key to a colleague: a lawyer, a documentation officer, or a
     coordinator (who must hold the incident to approve an export against consent, since they

@@ -6,6 +6,7 @@ urlpatterns = [
     path("evidence/", views.incident_list, name="evidence-list"),
     path("evidence/new/", views.incident_create, name="evidence-incident-create"),
     path("evidence/<uuid:incident_id>/", views.incident_detail, name="evidence-incident"),
+    path("evidence/<uuid:incident_id>/edit/", views.incident_edit, name="evidence-incident-edit"),
     path("evidence/<uuid:incident_id>/share/", views.incident_share, name="evidence-share"),
     path("evidence/<uuid:incident_id>/places/", views.place_add, name="evidence-place-add"),
     path(

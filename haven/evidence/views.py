@@ -97,6 +97,39 @@ def incident_create(request: HavenRequest) -> HttpResponse:
     return render(request, "evidence/incident_create.html", {"form": form}, status=status)
 
 
+@require_http_methods(["GET", "POST"])
+@require_role(*ROLES)
+def incident_edit(request: HavenRequest, incident_id: UUID) -> HttpResponse:
+    incident = get_incident_for_user(request, incident_id)
+    r = request.keyring.reader(incident)
+    initial = {
+        "title": r.title,
+        "summary": r.summary or "",
+        "violations": incident.violations,
+        "date_start": incident.date_start,
+        "date_end": incident.date_end,
+        "date_precision": incident.date_precision,
+        "region": incident.region,
+    }
+    form = IncidentForm(request.POST or None, initial=initial, user=request.user)
+    del form.fields["colleague"]  # sharing has its own form on the incident's page
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.update_incident(keyring=request.keyring, incident=incident, **form.cleaned_data)
+        except EvidenceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("evidence-incident", incident_id=incident.id)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "evidence/incident_create.html",
+        {"form": form, "incident": incident},
+        status=status,
+    )
+
+
 def _incident_context(request: HavenRequest, incident: Incident, **forms: Any) -> dict[str, Any]:
     kr = request.keyring
     context = {

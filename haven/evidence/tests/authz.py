@@ -28,6 +28,12 @@ EXPECT = {
         "PUT": "login  405    405    405    405    405    405    405",
         "DELETE": "login  405    405    405    405    405    405    405",
     },
+    "evidence-incident-edit": {
+        "GET": "login  403    403    403    403    404    200    403",
+        "POST": "login  403    403    403    403    404    400    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
     "evidence-share": {
         "GET": "login  405    405    405    405    405    405    405",
         "POST": "login  403    403    403    403    404    400    403",
@@ -185,6 +191,7 @@ def _attachment_only(world):  # type: ignore[no-untyped-def]
 
 _BY_INCIDENT = (
     "evidence-incident",
+    "evidence-incident-edit",
     "evidence-share",
     "evidence-place-add",
     "evidence-perpetrator-add",

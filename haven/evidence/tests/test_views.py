@@ -27,6 +27,7 @@ VIEWS: list[tuple[str, str | None, str, str, str]] = [
     ("evidence-list", None, "get", "post", "admin"),
     ("evidence-incident-create", None, "get", "put", "coordinator"),
     ("evidence-incident", "incident", "get", "post", "caseworker"),
+    ("evidence-incident-edit", "incident", "get", "put", "caseworker"),
     ("evidence-share", "incident", "post", "get", "coordinator"),
     ("evidence-place-add", "incident", "post", "get", "admin"),
     ("evidence-perpetrator-add", "incident", "post", "get", "operator"),
@@ -354,3 +355,28 @@ def test_an_override_is_asked_for_in_the_app_and_decided_by_a_second_coordinator
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     detail = doc.get(reverse("evidence-incident", kwargs={"incident_id": incident.id}))
     assert "SHA-256" in detail.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_incident_can_be_corrected_and_a_bad_correction_keeps_what_was_typed(
+    personas, client_for, ring, incident
+) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(personas.docofficer)
+    url = reverse("evidence-incident-edit", kwargs={"incident_id": incident.id})
+    page = client.get(url)
+    assert page.status_code == 200 and "Задержание" in page.content.decode()
+    bad = client.post(url, {"title": "Исправлено", "violations": [], "date_precision": "day"})
+    assert bad.status_code == 400 and "Исправлено" in bad.content.decode()
+    ok = client.post(
+        url,
+        {
+            "title": "Исправлено",
+            "violations": ["killing"],
+            "date_precision": "month",
+            "date_start": "2026-03-01",
+        },
+    )
+    assert ok.status_code == 302
+    incident.refresh_from_db()
+    assert incident.violations == ["killing"] and incident.date_precision == "month"
+    assert ring.reader(incident).title == "Исправлено"
