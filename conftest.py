@@ -10,6 +10,19 @@ import tempfile
 import pytest
 
 
+def _hypothesis_profile() -> None:
+    """No per-example deadline: CI machines are shared and noisy, and a first example that loads
+    a model (pymorphy3, natasha) would otherwise fail as "flaky". Property tests bound their work
+    with max_examples instead."""
+    from hypothesis import settings
+
+    settings.register_profile("haven", deadline=None)
+    settings.load_profile("haven")
+
+
+_hypothesis_profile()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """The one place tests make crypto fast: Argon2id at its cheapest for keys, codenames and
     password hashes. Production parameters are measured in bench/, never here."""

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "haven.accounts",
     "haven.alerts",
     "haven.cases",
+    "haven.missing",
     "haven.intake",
     "haven.safety",
     "haven.evidence",
@@ -207,6 +208,9 @@ HAVEN_CODENAME_ARGON2_MEMLIMIT = env_int("HAVEN_CODENAME_ARGON2_MEMLIMIT", 64 * 
 # Every codename sign-in answers after at least this long, right or wrong.
 HAVEN_PORTAL_MIN_SECONDS = float(env_str("HAVEN_PORTAL_MIN_SECONDS", "0.8"))
 HAVEN_PORTAL_GLOBAL_FAILURES = env_int("HAVEN_PORTAL_GLOBAL_FAILURES", 200)
+# PFIF record ids of reports made here are "<domain>/<reference>": set it to the organisation's
+# own domain before the first export, and never change it afterwards.
+HAVEN_PFIF_DOMAIN = env_str("HAVEN_PFIF_DOMAIN", "haven.invalid")
 HAVEN_INTAKE_MAX_TEXT = env_int("HAVEN_INTAKE_MAX_TEXT", 100_000)
 HAVEN_INTAKE_MAX_FILE_BYTES = env_int("HAVEN_INTAKE_MAX_FILE_BYTES", 25 * 1024 * 1024)
 HAVEN_INTAKE_MAX_FILES = env_int("HAVEN_INTAKE_MAX_FILES", 5)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include(safety_portal)),
     path("staff/", include("haven.safety.urls")),
     path("staff/", include("haven.cases.urls")),
+    path("staff/", include("haven.missing.urls")),
     path("staff/", include("haven.evidence.urls")),
     path("staff/", include("haven.reports.urls")),
     path("staff/", include("haven.accounts.urls")),

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SHOTS = [
     ("staff-login.png", None, "/staff/login/"),
     ("staff-home.png", "coordinator", "/staff/"),
+    ("missing-matches.png", "docofficer", "/staff/missing/matches/"),
 ]
 ARGS = [
     "--no-sandbox",

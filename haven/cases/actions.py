@@ -191,6 +191,17 @@ def create_case(
     return case
 
 
+def _registry_suggestions(keyring: Keyring, person: Person, values: dict[str, Any]) -> None:
+    """Every new or edited person is matched against the missing-persons registry (through the
+    blind index; suggestions only, a person decides)."""
+    from django.apps import apps
+
+    if apps.is_installed("haven.missing"):
+        from haven.missing.matching import suggest_for_person
+
+        suggest_for_person(keyring, person, values)
+
+
 def save_person(
     *, keyring: Keyring, case: Case, values: dict[str, Any], person: Person | None = None
 ) -> Person:
@@ -200,6 +211,7 @@ def save_person(
         opened.seal(person, **{k: values.get(k) or None for k in PERSON_FIELDS})
         person.save()
         _reindex(keyring, person, values)
+        _registry_suggestions(keyring, person, values)
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
         log_event(
             actor=keyring.user,
@@ -228,6 +240,15 @@ def transition(*, keyring: Keyring, case: Case, to_state: str, reason: str) -> C
         raise CaseError(
             _("Vetting must be approved by a coordinator before any placement or travel.")
         )
+    if to_state == State.DEPARTED:
+        case.refresh_from_db(fields=["outcome", "outcome_country"])
+        if not case.outcome or (case.outcome == Case.Outcome.ABROAD and not case.outcome_country):
+            raise CaseError(
+                _(
+                    "Record the outcome first (relocated within the country, or abroad and to "
+                    "which country): the statistics count departures by it."
+                )
+            )
     if not reason.strip():
         raise CaseError(_("Give a reason for the change."))
     opened = keyring.open(case.vault)

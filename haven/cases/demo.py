@@ -204,6 +204,25 @@ def _load_case(
     )
     if family in COMPANION:
         actions.save_person(keyring=ring, case=case, values=COMPANION[family])
+    if story in (State.DEPARTED, State.RESETTLED):
+        actions.set_relocation(
+            actor=coordinator,
+            case=case,
+            destination_country="DE",
+            pathway="humanitarian_visa",
+            outcome="abroad",
+            outcome_country="DE",
+        )
+    if story == IN_COUNTRY:
+        actions.set_relocation(
+            actor=coordinator,
+            case=case,
+            destination_country="RU",
+            pathway="in_country",
+            outcome="in_country",
+            outcome_country="RU",
+        )
+    case.refresh_from_db()  # the outcome is needed before "departed"
     for step in PATH[story]:
         if step == State.PLANNING:
             _vet(ring, coordinator, case, Vetting.Decision.APPROVED)
@@ -239,24 +258,6 @@ def _load_case(
             kind="Гуманитарная виза (Германия)",
             status=RelocationDocument.Status.SUBMITTED,
             deadline=today + datetime.timedelta(days=21),
-        )
-    if story in (State.DEPARTED, State.RESETTLED):
-        actions.set_relocation(
-            actor=coordinator,
-            case=case,
-            destination_country="DE",
-            pathway="humanitarian_visa",
-            outcome="abroad",
-            outcome_country="DE",
-        )
-    if story == IN_COUNTRY:
-        actions.set_relocation(
-            actor=coordinator,
-            case=case,
-            destination_country="RU",
-            pathway="in_country",
-            outcome="in_country",
-            outcome_country="RU",
         )
     actions.add_note(
         keyring=ring,

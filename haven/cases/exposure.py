@@ -21,9 +21,26 @@ class Exposure:
     people: int
     safe_houses: int
     intake_requests: int
+    registry_reports: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+def _registry_per_vault() -> Counter[object]:
+    from django.apps import apps
+
+    if not apps.is_installed("haven.missing"):
+        return Counter()
+    from haven.missing.models import Report
+
+    return Counter(
+        dict(
+            Report.objects.values_list("vault_id")
+            .annotate(n=Count("id"))
+            .values_list("vault_id", "n")
+        )
+    )
 
 
 def _identities_per_vault() -> tuple[Counter[object], Counter[object]]:
@@ -51,9 +68,15 @@ def _identities_per_vault() -> tuple[Counter[object], Counter[object]]:
 def exposure_report() -> list[Exposure]:
     """One row per active staff account, most exposed first. A constant number of queries."""
     people, requests = _identities_per_vault()
-    per_user: dict[int, dict[str, int]] = defaultdict(
-        lambda: {"vaults": 0, "people": 0, "safe_houses": 0, "intake_requests": 0}
-    )
+    registry = _registry_per_vault()
+    empty = {
+        "vaults": 0,
+        "people": 0,
+        "safe_houses": 0,
+        "intake_requests": 0,
+        "registry_reports": 0,
+    }
+    per_user: dict[int, dict[str, int]] = defaultdict(lambda: dict(empty))
     for user_id, vault_id, kind in (
         Grant.objects.filter(vault__shredded_at__isnull=True)
         .values_list("user_id", "vault_id", "vault__kind")
@@ -63,6 +86,7 @@ def exposure_report() -> list[Exposure]:
         row["vaults"] += 1
         row["people"] += people.get(vault_id, 0)
         row["intake_requests"] += requests.get(vault_id, 0)
+        row["registry_reports"] += registry.get(vault_id, 0)
         if kind == Vault.Kind.SAFE_HOUSE:
             row["safe_houses"] += 1
     rows = []
@@ -71,9 +95,7 @@ def exposure_report() -> list[Exposure]:
         .prefetch_related("role_assignments")
         .order_by("username")
     ):
-        counts = per_user.get(
-            user.pk, {"vaults": 0, "people": 0, "safe_houses": 0, "intake_requests": 0}
-        )
+        counts = per_user.get(user.pk, dict(empty))
         rows.append(
             Exposure(
                 user.pk,
@@ -82,5 +104,11 @@ def exposure_report() -> list[Exposure]:
                 **counts,
             )
         )
-    rows.sort(key=lambda r: (-(r.people + r.intake_requests), -r.safe_houses, r.username))
+    rows.sort(
+        key=lambda r: (
+            -(r.people + r.intake_requests + r.registry_reports),
+            -r.safe_houses,
+            r.username,
+        )
+    )
     return rows

@@ -219,6 +219,7 @@ def _detail_context(request: HavenRequest, case: Case, **forms: Any) -> dict[str
         else [],
         "today": timezone.localdate(),
         "incidents": _incidents(case),
+        "registry_links": _registry_links(request, case),
         "transition_form": TransitionForm(initial={"to_state": (case.allowed_next() or [""])[0]}),
         "note_form": NoteForm(),
         "task_form": TaskForm(),
@@ -246,6 +247,17 @@ def _detail_context(request: HavenRequest, case: Case, **forms: Any) -> dict[str
     }
     context.update(forms)
     return context
+
+
+def _registry_links(request: HavenRequest, case: Case) -> list[Any]:
+    """Missing-persons reports linked to this case, if the registry is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("haven.missing"):
+        return []
+    from haven.missing.views import case_registry_links
+
+    return case_registry_links(request, case)
 
 
 def _incidents(case: Case) -> list[dict[str, Any]]:

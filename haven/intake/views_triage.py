@@ -93,6 +93,17 @@ def triage_reply(request: HavenRequest, request_id: UUID) -> HttpResponse:
     return _with_form(request, help_request, reply_form=form, status=400)
 
 
+def _registry_matches(request: HavenRequest, help_request: HelpRequest) -> list[object]:
+    """Names in the request looked up in the missing-persons registry, if it is installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("haven.missing"):
+        return []
+    from haven.missing.views import request_registry_matches
+
+    return list(request_registry_matches(request, help_request))
+
+
 def _with_form(
     request: HavenRequest, help_request: HelpRequest, *, status: int, **forms: object
 ) -> HttpResponse:
@@ -112,6 +123,7 @@ def _with_form(
         "reply_form": ReplyForm(),
         "urgency_form": UrgencyForm(initial={"urgency": help_request.urgency}),
         "case_form": OpenCaseForm(),
+        "registry_matches": _registry_matches(request, help_request),
         **forms,
     }
     return render(request, "intake/triage_detail.html", context, status=status)

@@ -253,8 +253,35 @@ def summary(period: Period) -> dict[str, Any]:
     }
 
 
+def missing_by_status(period: Period) -> Report:
+    """Missing-person reports by their current status (entered in the period; region does not
+    apply: registry reports carry no region column)."""
+    from haven.missing.models import Report as MissingReport
+    from haven.missing.models import Status
+
+    rows = MissingReport.objects.all()
+    start, end = period.bounds()
+    if start:
+        rows = rows.filter(entry_date__gte=start)
+    if end:
+        rows = rows.filter(entry_date__lt=end)
+    counts = dict(rows.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    ordered = {s: counts.get(s, 0) for s in Status.values}
+    return Report(
+        "missing",
+        _("Missing-person reports by status"),
+        protect(ordered, k=k()),
+        {s.value: str(s.label) for s in Status},
+    )
+
+
 def all_tables(period: Period) -> list[Report]:
-    tables = [requests_per_week(period), cases_by_state(period), outcomes(period)]
+    tables = [
+        requests_per_week(period),
+        cases_by_state(period),
+        outcomes(period),
+        missing_by_status(period),
+    ]
     try:
         tables.append(checkin_health()["table"])
     except LookupError:

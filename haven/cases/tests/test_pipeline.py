@@ -16,7 +16,8 @@ from haven.testing.personas import keyring_for
 def test_each_transition_is_allowed_exactly_when_declared(
     personas, case, source: str, target: str
 ) -> None:
-    Case.objects.filter(pk=case.pk).update(state=source)
+    # With an outcome recorded: "departed" needs one (tested on its own below).
+    Case.objects.filter(pk=case.pk).update(state=source, outcome="abroad", outcome_country="DE")
     case.refresh_from_db()
     Vetting.objects.filter(case=case).update(decision=Vetting.Decision.APPROVED)
     ring = keyring_for(personas.caseworker)
@@ -69,3 +70,27 @@ def test_a_reference_that_collides_is_drawn_again(personas, case, monkeypatch) -
     other = Case(vault=case.vault, reference=case.reference)
     other.save()
     assert other.reference == "HV-FRESH234"
+
+
+@pytest.mark.django_db
+def test_departed_needs_the_outcome_recorded_first(personas, case) -> None:  # type: ignore[no-untyped-def]
+    Case.objects.filter(pk=case.pk).update(state=State.DOCUMENTS)
+    case.refresh_from_db()
+    Vetting.objects.filter(case=case).update(decision=Vetting.Decision.APPROVED)
+    ring = keyring_for(personas.caseworker)
+    with pytest.raises(actions.CaseError):
+        actions.transition(keyring=ring, case=case, to_state=State.DEPARTED, reason="улетел")
+    actions.set_relocation(
+        actor=personas.caseworker,
+        case=case,
+        destination_country="DE",
+        pathway="humanitarian_visa",
+        outcome="abroad",
+        outcome_country="",
+    )
+    with pytest.raises(actions.CaseError):  # abroad, but where?
+        actions.transition(keyring=ring, case=case, to_state=State.DEPARTED, reason="улетел")
+    Case.objects.filter(pk=case.pk).update(outcome_country="DE")
+    actions.transition(keyring=ring, case=case, to_state=State.DEPARTED, reason="улетел")
+    case.refresh_from_db()
+    assert case.state == State.DEPARTED

@@ -36,14 +36,28 @@ def _index(lang: str) -> frozenset[str]:
     return frozenset(load_wordlist(lang))
 
 
+@cache
+def never_drawn() -> frozenset[str]:
+    """Words accepted in a codename already issued but never drawn for a new one."""
+    text = (_DIR / "never_drawn.txt").read_text(encoding="utf-8")
+    return frozenset(
+        w for line in text.splitlines() if not line.startswith("#") for w in line.split()
+    )
+
+
+@cache
+def drawable(lang: str) -> tuple[str, ...]:
+    return tuple(w for w in load_wordlist(lang) if w not in never_drawn())
+
+
 def codename_entropy_bits(lang: str, words: int = WORDS) -> float:
-    return words * math.log2(len(load_wordlist(lang)))
+    return words * math.log2(len(drawable(lang)))
 
 
 def generate_codename(lang: str, *, words: int = WORDS) -> str:
     if codename_entropy_bits(lang, words) < 90:
         raise ValueError("a codename needs at least 90 bits")
-    wordlist = load_wordlist(lang)
+    wordlist = drawable(lang)
     return " ".join(secrets.choice(wordlist) for _ in range(words))
 
 

@@ -22,9 +22,9 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps([r.as_dict() for r in rows], ensure_ascii=False, indent=2))
             return
         self.stdout.write(
-            f"{'account':<16} {'roles':<28} {'vaults':>7} {'people':>7} {'requests':>9} {'safe houses':>12}"
+            f"{'account':<16} {'roles':<28} {'vaults':>7} {'people':>7} {'requests':>9} {'safe houses':>12} {'registry':>9}"
         )
         for r in rows:
             self.stdout.write(
-                f"{r.username:<16} {','.join(r.roles):<28} {r.vaults:>7} {r.people:>7} {r.intake_requests:>9} {r.safe_houses:>12}"
+                f"{r.username:<16} {','.join(r.roles):<28} {r.vaults:>7} {r.people:>7} {r.intake_requests:>9} {r.safe_houses:>12} {r.registry_reports:>9}"
             )

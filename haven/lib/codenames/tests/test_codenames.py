@@ -77,3 +77,25 @@ def test_a_mistyped_word_gets_a_suggestion_and_its_position() -> None:
 def test_too_few_words_is_not_a_codename() -> None:
     check = validate_codename(" ".join(generate_codename("ru").split()[:5]))
     assert not check.ok and check.wrong_count
+
+
+def test_grim_words_are_never_drawn_but_still_accepted_in_codenames_already_issued() -> None:
+    from haven.lib.codenames import (
+        codename_entropy_bits,
+        drawable,
+        generate_codename,
+        load_wordlist,
+        never_drawn,
+        validate_codename,
+    )
+
+    grim = never_drawn()
+    assert {"famine", "пуля", "облава"} <= grim
+    for lang in ("en", "ru"):
+        assert grim & set(load_wordlist(lang))  # still in the accepted vocabulary
+        assert not grim & set(drawable(lang))
+        assert codename_entropy_bits(lang) >= 90
+        for _ in range(300):
+            assert not grim & set(generate_codename(lang).split())
+    issued = "famine " + " ".join(load_wordlist("en")[:6])
+    assert validate_codename(issued).ok

@@ -1,0 +1,38 @@
+"""Acting as a staff member from the command line (`haven pfif`, exports): the same two factors
+as the sign-in page. The password comes from a prompt (or `HAVEN_PASSWORD` for scripts), the
+one-time code from a prompt (or `HAVEN_OTP`). A duress password gives an empty keyring, exactly
+as on the web: the command then finds nothing it could open."""
+
+from __future__ import annotations
+
+import getpass
+import os
+
+from django.core.management.base import CommandError
+from django_otp import match_token
+
+from haven.accounts.backends import VaultKeyBackend
+from haven.audit.log import record
+from haven.vault.keyring import Keyring
+
+
+def keyring_from_cli(username: str) -> Keyring:
+    password = os.environ.get("HAVEN_PASSWORD") or getpass.getpass("Password: ")
+    code = os.environ.get("HAVEN_OTP") or input("One-time code: ")
+    user = VaultKeyBackend().authenticate(None, username=username, password=password)
+    device = match_token(user, code.strip()) if user is not None else None
+    if user is None or device is None:
+        record(
+            actor=None,
+            action="account.cli_login_failed",
+            object_type="account",
+            object_id="cli",
+            data={},
+        )
+        raise CommandError("Wrong user name, password or one-time code.")
+    record(
+        actor=user, action="account.cli_login", object_type="account", object_id=user.pk, data={}
+    )
+    if getattr(user, "haven_duress", False):
+        return Keyring.empty(user, duress=True)
+    return Keyring(user, user.haven_private_key)  # type: ignore[attr-defined]

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MissingConfig(AppConfig):
+    name = "haven.missing"
+    label = "missing"
+    verbose_name = _("Missing persons")
+    dashboard_panels = ["haven.missing.views.matches_panel"]
+    demo_loader = "haven.missing.demo.load"
+
+    @property
+    def staff_nav(self) -> list:  # type: ignore[type-arg]
+        from haven.accounts.models import Role
+        from haven.core.registry import NavItem
+
+        return [
+            NavItem(
+                "missing-list",
+                _("Missing persons"),
+                roles=(Role.DOCUMENTATION, Role.COORDINATOR, Role.CASEWORKER, Role.LAWYER),
+            ),
+            NavItem(
+                "missing-matches",
+                _("Possible matches"),
+                roles=(Role.DOCUMENTATION, Role.COORDINATOR, Role.CASEWORKER),
+            ),
+        ]

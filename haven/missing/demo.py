@@ -1,0 +1,158 @@
+"""Demo registry: reports in Russian and English (all fictional), a status history, one report
+that a partner sent in Latin script about a person we already have in Cyrillic, and one about a
+person in a demo case, so that the possible-matches page has something to show."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+from haven.cases import actions as case_actions
+from haven.core.demo import DemoContext
+from haven.missing import actions, matching
+from haven.missing.models import MatchCandidate, Report
+
+DAY = datetime.timedelta(days=1)
+
+REPORTS: list[dict[str, Any]] = [
+    {
+        "key": "khasan_ru",
+        "values": {
+            "given_name": "Хасан",
+            "family_name": "Абдулаев",
+            "patronymic": "Магомедович",
+            "sex": "male",
+            "birth": {"year": 1996},
+            "home_place": "Грозный",
+            "description": "Невысокий, шрам над левой бровью.",
+            "last_seen": {
+                "place": "Грозный, у рынка",
+                "date": "2026-09-14",
+                "with_whom": "двое мужчин в форме",
+                "circumstances": "Посадили в серую машину без номеров.",
+            },
+            "reporter": {"name": "Мать", "relation": "мать", "contact": "через НКО, Signal"},
+        },
+        "source_kind": Report.Source.FAMILY,
+        "reliability": Report.Reliability.PROBABLE,
+        "notes": [
+            (70, "", "Мать обратилась на горячую линию."),
+            (40, "detained", "По словам соседа по камере, его держат в отделе полиции."),
+        ],
+    },
+    {
+        "key": "khasan_en",
+        "values": {
+            "full_name": "Khasan Abdulayev",
+            "alternate_names": ["Hasan Abdulajew"],
+            "sex": "male",
+            "birth": {"age": "29-31"},
+            "last_seen": {"place": "Grozny", "date": "2026-09-14"},
+            "reporter": {"name": "Partner NGO list", "relation": "partner"},
+            "source": {"name": "Partner list, October"},
+        },
+        "source_kind": Report.Source.PARTNER,
+        "reliability": Report.Reliability.POSSIBLE,
+        "notes": [(20, "believed_alive", "Seen alive during a transfer, per a released detainee.")],
+    },
+    {
+        "key": "ramzan_en",
+        "values": {
+            "full_name": "Ramzan Tagirov",
+            "sex": "male",
+            "last_seen": {"place": "Gudermes", "date": "2026-10-02"},
+            "reporter": {"name": "A friend", "relation": "friend", "contact": "@friend_handle"},
+        },
+        "source_kind": Report.Source.FRIEND,
+        "reliability": Report.Reliability.UNKNOWN,
+        "notes": [(30, "detained", "Friend says he was taken at a checkpoint.")],
+    },
+    {
+        "key": "anzor",
+        "values": {
+            "given_name": "Анзор",
+            "family_name": "Мальсагов",
+            "sex": "male",
+            "birth": {"year": 2001},
+            "last_seen": {"place": "Назрань", "date": "2026-06-01"},
+            "reporter": {"name": "Сестра", "relation": "сестра"},
+        },
+        "source_kind": Report.Source.FAMILY,
+        "reliability": Report.Reliability.CONFIRMED,
+        "notes": [
+            (150, "", "Сестра не может дозвониться с 1 июня."),
+            (120, "in_hiding", "Вышел на связь: прячется у знакомых."),
+            (60, "found_safe", "Вывезен, в безопасности."),
+        ],
+    },
+    {
+        "key": "lyoma",
+        "values": {
+            "full_name": "Lyoma Dakaev",
+            "alternate_names": ["Лёма Дакаев"],
+            "sex": "male",
+            "last_seen": {"place": "Tbilisi airport", "date": "2026-08-20"},
+        },
+        "source_kind": Report.Source.MEDIA,
+        "reliability": Report.Reliability.PROBABLE,
+        "notes": [(80, "forcibly_returned", "Deported to Russia, handed over at the border.")],
+    },
+    {
+        "key": "aminat",
+        "values": {
+            "given_name": "Аминат",
+            "family_name": "Исмаилова",
+            "sex": "female",
+            "birth": {"year": 1999},
+            "last_seen": {"place": "Махачкала", "date": "2026-03-11"},
+            "reporter": {"name": "Подруга", "relation": "подруга"},
+        },
+        "source_kind": Report.Source.FRIEND,
+        "reliability": Report.Reliability.DOUBTFUL,
+        "notes": [(200, "", "Подруга сообщает, что семья увезла её в село.")],
+    },
+]
+
+
+def load(ctx: DemoContext) -> None:
+    coordinator = ctx.keyring("coordinator")
+    docofficer = ctx.users["docofficer"]
+    vault = actions.set_up_registry(
+        keyring=coordinator,
+        members=[docofficer, ctx.users["coordinator2"], ctx.users["caseworker"]],
+    )
+    ctx.vaults["registry"] = vault
+    # The documentation officer keeps the registry and needs the name-search key to match.
+    if "index" in ctx.vaults:
+        case_actions.grant_search_index(keyring=coordinator, user=docofficer)
+    keyring = ctx.keyring("docofficer")
+    now = timezone.now()
+    made: dict[str, Report] = {}
+    for row in REPORTS:
+        report = actions.save_report(
+            keyring=keyring,
+            values=row["values"],
+            source_kind=row["source_kind"],
+            reliability=row["reliability"],
+        )
+        for days_ago, status, text in row["notes"]:
+            actions.add_note(
+                keyring=keyring,
+                report=report,
+                status=status,
+                text=text,
+                source_date=now - days_ago * DAY,
+            )
+        made[row["key"]] = report
+    # The caseworker holds both the registry and the case of Рамзан Тагиров: scoring the
+    # suggestion needs someone who can open both sides.
+    caseworker = ctx.keyring("caseworker")
+    matching.score(caseworker, matching.visible_candidates(caseworker).filter(score__isnull=True))
+    pending = MatchCandidate.objects.filter(decision=MatchCandidate.Decision.PENDING).count()
+    ctx.note(
+        "Missing persons: sign in as `docofficer` (keeps the registry) and open «Possible "
+        f"matches» ({pending} waiting: Абдулаев / Abdulayev across scripts); `caseworker` "
+        "also sees a registry report matching one of their cases."
+    )

@@ -1,0 +1,2 @@
+class MissingError(Exception):
+    """A refused registry change; the message is translated and shown to the person."""

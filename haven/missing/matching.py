@@ -1,0 +1,435 @@
+"""Finding the same person across the registry and the cases.
+
+Candidates come from the blind index alone: the names of a report (or of a person in a case) are
+reduced to coarse keys (:func:`haven.lib.names.name_keys`), HMACed under the search-index key, and
+looked up among the registry's and the cases' index entries. Nothing is decrypted to find them.
+A candidate is then scored by :func:`haven.lib.names.match_names` in the keyring of someone who can
+open both sides, at once if the person saving can, otherwise when someone who can opens the list
+of possible matches. A person confirms or rejects; a confirmation creates a link, never a merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from haven.audit.log import log_event
+from haven.lib.names import match_names
+from haven.missing.errors import MissingError
+from haven.missing.models import MatchCandidate, RegistryIndexEntry, Report
+from haven.vault.keyring import Keyring, SealedReader
+
+if TYPE_CHECKING:
+    from haven.cases.models import Person
+
+# A candidate shares at least this many index values with the name (or all of them, for a
+# one-word name): one shared given name alone would pair half the registry.
+MIN_SHARED = 2
+MAX_CANDIDATES = 50
+# Rows sharing values with a name that are looked at before ranking (a very common given name).
+PREFILTER = 5000
+# Ages that differ by more than this many years make two same-named people different.
+BIRTH_YEAR_SLACK = 3
+
+
+def report_names(values: dict[str, Any] | SealedReader) -> list[str]:
+    """Every full-name string of a report: the structured name, the full name, alternates."""
+    get = values.get if isinstance(values, dict) else (lambda k: getattr(values, k))
+    names: list[str] = []
+    parts = [get("given_name") or "", get("patronymic") or "", get("family_name") or ""]
+    if any(parts):
+        names.append(" ".join(p for p in parts if p))
+    if get("full_name"):
+        names.append(str(get("full_name")))
+    names += [str(a) for a in (get("alternate_names") or []) if str(a).strip()]
+    return list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+
+
+def person_names(reader: SealedReader) -> list[str]:
+    parts = [reader.given_name or "", reader.patronymic or "", reader.family_name or ""]
+    names = [" ".join(p for p in parts if p)] if any(parts) else []
+    names += [str(a) for a in (reader.aliases or []) if str(a).strip()]
+    return [n for n in names if n.strip()]
+
+
+def _index_opened(keyring: Keyring) -> Any:
+    from haven.cases.actions import index_vault
+
+    vault = index_vault()
+    if vault is None or not keyring.can_open(vault):
+        return None
+    return keyring.open(vault)
+
+
+# Skeletons at least this long also get their one-deletion neighbourhood as keys, so that a typo
+# in a surname ("Islambejov" / "Islambekow", "Алмев" / "Aliev") still shares a key.
+TYPO_KEY_MIN = 5
+
+
+def token_registry_keys(token: str) -> set[str]:
+    """The case index's keys of a token, plus typo keys (``d:``): the coarse skeleton and, when it
+    is long enough, every form of it with one symbol deleted. Two skeletons one edit apart (the
+    longer one long enough) then share a ``d:`` key."""
+    from haven.lib.names import token_keys
+
+    keys = token_keys(token)
+    for key in list(keys):
+        if not key.startswith("s:"):
+            continue
+        skeleton = key[2:]
+        keys.add(f"d:{skeleton}")
+        if len(skeleton) >= TYPO_KEY_MIN:
+            keys |= {f"d:{skeleton[:i]}{skeleton[i + 1 :]}" for i in range(len(skeleton))}
+    return keys
+
+
+def index_values(keyring: Keyring, names: Iterable[str]) -> set[str] | None:
+    """Blind-index values of these names, or None without the search-index key."""
+    from haven.cases.actions import INDEX_BITS
+    from haven.lib.names.parse import split_tokens
+
+    opened = _index_opened(keyring)
+    if opened is None:
+        return None
+    keys: set[str] = set()
+    for name in names:
+        for token in split_tokens(name):
+            keys |= token_registry_keys(token)
+    return {opened.blind_index(k, bits=INDEX_BITS) for k in keys}
+
+
+def reindex_report(keyring: Keyring, report: Report, values: dict[str, Any]) -> None:
+    """Replace the report's index entries. Without the index key the report is flagged, so that
+    someone holding both keys indexes it later (:func:`index_pending_reports`)."""
+    found = index_values(keyring, report_names(values))
+    RegistryIndexEntry.objects.filter(report=report).delete()
+    indexed = found is not None
+    if found:
+        RegistryIndexEntry.objects.bulk_create(
+            [RegistryIndexEntry(report=report, value=v) for v in sorted(found)]
+        )
+    if report.name_indexed != indexed:
+        Report.objects.filter(pk=report.pk).update(name_indexed=indexed)
+        report.name_indexed = indexed
+
+
+def token_groups(keyring: Keyring, names: Iterable[str]) -> list[set[str]] | None:
+    """Blind-index values per name token, merged where two tokens share a value (the same name in
+    two scripts), so that each group stands for one part of the name. None without the index."""
+    from haven.cases.actions import INDEX_BITS
+    from haven.lib.names.parse import split_tokens
+
+    opened = _index_opened(keyring)
+    if opened is None:
+        return None
+    groups: list[set[str]] = []
+    for name in names:
+        for token in split_tokens(name):
+            found = {opened.blind_index(k, bits=INDEX_BITS) for k in token_registry_keys(token)}
+            if not found:
+                continue
+            for group in [g for g in groups if g & found]:
+                groups.remove(group)
+                found |= group
+            groups.append(found)
+    return groups
+
+
+def _shared(qs: Any, field: str, groups: list[set[str]], limit: int = MAX_CANDIDATES) -> list[Any]:
+    """Rows whose index entries cover at least two parts of the name (every part, for a name of
+    one part), most shared values first. Reads index rows only."""
+    values = set().union(*groups) if groups else set()
+    if not values:
+        return []
+    need = min(MIN_SHARED, len(groups))
+    ids = list(
+        qs.filter(value__in=values)
+        .values(field)
+        .annotate(n=Count("value", distinct=True))
+        .filter(n__gte=need)
+        .order_by("-n")
+        .values_list(field, flat=True)[:PREFILTER]
+    )
+    hits: dict[Any, set[str]] = {}
+    for pk, value in qs.filter(**{f"{field}__in": ids}, value__in=values).values_list(
+        field, "value"
+    ):
+        hits.setdefault(pk, set()).add(value)
+    ranked = sorted(
+        (
+            (sum(1 for g in groups if g & found), len(found), str(pk), pk)
+            for pk, found in hits.items()
+        ),
+        reverse=True,
+    )
+    return [pk for covered, _n, _key, pk in ranked if covered >= need][:limit]
+
+
+def _pair(a: Any, b: Any) -> tuple[Any, Any]:
+    """Report pairs are stored once, the smaller id first."""
+    return (a, b) if str(a) < str(b) else (b, a)
+
+
+def _create(**kwargs: Any) -> MatchCandidate | None:
+    if MatchCandidate.objects.filter(**kwargs).exists():
+        return None
+    vault_id = Report.objects.filter(pk=kwargs["report_id"]).values_list("vault_id", flat=True)[0]
+    try:
+        with transaction.atomic():
+            return MatchCandidate.objects.create(vault_id=vault_id, **kwargs)
+    except IntegrityError:  # found at the same moment by another request
+        return None
+
+
+def suggest_for_report(
+    keyring: Keyring, report: Report, values: dict[str, Any] | None = None
+) -> list[MatchCandidate]:
+    """Candidates for a report among the other reports and the people in cases."""
+    from haven.cases.models import NameIndexEntry
+
+    names = report_names(values if values is not None else keyring.reader(report))
+    groups = token_groups(keyring, names)
+    if not groups:
+        return []
+    made = []
+    for other_id in _shared(RegistryIndexEntry.objects.exclude(report=report), "report_id", groups):
+        a, b = _pair(report.pk, other_id)
+        found = _create(report_id=a, other_report_id=b)
+        if found:
+            made.append(found)
+    for person_id in _shared(NameIndexEntry.objects.all(), "person_id", groups):
+        found = _create(report_id=report.pk, person_id=person_id)
+        if found:
+            made.append(found)
+    score(keyring, made)
+    return made
+
+
+def suggest_for_person(keyring: Keyring, person: Person, values: dict[str, Any]) -> list[Any]:
+    """Called when a person in a case is saved (a new intake, a new case, an edit)."""
+    from haven.cases.actions import person_search_text
+
+    groups = token_groups(keyring, [person_search_text(values)])
+    if not groups:
+        return []
+    made = []
+    for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", groups):
+        found = _create(report_id=report_id, person_id=person.pk)
+        if found:
+            made.append(found)
+    score(keyring, made)
+    return made
+
+
+def _birth_year(birth: Any) -> int | None:
+    if not isinstance(birth, dict):
+        return None
+    if birth.get("year"):
+        try:
+            return int(birth["year"])
+        except (TypeError, ValueError):
+            return None
+    if birth.get("date"):
+        try:
+            return int(str(birth["date"])[:4])
+        except ValueError:
+            return None
+    return None
+
+
+def compare(
+    names_a: list[str], names_b: list[str], birth_a: Any, birth_b: Any
+) -> tuple[float, bool]:
+    """Best name score over every pair of names; ages far apart make them different people."""
+    best, same = 0.0, False
+    for a in names_a:
+        for b in names_b:
+            result = match_names(a, b)
+            best = max(best, result.score)
+            same = same or result.same
+    ya, yb = _birth_year(birth_a), _birth_year(birth_b)
+    if ya is not None and yb is not None and abs(ya - yb) > BIRTH_YEAR_SLACK:
+        same = False
+    return best, same
+
+
+def request_texts(keyring: Keyring, help_request: Any) -> list[str]:
+    """What the person wrote to the hotline (their own messages, not our replies)."""
+    from haven.intake.models import Message
+
+    opened = keyring.open(help_request.vault)
+    return [
+        opened.unseal(m, "body") or ""
+        for m in help_request.messages.filter(direction=Message.Direction.IN).order_by("created_at")
+    ]
+
+
+def names_in_texts(texts: Iterable[str]) -> list[str]:
+    """Person names found in free text by the redaction engine's recogniser (natasha for
+    Russian, name lists for Latin script)."""
+    from haven.lib.redact import redact
+
+    names: list[str] = []
+    for text in texts:
+        if text.strip():
+            names += [s.original for s in redact(text).spans if s.category == "PERSON"]
+    return list(dict.fromkeys(n.strip() for n in names if n.strip()))
+
+
+def suggest_for_request(keyring: Keyring, help_request: Any) -> list[MatchCandidate]:
+    """Look up the names a hotline request mentions in the registry. Runs when someone holding
+    the request and the index opens it; again only when new messages have arrived."""
+    from haven.intake.models import Message
+    from haven.missing.models import RegistryCheck
+
+    if not RegistryIndexEntry.objects.exists():
+        return []  # nothing to find: spare the name recogniser
+    if _index_opened(keyring) is None or not keyring.can_open(help_request.vault):
+        return []
+    count = help_request.messages.filter(direction=Message.Direction.IN).count()
+    check = RegistryCheck.objects.filter(help_request=help_request).first()
+    if check is not None and check.messages == count:
+        return []
+    made = []
+    for name in names_in_texts(request_texts(keyring, help_request)):
+        groups = token_groups(keyring, [name]) or []
+        for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", groups):
+            found = _create(report_id=report_id, help_request_id=help_request.pk)
+            if found:
+                made.append(found)
+    RegistryCheck.objects.update_or_create(
+        help_request=help_request, defaults={"messages": count, "checked_at": timezone.now()}
+    )
+    score(keyring, made)
+    return made
+
+
+def _other(candidate: MatchCandidate) -> Any:
+    if candidate.other_report_id:
+        return candidate.other_report
+    if candidate.person_id:
+        return candidate.person
+    return candidate.help_request
+
+
+def _sides(keyring: Keyring, candidate: MatchCandidate) -> tuple[SealedReader, SealedReader] | None:
+    left = keyring.reader(candidate.report)
+    right = keyring.reader(_other(candidate))
+    if not (left.is_open and right.is_open):
+        return None
+    return left, right
+
+
+def other_names(keyring: Keyring, candidate: MatchCandidate, right: SealedReader) -> list[str]:
+    if candidate.other_report_id:
+        return report_names(right)
+    if candidate.person_id:
+        return person_names(right)
+    return names_in_texts(request_texts(keyring, candidate.help_request))
+
+
+def score(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> int:
+    """Score the unscored candidates this keyring can open both sides of. Returns how many."""
+    done = 0
+    for candidate in candidates:
+        if candidate.score is not None:
+            continue
+        sides = _sides(keyring, candidate)
+        if sides is None:
+            continue
+        left, right = sides
+        right_names = other_names(keyring, candidate, right)
+        right_birth = None if candidate.help_request_id else right.birth
+        value, same = compare(report_names(left), right_names, left.birth, right_birth)
+        candidate.score = round(value, 3)
+        if not same:
+            candidate.decision = MatchCandidate.Decision.DISMISSED
+        candidate.save(update_fields=["score", "decision"])
+        done += 1
+    return done
+
+
+def visible_candidates(keyring: Keyring) -> Any:
+    """Candidates whose both sides this keyring opens (one query, no decryption)."""
+    from haven.cases.models import Person
+    from haven.intake.models import HelpRequest
+
+    qs = keyring.visible(MatchCandidate.objects.all(), path="report__vault")
+    people = keyring.visible(Person.objects.all()).values("pk")
+    requests = keyring.visible(HelpRequest.objects.all()).values("pk")
+    return qs.filter(
+        Q(other_report__isnull=False) | Q(person__in=people) | Q(help_request__in=requests)
+    ).select_related(
+        "report__vault",
+        "other_report__vault",
+        "person__vault",
+        "person__case",
+        "help_request__vault",
+    )
+
+
+def decide(keyring: Keyring, candidate: MatchCandidate, *, same: bool, reason: str) -> Any:
+    """A person's decision. "Same" creates a link (reciprocal, reversible); "not the same"
+    keeps the pair from being suggested again."""
+    from haven.missing import actions
+
+    if candidate.decision in (MatchCandidate.Decision.CONFIRMED, MatchCandidate.Decision.REJECTED):
+        raise MissingError(_("This suggestion has already been decided."))
+    if _sides(keyring, candidate) is None:
+        raise MissingError(_("You cannot see both records, so you cannot decide."))
+    with transaction.atomic():
+        link: Any = None
+        if same:
+            if candidate.other_report_id:
+                link = actions.link_reports(
+                    keyring=keyring,
+                    report=candidate.report,
+                    other=candidate.other_report,  # type: ignore[arg-type]
+                    reason=reason,
+                )
+            elif candidate.person_id:
+                person = candidate.person
+                assert person is not None
+                link = actions.link_case(
+                    keyring=keyring,
+                    report=candidate.report,
+                    case=person.case,
+                    person=person,
+                    reason=reason,
+                )
+        candidate.decision = (
+            MatchCandidate.Decision.CONFIRMED if same else MatchCandidate.Decision.REJECTED
+        )
+        candidate.decided_by = keyring.user
+        candidate.decided_at = timezone.now()
+        keyring.open(candidate.report.vault).seal(candidate, reason=reason or None)
+        candidate.save(update_fields=["decision", "decided_by", "decided_at", "reason"])
+        log_event(
+            actor=keyring.user,
+            action="missing.match_decide",
+            object_type="missing_report",
+            object_id=candidate.report.reference,
+            data={"candidate": str(candidate.id), "same": same},
+        )
+    return link
+
+
+def index_pending_reports(keyring: Keyring) -> int:
+    """Index (and match) the reports saved without the index key."""
+    from haven.missing.actions import REPORT_FIELDS
+
+    if _index_opened(keyring) is None:
+        raise MissingError(_("You do not hold the search index."))
+    pending = keyring.visible(Report.objects.filter(name_indexed=False).select_related("vault"))
+    done = 0
+    for reader in keyring.readers(pending.order_by("pk")):
+        report: Report = reader.record  # type: ignore[assignment]
+        reindex_report(keyring, report, {f: getattr(reader, f) for f in REPORT_FIELDS})
+        suggest_for_report(keyring, report)
+        done += 1
+    return done

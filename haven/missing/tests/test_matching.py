@@ -1,0 +1,161 @@
+"""Matching new reports and case people against the registry, through the blind index."""
+
+from __future__ import annotations
+
+import pytest
+
+from haven.cases import actions as case_actions
+from haven.missing import actions, matching
+from haven.missing.errors import MissingError
+from haven.missing.models import CaseLink, MatchCandidate, ReportLink
+from haven.testing.personas import keyring_for
+
+
+def _pending():  # type: ignore[no-untyped-def]
+    return MatchCandidate.objects.filter(decision=MatchCandidate.Decision.PENDING)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"full_name": "Khasan Abdulayev"},
+        {"full_name": "Abdulajew, Chasan"},  # German rendering, family name first
+        {"full_name": "Абдулаева Хасана"},  # genitive: "(the report) of Khasan Abdulaev"
+        {"given_name": "Hasan", "family_name": "Abdoulaev"},  # French habit
+    ],
+)
+def test_the_same_person_in_another_script_or_spelling_is_suggested(
+    doc_ring, report, other
+) -> None:  # type: ignore[no-untyped-def]
+    made = actions.save_report(keyring=doc_ring, values=other)
+    candidate = _pending().get()
+    assert {candidate.report_id, candidate.other_report_id} == {report.pk, made.pk}
+    assert candidate.score is not None and candidate.score >= 0.8
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "other",
+    [
+        {"given_name": "Хава", "family_name": "Абдулаева"},  # his sister: same family name
+        {"given_name": "Ахмед", "family_name": "Абдулаев"},  # his brother
+        {"given_name": "Хасан", "family_name": "Абдулаев", "birth": {"year": 1961}},  # his uncle
+    ],
+)
+def test_relatives_sharing_a_surname_are_not_suggested(doc_ring, report, other) -> None:  # type: ignore[no-untyped-def]
+    actions.save_report(keyring=doc_ring, values=other)
+    assert not _pending().exists()
+
+
+@pytest.mark.django_db
+def test_a_new_case_person_is_matched_against_the_registry(personas, report) -> None:  # type: ignore[no-untyped-def]
+    cw = keyring_for(personas.caseworker)
+    case = case_actions.create_case(keyring=cw, risk="high")
+    person = case_actions.save_person(
+        keyring=cw, case=case, values={"given_name": "Khasan", "family_name": "Abdulaev"}
+    )
+    candidate = _pending().get()
+    assert candidate.person_id == person.pk and candidate.report_id == report.pk
+    assert candidate.score is not None  # the caseworker holds both: scored at once
+    # The documentation officer does not hold the case: the suggestion is not theirs to see.
+    assert not matching.visible_candidates(keyring_for(personas.docofficer)).exists()
+    link = matching.decide(cw, candidate, same=True, reason="mother confirmed by phone")
+    assert isinstance(link, CaseLink) and link.case == case and link.person == person
+    candidate.refresh_from_db()
+    assert candidate.decision == MatchCandidate.Decision.CONFIRMED
+    with pytest.raises(MissingError):
+        matching.decide(cw, candidate, same=False, reason="")
+
+
+@pytest.mark.django_db
+def test_a_suggestion_nobody_can_score_waits_for_someone_who_holds_both(personas, registry) -> None:  # type: ignore[no-untyped-def]
+    # The coordinator2 holds the registry and the index but not the case: the suggestion is
+    # found through the index and stays unscored until the caseworker looks.
+    cw = keyring_for(personas.caseworker)
+    case = case_actions.create_case(keyring=cw, risk="high")
+    case_actions.save_person(
+        keyring=cw, case=case, values={"given_name": "Лёма", "family_name": "Дакаев"}
+    )
+    actions.save_report(
+        keyring=keyring_for(personas.coordinator2), values={"full_name": "Lyoma Dakayev"}
+    )
+    candidate = MatchCandidate.objects.get()
+    assert candidate.score is None
+    assert matching.score(keyring_for(personas.coordinator2), [candidate]) == 0
+    assert matching.score(cw, [candidate]) == 1
+    candidate.refresh_from_db()
+    assert candidate.decision == MatchCandidate.Decision.PENDING and candidate.score >= 0.8
+
+
+@pytest.mark.django_db
+def test_rejected_pairs_are_never_suggested_again(doc_ring, report) -> None:  # type: ignore[no-untyped-def]
+    other = actions.save_report(keyring=doc_ring, values={"full_name": "Khasan Abdulayev"})
+    candidate = _pending().get()
+    assert matching.decide(doc_ring, candidate, same=False, reason="") is None
+    actions.save_report(keyring=doc_ring, report=other, values={"full_name": "Khasan Abdulaev"})
+    actions.save_report(
+        keyring=doc_ring, report=report, values={"given_name": "Хасан", "family_name": "Абдулаев"}
+    )
+    assert MatchCandidate.objects.count() == 1 and not _pending().exists()
+    assert not ReportLink.objects.exists()
+
+
+@pytest.mark.django_db
+def test_candidates_are_found_without_decrypting_anyone(doc_ring, report, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Finding candidates reads index rows only; decryption happens in scoring, for the
+    candidates alone."""
+    from haven.vault.keyring import OpenVault
+
+    for i in range(20):
+        actions.save_report(
+            keyring=doc_ring, values={"full_name": f"Иван Петров{i}ский"}, match=False
+        )
+    opened: list[object] = []
+    real = OpenVault.unseal
+
+    def counting(self, obj, name):  # type: ignore[no-untyped-def]
+        opened.append(obj.pk)
+        return real(self, obj, name)
+
+    monkeypatch.setattr(OpenVault, "unseal", counting)
+    made = actions.save_report(keyring=doc_ring, values={"full_name": "Khasan Abdulaev"})
+    assert set(opened) <= {report.pk, made.pk}
+
+
+@pytest.mark.django_db
+def test_a_hotline_request_naming_a_reported_person_is_suggested_on_the_triage_page(
+    personas, client_for, report
+) -> None:  # type: ignore[no-untyped-def]
+    from haven.intake import actions as intake_actions
+    from haven.vault.actions import grant_vault
+
+    coord = keyring_for(personas.coordinator)
+    vault = intake_actions.set_up_intake_vault(actor=personas.coordinator, keyring=coord)
+    grant_vault(keyring=coord, vault=vault, user=personas.operator)
+    submitted = intake_actions.submit_request(
+        text="Мой брат Хасан Абдулаев пропал в Грозном, его забрали люди в форме.",
+        felt_urgency="now",
+        contact="",
+        files=[],
+        language="ru",
+    )
+    # The operator holds the request but neither the index nor the registry: nothing is looked up.
+    page = client_for(personas.operator).get(f"/staff/intake/{submitted.request.id}/")
+    assert page.status_code == 200 and not MatchCandidate.objects.exists()
+    # The coordinator holds all three: the name is found, scored, and shown.
+    page = client_for(personas.coordinator).get(f"/staff/intake/{submitted.request.id}/")
+    candidate = MatchCandidate.objects.get()
+    assert candidate.help_request_id == submitted.request.pk and candidate.report_id == report.pk
+    assert candidate.decision == MatchCandidate.Decision.PENDING and candidate.score >= 0.8
+    assert report.reference in page.content.decode()
+    compare = client_for(personas.coordinator).get(f"/staff/missing/matches/{candidate.id}/")
+    assert "Хасан Абдулаев" in compare.content.decode()
+    matching.decide(coord, candidate, same=True, reason="брат подтвердил по телефону")
+    candidate.refresh_from_db()
+    assert (
+        keyring_for(personas.coordinator2).reader(candidate).reason == "брат подтвердил по телефону"
+    )
+    # Looking again does not run the recogniser again or suggest twice.
+    client_for(personas.coordinator).get(f"/staff/intake/{submitted.request.id}/")
+    assert MatchCandidate.objects.count() == 1
