@@ -245,10 +245,27 @@ def add_victim(
     incident: Incident,
     description: str,
     case_reference: str = "",
+    report_reference: str = "",
 ) -> Victim:
-    """A victim, linked to a case the actor can open when a case reference is given. A case the
-    actor cannot open is refused with the same words as one that does not exist."""
+    """A victim, linked to a case or a missing-persons report the actor can open when its
+    reference is given. One the actor cannot open is refused with the same words as one that
+    does not exist."""
     plain: dict[str, Any] = {"link": Victim.Link.UNLINKED}
+    if case_reference and report_reference:
+        raise EvidenceError(_("Link the victim to a case or to a report, not both."))
+    if report_reference:
+        from haven.missing.models import Report
+
+        report = (
+            keyring.visible(Report.objects.all())
+            .filter(reference__iexact=report_reference.strip())
+            .first()
+        )
+        if report is None:
+            raise EvidenceError(
+                _("No missing-persons report with this reference that you can open.")
+            )
+        plain = {"link": Victim.Link.REGISTRY_REPORT, "registry_report_id": report.id}
     if case_reference:
         from haven.cases.models import Case
 

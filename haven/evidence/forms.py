@@ -144,6 +144,12 @@ class VictimForm(forms.Form):
         required=False,
         help_text=_("Links the victim to a case you can open, e.g. HV-7K2M9Q."),
     )
+    report_reference = forms.CharField(
+        label=_("Missing-persons report (optional)"),
+        max_length=16,
+        required=False,
+        help_text=_("Or to a report in the registry you can open, e.g. MP-7K2M9Q."),
+    )
 
 
 class SourceForm(forms.Form):

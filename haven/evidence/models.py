@@ -140,11 +140,12 @@ class Perpetrator(models.Model):
 class Victim(models.Model):
     """A victim, linked to a person in a case, or later to a missing-persons registry report.
 
-    The link is a kind plus ids: `case`/`person` now, and `registry_report_id` (a UUID, no
-    foreign key yet) for the registry being built elsewhere. Whoever merges the registry can
-    turn it into a foreign key without touching any other row. The exporter may not hold the
-    case vault, so bundles never read names from the case: only this row's own sealed
-    description, written by the documentation officer for this incident."""
+    The link is a kind plus ids: `case`/`person`, or `registry_report_id` (the id of a
+    `missing.Report`, kept as a plain UUID rather than a foreign key so that the two apps'
+    migrations stay independent; a report deleted from the registry leaves the id dangling and
+    the victim's own description in place). The exporter may not hold the case or registry
+    vault, so bundles never read names from there: only this row's own sealed description,
+    written by the documentation officer for this incident."""
 
     class Link(models.TextChoices):
         CASE_PERSON = "case_person", _("A person in a case")

@@ -408,3 +408,46 @@ def test_the_duress_password_on_the_export_command_finds_nothing_and_raises_the_
     assert not (tmp_path / "d.zip").exists()
     assert Notification.objects.filter(kind="duress_login").exists()
     assert AuditEvent.objects.filter(action="login.duress").exists()
+
+
+def test_a_victim_links_only_to_a_registry_report_the_user_can_open(
+    personas, ring, incident
+) -> None:  # type: ignore[no-untyped-def]
+    from haven.missing.models import Report
+    from haven.vault.actions import create_vault
+    from haven.vault.models import Vault
+
+    def report_in(vault):  # type: ignore[no-untyped-def]
+        row = Report(vault=vault)
+        keyring_for(personas.coordinator).open(vault).seal(row)
+        row.save()
+        return row
+
+    coordinator = keyring_for(personas.coordinator)
+    theirs = create_vault(
+        actor=personas.coordinator,
+        kind=Vault.Kind.REGISTRY,
+        members=[personas.coordinator],
+        keyring=coordinator,
+    )
+    with pytest.raises(EvidenceError, match="No missing-persons report"):
+        actions.add_victim(
+            keyring=ring,
+            incident=incident,
+            description="v",
+            report_reference=report_in(theirs).reference,
+        )
+    shared = create_vault(
+        actor=personas.coordinator,
+        kind=Vault.Kind.REGISTRY,
+        members=[personas.coordinator, personas.docofficer],
+        keyring=coordinator,
+    )
+    report = report_in(shared)
+    victim = actions.add_victim(
+        keyring=keyring_for(personas.docofficer),
+        incident=incident,
+        description="v",
+        report_reference=report.reference,
+    )
+    assert victim.link == "registry_report" and victim.registry_report_id == report.id
