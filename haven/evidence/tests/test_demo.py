@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 
+from haven.accounts.models import User
 from haven.evidence.bundle import verify_bundle
 from haven.evidence.models import Attachment, Incident
+from haven.testing.personas import current_code
 
 
 @pytest.mark.django_db
@@ -26,6 +28,7 @@ def test_the_demo_incident_exports_for_a_court_and_verifies(tmp_path, monkeypatc
     ]
     bundle = tmp_path / "court.zip"
     monkeypatch.setenv("HAVEN_PASSWORD", "demo-lawyer-pass")
+    monkeypatch.setenv("HAVEN_OTP", current_code(User.objects.get(username="lawyer")))
     call_command(
         "evidence",
         "export",

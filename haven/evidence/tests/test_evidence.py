@@ -19,7 +19,7 @@ from haven.evidence.bundle import build_bundle, verify_bundle
 from haven.evidence.errors import EvidenceError
 from haven.evidence.models import Attachment, CustodyEvent, Export
 from haven.evidence.tests.conftest import jpeg_with_gps
-from haven.testing.personas import PASSWORD, keyring_for
+from haven.testing.personas import PASSWORD, current_code, keyring_for
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +122,7 @@ def test_the_export_command_acts_as_a_user_with_their_password(
 ) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "court.zip"
     monkeypatch.setenv("HAVEN_PASSWORD", PASSWORD)
+    monkeypatch.setenv("HAVEN_OTP", current_code(personas.docofficer))
     call_command(
         "evidence",
         "export",
@@ -137,6 +138,7 @@ def test_the_export_command_acts_as_a_user_with_their_password(
     assert verify_bundle(out).ok
     assert Export.objects.filter(incident=incident, audience="court").count() == 1
     # The lawyer holds no grant: the incident does not exist for them.
+    monkeypatch.setenv("HAVEN_OTP", current_code(personas.lawyer))
     with pytest.raises(CommandError, match="no incident"):
         call_command(
             "evidence",
@@ -151,7 +153,8 @@ def test_the_export_command_acts_as_a_user_with_their_password(
             str(tmp_path / "x.zip"),
         )
     monkeypatch.setenv("HAVEN_PASSWORD", "wrong")
-    with pytest.raises(CommandError, match="wrong user name or password"):
+    monkeypatch.setenv("HAVEN_OTP", current_code(personas.docofficer))
+    with pytest.raises(CommandError, match="Wrong user name, password or one-time code"):
         call_command(
             "evidence",
             "export",
@@ -392,6 +395,7 @@ def test_the_duress_password_on_the_export_command_finds_nothing_and_raises_the_
 
     set_duress_password(user=personas.docofficer, duress_password="under duress 123")
     monkeypatch.setenv("HAVEN_PASSWORD", "under duress 123")
+    monkeypatch.setenv("HAVEN_OTP", current_code(personas.docofficer))
     with pytest.raises(CommandError, match="no incident"):
         call_command(
             "evidence",

@@ -4,8 +4,9 @@
                           [--override-reason TEXT]
     haven evidence verify BUNDLE          (a zip, or the directory it was unpacked into)
 
-Exporting decrypts, so it acts as a staff member with their own keys: the password is read from
-the HAVEN_PASSWORD environment variable if set, otherwise asked for without echo. It opens only
+Exporting decrypts, so it acts as a staff member with their own keys and both factors
+(haven.accounts.cli): the password and the one-time code are asked for without echo, or read
+from HAVEN_PASSWORD and HAVEN_OTP for scripts. It opens only
 what that person's grants open, exactly as the web export does, and is audited the same way.
 Verification needs no keys and no database: it can run on any machine with Haven installed
 (or with `sha256sum -c SHA256SUMS` inside the unpacked bundle).
@@ -16,7 +17,6 @@ a traceback).
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 import os
 from pathlib import Path
@@ -72,27 +72,17 @@ class Command(BaseCommand):
             self.stdout.write(f"bundle SHA-256: {digest}")
 
     def _export(self, options: dict[str, Any]) -> None:
-        from haven.accounts.backends import VaultKeyBackend
+        from haven.accounts.cli import keyring_from_cli
         from haven.evidence.bundle import build_bundle
         from haven.evidence.errors import EvidenceError
         from haven.evidence.models import Incident
-        from haven.vault.keyring import Keyring
 
         out = Path(options["out"])
         if out.exists():
             raise CommandError(f"{out} exists; choose a new file name")
-        password = os.environ.get("HAVEN_PASSWORD") or getpass.getpass("Password: ")
-        # The same check as the web sign-in: both passwords cost the same, and the duress
-        # password opens an empty keyring and raises the alarm, exactly as it does there.
-        user = VaultKeyBackend().authenticate(None, username=options["user"], password=password)
-        if user is None:
-            # Same words for "no such user" and "wrong password".
-            raise CommandError("wrong user name or password")
-        if getattr(user, "haven_duress", False):
-            _duress_alarm(user)
-            keyring = Keyring.empty(user, duress=True)
-        else:
-            keyring = Keyring(user, user.haven_private_key)  # type: ignore[attr-defined]
+        # Both factors, as on the sign-in page; a duress password opens an empty keyring and
+        # raises the silent alarm, exactly as it does there.
+        keyring = keyring_from_cli(options["user"])
         try:
             incident = (
                 keyring.visible(Incident.objects.select_related("vault"))
@@ -118,23 +108,3 @@ class Command(BaseCommand):
         self.stdout.write(
             f"wrote {out}: {len(built.files)} files, {len(built.withheld)} attachments withheld"
         )
-
-
-def _duress_alarm(user: Any) -> None:
-    from django.conf import settings
-
-    from haven.accounts import actions
-    from haven.accounts.models import Role
-    from haven.alerts.actions import notify_role
-    from haven.audit.log import record
-
-    record(actor=user, action="login.duress", object_type="user", object_id=user.pk)
-    notify_role(
-        role=Role.COORDINATOR,
-        kind="duress_login",
-        reference=f"staff-{user.pk}",
-        link=f"/staff/accounts/{user.pk}/",
-        exclude=user,
-    )
-    if settings.HAVEN_DURESS_BURNS_ACCOUNT:
-        actions.burn_account(actor=None, user=user, reason="duress")
