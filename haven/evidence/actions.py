@@ -43,7 +43,7 @@ EVIDENCE_ROLES = (Role.DOCUMENTATION, Role.LAWYER)
 SHARE_ROLES = (Role.DOCUMENTATION, Role.LAWYER, Role.COORDINATOR)
 # Kinds we can make a metadata-free working copy of. PDFs are kept as originals only: stripping
 # a PDF's metadata safely needs a PDF rewriter we do not ship (docs/evidence.md).
-_WORKING_COPY_KINDS = uploads.IMAGE_KINDS | {"text"}
+_WORKING_COPY_KINDS = uploads.IMAGE_KINDS | {"text", "pdf"}
 # "Not an image or PDF" is normal for evidence (recordings); these codes mean the bytes claim to
 # be something they are not, or could not be parsed: the file is kept, opaque, and flagged.
 _NOT_A_PROBLEM = {uploads.UNKNOWN_TYPE, uploads.TYPE_NOT_ALLOWED}
@@ -549,6 +549,11 @@ def capture_attachment(
     if not problems and verdict.kind in _WORKING_COPY_KINDS:
         if verdict.kind == "text":
             working = data
+        elif verdict.kind == "pdf":
+            try:
+                working = uploads.strip_pdf(data)
+            except ValueError:
+                working = None  # kept as the original only: it goes to courts and UN bodies
         else:
             try:
                 working = uploads.reencode_image(data)

@@ -455,3 +455,22 @@ def test_a_victim_links_only_to_a_registry_report_the_user_can_open(
         report_reference=report.reference,
     )
     assert victim.link == "registry_report" and victim.registry_report_id == report.id
+
+
+def test_a_pdf_gets_a_working_copy_without_its_metadata(ring, incident) -> None:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(200, 200)
+    writer.add_metadata({"/Author": "Хасан Абдулаев", "/Creator": "Scanner of MARKER-doc"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    data = buffer.getvalue()
+    a = actions.capture_attachment(keyring=ring, incident=incident, name="statement.pdf", data=data)
+    opened = ring.open(incident.vault)
+    assert opened.unseal(a, "original") == data  # the original is untouched
+    working = opened.unseal(a, "working_copy")
+    assert working and b"MARKER-doc" not in working
+    assert "Хасан".encode("utf-16-be") not in working and "Хасан".encode() not in working
+    assert PdfReader(io.BytesIO(working)).metadata is None
+    assert len(PdfReader(io.BytesIO(working)).pages) == 1
