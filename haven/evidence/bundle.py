@@ -47,6 +47,10 @@ FORMAT = "haven-evidence-bundle/1"
 MANIFEST, SUMS = "manifest.json", "SHA256SUMS"
 
 
+# Attachments whose words the redaction review never saw: never in a publication bundle.
+UNREVIEWED_IN_PUBLICATION = frozenset({"text", "pdf", "html"})
+
+
 class BundleAudience(models.TextChoices):
     COURT = "court", gettext_lazy("Court")
     UN = "un", gettext_lazy("UN body")
@@ -251,6 +255,11 @@ def build_bundle(
                     )
                 entry.update(file=path, copy="original")
                 exported.append((a, path, "original"))
+            elif publication and a.kind in UNREVIEWED_IN_PUBLICATION:
+                # Text and PDF content is not what the redaction review covered: names in it
+                # would leave unredacted.
+                withheld.append({"label": label, "why": "not_reviewed"})
+                entry["withheld"] = "not_reviewed"
             else:
                 working = opened.unseal(a, "working_copy")
                 if working is None:

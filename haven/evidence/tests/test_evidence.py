@@ -474,3 +474,12 @@ def test_a_pdf_gets_a_working_copy_without_its_metadata(ring, incident) -> None:
     assert "Хасан".encode("utf-16-be") not in working and "Хасан".encode() not in working
     assert PdfReader(io.BytesIO(working)).metadata is None
     assert len(PdfReader(io.BytesIO(working)).pages) == 1
+
+
+def test_a_publication_bundle_never_carries_unreviewed_text_or_pdf_files(ring, incident) -> None:  # type: ignore[no-untyped-def]
+    actions.capture_attachment(
+        keyring=ring, incident=incident, name="n.txt", data="Хасан Абдулаев видел всё.".encode()
+    )
+    built = build_bundle(keyring=ring, incident=incident, audience="publication")
+    assert "not_reviewed" in {w["why"] for w in built.withheld}
+    assert not any(name.endswith(".txt") for name in built.files)
