@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "haven.missing",
     "haven.intake",
     "haven.safety",
+    "haven.evidence",
     "haven.reports",
     "haven.ops",
 ]
@@ -213,6 +214,8 @@ HAVEN_PFIF_DOMAIN = env_str("HAVEN_PFIF_DOMAIN", "haven.invalid")
 HAVEN_INTAKE_MAX_TEXT = env_int("HAVEN_INTAKE_MAX_TEXT", 100_000)
 HAVEN_INTAKE_MAX_FILE_BYTES = env_int("HAVEN_INTAKE_MAX_FILE_BYTES", 25 * 1024 * 1024)
 HAVEN_INTAKE_MAX_FILES = env_int("HAVEN_INTAKE_MAX_FILES", 5)
+# Evidence files are kept sealed in the database, original and working copy: this bounds a row.
+HAVEN_EVIDENCE_MAX_FILE_BYTES = env_int("HAVEN_EVIDENCE_MAX_FILE_BYTES", 50 * 1024 * 1024)
 # Admission control for new portal submissions, installation-wide (shared by all web processes
 # through lock files in HAVEN_ADMISSION_DIR, default DATA_DIR/admission): a token bucket (rate,
 # burst) and how many may be processed at once. Keep the concurrency below the web server's
@@ -264,6 +267,11 @@ LOGGING = {
         # Apprise's messages can repeat an alert channel's recipient, host or token (secrets,
         # see docs/safety.md): they go nowhere. The worker logs its own, sanitised, failures.
         "apprise": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},
+        # Pillow logs EXIF tags (camera owner, GPS) at DEBUG while reading an uploaded picture,
+        # and WeasyPrint logs progress over an evidence summary: neither may reach a log.
+        "PIL": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},
+        "weasyprint": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},
+        "fontTools": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},
         "haven": {
             "handlers": ["stderr"],
             "level": env_str("HAVEN_LOG_LEVEL", "INFO"),

@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/", include("haven.safety.urls")),
     path("staff/", include("haven.cases.urls")),
     path("staff/", include("haven.missing.urls")),
+    path("staff/", include("haven.evidence.urls")),
     path("staff/", include("haven.reports.urls")),
     path("staff/", include("haven.accounts.urls")),
     path("staff/", include("haven.core.urls")),

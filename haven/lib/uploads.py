@@ -528,3 +528,43 @@ def _pixels_only(image: Any) -> Any:
         if palette:
             clean.putpalette(palette)
     return clean
+
+
+# PDF keys that carry who made a file, with what, when, and anything that runs or hides content.
+_PDF_ROOT_DROP = ("/Metadata", "/Names", "/OpenAction", "/AA", "/AcroForm", "/PieceInfo", "/URI")
+_PDF_PAGE_DROP = ("/Metadata", "/PieceInfo", "/Annots", "/AA", "/Thumb")
+
+
+def strip_pdf(data: bytes, *, max_pages: int = 2000) -> bytes:
+    """The pages of a PDF without its metadata: no document information (author, creator tool,
+    dates), no XMP, no annotations (comments carry their authors' names), no embedded files,
+    forms or actions. Raises ValueError for anything that cannot be rewritten safely (call
+    inspect_upload first: it rejects polyglots and bombs)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise ValueError("encrypted PDF")
+        if len(reader.pages) > max_pages:
+            raise ValueError("too many pages")
+        writer = PdfWriter()
+        for page in reader.pages:
+            added = writer.add_page(page)
+            for key in _PDF_PAGE_DROP:
+                if key in added:
+                    del added[NameObject(key)]
+        root = writer._root_object
+        for key in _PDF_ROOT_DROP:
+            if key in root:
+                del root[NameObject(key)]
+        # pypdf writes a /Producer of its own; an empty information dictionary says nothing.
+        writer.metadata = None
+        out = io.BytesIO()
+        writer.write(out)
+    except ValueError:
+        raise
+    except Exception as exc:  # noqa: BLE001  (any parser surprise on hostile bytes)
+        raise ValueError("unreadable PDF") from exc
+    return out.getvalue()

@@ -592,7 +592,6 @@ def matches_panel(request: HavenRequest) -> Panel | None:
     pending = (
         matching.visible_candidates(request.keyring)
         .filter(decision=MatchCandidate.Decision.PENDING)
-        .exclude(score__isnull=False, decision=MatchCandidate.Decision.DISMISSED)
         .count()
     )
     if not pending:
