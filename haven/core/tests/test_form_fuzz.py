@@ -170,6 +170,7 @@ class World:
     document_id: str
     missing_report: Any  # a registry report the documentation officer can open
     missing_candidate: Any  # a match candidate between two registry reports
+    evidence: dict[str, Any]  # an incident, a testimony and a file, the documentation officer's
 
 
 @pytest.fixture
@@ -232,10 +233,14 @@ def world(personas, settings, tmp_path):  # type: ignore[no-untyped-def]
     matrix_world = MatrixWorld(personas)
     missing_report = missing_authz._report(matrix_world)["report_id"]
     missing_candidate = missing_authz._candidate(matrix_world)["candidate_id"]
+    from haven.evidence.tests import authz as evidence_authz
+
+    evidence = evidence_authz._incident(matrix_world)
     return World(
         personas=personas,
         missing_report=missing_report,
         missing_candidate=missing_candidate,
+        evidence=evidence,
         case=case,
         coordinator_case=coordinator_case,
         request_id=submission.request.id,
@@ -330,6 +335,22 @@ TARGETS = [
     Target("haven.missing.forms.AccessForm", "coordinator", lambda w: "/staff/missing/access/",
            good=lambda w: {"user": [str(w.personas.lawyer.pk)]}),
     Target("haven.missing.forms.ExportRequestForm", "docofficer", lambda w: "/staff/missing/export/"),
+    Target("haven.evidence.forms.IncidentForm", "docofficer", lambda w: "/staff/evidence/new/"),
+    Target("haven.evidence.forms.PlaceForm", "docofficer", lambda w: f"/staff/evidence/{w.evidence['incident']}/places/"),
+    Target("haven.evidence.forms.PerpetratorForm", "docofficer", lambda w: f"/staff/evidence/{w.evidence['incident']}/perpetrators/"),
+    Target("haven.evidence.forms.VictimForm", "docofficer", lambda w: f"/staff/evidence/{w.evidence['incident']}/victims/"),
+    Target("haven.evidence.forms.SourceForm", "docofficer", lambda w: f"/staff/evidence/{w.evidence['incident']}/sources/"),
+    Target("haven.evidence.forms.TestimonyForm", "docofficer", lambda w: f"/staff/evidence/{w.evidence['incident']}/testimonies/new/"),
+    Target("haven.evidence.forms.AttachmentForm", "docofficer", lambda w: f"/staff/evidence/{w.evidence['incident']}/files/new/"),
+    Target("haven.evidence.forms.ExportForm", "docofficer", lambda w: f"/staff/evidence/{w.evidence['incident']}/export/"),
+    Target("haven.evidence.forms.OverrideRequestForm", "docofficer", lambda w: f"/staff/evidence/{w.evidence['incident']}/export/override/"),
+    Target("haven.evidence.forms.ShareForm", "docofficer", lambda w: f"/staff/evidence/{w.evidence['incident']}/share/",
+           good=lambda w: {"user": [str(w.personas.lawyer.pk)]}),
+    Target("haven.evidence.forms.ConsentForm", "docofficer", lambda w: f"/staff/evidence/testimonies/{w.evidence['testimony']}/consent/"),
+    Target("haven.evidence.forms.ReviewForm", "docofficer", lambda w: f"/staff/evidence/testimonies/{w.evidence['testimony']}/redactions/"),
+    Target("haven.evidence.forms.VerificationForm", "docofficer", lambda w: f"/staff/evidence/files/{w.evidence['attachment']}/verify/"),
+    Target("haven.evidence.forms.TransferForm", "docofficer", lambda w: f"/staff/evidence/files/{w.evidence['attachment']}/transfer/"),
+    Target("haven.evidence.forms.DeleteForm", "docofficer", lambda w: f"/staff/evidence/files/{w.evidence['attachment']}/delete/"),
 ]  # fmt: skip
 
 
@@ -354,7 +375,9 @@ def test_every_form_in_the_project_is_fuzzed() -> None:
         for c in subclasses(forms.Form)
         if c.__module__.startswith("haven.") and ".tests." not in c.__module__
     }
-    bases = {"haven.intake.forms.PortalForm"}  # only ever used through HelpForm and CodenameForm
+    # Bases only ever used through their subclasses (HelpForm and CodenameForm; TestimonyForm
+    # and ConsentForm).
+    bases = {"haven.intake.forms.PortalForm", "haven.evidence.forms.ConsentFields"}
     assert project - bases - {t.form for t in TARGETS} == set()
 
 
