@@ -204,6 +204,37 @@ def _add_part(
     return row
 
 
+PART_MODELS: dict[str, str] = {
+    "place": "Place",
+    "perpetrator": "Perpetrator",
+    "victim": "Victim",
+    "source": "Source",
+}
+
+
+def remove_part(*, keyring: Keyring, incident: Incident, kind: str, part_id: Any) -> None:
+    """Take a place, perpetrator, victim or source out of an incident (a mistake, a duplicate).
+    Audited with its id; the incident's testimonies and files are not touched."""
+    from haven.evidence import models as evidence_models
+
+    if kind not in PART_MODELS:
+        raise EvidenceError(_("Unknown kind of record."))
+    model = getattr(evidence_models, PART_MODELS[kind])
+    actor = _actor(keyring)
+    with transaction.atomic():
+        deleted, _rows = model.objects.filter(incident=incident, pk=part_id).delete()
+        if not deleted:
+            raise EvidenceError(_("This record is not part of the incident (any more)."))
+        _touch(incident)
+        log_event(
+            actor=actor,
+            action=f"evidence.{kind}_remove",
+            object_type="incident",
+            object_id=incident.reference,
+            data={"id": str(part_id)},
+        )
+
+
 def add_place(
     *, keyring: Keyring, incident: Incident, kind: str, name: str, description: str = ""
 ) -> Place:

@@ -17,6 +17,11 @@ urlpatterns = [
     path("evidence/<uuid:incident_id>/victims/", views.victim_add, name="evidence-victim-add"),
     path("evidence/<uuid:incident_id>/sources/", views.source_add, name="evidence-source-add"),
     path(
+        "evidence/<uuid:incident_id>/<str:kind>/<uuid:part_id>/remove/",
+        views.part_remove,
+        name="evidence-part-remove",
+    ),
+    path(
         "evidence/<uuid:incident_id>/testimonies/new/",
         views.testimony_create,
         name="evidence-testimony-create",

@@ -192,6 +192,25 @@ def _part_view(
     return view
 
 
+@require_POST
+@require_role(*ROLES)
+def part_remove(request: HavenRequest, incident_id: UUID, kind: str, part_id: UUID) -> HttpResponse:
+    """Remove a place, perpetrator, victim or source added by mistake."""
+    incident = get_incident_for_user(request, incident_id)
+    try:
+        actions.remove_part(keyring=request.keyring, incident=incident, kind=kind, part_id=part_id)
+    except EvidenceError as exc:
+        messages.error(request, str(exc))
+        return render(
+            request,
+            "evidence/incident_detail.html",
+            _incident_context(request, incident),
+            status=400,
+        )
+    messages.success(request, _("Removed."))
+    return redirect("evidence-incident", incident_id=incident.id)
+
+
 place_add = _part_view(
     PlaceForm,
     "place_form",

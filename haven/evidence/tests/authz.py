@@ -148,6 +148,13 @@ EXPECT = {
         "PUT": "login  405    405    405    405    405    405    405",
         "DELETE": "login  405    405    405    405    405    405    405",
     },
+    # The fixture's place is removed by the first allowed call; later calls find nothing (400).
+    "evidence-part-remove": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    403    404    302    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
 }
 # fmt: on
 
@@ -216,7 +223,21 @@ _BY_ATTACHMENT = (
     "evidence-attachment-transfer",
     "evidence-attachment-delete",
 )
+
+
+def _place(world):  # type: ignore[no-untyped-def]
+    from haven.evidence import actions
+    from haven.evidence.models import Incident
+    from haven.testing.personas import keyring_for
+
+    incident = Incident.objects.get(pk=_incident(world)["incident"])
+    ring = keyring_for(world.user("docofficer"))
+    place = actions.add_place(keyring=ring, incident=incident, kind="other", name="x")
+    return {"incident_id": incident.id, "kind": "place", "part_id": place.id}
+
+
 FIXTURES = {
+    "evidence-part-remove": _place,
     **dict.fromkeys(_BY_INCIDENT, _incident_only),
     **dict.fromkeys(_BY_TESTIMONY, _testimony_only),
     **dict.fromkeys(_BY_ATTACHMENT, _attachment_only),

@@ -483,3 +483,22 @@ def test_a_publication_bundle_never_carries_unreviewed_text_or_pdf_files(ring, i
     built = build_bundle(keyring=ring, incident=incident, audience="publication")
     assert "not_reviewed" in {w["why"] for w in built.withheld}
     assert not any(name.endswith(".txt") for name in built.files)
+
+
+def test_a_place_perpetrator_victim_or_source_added_by_mistake_can_be_removed(
+    ring, incident
+) -> None:  # type: ignore[no-untyped-def]
+    from haven.audit.models import AuditEvent
+    from haven.evidence.models import Place
+
+    place = actions.add_place(keyring=ring, incident=incident, kind="other", name="Не то место")
+    kept = actions.add_place(keyring=ring, incident=incident, kind="other", name="Верное место")
+    actions.remove_part(keyring=ring, incident=incident, kind="place", part_id=place.id)
+    assert kept in Place.objects.filter(incident=incident)
+    assert not Place.objects.filter(pk=place.id).exists()
+    assert AuditEvent.objects.filter(action="evidence.place_remove").exists()
+    with pytest.raises(EvidenceError):
+        actions.remove_part(keyring=ring, incident=incident, kind="place", part_id=place.id)
+    with pytest.raises(EvidenceError):
+        actions.remove_part(keyring=ring, incident=incident, kind="testimony", part_id=kept.id)
+    assert Place.objects.filter(pk=kept.id).exists()

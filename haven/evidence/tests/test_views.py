@@ -59,7 +59,32 @@ def objects(ring, incident, testimony, photo) -> dict[str, Any]:  # type: ignore
 def test_the_table_covers_every_evidence_url() -> None:
     from haven.evidence.urls import urlpatterns
 
-    assert {p.name for p in urlpatterns} == {row[0] for row in VIEWS}
+    # evidence-part-remove names a part as well as the incident: tested on its own below.
+    assert {p.name for p in urlpatterns} == {row[0] for row in VIEWS} | {"evidence-part-remove"}
+
+
+@pytest.mark.django_db
+def test_removing_a_part_refuses_the_wrong_role_method_and_outsider(
+    personas, client_for, ring, incident
+) -> None:  # type: ignore[no-untyped-def]
+    from haven.evidence.models import Place
+
+    place = actions.add_place(keyring=ring, incident=incident, kind="other", name="ошибка")
+    url = reverse(
+        "evidence-part-remove",
+        kwargs={"incident_id": incident.id, "kind": "place", "part_id": place.id},
+    )
+    holder = client_for(personas.docofficer)
+    assert holder.get(url).status_code == 405
+    assert client_for(personas.admin).post(url).status_code == 403
+    assert client_for(personas.outsider).post(url).status_code == 403
+    assert client_for(personas.lawyer).post(url).status_code == 404
+    assert Place.objects.filter(pk=place.id).exists()
+    assert holder.post(url).status_code == 302
+    assert not Place.objects.filter(pk=place.id).exists()
+    assert holder.post(url).status_code == 400  # already gone: a message, not a 500
+    bad = url.replace("/place/", "/testimony/")
+    assert holder.post(bad).status_code == 400
 
 
 @pytest.mark.django_db
