@@ -4,6 +4,7 @@ Every view requires a signed-in staff member unless marked @login_not_required (
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, re_path
+from django.views.decorators.http import require_http_methods, require_safe
 from django.views.i18n import set_language
 from django.views.static import serve
 
@@ -23,14 +24,19 @@ urlpatterns = [
     path("staff/", include("haven.accounts.urls")),
     path("staff/", include("haven.core.urls")),
     path("staff/", include("haven.ops.urls")),
-    path("i18n/setlang/", login_not_required(set_language), name="set-language"),
+    # Django's own views answer any method; only the ones they are for are allowed here.
+    path(
+        "i18n/setlang/",
+        login_not_required(require_http_methods(["GET", "POST"])(set_language)),
+        name="set-language",
+    ),
 ]
 
 if settings.HAVEN_SERVE_STATIC:
     urlpatterns += [
         re_path(
             r"^static/(?P<path>.*)$",
-            login_not_required(serve),
+            login_not_required(require_safe(serve)),
             {"document_root": settings.BASE_DIR / "static"},
         ),
     ]

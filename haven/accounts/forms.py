@@ -93,8 +93,15 @@ class NewAccountForm(forms.Form):
 
 
 class RolesForm(forms.Form):
+    # At least one role: an empty post (or every box unticked by a slip) must not strip an
+    # account of its access quietly. Burning the account is how all access is taken away.
     roles = forms.MultipleChoiceField(
-        label=_("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Roles"),
+        choices=Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one role. To take all access away, burn the account.")
+        },
     )
 
 

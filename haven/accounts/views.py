@@ -251,6 +251,7 @@ def account_detail(request: HttpRequest, user_id: int) -> HttpResponse:
         {
             "account": account,
             "roles_form": RolesForm(initial={"roles": sorted(account.roles)}),
+            "reset_form": ConfirmForm(),
             "confirm_form": ConfirmForm(),
         },
     )
@@ -265,10 +266,27 @@ def account_roles(request: HttpRequest, user_id: int) -> HttpResponse:
         actions.set_roles(actor=request.user, user=account, roles=form.cleaned_data["roles"])  # type: ignore[arg-type]
         messages.success(request, _("Roles saved."))
         return redirect("accounts-detail", user_id=account.pk)
+    return _account_page(request, account, roles_form=form)
+
+
+def _account_page(
+    request: HttpRequest,
+    account: User,
+    *,
+    roles_form: RolesForm | None = None,
+    reset_form: ConfirmForm | None = None,
+    burn_form: ConfirmForm | None = None,
+) -> HttpResponse:
+    """The account page again with the form that failed and its errors (400): nothing changed."""
     return render(
         request,
         "accounts/account_detail.html",
-        {"account": account, "roles_form": form, "confirm_form": ConfirmForm()},
+        {
+            "account": account,
+            "roles_form": roles_form or RolesForm(initial={"roles": sorted(account.roles)}),
+            "reset_form": reset_form or ConfirmForm(),
+            "confirm_form": burn_form or ConfirmForm(),
+        },
         status=400,
     )
 
@@ -280,16 +298,7 @@ def account_burn(request: HttpRequest, user_id: int) -> HttpResponse:
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tick the box to confirm."))
-        return render(
-            request,
-            "accounts/account_detail.html",
-            {
-                "account": account,
-                "roles_form": RolesForm(initial={"roles": sorted(account.roles)}),
-                "confirm_form": form,
-            },
-            status=400,
-        )
+        return _account_page(request, account, burn_form=form)
     if not request.keyring.duress:  # type: ignore[attr-defined]
         counts = actions.burn_account(actor=request.user, user=account)  # type: ignore[arg-type]
         notify_role(
@@ -316,7 +325,11 @@ def account_burn(request: HttpRequest, user_id: int) -> HttpResponse:
 def account_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     account = get_account_for_user(request, user_id)
     form = ConfirmForm(request.POST)
-    if not form.is_valid() or request.keyring.duress:  # type: ignore[attr-defined]
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm."))
+        return _account_page(request, account, reset_form=form)
+    if request.keyring.duress:  # type: ignore[attr-defined]
+        # Under duress nothing is reset; the answer looks like a refusal, as before.
         messages.error(request, _("Tick the box to confirm."))
         return redirect("accounts-detail", user_id=account.pk)
     creds = actions.admin_reset(actor=request.user, user=account)  # type: ignore[arg-type]

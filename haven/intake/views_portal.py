@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.intake import actions, portal
 from haven.intake.forms import CodenameForm, HelpForm, WriteForm, form_token, with_page_error
 from haven.intake.models import PortalIdentity
-from haven.intake.uploads import UploadRejected, clean_upload
+from haven.lib import uploads
+from haven.ops.uploads import MESSAGES as UPLOAD_PROBLEMS
 
 # Portal forms are exempt from Django's CSRF cookie check on purpose: the portal must set no
 # cookie before a codename sign-in. Anonymous forms carry a signed token instead (forms.py), and
@@ -34,19 +35,58 @@ def _render(request: HttpRequest, template: str, context: dict, status: int = 20
     return render(request, template, {"lang": _lang(request), **context}, status=status)
 
 
+# What a person may attach: pictures and PDFs, recognised by their bytes (haven.lib.uploads).
+_CONTENT_TYPES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+}
+
+
+def _upload_error(name: str, problem: str, max_bytes: int) -> str:
+    """The person's own words for what is wrong with one file, naming it (they may send several)."""
+    named = {"name": name}
+    if problem == uploads.EMPTY:
+        return _("The file %(name)s is empty.") % named
+    if problem == uploads.TOO_LARGE:
+        return _("The file %(name)s is larger than %(mb)d MB.") % {
+            **named,
+            "mb": max_bytes // 2**20,
+        }
+    if problem in (uploads.UNKNOWN_TYPE, uploads.TYPE_NOT_ALLOWED):
+        return _("The file %(name)s is not a picture or a PDF.") % named
+    if problem == uploads.IMAGE_TOO_LARGE:
+        return _("The picture %(name)s is too large to process.") % named
+    reason = UPLOAD_PROBLEMS.get(problem, UPLOAD_PROBLEMS[uploads.CORRUPT])
+    return _("%(name)s: %(problem)s") % {**named, "problem": reason}
+
+
 def _files(form_files: list, errors: list[str]) -> list[actions.UploadedFile]:  # type: ignore[type-arg]
+    """Every attachment through the hostile-upload inspector (type by content, polyglots, image
+    and archive bombs, names); pictures are re-encoded so that EXIF and GPS data stay behind."""
+    max_bytes = settings.HAVEN_INTAKE_MAX_FILE_BYTES
     cleaned = []
     for f in form_files:
-        try:
-            cleaned.append(
-                clean_upload(
-                    f.name,
-                    f.read(settings.HAVEN_INTAKE_MAX_FILE_BYTES + 1),
-                    max_bytes=settings.HAVEN_INTAKE_MAX_FILE_BYTES,
-                )
-            )
-        except UploadRejected as exc:
-            errors.append(str(exc))
+        verdict = uploads.inspect_upload(
+            f.name or "", f, max_bytes=max_bytes, allowed_kinds=_CONTENT_TYPES
+        )
+        if verdict.problems:
+            errors.append(_upload_error(verdict.safe_name, verdict.problems[0], max_bytes))
+            continue
+        kind = verdict.kind or ""
+        data = f.read(max_bytes + 1)
+        stripped = kind in uploads.IMAGE_KINDS
+        if stripped:
+            try:
+                data = uploads.reencode_image(data)
+            except ValueError:
+                errors.append(_upload_error(verdict.safe_name, uploads.CORRUPT, max_bytes))
+                continue
+        cleaned.append(
+            actions.UploadedFile(verdict.safe_name, _CONTENT_TYPES[kind], data, stripped=stripped)
+        )
     return cleaned
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, F, FloatField, Func, Q, Window
+from django.db.models.functions import Coalesce, Lag, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -39,10 +39,16 @@ class Period:
 
     def bounds(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         tz = timezone.get_current_timezone()
-        start = dt.datetime.combine(self.start, dt.time.min, tzinfo=tz) if self.start else None
+        # The first and last days there are mean "no bound": a day beyond them does not exist
+        # (converting their midnight to UTC, or adding a day, would overflow).
+        start = (
+            dt.datetime.combine(self.start, dt.time.min, tzinfo=tz)
+            if self.start and dt.date.min < self.start
+            else None
+        )
         end = (
             dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-            if self.end
+            if self.end and self.end < dt.date.max
             else None
         )
         return start, end
@@ -118,15 +124,22 @@ def cases_by_state(period: Period) -> Report:
 def outcomes(period: Period) -> Report:
     cases = _cases(period)
     counts: Counter[str] = Counter()
-    for outcome, country, state in cases.values_list("outcome", "outcome_country", "state"):
+    # Grouped in the database: a few dozen rows whatever the number of cases.
+    grouped = (
+        cases.values_list("outcome", "outcome_country", "state")
+        .annotate(n=Count("id"))
+        .values_list("outcome", "outcome_country", "state", "n")
+        .order_by()
+    )
+    for outcome, country, state, n in grouped:
         if outcome == Case.Outcome.ABROAD:
-            counts[f"abroad:{country or '??'}"] += 1
+            counts[f"abroad:{country or '??'}"] += n
         elif outcome == Case.Outcome.IN_COUNTRY:
-            counts["in_country"] += 1
+            counts["in_country"] += n
         elif state in (State.MISSING, State.DETAINED, State.DECEASED):
-            counts[state] += 1
+            counts[state] += n
         elif state not in (State.CLOSED, State.WITHDRAWN):
-            counts["waiting"] += 1
+            counts["waiting"] += n
     labels = {
         "in_country": str(_("Relocated within the country")),
         "waiting": str(_("Still waiting")),
@@ -142,23 +155,48 @@ def outcomes(period: Period) -> Report:
     return Report("outcomes", _("Outcomes"), protect(dict(sorted(counts.items())), k=k()), labels)
 
 
+class _DaysBetween(Func):
+    """Days from the first timestamp to the second, as a float, computed by the database."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        start, end = self.source_expressions
+        start_sql, start_params = compiler.compile(start)
+        end_sql, end_params = compiler.compile(end)
+        return f"(julianday({end_sql}) - julianday({start_sql}))", [*end_params, *start_params]
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        start, end = self.source_expressions
+        start_sql, start_params = compiler.compile(start)
+        end_sql, end_params = compiler.compile(end)
+        return (
+            f"(EXTRACT(EPOCH FROM ({end_sql} - {start_sql})) / 86400.0)",
+            [*end_params, *start_params],
+        )
+
+
 def time_in_stage(period: Period) -> list[dict[str, Any]]:
     """Median and spread (quartiles) of days spent in each stage, from transition times. A stage
     with fewer than k cases shows no figures."""
-    case_ids = _cases(period).values("id")
-    rows = (
-        CaseTransition.objects.filter(case_id__in=case_ids)
-        .order_by("case_id", "at")
-        .values_list("case_id", "from_state", "to_state", "at")
+    # A stage lasts from the case's previous transition (or its creation) to the transition out
+    # of it. The database pairs each transition with the one before it and returns only the
+    # number of days: a float per transition, not two timestamps and a case id to parse.
+    entered = Coalesce(
+        Window(Lag("at"), partition_by=[F("case_id")], order_by=[F("at").asc(), F("id").asc()]),
+        F("case__created_at"),
     )
-    entered: dict[Any, dt.datetime] = {}
+    rows = (
+        CaseTransition.objects.filter(case_id__in=_cases(period).values("id"))
+        .annotate(days=_DaysBetween(entered, F("at")))
+        .values_list("from_state", "days")
+        .order_by()
+    )
     durations: dict[str, list[float]] = defaultdict(list)
-    created = dict(Case.objects.filter(id__in=case_ids).values_list("id", "created_at"))
-    for case_id, from_state, _to_state, at in rows:
-        since = entered.get(case_id, created.get(case_id))
-        if since is not None:
-            durations[from_state].append((at - since).total_seconds() / 86400)
-        entered[case_id] = at
+    for from_state, days in rows:
+        if days is not None:
+            durations[from_state].append(float(days))
     out = []
     for state in ACTIVE_PIPELINE:
         values = sorted(durations.get(state, []))

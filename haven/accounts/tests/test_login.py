@@ -321,3 +321,30 @@ def test_staff_create_makes_an_account_that_can_sign_in(capsys) -> None:
     assert response.status_code == 302 and response["Location"] == "/staff/account/password/"
     with pytest.raises(CommandError):
         call_command("staff-create", "first.admin", "--role", "admin")
+
+
+@pytest.mark.django_db
+def test_an_empty_roles_form_is_shown_again_with_an_error_and_changes_nothing(
+    personas, client_for
+) -> None:
+    admin = client_for(personas.admin)
+    before = sorted(personas.caseworker.roles)
+    response = admin.post(f"/staff/accounts/{personas.caseworker.pk}/roles/", {})
+    assert response.status_code == 400
+    assert "Выберите хотя бы одну роль" in response.content.decode()
+    personas.caseworker.__dict__.pop("roles", None)
+    assert sorted(personas.caseworker.roles) == before
+
+
+@pytest.mark.django_db
+def test_an_unconfirmed_reset_is_shown_again_with_an_error_and_changes_nothing(
+    personas, client_for
+) -> None:
+    from haven.vault.models import UserKey
+
+    admin = client_for(personas.admin)
+    key_before = UserKey.objects.get(user=personas.caseworker).public_key
+    response = admin.post(f"/staff/accounts/{personas.caseworker.pk}/reset/", {})
+    assert response.status_code == 400
+    assert "Отметьте" in response.content.decode()
+    assert bytes(UserKey.objects.get(user=personas.caseworker).public_key) == bytes(key_before)

@@ -406,3 +406,72 @@ def test_leaving_the_site_while_signed_in_ends_the_codename_session(
     assert PortalSession.objects.count() == 0
     assert client.get("/inbox/")["Location"] == "/enter/"
     assert client.post("/exit/").status_code == 405
+
+
+def _png(size: tuple[int, int] = (20, 10)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (10, 120, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 1000))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _zip_bomb() -> bytes:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("zeros.bin", b"\0" * (8 * 2**20))
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("photo.png", _png() + _zip_bomb(), "спрятано другое содержимое"),  # picture + zip polyglot
+        ("photo.png", _png_claiming(100_000, 100_000), "слишком большая для обработки"),
+        ("photo.jpg", _zip_bomb(), "не картинка и не PDF"),  # a zip bomb under a picture's name
+        ("doc.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n<html><script>x</script>", "спрятано"),
+        ("photo.png", _png()[:-30], "повреждён"),
+    ],
+    ids=["polyglot", "decompression-bomb", "zip-bomb", "pdf-with-trailer", "truncated"],
+)
+def test_hostile_files_are_refused_on_the_portal_and_the_text_comes_back(
+    client: Client, intake_vault, form_token, name, data, says
+) -> None:
+    upload = SimpleUploadedFile(name, data, content_type="image/png")
+    response = _submit(client, form_token, text="мой текст остаётся", attachments=upload)
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert says in page, page[:3000]
+    assert "мой текст остаётся" in page
+    assert not HelpRequest.objects.exists() and not Attachment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_name_with_a_path_is_stored_as_a_bare_name_of_its_real_type(
+    client: Client, intake_vault, form_token, personas
+) -> None:
+    upload = SimpleUploadedFile("../../etc/\u202epasswd.exe", _png(), content_type="text/plain")
+    assert _submit(client, form_token, text="файл", attachments=upload).status_code == 200
+    attachment = Attachment.objects.select_related("vault").get()
+    meta = keyring_for(personas.operator).open(attachment.vault).unseal(attachment, "meta")
+    assert meta["name"] == "passwd.png"
+    assert meta["type"] == "image/png" and meta["metadata_stripped"] is True

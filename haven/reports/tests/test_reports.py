@@ -151,3 +151,49 @@ def test_the_statistics_page_runs_the_same_number_of_queries_for_any_number_of_c
     few = queries()
     _cases([(State.RESETTLED, "abroad", "DE")] * 60 + [(State.MISSING, "", "")] * 40)
     assert queries() == few
+
+
+@pytest.mark.django_db
+def test_time_in_stage_matches_hand_computed_days(no_decryption) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from haven.cases.models import CaseTransition
+
+    vault = Vault.objects.create(kind="case", public_key=b"x" * 32)
+    start = timezone.now() - dt.timedelta(days=200)
+    # Ten cases: created at `start`, vetting after 2 + i days, planning 10.5 days after that.
+    for i in range(10):
+        case = Case.objects.create(vault=vault, state=State.PLANNING, created_at=start)
+        vetting_at = start + dt.timedelta(days=2 + i)
+        CaseTransition.objects.create(
+            case=case, vault=vault, from_state=State.INTAKE, to_state=State.VETTING, at=vetting_at
+        )
+        CaseTransition.objects.create(
+            case=case,
+            vault=vault,
+            from_state=State.VETTING,
+            to_state=State.PLANNING,
+            at=vetting_at + dt.timedelta(days=10, hours=12),
+        )
+    stages = {row["state"]: row for row in figures.time_in_stage(figures.Period())}
+    # intake lasted 2 ... 11 days: median 6.5, medians of each half 4 and 9.
+    assert stages[State.INTAKE]["median"] == pytest.approx(6.5, abs=1e-3)
+    assert stages[State.INTAKE]["q1"] == pytest.approx(4, abs=1e-3)
+    assert stages[State.INTAKE]["q3"] == pytest.approx(9, abs=1e-3)
+    assert stages[State.VETTING]["median"] == pytest.approx(10.5, abs=1e-3)
+    assert not stages[State.PLANNING]["enough"]  # nobody has left planning yet
+
+
+@pytest.mark.django_db
+def test_a_period_ending_on_the_last_possible_day_is_a_period_without_an_end(
+    personas, client_for, capsys
+) -> None:
+    _cases([(State.RESETTLED, "abroad", "DE")] * 6)
+    response = client_for(personas.coordinator).get(
+        "/staff/reports/", {"start": "0001-01-01", "end": "9999-12-31"}
+    )
+    assert response.status_code == 200
+    call_command("report", "summary", "--to", "9999-12-31", "--json")
+    assert json.loads(capsys.readouterr().out)["relocated"] == 6

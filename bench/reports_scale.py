@@ -1,0 +1,215 @@
+"""Issue 8 figure: the statistics page and `haven report summary` as the number of cases grows.
+
+    uv run python bench/reports_scale.py --sizes 1000 10000 100000 --runs 7
+    uv run python -m haven.testing.pgcluster -- uv run python bench/reports_scale.py ...
+
+One throwaway installation grows through the sizes (1,000 cases, then 9,000 more, then 90,000
+more); at each size the statistics page (/staff/reports/, the real view through the test client
+with a real coordinator sign-in: middleware, template, charts) and `haven report summary --json`
+are timed --runs times, and the SQL statements of one more call are counted. The statistics read
+only non-identifying columns, so the rows are written directly in bulk: per case its state,
+outcome, country and region, and the transitions that brought it to its state spread over two
+years; one help request (and portal identity) for every two cases; a check-in schedule for every
+tenth case and an acknowledged incident for every fiftieth. Vault rows carry random bytes (nothing
+here is ever decrypted: the statistics never open a vault).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import time
+from typing import Any
+
+from _django import median, percentile, setup
+
+PIPELINE = [
+    "intake",
+    "vetting",
+    "planning",
+    "in_transit",
+    "sheltered",
+    "documents",
+    "departed",
+    "resettled",
+    "closed",
+]
+SIDE = ["missing", "detained", "withdrawn"]
+
+
+def grow(start: int, n: int, rng: random.Random) -> None:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from haven.cases.models import Case, CaseTransition
+    from haven.intake.models import HelpRequest, PortalIdentity
+    from haven.safety.models import Incident, Watch
+    from haven.vault.models import Vault
+
+    now = timezone.now()
+    for offset in range(start, start + n, 2000):
+        size = min(2000, start + n - offset)
+        vaults, cases, transitions, identities, requests, watches, incidents = (
+            [],
+            [],
+            [],
+            [],
+            [],
+            [],
+            [],
+        )
+        for i in range(offset, offset + size):
+            vault = Vault(kind="case", public_key=os.urandom(32))
+            vaults.append(vault)
+            created = now - dt.timedelta(days=rng.uniform(1, 730))
+            depth = rng.randrange(len(PIPELINE))
+            state = PIPELINE[depth] if rng.random() > 0.1 else rng.choice(SIDE)
+            outcome = ""
+            if state in ("resettled", "closed", "departed"):
+                outcome = rng.choice(["abroad", "abroad", "in_country"])
+            case = Case(
+                vault=vault,
+                reference=f"HV-{i:08X}",
+                state=state,
+                region_of_origin=rng.choice(["Chechnya", "Dagestan", "Ingushetia"]),
+                outcome=outcome,
+                outcome_country=rng.choice(["DE", "FR", "CA", "NL", "LT"])
+                if outcome == "abroad"
+                else "",
+                created_at=created,
+                state_changed_at=created,
+            )
+            cases.append(case)
+            at = created
+            for step in range(depth):
+                at += dt.timedelta(days=rng.uniform(0.5, 30))
+                transitions.append(
+                    CaseTransition(
+                        case=case,
+                        vault=vault,
+                        from_state=PIPELINE[step],
+                        to_state=PIPELINE[step + 1],
+                        at=min(at, now),
+                    )
+                )
+            if i % 2 == 0:
+                identity_vault = Vault(kind="codename", public_key=os.urandom(32))
+                vaults.append(identity_vault)
+                identity = PortalIdentity(lookup_id=f"bench-{i}", vault=identity_vault)
+                identities.append(identity)
+                requests.append(
+                    HelpRequest(
+                        vault=vault,
+                        identity=identity,
+                        reference=f"RQ-{i:08X}",
+                        felt_urgency="days",
+                        urgency="high",
+                        created_at=created,
+                        case=case,
+                    )
+                )
+            if i % 10 == 0:
+                last = now - dt.timedelta(hours=rng.uniform(0, 30))
+                watch = Watch(
+                    case=case,
+                    interval_minutes=12 * 60,
+                    grace_minutes=60,
+                    pin_hash="!",
+                    state="up",
+                    started_at=created,
+                    last_checkin_at=last,
+                    next_deadline=last + dt.timedelta(hours=12),
+                )
+                watches.append(watch)
+                if i % 50 == 0:
+                    started = now - dt.timedelta(days=rng.uniform(1, 300))
+                    incidents.append(
+                        Incident(
+                            kind="missed_checkin",
+                            case=case,
+                            watch=watch,
+                            reference=case.reference,
+                            started_at=started,
+                            acknowledged_at=started + dt.timedelta(minutes=rng.uniform(1, 90)),
+                        )
+                    )
+        with transaction.atomic():
+            Vault.objects.bulk_create(vaults)
+            Case.objects.bulk_create(cases)
+            CaseTransition.objects.bulk_create(transitions)
+            PortalIdentity.objects.bulk_create(identities)
+            HelpRequest.objects.bulk_create(requests)
+            Watch.objects.bulk_create(watches)
+            Incident.objects.bulk_create(incidents)
+
+
+def measure(fn: Any, runs: int) -> tuple[float, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    samples = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return percentile(samples, 50), percentile(samples, 95), len(ctx.captured_queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    os.environ.setdefault("HAVEN_ARGON2_OPSLIMIT", "1")
+    os.environ.setdefault("HAVEN_ARGON2_MEMLIMIT", str(8 * 1024 * 1024))
+    setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    import haven.reports.views  # noqa: F401  (imported before the long run: see cases_scale.py)
+    from haven.accounts.actions import create_staff_user
+    from haven.testing.personas import sign_in
+
+    password = "bench password long"
+    user = create_staff_user(
+        actor=None, username="benchcoord", roles=["coordinator"], password=password
+    ).user
+    client = sign_in(Client(), user, password)
+    print(f"database: {connection.vendor}", flush=True)
+    rng = random.Random(8)
+    have = 0
+    for size in sorted(args.sizes):
+        t0 = time.perf_counter()
+        grow(have, size - have, rng)
+        have = size
+        if connection.vendor == "postgresql":
+            with connection.cursor() as c:
+                c.execute("ANALYZE")
+        built = time.perf_counter() - t0
+
+        def page() -> None:
+            response = client.get("/staff/reports/")
+            assert response.status_code == 200
+
+        def summary() -> None:
+            with open(os.devnull, "w") as out:
+                call_command("report", "summary", "--json", stdout=out)
+
+        p = measure(page, args.runs)
+        s = measure(summary, args.runs)
+        print(
+            f"{size:>7,} cases (built in {built:.0f} s): statistics page p50 {p[0]:.0f} ms "
+            f"p95 {p[1]:.0f} ms, {p[2]} queries; report summary p50 {s[0]:.0f} ms "
+            f"p95 {s[1]:.0f} ms, {s[2]} queries",
+            flush=True,
+        )
+    _ = median  # medians of several runs are taken across invocations (docs/BENCHMARKS.md)
+
+
+if __name__ == "__main__":
+    main()
