@@ -36,7 +36,7 @@ def _count(pattern: str, text: str) -> int:
 
 
 def test_nothing_acknowledged_is_lost_when_the_server_is_killed() -> None:
-    run = _harness("--seconds", "8", "--kills", "2", "--submitters", "4", "--checkers", "2")
+    run = _harness("--seconds", "12", "--kills", "2", "--submitters", "4", "--checkers", "2")
     assert run.returncode == 0, run.stdout + run.stderr
     assert _count(r"(\d+) kills", run.stdout) >= 1
     assert _count(r"acknowledged: (\d+) submissions", run.stdout) > 0
