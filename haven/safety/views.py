@@ -4,6 +4,7 @@ check-in page."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -375,17 +376,25 @@ def house_create(request: HavenRequest) -> HttpResponse:
 @require_role(*HOUSE_ROLES)
 def house_detail(request: HavenRequest, house_id: UUID) -> HttpResponse:
     house = get_house_for_user(request, house_id)
-    cases = request.keyring.visible(Case.objects.all()).order_by("reference")
+    return _house_page(request, house)
+
+
+def _house_page(
+    request: HavenRequest, house: Any, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    """The house page; after a refused change, with the form as it was typed (400)."""
     from haven.cases.forms import ApprovalForm
 
+    cases = request.keyring.visible(Case.objects.all()).order_by("reference")
     context = {
         "house": request.keyring.reader(house),
         "residents": actions.current_residents(house),
         "status_form": HouseStatusForm(initial={"status": house.status}),
         "place_form": PlaceForm(cases=cases),
         "approval_form": ApprovalForm(),
+        **forms,
     }
-    return render(request, "safety/house.html", context)
+    return render(request, "safety/house.html", context, status=status)
 
 
 @require_POST
@@ -400,7 +409,7 @@ def house_disclose(request: HavenRequest, house_id: UUID) -> HttpResponse:
     form = ApprovalForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose the person and give a reason."))
-        return redirect("safety-house", house_id=house.id)
+        return _house_page(request, house, status=400, approval_form=form)
     try:
         case_actions.request_approval(
             keyring=request.keyring,
@@ -410,9 +419,9 @@ def house_disclose(request: HavenRequest, house_id: UUID) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except case_actions.CaseError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Asked a second coordinator to approve."))
+        form.add_error(None, str(exc))
+        return _house_page(request, house, status=400, approval_form=form)
+    messages.success(request, _("Asked a second coordinator to approve."))
     return redirect("safety-house", house_id=house.id)
 
 
@@ -430,6 +439,7 @@ def house_place(request: HavenRequest, house_id: UUID) -> HttpResponse:
             messages.success(request, _("Placed."))
     else:
         messages.error(request, _("Choose a case you can open."))
+        return _house_page(request, house, status=400, place_form=form)
     return redirect("safety-house", house_id=house.id)
 
 
@@ -453,7 +463,7 @@ def house_status(request: HavenRequest, house_id: UUID) -> HttpResponse:
     form = HouseStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
-        return redirect("safety-house", house_id=house.id)
+        return _house_page(request, house, status=400, status_form=form)
     try:
         actions.set_house_status(
             actor=request.user, house=house, status=form.cleaned_data["status"]

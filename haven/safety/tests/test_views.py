@@ -318,3 +318,19 @@ def test_a_huge_grace_period_in_the_form_is_a_message_not_a_crash(
     )
     assert response.status_code == 400
     assert "99999999999999999" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_refused_disclosure_shows_the_page_again_with_the_typed_reason(
+    personas, client_for, house
+) -> None:  # type: ignore[no-untyped-def]
+    from haven.cases.models import ApprovalRequest
+
+    client = client_for(personas.coordinator)
+    response = client.post(
+        f"/staff/safe-houses/{house.id}/disclose/",
+        {"target_user": "", "reason": "Новый куратор будет возить продукты"},
+    )
+    assert response.status_code == 400
+    assert "Новый куратор будет возить продукты" in response.content.decode()
+    assert not ApprovalRequest.objects.exists()
