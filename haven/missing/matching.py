@@ -10,6 +10,7 @@ of possible matches. A person confirms or rejects; a confirmation creates a link
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +27,8 @@ from haven.vault.keyring import Keyring, SealedReader
 
 if TYPE_CHECKING:
     from haven.cases.models import Person
+
+logger = logging.getLogger(__name__)
 
 # A candidate shares at least this many index values with the name (or all of them, for a
 # one-word name): one shared given name alone would pair half the registry.
@@ -276,8 +279,12 @@ def names_in_texts(texts: Iterable[str]) -> list[str]:
 
     names: list[str] = []
     for text in texts:
-        if text.strip():
+        if not text.strip():
+            continue
+        try:
             names += [s.original for s in redact(text).spans if s.category == "PERSON"]
+        except Exception:  # noqa: BLE001  (a recogniser surprise must not break the triage page)
+            logger.warning("registry: the name recogniser failed on a message; skipped")
     return list(dict.fromkeys(n.strip() for n in names if n.strip()))
 
 

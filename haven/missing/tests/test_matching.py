@@ -159,3 +159,13 @@ def test_a_hotline_request_naming_a_reported_person_is_suggested_on_the_triage_p
     # Looking again does not run the recogniser again or suggest twice.
     client_for(personas.coordinator).get(f"/staff/intake/{submitted.request.id}/")
     assert MatchCandidate.objects.count() == 1
+
+
+def test_a_recogniser_failure_skips_the_message_instead_of_breaking_the_page(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import haven.lib.redact as redact_module
+
+    def broken(text):  # type: ignore[no-untyped-def]
+        raise RuntimeError("model failure")
+
+    monkeypatch.setattr(redact_module, "redact", broken)
+    assert matching.names_in_texts(["Хасан Абдулаев пропал"]) == []
