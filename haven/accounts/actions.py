@@ -107,6 +107,25 @@ def set_duress_password(*, user: User, duress_password: str | None) -> None:
         )
 
 
+def raise_duress_alarm(user: User, *, keep_session_key: str | None = None) -> None:
+    """A duress sign-in (web or command line): audited, coordinators silently alerted, and the
+    account burned if the installation says so (`keep_session_key` spares the duress session that
+    is showing the empty workspace)."""
+    from haven.alerts.actions import notify_role
+    from haven.audit.log import record
+
+    record(actor=user, action="login.duress", object_type="user", object_id=user.pk)
+    notify_role(
+        role=Role.COORDINATOR,
+        kind="duress_login",
+        reference=f"staff-{user.pk}",
+        link=f"/staff/accounts/{user.pk}/",
+        exclude=user,
+    )
+    if settings.HAVEN_DURESS_BURNS_ACCOUNT:
+        burn_account(actor=None, user=user, reason="duress", keep_session_key=keep_session_key)
+
+
 def burn_account(
     *, actor: User | None, user: User, reason: str = "manual", keep_session_key: str | None = None
 ) -> dict[str, int]:

@@ -11,8 +11,8 @@ import os
 from django.core.management.base import CommandError
 from django_otp import match_token
 
+from haven.accounts.actions import raise_duress_alarm
 from haven.accounts.backends import VaultKeyBackend
-from haven.accounts.models import User
 from haven.audit.log import record
 from haven.vault.keyring import Keyring
 
@@ -32,29 +32,9 @@ def keyring_from_cli(username: str) -> Keyring:
         )
         raise CommandError("Wrong user name, password or one-time code.")
     if getattr(user, "haven_duress", False):
-        _duress_alarm(user)
+        raise_duress_alarm(user)
         return Keyring.empty(user, duress=True)
     record(
         actor=user, action="account.cli_login", object_type="account", object_id=user.pk, data={}
     )
     return Keyring(user, user.haven_private_key)  # type: ignore[attr-defined]
-
-
-def _duress_alarm(user: User) -> None:
-    """The same silent alarm as a duress sign-in on the web (and the same optional burn)."""
-    from django.conf import settings
-
-    from haven.accounts import actions
-    from haven.accounts.models import Role
-    from haven.alerts.actions import notify_role
-
-    record(actor=user, action="login.duress", object_type="user", object_id=user.pk)
-    notify_role(
-        role=Role.COORDINATOR,
-        kind="duress_login",
-        reference=f"staff-{user.pk}",
-        link=f"/staff/accounts/{user.pk}/",
-        exclude=user,
-    )
-    if settings.HAVEN_DURESS_BURNS_ACCOUNT:
-        actions.burn_account(actor=None, user=user, reason="duress")

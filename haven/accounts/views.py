@@ -104,18 +104,7 @@ def _start_session(request: HttpRequest, user: User, device: object) -> HttpResp
         cookie_secret, _blob = wrap_for_session(secrets.token_bytes(32), f"{user.pk}|{key_id}")
         request.session[SESSION_DURESS] = True
         request.session.save()
-        record(actor=user, action="login.duress", object_type="user", object_id=user.pk)
-        notify_role(
-            role=Role.COORDINATOR,
-            kind="duress_login",
-            reference=f"staff-{user.pk}",
-            link=f"/staff/accounts/{user.pk}/",
-            exclude=user,
-        )
-        if settings.HAVEN_DURESS_BURNS_ACCOUNT:
-            actions.burn_account(
-                actor=None, user=user, reason="duress", keep_session_key=request.session.session_key
-            )
+        actions.raise_duress_alarm(user, keep_session_key=request.session.session_key)
     else:
         cookie_secret, blob = wrap_for_session(user.haven_private_key, f"{user.pk}|{key_id}")  # type: ignore[attr-defined]
         request.session[SESSION_KEY] = blob
