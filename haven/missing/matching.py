@@ -93,17 +93,8 @@ def token_registry_keys(token: str) -> set[str]:
 
 def index_values(keyring: Keyring, names: Iterable[str]) -> set[str] | None:
     """Blind-index values of these names, or None without the search-index key."""
-    from haven.cases.actions import INDEX_BITS
-    from haven.lib.names.parse import split_tokens
-
-    opened = _index_opened(keyring)
-    if opened is None:
-        return None
-    keys: set[str] = set()
-    for name in names:
-        for token in split_tokens(name):
-            keys |= token_registry_keys(token)
-    return {opened.blind_index(k, bits=INDEX_BITS) for k in keys}
+    groups = token_groups(keyring, names)
+    return None if groups is None else set().union(*groups)
 
 
 def reindex_report(keyring: Keyring, report: Report, values: dict[str, Any]) -> None:
@@ -178,15 +169,24 @@ def _pair(a: Any, b: Any) -> tuple[Any, Any]:
     return (a, b) if str(a) < str(b) else (b, a)
 
 
-def _create(**kwargs: Any) -> MatchCandidate | None:
-    if MatchCandidate.objects.filter(**kwargs).exists():
-        return None
-    vault_id = Report.objects.filter(pk=kwargs["report_id"]).values_list("vault_id", flat=True)[0]
-    try:
-        with transaction.atomic():
-            return MatchCandidate.objects.create(vault_id=vault_id, **kwargs)
-    except IntegrityError:  # found at the same moment by another request
-        return None
+def _suggest(keyring: Keyring, pairs: list[dict[str, Any]]) -> list[MatchCandidate]:
+    """Record the pairs not suggested before (each in its report's vault, looked up in one
+    query), then score the new ones this keyring can see both sides of."""
+    report_ids = {pair["report_id"] for pair in pairs}
+    vaults = dict(Report.objects.filter(pk__in=report_ids).values_list("pk", "vault_id"))
+    made = []
+    for pair in pairs:
+        if MatchCandidate.objects.filter(**pair).exists():
+            continue
+        try:
+            with transaction.atomic():
+                made.append(
+                    MatchCandidate.objects.create(vault_id=vaults[pair["report_id"]], **pair)
+                )
+        except IntegrityError:  # found at the same moment by another request
+            continue
+    score(keyring, made)
+    return made
 
 
 def suggest_for_report(
@@ -199,18 +199,15 @@ def suggest_for_report(
     groups = token_groups(keyring, names)
     if not groups:
         return []
-    made = []
+    pairs = []
     for other_id in _shared(RegistryIndexEntry.objects.exclude(report=report), "report_id", groups):
         a, b = _pair(report.pk, other_id)
-        found = _create(report_id=a, other_report_id=b)
-        if found:
-            made.append(found)
-    for person_id in _shared(NameIndexEntry.objects.all(), "person_id", groups):
-        found = _create(report_id=report.pk, person_id=person_id)
-        if found:
-            made.append(found)
-    score(keyring, made)
-    return made
+        pairs.append({"report_id": a, "other_report_id": b})
+    pairs += [
+        {"report_id": report.pk, "person_id": person_id}
+        for person_id in _shared(NameIndexEntry.objects.all(), "person_id", groups)
+    ]
+    return _suggest(keyring, pairs)
 
 
 def suggest_for_person(keyring: Keyring, person: Person, values: dict[str, Any]) -> list[Any]:
@@ -220,13 +217,13 @@ def suggest_for_person(keyring: Keyring, person: Person, values: dict[str, Any])
     groups = token_groups(keyring, [person_search_text(values)])
     if not groups:
         return []
-    made = []
-    for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", groups):
-        found = _create(report_id=report_id, person_id=person.pk)
-        if found:
-            made.append(found)
-    score(keyring, made)
-    return made
+    return _suggest(
+        keyring,
+        [
+            {"report_id": report_id, "person_id": person.pk}
+            for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", groups)
+        ],
+    )
 
 
 def _birth_year(birth: Any) -> int | None:
@@ -302,18 +299,17 @@ def suggest_for_request(keyring: Keyring, help_request: Any) -> list[MatchCandid
     check = RegistryCheck.objects.filter(help_request=help_request).first()
     if check is not None and check.messages == count:
         return []
-    made = []
+    pairs = []
     for name in names_in_texts(request_texts(keyring, help_request)):
         groups = token_groups(keyring, [name]) or []
-        for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", groups):
-            found = _create(report_id=report_id, help_request_id=help_request.pk)
-            if found:
-                made.append(found)
+        pairs += [
+            {"report_id": report_id, "help_request_id": help_request.pk}
+            for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", groups)
+        ]
     RegistryCheck.objects.update_or_create(
         help_request=help_request, defaults={"messages": count, "checked_at": timezone.now()}
     )
-    score(keyring, made)
-    return made
+    return _suggest(keyring, pairs)
 
 
 def _other(candidate: MatchCandidate) -> Any:
