@@ -455,6 +455,13 @@ def export_pfif(*, keyring: Keyring) -> bytes:
         unlinked_at__isnull=True, report_a__in=reports
     ).select_related("vault"):
         links.setdefault(link.report_a_id, []).append(link)
+    notes_of: dict[Any, list[Any]] = {}
+    for n in keyring.readers(
+        StatusNote.objects.filter(report__in=reports)
+        .select_related("vault", "author")
+        .order_by("source_date", "entry_date")
+    ):
+        notes_of.setdefault(n.record.report_id, []).append(n)  # type: ignore[attr-defined]
     count = 0
     for r in readers:
         report: Report = r.record  # type: ignore[assignment]
@@ -513,11 +520,7 @@ def export_pfif(*, keyring: Keyring) -> bytes:
             photo = ET.SubElement(el, f"{H}photo")
             photo.set("type", (r.photo_meta or {}).get("type", "application/octet-stream"))
             photo.text = base64.b64encode(r.photo).decode()
-        notes = keyring.readers(
-            StatusNote.objects.filter(report=report)
-            .select_related("vault", "author")
-            .order_by("source_date", "entry_date")
-        )
+        notes = notes_of.get(report.pk, [])
         for n in notes:
             note: StatusNote = n.record  # type: ignore[assignment]
             nel = ET.SubElement(el, f"{P}note")
