@@ -10,6 +10,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -100,12 +101,7 @@ def report_list(request: HavenRequest) -> HttpResponse:
                 search_unavailable = True
                 reports = by_reference
             else:
-                reports = reports.filter(
-                    pk__in=[
-                        *by_reference.values_list("pk", flat=True),
-                        *by_name.values_list("pk", flat=True),
-                    ]
-                )
+                reports = by_reference | by_name
     page = Paginator(reports.order_by("-updated_at", "pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -214,7 +210,7 @@ def _detail_context(request: HavenRequest, report: Report, **forms: Any) -> dict
     candidates = (
         matching.visible_candidates(keyring)
         .filter(decision=MatchCandidate.Decision.PENDING)
-        .filter(models_q_report(report))
+        .filter(Q(report=report) | Q(other_report=report))
     )
     matching.score(keyring, candidates)
     context = {
@@ -232,12 +228,6 @@ def _detail_context(request: HavenRequest, report: Report, **forms: Any) -> dict
     }
     context.update(forms)
     return context
-
-
-def models_q_report(report: Report) -> Any:
-    from django.db.models import Q
-
-    return Q(report=report) | Q(other_report=report)
 
 
 @require_GET
