@@ -254,7 +254,16 @@ def _links(request: HavenRequest, report: Report) -> dict[str, Any]:
             "vault", "case", "linked_by", "unlinked_by"
         )
     ]
-    return {"report_links": report_links, "case_links": case_links}
+    # A hotline request confirmed as this person is a link too (a decision with a reason), shown
+    # here as on the request's own page; the request is named only to those who hold intake.
+    request_links = [
+        (keyring.reader(candidate), candidate.help_request)
+        for candidate in matching.visible_candidates(keyring)
+        .filter(report=report, decision=MatchCandidate.Decision.CONFIRMED)
+        .filter(help_request__isnull=False)
+        .select_related("decided_by")
+    ]
+    return {"report_links": report_links, "case_links": case_links, "request_links": request_links}
 
 
 def _detail_context(request: HavenRequest, report: Report, **forms: Any) -> dict[str, Any]:
