@@ -218,6 +218,9 @@ class Task(models.Model):
         COURT_DEADLINE = "court_deadline", _("Court deadline")
         DOCUMENT_EXPIRY = "document_expiry", _("Document expiry")
         CALL = "call", _("Call or meeting")
+        # Opened by the safety watch when the person's safe house is compromised; it carries no
+        # title (the worker and the marking coordinator may hold no key to the case).
+        RELOCATE = "relocate", _("Move out of a compromised safe house now")
         OTHER = "other", _("Other")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)

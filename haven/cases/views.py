@@ -219,6 +219,7 @@ def _detail_context(request: HavenRequest, case: Case, **forms: Any) -> dict[str
         else [],
         "today": timezone.localdate(),
         "incidents": _incidents(case),
+        "silent_since": _silent_since(case),
         "registry_links": _registry_links(request, case),
         "transition_form": TransitionForm(initial={"to_state": (case.allowed_next() or [""])[0]}),
         "note_form": NoteForm(),
@@ -269,6 +270,17 @@ def _incidents(case: Case) -> list[dict[str, Any]]:
     from haven.safety.actions import incident_summary
 
     return incident_summary(case)
+
+
+def _silent_since(case: Case) -> Any:
+    """The last news of a watched person silent for two days, from the safety watch."""
+    from django.apps import apps
+
+    if not apps.is_installed("haven.safety"):
+        return None
+    from haven.safety.actions import silent_since
+
+    return silent_since(case)
 
 
 @require_GET
