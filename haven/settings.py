@@ -175,6 +175,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HAVEN_MAX_TEXT_BYTES", 3 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
@@ -256,14 +257,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"one_line_security": {"()": "haven.core.logfilters.OneLineSecurityRecord"}},
     "handlers": {
         "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Refused requests (a Host not allowed, a malformed body): one line each, without the
+        # traceback or the values the client sent (haven/core/logfilters.py).
+        "security": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_security"],
+        },
         "null": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["stderr"], "level": env_str("HAVEN_LOG_LEVEL", "WARNING")},
     "loggers": {
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["security"], "level": "ERROR", "propagate": False},
         # Apprise's messages can repeat an alert channel's recipient, host or token (secrets,
         # see docs/safety.md): they go nowhere. The worker logs its own, sanitised, failures.
         "apprise": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},
