@@ -165,6 +165,20 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("HAVEN_SSL_REDIRECT", False)
+# HSTS for the staff site. Django sends it only on HTTPS requests, so the portal (plain HTTP
+# inside Tor, whose onion service already authenticates and encrypts) never gets it; nginx sends
+# the same header itself on the staff name, for what never reaches Django (deploy/).
+SECURE_HSTS_SECONDS = env_int("HAVEN_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = False
+SILENCED_SYSTEM_CHECKS = [
+    # W008 asks for SECURE_SSL_REDIRECT: it would send the onion portal to an https:// address
+    # that does not exist. nginx redirects the staff name's port 80 instead (deploy/).
+    "security.W008",
+    # W021 asks for the HSTS preload flag: preloading commits the organisation's whole domain,
+    # a decision for whoever owns it, not a default of Haven's.
+    "security.W021",
+]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HAVEN_BEHIND_PROXY") else None
 )
