@@ -183,9 +183,13 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HAVEN_BEHIND_PROXY") else None
 )
 
-# Uploads: Django spools anything larger than this to disk; the limits themselves are checked by
-# the forms, so a person gets a translated message and not a bare 400.
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Uploads stay in memory, never in a temporary file (invariant 1; haven/lib/upload_handler.py).
+# A request body over HAVEN_UPLOAD_MAX_REQUEST_BYTES is refused before it is read: keep it equal
+# to nginx's client_max_body_size (deploy/nginx-haven.conf). The per-file limits are checked by the
+# forms, so a person gets a translated message and not a bare 400.
+HAVEN_UPLOAD_MAX_REQUEST_BYTES = env_int("HAVEN_UPLOAD_MAX_REQUEST_BYTES", 130 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = ["haven.lib.upload_handler.MemoryOnlyUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = HAVEN_UPLOAD_MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HAVEN_MAX_TEXT_BYTES", 3 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_PERMISSIONS = 0o600
