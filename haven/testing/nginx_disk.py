@@ -7,7 +7,8 @@ findings 6 and 10)
 A throwaway installation (SQLite) served by the real WSGI app under gunicorn on loopback, behind
 Debian's nginx running `deploy/nginx-haven.conf` (ports, paths and certificate swapped for local
 ones; the surrounding nginx.conf keeps Debian's own main error log and http-level access log).
-Through nginx, a person sends an 8 MB PDF with the portal form, a documentation officer signs in
+Through nginx, a person sends an 8 MB PDF with the portal form (twice: with a Content-Length,
+and chunked), a documentation officer signs in
 over TLS, adds a 17 MB evidence file and downloads it decrypted. Each file repeats a marker that
 appears nowhere else. Each transfer is held half-way for a moment (the upload before its last
 KB, the download after its headers), which is exactly when nginx would spool it to
@@ -148,10 +149,17 @@ def _prepare(data: Path) -> tuple[str, str]:
 
 
 def _totp(username: str) -> str:
+    from django.db import connections
+
     from haven.accounts.models import User
     from haven.testing.personas import current_code
 
-    return current_code(User.objects.get(username=username))
+    try:
+        return current_code(User.objects.get(username=username))
+    finally:
+        # The scan later reads the SQLite files whole; closing that read would drop this
+        # process's POSIX locks under a live connection, which corrupts the database.
+        connections.close_all()
 
 
 # --- nginx ------------------------------------------------------------------------------------
@@ -320,12 +328,18 @@ class Browser:
         headers: dict[str, str] | None = None,
         hold_upload: Callable[[], None] | None = None,
         hold_download: Callable[[], None] | None = None,
+        chunked: bool = False,
     ) -> tuple[int, http.client.HTTPMessage, bytes]:
         conn = self._connection()
         try:
             conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
             all_headers = self._headers(headers or {})
-            if body or method == "POST":
+            if chunked:
+                # A body of unknown length: nginx cannot size a buffer from Content-Length.
+                all_headers["Transfer-Encoding"] = "chunked"
+                pieces = [body[i : i + 65536] for i in range(0, len(body), 65536)]
+                body = b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in pieces) + b"0\r\n\r\n"
+            elif body or method == "POST":
                 all_headers.setdefault("Content-Length", str(len(body)))
             for name, value in all_headers.items():
                 conn.putheader(name, value)
@@ -401,6 +415,19 @@ def _transfers(
     )
     checks["portal_upload"] = status == 200 and bool(CODENAME.search(page.decode()))
     lap("portal upload")
+    status, msg, page = portal.request("GET", "/help/?lang=en")
+    fields["form_token"] = _found(page, TOKEN)
+    body, kind = _multipart(fields, {"attachments": ("scan.pdf", marker_pdf(marker, PORTAL_BYTES))})
+    status, _msg, page = portal.request(
+        "POST",
+        "/help/?lang=en",
+        body,
+        {"Content-Type": kind},
+        hold_upload=lambda: watch.wait_for("nginx client_body_temp", HOLD_SECONDS),
+        chunked=True,
+    )
+    checks["portal_upload_chunked"] = status == 200 and bool(CODENAME.search(page.decode()))
+    lap("portal upload, chunked")
 
     # A documentation officer signs in over TLS and adds a large evidence file.
     status, msg, page = staff.request("GET", "/staff/login/")

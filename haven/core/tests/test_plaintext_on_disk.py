@@ -40,7 +40,8 @@ def test_large_uploads_and_a_decrypted_download_leave_no_plaintext_byte_on_any_d
 ) -> None:
     shipped = report["shipped"]
     checks = shipped["checks"]
-    assert checks["portal_upload"] and checks["staff_sign_in"], checks
+    assert checks["portal_upload"] and checks["portal_upload_chunked"], checks
+    assert checks["staff_sign_in"], checks
     assert checks["staff_upload"] and checks["staff_download"], checks
     assert shipped["findings"] == []
 
