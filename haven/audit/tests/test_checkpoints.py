@@ -189,8 +189,10 @@ def test_the_worker_sends_a_checkpoint_when_due_and_only_if_the_chain_moved(
         assert {n.recipient for n in sent} == {personas.coordinator, personas.coordinator2}
         assert all(n.reference == f"{head.last_id}:{head.last_hash}" for n in sent)
         Worker(0).step()  # delivers it
-    body = next(m["body"] for m in OUTBOX if "Audit checkpoint" in m["title"])
-    assert f"{head.last_id}:{head.last_hash}" in body
+    [message] = [m for m in OUTBOX if f"{head.last_id}:{head.last_hash}" in m["body"]]
+    # The row and the hash, a link, and nothing else.
+    assert message["to"] == "outbox://coord"
+    assert message["body"].splitlines()[1].endswith("/staff/notifications/")
 
     with time_machine.travel(start + dt.timedelta(minutes=30), tick=False):
         _write(1)
@@ -204,3 +206,20 @@ def test_the_worker_sends_a_checkpoint_when_due_and_only_if_the_chain_moved(
     with time_machine.travel(start + dt.timedelta(days=2), tick=False):
         _write(1)
         assert issue_if_due() is None  # turned off
+
+
+@pytest.mark.django_db
+def test_the_printed_checkpoint_can_be_kept_as_a_witness_file_as_it_is(tmp_path: Path) -> None:
+    """`ssh server haven audit checkpoint >> witness.jsonl`: the whole output is a witness."""
+    import io
+
+    _write(3)
+    out = io.StringIO()
+    call_command("audit", "checkpoint", stdout=out)
+    kept = tmp_path / "kept.jsonl"
+    kept.write_text(out.getvalue())
+    assert [c.seq for c in read_witness(kept)] == [3]
+    AuditEvent.objects.filter(id=1).update(object_id="x")
+    _recompute_chain_from_the_start()
+    with pytest.raises(CommandError, match="BROKEN at row 3"):
+        call_command("audit", "verify", "--witness", str(kept))

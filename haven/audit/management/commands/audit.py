@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,8 @@ class Command(BaseCommand):
             "--to",
             type=Path,
             metavar="FILE",
-            help="checkpoint: append the signed checkpoint to FILE (kept off the server)",
+            help="checkpoint: append the signed checkpoint to FILE (kept off the server); "
+            "without it the checkpoint is printed",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -60,11 +62,16 @@ class Command(BaseCommand):
             raise CommandError("the audit chain is empty: nothing to checkpoint yet")
         if to is not None:
             append_to_file(to, checkpoint)
+        else:
+            # Without --to the line itself goes to stdout, so that an operator can keep it on
+            # their own machine: `ssh server haven audit checkpoint >> witness.jsonl`.
+            self.stdout.write(json.dumps(checkpoint.as_json(), sort_keys=True))
+        # Comment lines: harmless if they end up in the witness file too.
         self.stdout.write(
-            f"checkpoint of row {checkpoint.seq}: {checkpoint.hash} at {checkpoint.at}"
+            f"# checkpoint of row {checkpoint.seq}: {checkpoint.hash} at {checkpoint.at}"
             + (f", appended to {to}" if to is not None else "")
         )
-        self.stdout.write(f"signing key (Ed25519, hex): {checkpoint.public_key}")
+        self.stdout.write(f"# signing key (Ed25519, hex): {checkpoint.public_key}")
 
     def _verify(self, witness_files: list[Path]) -> None:
         witnesses = []
