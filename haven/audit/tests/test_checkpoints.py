@@ -223,3 +223,12 @@ def test_the_printed_checkpoint_can_be_kept_as_a_witness_file_as_it_is(tmp_path:
     _recompute_chain_from_the_start()
     with pytest.raises(CommandError, match="BROKEN at row 3"):
         call_command("audit", "verify", "--witness", str(kept))
+
+
+def test_a_malformed_signing_key_is_refused_at_start_up(settings) -> None:
+    from haven.audit.checks import audit_signing_key
+
+    settings.HAVEN_AUDIT_SIGNING_KEY = "short"
+    assert [e.id for e in audit_signing_key(None)] == ["haven.E060"]
+    settings.HAVEN_AUDIT_SIGNING_KEY = ""
+    assert audit_signing_key(None) == []
