@@ -156,6 +156,14 @@ def verify_chain(witnesses: Iterable[Checkpoint] = ()) -> VerifyResult:
         if _hash_of(event) != event.hash:
             return VerifyResult(False, count, event.id, "contents changed")
         witnessed = expected.get(event.id)
+        if witnessed == _CONFLICT:
+            return VerifyResult(
+                False,
+                count,
+                event.id,
+                "the witnesses hold two different checkpoints of this row: the chain was "
+                "rewritten between them (or a witness file was forged)",
+            )
         if witnessed is not None:
             if event.hash != witnessed:
                 return VerifyResult(
@@ -188,13 +196,16 @@ def verify_chain(witnesses: Iterable[Checkpoint] = ()) -> VerifyResult:
     return VerifyResult(True, count, witnessed_up_to=last_agreeing)
 
 
+_CONFLICT = "conflicting witnesses"
+
+
 def _witness_map(witnesses: Iterable[Checkpoint]) -> dict[int, str]:
-    """Row -> hash. Two witnesses that disagree about one row are both kept as a conflict: the
-    row cannot match both, so verification fails there."""
+    """Row -> hash. Two witnesses that disagree about one row are a conflict: the row cannot
+    match both, and two signed hashes for one row are themselves proof of a rewrite."""
     found: dict[int, str] = {}
     for checkpoint in witnesses:
         if found.get(checkpoint.seq, checkpoint.hash) != checkpoint.hash:
-            found[checkpoint.seq] = "conflicting witnesses"
+            found[checkpoint.seq] = _CONFLICT
         else:
             found[checkpoint.seq] = checkpoint.hash
     return found

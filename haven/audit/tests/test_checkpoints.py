@@ -232,3 +232,20 @@ def test_a_malformed_signing_key_is_refused_at_start_up(settings) -> None:
     assert [e.id for e in audit_signing_key(None)] == ["haven.E060"]
     settings.HAVEN_AUDIT_SIGNING_KEY = ""
     assert audit_signing_key(None) == []
+
+
+@pytest.mark.django_db
+def test_two_witnesses_that_disagree_about_a_row_are_reported_as_a_rewrite(
+    tmp_path: Path,
+) -> None:
+    _write(3)
+    before = tmp_path / "before.jsonl"
+    call_command("audit", "checkpoint", "--to", str(before))
+    AuditEvent.objects.filter(id=2).update(object_id="x")
+    _recompute_chain_from_the_start()
+    after = tmp_path / "after.jsonl"
+    call_command("audit", "checkpoint", "--to", str(after))  # the server re-signed the forgery
+    with pytest.raises(CommandError, match="BROKEN at row 3: the witnesses hold two different"):
+        call_command("audit", "verify", "--witness", str(before), "--witness", str(after))
+    # The re-signed checkpoint alone agrees with the forged chain: only an older witness tells.
+    call_command("audit", "verify", "--witness", str(after))
