@@ -245,6 +245,12 @@ HAVEN_INTAKE_NEW_CONCURRENCY = env_int("HAVEN_INTAKE_NEW_CONCURRENCY", 2)
 HAVEN_ADMISSION_DIR = env_str("HAVEN_ADMISSION_DIR")
 
 HAVEN_DELIVERY_KEY = env_secret("HAVEN_DELIVERY_KEY")
+# Ed25519 seed (32 bytes, url-safe base64) that signs audit checkpoints; from the environment or
+# a credential file, never the database (docs/security.md). Derived from SECRET_KEY if unset.
+HAVEN_AUDIT_SIGNING_KEY = env_secret("HAVEN_AUDIT_SIGNING_KEY")
+# The worker signs the audit head and sends it to the coordinators' alert channels this often
+# (only when the chain moved since the last one); 0 turns the periodic checkpoint off.
+HAVEN_AUDIT_CHECKPOINT_MINUTES = env_int("HAVEN_AUDIT_CHECKPOINT_MINUTES", 360)
 # Escalation: step 2 (on call) after N minutes without acknowledgement, then step 3
 # (coordinators) after N more; then everyone again every M minutes until someone acknowledges.
 HAVEN_ESCALATION_STEP_MINUTES = env_int("HAVEN_ESCALATION_STEP_MINUTES", 10)

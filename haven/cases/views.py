@@ -190,6 +190,7 @@ def case_create(request: HavenRequest) -> HttpResponse:
             risk=form.cleaned_data["risk"],
             risk_reason=form.cleaned_data["risk_reason"],
             region_of_origin=form.cleaned_data["region_of_origin"],
+            region_detail=form.cleaned_data["region_detail"],
             caseworker=form.cleaned_data["caseworker"],
         )
         actions.save_person(keyring=request.keyring, case=case, values=person_form.sealed_values())
