@@ -134,8 +134,8 @@ def test_a_coordinator_seals_the_free_text_the_migration_left_and_the_warning_go
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_maps_exact_names_to_codes_and_moves_the_rest_aside() -> None:
-    old = [("cases", "0003_merge_20261124_1143")]
-    new = [("cases", "0004_region_of_origin_closed_list")]
+    old = [("cases", "0004_task_kind_relocate")]
+    new = [("cases", "0005_region_of_origin_closed_list")]
     executor = MigrationExecutor(connection)
     executor.migrate(old)
     apps = executor.loader.project_state(old).apps

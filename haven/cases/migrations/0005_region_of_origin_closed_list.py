@@ -48,7 +48,7 @@ def back_to_free_text(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0003_merge_20261124_1143"),
+        ("cases", "0004_task_kind_relocate"),
     ]
 
     operations = [
