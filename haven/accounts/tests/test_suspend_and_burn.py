@@ -232,3 +232,18 @@ def test_the_exposure_report_shows_what_a_burned_account_could_have_revealed(
     assert personas.caseworker.username in burned
     cells = burned.split(personas.caseworker.username)[1].split("</tr>")[0]
     assert "<td>1</td><td>2</td>" in cells  # one vault, two people
+
+
+def test_unassigning_the_only_person_who_can_open_a_case_is_refused(personas) -> None:
+    from haven.cases import actions as case_actions
+
+    case = case_actions.create_case(keyring=keyring_for(personas.caseworker), risk="high")
+    holders = set(Grant.objects.filter(vault=case.vault).values_list("user_id", flat=True))
+    assert holders == {personas.caseworker.pk}
+    if not case.assignments.filter(user=personas.caseworker).exists():
+        case_actions.assign(
+            keyring=keyring_for(personas.caseworker), case=case, user=personas.caseworker
+        )
+    with pytest.raises(CaseError):
+        case_actions.unassign(actor=personas.coordinator, case=case, user=personas.caseworker)
+    assert Grant.objects.filter(vault=case.vault, user=personas.caseworker).exists()
