@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "haven.accounts.middleware.StaffSessionMiddleware",
+    # Right after the keyring is known: every request of a duress session runs in a
+    # transaction that is rolled back (invariant 8, haven/accounts/duress.py).
+    "haven.accounts.duress.DuressMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "haven.core.middleware.LoginRequiredByDefaultMiddleware",
 ]

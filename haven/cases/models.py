@@ -295,6 +295,8 @@ class ApprovalRequest(models.Model):
     class Kind(models.TextChoices):
         DISCLOSE_VAULT = "disclose_vault", _("Give a new person access")
         EXPORT_IDENTIFIED = "export_identified", _("Export identified data")
+        # Burning another staff account: no vault (target_user is the account), no reason text.
+        BURN_ACCOUNT = "burn_account", _("Burn a staff account")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for a second coordinator")
@@ -303,7 +305,9 @@ class ApprovalRequest(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    vault = models.ForeignKey(Vault, on_delete=models.CASCADE, related_name="approval_requests")
+    vault = models.ForeignKey(
+        Vault, null=True, blank=True, on_delete=models.CASCADE, related_name="approval_requests"
+    )
     target_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

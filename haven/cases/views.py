@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.accounts.access import require_role
 from haven.accounts.models import Role
 from haven.cases import actions
-from haven.cases.exposure import exposure_report
+from haven.cases.exposure import burned_exposure, exposure_report
 from haven.cases.forms import (
     ApprovalForm,
     AssignForm,
@@ -536,8 +536,10 @@ def index_pending(request: HavenRequest) -> HttpResponse:
 @require_GET
 @require_role(Role.COORDINATOR, Role.ADMIN)
 def exposure(request: HavenRequest) -> HttpResponse:
-    rows = [] if request.keyring.duress else exposure_report()
-    return render(request, "cases/exposure.html", {"rows": rows})
+    duress = request.keyring.duress
+    rows = [] if duress else exposure_report()
+    burned = [] if duress else burned_exposure()
+    return render(request, "cases/exposure.html", {"rows": rows, "burned": burned})
 
 
 def my_cases_panel(request: HavenRequest) -> Panel | None:

@@ -50,3 +50,18 @@ def run_worker_step(now: dt.datetime | None = None) -> Any:
 def flash_text(page: Any) -> str:
     """The messages shown at the top of a staff page after an action."""
     return " ".join(page.locator(".messages").all_inner_texts())
+
+
+def second_device(page: Any, requested: list[str], *, javascript: bool = False) -> Any:
+    """A new page in a fresh context of the same browser: another person's device. Its requests
+    are recorded in `requested` too, so `only_local(requested)` covers everyone."""
+    context = page.context.browser.new_context(java_script_enabled=javascript, locale="ru-RU")
+    context.on("request", lambda r: requested.append(r.url))
+    return context.new_page()
+
+
+def staff_workspace_text(page: Any, username: str) -> str:
+    """What a person reads in the staff shell and the main area of the current page, with their
+    own user name taken out: two people's pages compare equal when only the name differs."""
+    text = page.inner_text("header.topbar") + "\n" + page.inner_text("main")
+    return " ".join(text.replace(username, "USER").split())
