@@ -36,7 +36,7 @@ from haven.missing.forms import (
     SearchForm,
     UnlinkForm,
 )
-from haven.missing.models import CaseLink, MatchCandidate, Report, ReportLink, StatusNote
+from haven.missing.models import CaseLink, MatchCandidate, Report, ReportLink, Sex, StatusNote
 from haven.vault.models import Grant
 
 READ_ROLES = (Role.DOCUMENTATION, Role.COORDINATOR, Role.CASEWORKER, Role.LAWYER)
@@ -216,6 +216,7 @@ def _detail_context(request: HavenRequest, report: Report, **forms: Any) -> dict
     context = {
         "report": report,
         "r": reader,
+        "sex": Sex(reader.sex).label if reader.sex in Sex.values else reader.sex,
         "photo": photo,
         "notes": keyring.readers(
             StatusNote.objects.filter(report=report).select_related("vault", "author")
