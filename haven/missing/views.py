@@ -409,7 +409,7 @@ def _report_rows(r: Any) -> dict[str, str]:
         "other_names": "; ".join(
             [*([r.full_name] if r.full_name else []), *(r.alternate_names or [])]
         ),
-        "sex": r.sex or "",
+        "sex": str(Sex(r.sex).label) if r.sex in Sex.values else (r.sex or ""),
         "birth": birth.get("date") or str(birth.get("year") or "") or birth.get("age") or "",
         "home": r.home_place or "",
         "last_seen": " · ".join(v for v in (seen.get("place"), seen.get("date")) if v),

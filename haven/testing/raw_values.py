@@ -5,9 +5,9 @@
 `find_raw_values(text_nodes)` returns the ones that appear where a label should be.
 
 A value with an underscore (`in_transit`, `arbitrary_detention`) never occurs in prose, so it
-is flagged anywhere as a whole word. A plain word (`down`, `male`, `court`, `day`) is flagged only
-when it stands alone in a text node or between separators ("Статус: down", "(day)", "male,"),
-which is how a value printed instead of its label shows up; inside a sentence it is just a word.
+is flagged anywhere as a whole word, in both languages. A plain word (`down`, `male`, `court`,
+`day`) is flagged on Russian pages when it stands alone in a text node or between separators
+("Статус: down", "(day)", "male,"), which is how a value printed instead of its label shows up.
 """
 
 from __future__ import annotations
@@ -91,9 +91,15 @@ def text_nodes(html: str) -> list[str]:
     return parser.nodes
 
 
-def find_raw_values(nodes: list[str], values: dict[str, str]) -> list[str]:
-    snake = {v for v in values if "_" in v}
-    plain = set(values) - snake
+def find_raw_values(
+    nodes: list[str], values: dict[str, str], *, language: str, ignore: frozenset[str] = frozenset()
+) -> list[str]:
+    """Raw values in `nodes`. Plain-word values are looked for on Russian pages only: there a
+    Latin word such as `down` standing alone can only be a code, while on an English page the
+    same word may be the translation itself ("active") or prose ("(days)"). `ignore` holds
+    user data that may look like a value (staff user names such as `lawyer`)."""
+    snake = {v for v in values if "_" in v} - ignore
+    plain = (set(values) - snake - ignore) if language == "ru" else set()
     found = []
     for node in nodes:
         for word in re.findall(r"[A-Za-z0-9_]+", node):

@@ -349,5 +349,13 @@ def _evidence(world: AwkwardWorld) -> None:
         notes=MIXED,
         testimony=testimony,
     )
+    # A court bundle of the demo's incident (its redactions are reviewed): the incident page
+    # lists the export and the photo's chain of custody shows it.
+    from haven.evidence.bundle import build_bundle
+    from haven.evidence.models import Incident as IncidentModel
+
+    demo_incident = IncidentModel.objects.exclude(pk__in=[i.pk for i in incidents]).first()
+    if demo_incident is not None:
+        build_bundle(keyring=ring, incident=demo_incident, audience="court")
     world.made["incident"] = incident
     world.made["incidents"] = incidents
