@@ -79,3 +79,12 @@ def client_for(db: None):  # type: ignore[no-untyped-def]
         return sign_in(client, user) if password is None else sign_in(client, user, password)
 
     return make
+
+
+@pytest.fixture
+def strict_templates(settings):  # type: ignore[no-untyped-def]
+    """Templates raise on a missing variable (haven/testing/strict_templates.py) for this test."""
+    from haven.testing.strict_templates import strict_templates_setting
+
+    settings.TEMPLATES = strict_templates_setting(settings.TEMPLATES)
+    return settings

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "haven.core.middleware.SecurityHeadersMiddleware",
+    "haven.core.middleware.BidiControlMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "haven.core.middleware.NoClientAddressMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -28,6 +28,13 @@ class Exposure:
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    @property
+    def role_labels(self) -> list[str]:
+        """The roles in words, for the page (the export keeps the codes)."""
+        from haven.accounts.models import Role
+
+        return [str(Role(r).label) if r in Role.values else r for r in self.roles]
+
 
 def _registry_per_vault() -> Counter[object]:
     from django.apps import apps

@@ -27,10 +27,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
-    rows = request.user.notifications.all()[:100]  # type: ignore[union-attr]
+    from haven.alerts.grouping import group_repeats, notification_key
+
+    rows = request.user.notifications.all()[:1000]  # type: ignore[union-attr]
     if request.keyring.duress:  # type: ignore[attr-defined]
         rows = []
-    return render(request, "core/notifications.html", {"notifications": rows})
+    groups = group_repeats(rows, notification_key)[:100]
+    return render(request, "core/notifications.html", {"notifications": groups})
 
 
 @require_POST

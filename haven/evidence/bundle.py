@@ -20,6 +20,7 @@ detention sites or checkpoints, and working copies only.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
@@ -86,7 +87,11 @@ def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 def render_pdf(context: dict[str, Any]) -> bytes:
     import weasyprint
 
-    html = render_to_string("evidence/summary_pdf.html", context)
+    from haven.lib.bidi import neutralise
+
+    # The readable summary is a page like any other: no bidi control may reorder it (the
+    # testimony files keep the text exactly as given).
+    html = neutralise(render_to_string("evidence/summary_pdf.html", context))
     return weasyprint.HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()  # type: ignore[no-any-return]
 
 
@@ -152,6 +157,42 @@ def _incident_records(opened: OpenVault, incident: Incident, audience: str) -> d
             for s in incident.sources.all()
         ],
     }
+
+
+def _label(choices: Any, value: Any) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return "" if value is None else str(value)
+
+
+def _for_reading(records: dict[str, Any]) -> dict[str, Any]:
+    """The records as the summary PDF shows them: every code in words. records.json keeps the
+    codes (it is for machines and for verification)."""
+    from haven.evidence.models import Perpetrator, Source, Testimony, Violation
+
+    out = copy.deepcopy(records)
+    out["violations"] = [_label(Violation, v) for v in records["violations"]]
+    out["date"]["precision"] = _label(Incident.Precision, records["date"]["precision"])
+    for row in out["places"]:
+        row["kind"] = _label(Place.Kind, row["kind"])
+    for row in out["perpetrators"]:
+        row["kind"] = _label(Perpetrator.Kind, row["kind"])
+    for row in out["sources"]:
+        row["kind"] = _label(Source.Kind, row["kind"])
+        row["reliability"] = _label(Source.Reliability, row["reliability"])
+    for row in out.get("testimonies", []):
+        row["language"] = _label(Testimony.Language, row["language"])
+    withheld = {
+        "deleted": gettext_lazy("withheld: its content was deleted"),
+        "not_reviewed": gettext_lazy("withheld: nobody reviewed it for redaction"),
+        "no_working_copy": gettext_lazy("withheld: there is no copy without metadata"),
+    }
+    for row in out.get("attachments", []):
+        row["verification"] = _label(Attachment.Verification, row["verification"])
+        if row.get("withheld"):
+            row["withheld"] = str(withheld.get(row["withheld"], row["withheld"]))
+    return out
 
 
 def build_bundle(
@@ -299,7 +340,7 @@ def build_bundle(
         files["custody.json"] = _json(custody_log)
         files["summary.pdf"] = render_pdf(
             {
-                "records": records,
+                "records": _for_reading(records),
                 "audience": BundleAudience(audience).label,
                 "created_at": now,
                 "exporter": None if publication else actor.username,

@@ -331,3 +331,13 @@ class Export(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    @property
+    def audience_label(self) -> str:
+        from haven.evidence.bundle import BundleAudience
+
+        return (
+            str(BundleAudience(self.audience).label)
+            if self.audience in BundleAudience.values
+            else self.audience
+        )

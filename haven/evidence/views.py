@@ -48,7 +48,7 @@ from haven.evidence.forms import (
     VerificationForm,
     VictimForm,
 )
-from haven.evidence.models import Attachment, Incident, Testimony
+from haven.evidence.models import Attachment, CustodyEvent, Incident, Testimony
 from haven.ops.uploads import MESSAGES as UPLOAD_MESSAGES
 from haven.vault.models import Grant
 
@@ -434,6 +434,22 @@ def attachment_upload(request: HavenRequest, incident_id: UUID) -> HttpResponse:
     )
 
 
+def _custody_label(action: str) -> str:
+    try:
+        return str(CustodyEvent.Action(action).label)
+    except ValueError:
+        return action
+
+
+def _audience_label(audience: str | None) -> str:
+    if not audience:
+        return ""
+    try:
+        return str(bundle.BundleAudience(audience).label)
+    except ValueError:
+        return audience
+
+
 def _attachment_context(request: HavenRequest, attachment: Attachment, **forms: Any) -> dict:
     opened = request.keyring.open(attachment.vault)
     return {
@@ -441,7 +457,14 @@ def _attachment_context(request: HavenRequest, attachment: Attachment, **forms: 
         "a": request.keyring.reader(attachment),
         "incident": attachment.incident,
         "problems": [str(UPLOAD_MESSAGES.get(p, p)) for p in attachment.problems],
-        "custody": bundle.custody_log(opened, attachment),
+        "custody": [
+            {
+                **e,
+                "action_label": _custody_label(e["action"]),
+                "audience_label": _audience_label((e.get("detail") or {}).get("audience")),
+            }
+            for e in bundle.custody_log(opened, attachment)
+        ],
         "verification_form": forms.get("verification_form")
         or VerificationForm(initial={"status": attachment.verification}),
         "transfer_form": forms.get("transfer_form") or TransferForm(),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.lib.uploads import inspect_upload, reencode_image
-from haven.missing.models import MatchCandidate, Report
+from haven.missing.models import MatchCandidate, Report, Sex
 from haven.ops.uploads import problem_messages
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -44,7 +44,7 @@ class ReportForm(forms.Form):
     sex = forms.ChoiceField(
         label=_("Sex"),
         required=False,
-        choices=[("", "—"), ("female", _("Female")), ("male", _("Male")), ("other", _("Other"))],
+        choices=[("", "—"), *Sex.choices],
     )
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=_DATE)
     birth_year = forms.IntegerField(

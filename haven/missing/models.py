@@ -34,6 +34,14 @@ class Status(models.TextChoices):
     FOUND_DEAD = "found_dead", _("Found dead")
 
 
+class Sex(models.TextChoices):
+    """As PFIF 1.4 has it. Sealed in the report (no column), shown through its label."""
+
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+
+
 class Report(models.Model):
     Status = Status
 

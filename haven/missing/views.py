@@ -37,7 +37,7 @@ from haven.missing.forms import (
     SearchForm,
     UnlinkForm,
 )
-from haven.missing.models import CaseLink, MatchCandidate, Report, ReportLink, StatusNote
+from haven.missing.models import CaseLink, MatchCandidate, Report, ReportLink, Sex, StatusNote
 from haven.vault.models import Grant
 
 READ_ROLES = (Role.DOCUMENTATION, Role.COORDINATOR, Role.CASEWORKER, Role.LAWYER)
@@ -283,6 +283,7 @@ def _detail_context(request: HavenRequest, report: Report, **forms: Any) -> dict
     context = {
         "report": report,
         "r": reader,
+        "sex": Sex(reader.sex).label if reader.sex in Sex.values else reader.sex,
         "photo": photo,
         "notes": keyring.readers(
             StatusNote.objects.filter(report=report).select_related("vault", "author")
@@ -475,7 +476,7 @@ def _report_rows(r: Any) -> dict[str, str]:
         "other_names": "; ".join(
             [*([r.full_name] if r.full_name else []), *(r.alternate_names or [])]
         ),
-        "sex": r.sex or "",
+        "sex": str(Sex(r.sex).label) if r.sex in Sex.values else (r.sex or ""),
         "birth": birth.get("date") or str(birth.get("year") or "") or birth.get("age") or "",
         "home": r.home_place or "",
         "last_seen": " · ".join(v for v in (seen.get("place"), seen.get("date")) if v),

@@ -6,6 +6,7 @@ class ReportsConfig(AppConfig):
     name = "haven.reports"
     label = "reports"
     verbose_name = _("Reports")
+    demo_loader = "haven.reports.demo.load"
 
     @property
     def staff_nav(self) -> list:  # type: ignore[type-arg]

@@ -122,6 +122,10 @@ class Watch(models.Model):
     def compute_deadline(self) -> dt.datetime:
         return self.expected_at() + self.grace
 
+    def get_status_display(self, now: dt.datetime | None = None) -> str:
+        """The computed status in words ("late" is computed, not stored, so it is no choice)."""
+        return str(STATUS_LABELS.get(self.get_status(now), ""))
+
     def get_status(self, now: dt.datetime | None = None) -> str:
         return schedule.status(
             stored=self.state,
@@ -130,6 +134,16 @@ class Watch(models.Model):
             grace=self.grace,
             has_checked_in=self.last_checkin_at is not None,
         )
+
+
+# Every status get_status() can return, in words for the board and the schedule page.
+STATUS_LABELS = {
+    "new": _("New"),
+    "up": _("Up"),
+    "late": _("Late"),
+    "down": _("Down"),
+    "paused": _("Paused"),
+}
 
 
 class CheckIn(models.Model):

@@ -38,6 +38,7 @@ from haven.safety.forms import (
     WatchForm,
 )
 from haven.safety.models import (
+    STATUS_LABELS,
     Channel,
     Incident,
     OnCallShift,
@@ -98,10 +99,21 @@ def board(request: HavenRequest) -> HttpResponse:
         .select_related("case")
         .order_by("next_deadline")[:500]
     )
-    rows = [{"watch": w, "status": w.get_status(now)} for w in watches]
+    rows = [
+        {"watch": w, "status": status, "label": STATUS_LABELS[status]}
+        for w in watches
+        for status in [w.get_status(now)]
+    ]
     order = {"down": 0, "late": 1, "new": 2, "up": 3, "paused": 4}
     rows.sort(key=lambda r: order[str(r["status"])])
-    incidents = list(_open_incidents_for(request)[:200])
+    from haven.alerts.grouping import group_repeats
+
+    # The same alarm raised again for one case (panic pressed twice, a PIN guessed again) is
+    # one row with a count; each incident stays reachable from its own page.
+    incidents = group_repeats(
+        _open_incidents_for(request)[:500],
+        lambda i: (i.kind, i.reference, i.acknowledged_at is None),
+    )[:200]
     if request.keyring.duress:
         rows, incidents = [], []
     return render(
@@ -215,6 +227,7 @@ def watch_edit(request: HavenRequest, case_id: UUID) -> HttpResponse:
             "form": form,
             "watch": watch,
             "status": watch.get_status() if watch else None,
+            "status_label": watch.get_status_display() if watch else "",
         },
         status=400 if request.method == "POST" else 200,
     )

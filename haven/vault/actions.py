@@ -70,6 +70,41 @@ def create_vault(
     return vault
 
 
+def create_vaults(*, keyring: Keyring, kind: str, count: int) -> list[Vault]:
+    """`count` new vaults held by the keyring's user alone, written in bulk with one audit
+    event, and kept open in the keyring (for loading many records at once, such as the demo's
+    case history; one vault per record all the same, so each stays its own compartment)."""
+    actor = keyring.user
+    assert actor is not None
+    key = UserKey.objects.get(user=actor)
+    vaults, grants = [], []
+    with transaction.atomic():
+        for _n in range(count):
+            data_key = crypto.random_key()
+            pair = crypto.KeyPair.generate()
+            vault = Vault(kind=kind, public_key=pair.public)
+            vault.sealed_private_key = crypto.aead_encrypt(
+                data_key, pair.private, f"vault-sk|{vault.id}".encode()
+            )
+            sealed = crypto.seal_to(
+                bytes(key.public_key), data_key, f"grant|{vault.id}|{actor.pk}".encode()
+            )
+            grants.append(Grant(vault=vault, user=actor, sealed_key=sealed, granted_by=actor))
+            vaults.append((vault, data_key))
+        Vault.objects.bulk_create([v for v, _k in vaults])
+        Grant.objects.bulk_create(grants)
+        log_event(
+            actor=actor,
+            action="vault.create_many",
+            object_type="vault",
+            object_id="",
+            data={"kind": kind, "count": count, "members": [actor.pk]},
+        )
+    for vault, data_key in vaults:
+        keyring.adopt(OpenVault(vault, data_key))
+    return [v for v, _k in vaults]
+
+
 def grant_vault(*, keyring: Keyring, vault: Vault, user: User, reason: str = "") -> Grant:
     """Seal `vault`'s key to `user`. Only someone who can open the vault can grant it."""
     opened = keyring.open(vault)  # raises VaultLocked
