@@ -49,7 +49,14 @@ def chromium_page(
 @contextmanager
 def _browser(sync_playwright, javascript: bool, locale: str):  # type: ignore[no-untyped-def]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        # Headless unless a developer asks to watch (HAVEN_BROWSER_HEADED=1, with a display),
+        # optionally slowed down by HAVEN_BROWSER_SLOWMO milliseconds per action.
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=ARGS,
+            headless=os.environ.get("HAVEN_BROWSER_HEADED") != "1",
+            slow_mo=float(os.environ.get("HAVEN_BROWSER_SLOWMO") or 0),
+        )
         context = browser.new_context(java_script_enabled=javascript, locale=locale)
         requested: list[str] = []
         context.on("request", lambda r: requested.append(r.url))

@@ -10,6 +10,7 @@ import pytest
 
 from haven.cases import actions
 from haven.cases.models import Case, Person, State, Vetting
+from haven.testing.journey import visible_text
 from haven.testing.personas import keyring_for
 
 
@@ -123,14 +124,6 @@ def raw_values(text: str, language: str) -> list[str]:
     return [f for f in found if f]
 
 
-def _visible_text(page: str) -> str:
-    """What a person reads: the text between tags, without attribute values (CSS classes such
-    as tag-high, option values and URLs are not shown)."""
-    body = page.split("<body", 1)[1].split(">", 1)[1]
-    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", body).split())
-
-
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", ["ru", "en"])
 def test_no_raw_internal_value_shows_on_a_full_case_page(
@@ -171,7 +164,7 @@ def test_no_raw_internal_value_shows_on_a_full_case_page(
         keyring=ring, case=case, kind="Гуманитарная виза", status="submitted", deadline=None
     )
     page = _page(client_for(personas.caseworker), case, language)
-    text = _visible_text(page)
+    text = visible_text(page)
     assert raw_values(text, language) == [], text
     germany = "Германия" if language == "ru" else "Germany"
     assert germany in text
