@@ -190,6 +190,7 @@ def case_create(request: HavenRequest) -> HttpResponse:
             risk=form.cleaned_data["risk"],
             risk_reason=form.cleaned_data["risk_reason"],
             region_of_origin=form.cleaned_data["region_of_origin"],
+            region_detail=form.cleaned_data["region_detail"],
             caseworker=form.cleaned_data["caseworker"],
         )
         actions.save_person(keyring=request.keyring, case=case, values=person_form.sealed_values())
@@ -219,6 +220,7 @@ def _detail_context(request: HavenRequest, case: Case, **forms: Any) -> dict[str
         else [],
         "today": timezone.localdate(),
         "incidents": _incidents(case),
+        "silent_since": _silent_since(case),
         "registry_links": _registry_links(request, case),
         "transition_form": TransitionForm(case=case),
         "note_form": NoteForm(),
@@ -269,6 +271,17 @@ def _incidents(case: Case) -> list[dict[str, Any]]:
     from haven.safety.actions import incident_summary
 
     return incident_summary(case)
+
+
+def _silent_since(case: Case) -> Any:
+    """The last news of a watched person silent for two days, from the safety watch."""
+    from django.apps import apps
+
+    if not apps.is_installed("haven.safety"):
+        return None
+    from haven.safety.actions import silent_since
+
+    return silent_since(case)
 
 
 @require_GET

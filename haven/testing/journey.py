@@ -1,44 +1,64 @@
-"""Helpers for browser journeys: the people of a journey each get their own browser context
-(their own cookies, as on their own devices) and sign in the real way.
+"""Helpers for the end-to-end journeys (haven/*/tests/test_journey_*.py): the people involved
+sign in through the real pages, with their real password and a current one-time code.
 
-    with chromium_page() as (person, requested):
-        operator = second_device(person, requested)
-        staff_sign_in(operator, live_server.url, personas.operator)
-        codename_sign_in(person, live_server.url, codename)
-"""
+Keep each helper small and named for the one step it performs; several journeys share them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from haven.accounts.models import User
 from haven.testing.personas import PASSWORD, current_code
 
 
-def second_device(page: Any, requested: list[str], *, javascript: bool = False) -> Any:
-    """A new page in a fresh context of the same browser: another person's device. Its requests
-    are recorded in `requested` too, so `only_local(requested)` covers everyone."""
-    context = page.context.browser.new_context(java_script_enabled=javascript, locale="ru-RU")
-    context.on("request", lambda r: requested.append(r.url))
-    return context.new_page()
+def totp_code(user: User) -> str:
+    """The code the person's authenticator app shows now (reusable within the test)."""
+    return current_code(user)
 
 
 def staff_sign_in(page: Any, base_url: str, user: User, password: str = PASSWORD) -> None:
-    """Password and the current TOTP code on the real login page; lands on the staff home."""
+    """Sign in on /staff/login/ with password and one-time code; lands on the overview."""
     page.goto(f"{base_url}/staff/login/")
     page.fill("input[name=username]", user.username)
     page.fill("input[name=password]", password)
-    page.fill("input[name=otp_token]", current_code(user))
+    page.fill("input[name=otp_token]", totp_code(user))
     page.click("button.primary")
-    assert page.url.endswith("/staff/"), f"sign-in failed for {user.username}: {page.url}"
+    assert page.url.endswith("/staff/"), f"{user.username} could not sign in: {page.url}"
 
 
-def codename_sign_in(page: Any, base_url: str, codename: str) -> None:
-    """The person types their codename on the portal's sign-in page and reaches their inbox."""
-    page.goto(f"{base_url}/enter/")
+def staff_sign_out(page: Any) -> None:
+    page.click('header.topbar form button:has-text("Выйти")')
+    assert "/staff/login/" in page.url, page.url
+
+
+def portal_sign_in(page: Any, base_url: str, codename: str) -> None:
+    """Sign in on the portal with a codename, as a person typing it from memory."""
+    page.goto(f"{base_url}/enter/?lang=ru")
     page.fill("input[name=codename]", codename)
-    page.click("main button.primary")
-    assert "/inbox/" in page.url, f"codename sign-in failed: {page.url}"
+    page.click("button.primary")
+    assert "/inbox/" in page.url, page.url
+
+
+def run_worker_step(now: dt.datetime | None = None) -> Any:
+    """One synchronous step of `haven worker` (deadlines, escalation, deliveries)."""
+    from haven.safety.worker import run_once
+
+    return run_once(now)
+
+
+def flash_text(page: Any) -> str:
+    """The messages shown at the top of a staff page after an action."""
+    return " ".join(page.locator(".messages").all_inner_texts())
+
+
+def second_device(page: Any, requested: list[str], *, javascript: bool = False) -> Any:
+    """A new page in a fresh context of the same browser: another person's device, with its own
+    cookies. Its requests are recorded in `requested` too, so `only_local(requested)` covers
+    everyone in the journey."""
+    context = page.context.browser.new_context(java_script_enabled=javascript, locale="ru-RU")
+    context.on("request", lambda r: requested.append(r.url))
+    return context.new_page()
 
 
 def form(page: Any, action_ends_with: str) -> Any:
@@ -47,10 +67,10 @@ def form(page: Any, action_ends_with: str) -> Any:
     return page.locator(f"form[action$='{action_ends_with}']")
 
 
-def flash(page: Any) -> str:
-    """The page's messages (success or refusal) as a person reads them."""
-    messages = page.locator(".messages, [role=alert], .form-errors")
-    return " ".join(messages.all_inner_texts())
+def messages_and_errors(page: Any) -> str:
+    """The messages at the top of the page and every refusal next to a form, as a person reads
+    them (a refused change is shown by its form, not only at the top)."""
+    return " ".join(page.locator(".messages, [role=alert], .form-errors").all_inner_texts())
 
 
 def visible_text(html: str) -> str:

@@ -68,7 +68,7 @@ def test_the_migration_gives_an_old_case_from_a_request_its_missing_checklist(
     from importlib import import_module
 
     Vetting.objects.filter(case=opened_from_request).delete()  # as open_case left it before
-    migration = import_module("haven.cases.migrations.0004_vetting_for_cases_opened_from_requests")
+    migration = import_module("haven.cases.migrations.0006_vetting_for_cases_opened_from_requests")
     migration.add_missing_vetting(apps, None)
     assert Vetting.objects.get(case=opened_from_request).vault_id == opened_from_request.vault_id
     migration.add_missing_vetting(apps, None)  # idempotent: a second run adds nothing

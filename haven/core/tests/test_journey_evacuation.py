@@ -24,9 +24,9 @@ from haven.intake import actions as intake_actions
 from haven.safety.models import Placement, Watch
 from haven.testing.browser import chromium_page, only_local
 from haven.testing.journey import (
-    codename_sign_in,
-    flash,
     form,
+    messages_and_errors,
+    portal_sign_in,
     second_device,
     staff_sign_in,
     visible_text,
@@ -63,11 +63,14 @@ def _reply(operator, base_url: str, request_id: str, text: str) -> None:  # type
     reply = form(operator, "/reply/")
     reply.locator("textarea").fill(text)
     reply.locator("button").click()
-    assert "Ответ отправлен. Человек прочитает его по своему кодовому имени." in flash(operator)
+    assert (
+        "Ответ отправлен. Человек прочитает его по своему кодовому имени."
+        in messages_and_errors(operator)
+    )
 
 
 def _person_reads(person, base_url: str, codename: str, replies: list[str]) -> None:  # type: ignore[no-untyped-def]
-    codename_sign_in(person, base_url, codename)
+    portal_sign_in(person, base_url, codename)
     assert person.locator("html").get_attribute("lang") == "ru"
     assert "Ваши сообщения" in person.content()
     answers = person.locator("ol.conversation li.msg-out").all_inner_texts()
@@ -86,7 +89,7 @@ def _move(caseworker, to_state: str, label: str, reason: str) -> None:  # type: 
     move.locator("select[name=to_state]").select_option(to_state)
     move.locator("textarea[name=reason]").fill(reason)
     move.locator("button").click()
-    assert "Этап изменён." in flash(caseworker), flash(caseworker)
+    assert "Этап изменён." in messages_and_errors(caseworker), messages_and_errors(caseworker)
     assert caseworker.inner_text("h1 .tag >> nth=0") == label
 
 
@@ -143,8 +146,8 @@ def test_journey_1_evacuation_from_the_first_message_to_resettlement(live_server
         opening = form(operator, "/open-case/")
         opening.locator("select[name=caseworker]").select_option(label=personas.caseworker.username)
         opening.locator("button").click()
-        opened = re.search(r"Дело (HV-[A-Z0-9]+) открыто\.", flash(operator))
-        assert opened is not None, flash(operator)
+        opened = re.search(r"Дело (HV-[A-Z0-9]+) открыто\.", messages_and_errors(operator))
+        assert opened is not None, messages_and_errors(operator)
         reference = opened.group(1)
         case = Case.objects.get(reference=reference)
         assert f"Дело {reference}" in visible_text(operator.content())
@@ -169,7 +172,7 @@ def test_journey_1_evacuation_from_the_first_message_to_resettlement(live_server
             caseworker.fill("input[name=family_name]", family)
             caseworker.fill("input[name=birth_date]", born)
             caseworker.click("main button.primary")
-            assert "Сохранено." in flash(caseworker), flash(caseworker)
+            assert "Сохранено." in messages_and_errors(caseworker), messages_and_errors(caseworker)
             people = caseworker.inner_text("section.panel >> nth=0")
             assert f"{given}  {family}" in people or f"{given} {family}" in people, people
             assert shown in people, people
@@ -179,19 +182,23 @@ def test_journey_1_evacuation_from_the_first_message_to_resettlement(live_server
         assign = form(caseworker, "/assign/")
         assign.locator("select[name=user]").select_option(label=personas.coordinator.username)
         assign.locator("button").click()
-        assert "Назначено" in flash(caseworker)
+        assert "Назначено" in messages_and_errors(caseworker)
         _move(caseworker, "vetting", "Проверка", "Интервью проведено по защищённой связи.")
         checklist = form(caseworker, "/vetting/")
         for box in ("identity_corroborated", "vouched_for", "interview_done"):
             checklist.locator(f"input[name={box}]").check()
         checklist.locator("button").click()
-        assert "Чек-лист проверки сохранён." in flash(caseworker), flash(caseworker)
+        assert "Чек-лист проверки сохранён." in messages_and_errors(caseworker), (
+            messages_and_errors(caseworker)
+        )
         # Nothing past vetting is offered as if it were possible without the coordinator.
         refused = form(caseworker, "/transition/")
         refused.locator("select[name=to_state]").select_option("planning")
         refused.locator("textarea[name=reason]").fill("Рано.")
         refused.locator("button").click()
-        assert "проверку должен одобрить координатор" in flash(caseworker), flash(caseworker)
+        assert "проверку должен одобрить координатор" in messages_and_errors(caseworker), (
+            messages_and_errors(caseworker)
+        )
 
         # 8. The coordinator adds a safe house; placing the unvetted case there is refused on
         #    the page, with the case still chosen.
@@ -207,7 +214,9 @@ def test_journey_1_evacuation_from_the_first_message_to_resettlement(live_server
         place = form(coordinator, "/place/")
         place.locator("select[name=case]").select_option(label=reference)
         place.locator("button").click()
-        assert "проверку должен одобрить координатор" in flash(coordinator), flash(coordinator)
+        assert "проверку должен одобрить координатор" in messages_and_errors(coordinator), (
+            messages_and_errors(coordinator)
+        )
         assert "Размещено." not in coordinator.content()
         chosen = form(coordinator, "/place/").locator("select[name=case] option:checked")
         assert chosen.inner_text() == reference
@@ -218,14 +227,14 @@ def test_journey_1_evacuation_from_the_first_message_to_resettlement(live_server
         decide = form(coordinator, "/vetting/decide/")
         decide.locator("select[name=decision]").select_option("approved")
         decide.locator("button").click()
-        assert "Решение по проверке принято." in flash(coordinator)
+        assert "Решение по проверке принято." in messages_and_errors(coordinator)
         assert "Решение: Одобрено (coord)" in visible_text(coordinator.content())
         assert Vetting.objects.get(case=case).decision == Vetting.Decision.APPROVED
         coordinator.goto(house_url)
         place = form(coordinator, "/place/")
         place.locator("select[name=case]").select_option(label=reference)
         place.locator("button").click()
-        assert "Размещено." in flash(coordinator), flash(coordinator)
+        assert "Размещено." in messages_and_errors(coordinator), messages_and_errors(coordinator)
         residents = coordinator.locator("main h2 + ul, main h2 + p + ul").first.inner_text()
         assert reference in residents, residents
         assert Placement.objects.get().case == case
@@ -242,7 +251,9 @@ def test_journey_1_evacuation_from_the_first_message_to_resettlement(live_server
         caseworker.fill("input[name=pin]", "2468")
         caseworker.fill("input[name=duress_pin]", "1357")
         caseworker.click("main button.primary")
-        assert "Расписание отметок сохранено." in flash(caseworker), flash(caseworker)
+        assert "Расписание отметок сохранено." in messages_and_errors(caseworker), (
+            messages_and_errors(caseworker)
+        )
         assert reference in caseworker.inner_text("main table >> nth=1")
         watch = Watch.objects.get(case=case)
         assert watch.interval_minutes == 12 * 60
@@ -259,7 +270,7 @@ def test_journey_1_evacuation_from_the_first_message_to_resettlement(live_server
         task.locator("input[name=title]").fill("Посольство Германии, окно 3")
         task.locator("input[name=due_date]").fill(appointment.isoformat())
         task.locator("button").click()
-        assert "Задача добавлена." in flash(caseworker)
+        assert "Задача добавлена." in messages_and_errors(caseworker)
         tasks = caseworker.inner_text("section.panel:has(h2:text('Задачи')) ul")
         assert "Запись на визу: Посольство Германии, окно 3" in tasks, tasks
         assert appointment.strftime("%d.%m.%Y") in tasks, tasks
@@ -268,7 +279,7 @@ def test_journey_1_evacuation_from_the_first_message_to_resettlement(live_server
         relocation.locator("select[name=destination_country]").select_option("DE")
         relocation.locator("select[name=pathway]").select_option("humanitarian_visa")
         relocation.locator("button").click()
-        assert "Данные о переезде сохранены." in flash(caseworker)
+        assert "Данные о переезде сохранены." in messages_and_errors(caseworker)
         assert "Куда: Германия · Гуманитарная виза" in visible_text(caseworker.content())
 
         document = form(caseworker, "/documents/")
@@ -276,11 +287,11 @@ def test_journey_1_evacuation_from_the_first_message_to_resettlement(live_server
         document.locator("select[name=status]").select_option("submitted")
         document.locator("input[name=deadline]").fill(appointment.isoformat())
         document.locator("button").click()
-        assert "Документ добавлен." in flash(caseworker)
+        assert "Документ добавлен." in messages_and_errors(caseworker)
         update = form(caseworker, "/documents/update/")
         update.locator("select[name=status]").select_option("granted")
         update.locator("button").click()
-        assert "Документ обновлён." in flash(caseworker)
+        assert "Документ обновлён." in messages_and_errors(caseworker)
         documents = caseworker.inner_text("section.panel:has(h2:text('Переезд'))")
         assert "Гуманитарная виза (Германия) · Выдан" in documents, documents
         _move(caseworker, "documents", "Документы", "Виза выдана.")
@@ -290,7 +301,7 @@ def test_journey_1_evacuation_from_the_first_message_to_resettlement(live_server
         relocation.locator("select[name=outcome]").select_option("abroad")
         relocation.locator("select[name=outcome_country]").select_option("DE")
         relocation.locator("button").click()
-        assert "Данные о переезде сохранены." in flash(caseworker)
+        assert "Данные о переезде сохранены." in messages_and_errors(caseworker)
         _move(caseworker, "departed", "Выехал(а)", "Вылетел в Берлин.")
         _move(caseworker, "resettled", "Обустроен(а)", "Получил жильё и статус.")
         offered = form(caseworker, "/transition/").locator("option").all_inner_texts()

@@ -16,6 +16,6 @@ def add_missing_vetting(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0003_merge_20261124_1143")]
+    dependencies = [("cases", "0005_region_of_origin_closed_list")]
 
     operations = [migrations.RunPython(add_missing_vetting, migrations.RunPython.noop)]
