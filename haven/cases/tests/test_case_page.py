@@ -117,7 +117,11 @@ LATIN_WORD = re.compile(r"\b[A-Za-z][A-Za-z_]+\b")
 ALLOWED_LATIN = {"Haven", "English", "cw", "coord", "coord2", "doc", "lawyer", "outsider", "HV"}
 
 
+REFERENCE = re.compile(r"\b(HV|RQ)-[A-Z0-9]+\b")  # random case and request references
+
+
 def raw_values(text: str, language: str) -> list[str]:
+    text = REFERENCE.sub(" ", text)
     found = RAW_KEYS.findall(text)
     if language == "ru":
         found += [w for w in LATIN_WORD.findall(text) if w not in ALLOWED_LATIN]

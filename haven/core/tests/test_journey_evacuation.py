@@ -40,9 +40,9 @@ REPLIES = [
     "Для вас есть безопасное место. Отмечайтесь по графику.",
     "Виза готова. Счастливого пути, мы на связи.",
 ]
-# Latin words a Russian staff page may show: the product name, staff usernames and the case and
-# request reference prefixes. Anything else Latin on a Russian page is an untranslated or raw value.
-LATIN_ALLOWED = {"Haven", "English", "HV", "RQ", "op", "cw", "coord", "lawyer", "doc", "outsider"}
+# Latin words a Russian staff page may show: the product name and staff usernames. Anything
+# else Latin on a Russian page is an untranslated or raw value.
+LATIN_ALLOWED = {"Haven", "English", "op", "cw", "coord", "lawyer", "doc", "outsider"}
 
 
 def _set_up_the_network(personas) -> None:  # type: ignore[no-untyped-def]
@@ -94,7 +94,8 @@ def _move(caseworker, to_state: str, label: str, reason: str) -> None:  # type: 
 
 
 def _raw_values_on(page) -> list[str]:  # type: ignore[no-untyped-def]
-    text = visible_text(page.content())
+    # References (HV-…, RQ-…) are random letters and digits, not words.
+    text = re.sub(r"\b(HV|RQ)-[A-Z0-9]+\b", " ", visible_text(page.content()))
     found = re.findall(r"\b[a-z]+_[a-z_]+\b", text)
     found += [w for w in re.findall(r"\b[A-Za-z][A-Za-z_]+\b", text) if w not in LATIN_ALLOWED]
     return found
