@@ -21,6 +21,7 @@ from haven.cases.approvals import (  # noqa: F401 -- re-exported: the two-person
     request_approval,
     use_export_approval,
 )
+from haven.cases.countries import COUNTRIES
 from haven.cases.errors import CaseError
 from haven.cases.models import (
     NEEDS_VETTING,
@@ -173,8 +174,24 @@ def create_case(
     region_detail: str = "",
     caseworker: User | None = None,
 ) -> Case:
+    """Open a case: its own vault (granted to the actor and the chosen caseworker), the pending
+    vetting checklist and the assignments. The one way a case comes into being: the staff form
+    and the hotline's "open case" (`intake.actions.open_case`) both call it, so a case from a
+    request can be vetted like any other."""
     actor = keyring.user
     assert actor is not None
+    if risk not in Case.Risk.values:
+        raise CaseError(_("Unknown risk level."))
+    if caseworker is not None and caseworker.pk != actor.pk:
+        if not caseworker.has_role(Role.CASEWORKER, Role.COORDINATOR):
+            raise CaseError(_("Choose a caseworker."))
+        if not caseworker.has_key_pair:
+            raise CaseError(
+                _(
+                    "This account has no key pair yet; it must sign in once before it can be "
+                    "given access."
+                )
+            )
     if region_of_origin and region_of_origin not in regions.CODES:
         # The column is plaintext: only a code of the closed list may reach it.
         raise ValueError("region_of_origin must be a code of haven.cases.regions")
@@ -187,9 +204,13 @@ def create_case(
         )
         case.save()
         Vetting.objects.create(case=case, vault=vault)
-        for member in members:
-            if member.has_role(Role.CASEWORKER):
-                CaseAssignment.objects.create(case=case, user=member)
+        # The chosen caseworker works the case whatever their role; the actor only if they are
+        # a caseworker (an operator or coordinator opening it hands it on).
+        assigned = [m for m in members if m.has_role(Role.CASEWORKER)]
+        if caseworker is not None and caseworker not in assigned:
+            assigned.append(caseworker)
+        for member in assigned:
+            CaseAssignment.objects.create(case=case, user=member)
         log_event(
             actor=actor,
             action="case.create",
@@ -366,13 +387,8 @@ def transition(*, keyring: Keyring, case: Case, to_state: str, reason: str) -> C
         )
     # Checked on every entry into a placement state, whatever the state left: otherwise a
     # detour through a side state (intake → missing → planning) would skip vetting.
-    if (
-        to_state in NEEDS_VETTING
-        and not Vetting.objects.filter(case=case, decision=Vetting.Decision.APPROVED).exists()
-    ):
-        raise CaseError(
-            _("Vetting must be approved by a coordinator before any placement or travel.")
-        )
+    if to_state in NEEDS_VETTING and (refusal := case.placement_refusal()):
+        raise CaseError(refusal)
     if to_state == State.DEPARTED:
         case.refresh_from_db(fields=["outcome", "outcome_country"])
         if not case.outcome or (case.outcome == Case.Outcome.ABROAD and not case.outcome_country):
@@ -553,6 +569,16 @@ def set_relocation(
     outcome: str,
     outcome_country: str,
 ) -> None:
+    for code in (destination_country, outcome_country):
+        if code and code not in COUNTRIES:
+            raise CaseError(
+                _("“%(value)s” is not a country code we know; choose the country.")
+                % {"value": code}
+            )
+    if pathway and pathway not in Case.Pathway.values:
+        raise CaseError(_("Unknown pathway."))
+    if outcome and outcome not in Case.Outcome.values:
+        raise CaseError(_("Unknown outcome."))
     with transaction.atomic():
         Case.objects.filter(pk=case.pk).update(
             destination_country=destination_country,

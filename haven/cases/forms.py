@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Role, User
 from haven.cases import regions
+from haven.cases.countries import country_choices
 from haven.cases.models import Case, RelocationDocument, State, Task, Vetting
 
 
@@ -178,6 +179,7 @@ class PersonForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
+    takes_case = True
     to_state = forms.ChoiceField(
         label=_("New state"),
         choices=State.choices,
@@ -186,6 +188,18 @@ class TransitionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
+
+    def __init__(self, *args: Any, case: Case | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            # The page offers only the moves allowed now. Validation still knows every state, so
+            # a forbidden one posted anyway gets the pipeline's own refusal (the action decides).
+            allowed = case.allowed_next()
+            self.fields["to_state"].widget.choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in State.choices if value in allowed
+            ]
+            if not self.is_bound and allowed:
+                self.initial.setdefault("to_state", allowed[0])
 
 
 class NoteForm(forms.Form):
@@ -229,12 +243,19 @@ class VettingDecisionForm(forms.Form):
     )
 
 
+def _country_choices() -> list[tuple[str, str]]:
+    # Called each time the select is drawn, so the names follow the page's language.
+    return [("", "—"), *country_choices()]
+
+
 class RelocationForm(forms.Form):
-    destination_country = forms.RegexField(
-        label=_("Destination country (ISO code)"),
-        regex=r"^[A-Za-z]{2}$",
+    destination_country = forms.ChoiceField(
+        label=_("Destination country"),
+        choices=_country_choices,
         required=False,
-        error_messages={"invalid": _("Use the two-letter country code, e.g. DE.")},
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a country code we know; choose the country.")
+        },
     )
     pathway = forms.ChoiceField(
         label=_("Pathway"), choices=[("", "—"), *Case.Pathway.choices], required=False
@@ -242,18 +263,27 @@ class RelocationForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"), choices=[("", "—"), *Case.Outcome.choices], required=False
     )
-    outcome_country = forms.RegexField(
-        label=_("Country reached (ISO code)"),
-        regex=r"^[A-Za-z]{2}$",
+    outcome_country = forms.ChoiceField(
+        label=_("Country reached"),
+        choices=_country_choices,
         required=False,
-        error_messages={"invalid": _("Use the two-letter country code, e.g. DE.")},
+        error_messages={
+            "invalid_choice": _("“%(value)s” is not a country code we know; choose the country.")
+        },
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Codes typed in lower case ("de") by a script or an older form still mean a country.
+        if args and args[0] is not None:
+            data = args[0].copy()
+            for key in ("destination_country", "outcome_country"):
+                if data.get(key):
+                    data[key] = str(data[key]).strip().upper()
+            args = (data, *args[1:])
+        super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        for key in ("destination_country", "outcome_country"):
-            if data.get(key):
-                data[key] = data[key].upper()
         if data.get("outcome") == "abroad" and not data.get("outcome_country"):
             self.add_error("outcome_country", _("Which country was reached?"))
         return data

@@ -135,6 +135,19 @@ class Case(models.Model):
     def allowed_next(self) -> list[str]:
         return sorted(TRANSITIONS[self.state], key=list(State.values).index)
 
+    def is_vetted(self) -> bool:
+        """A coordinator approved this case's vetting. The one rule behind "no placement before
+        vetting": entering a placement state (`transition`) and placing the case in a safe house
+        (`safety.actions.place`) both ask here, so neither path can skip it. An informant posing
+        as a victim must not learn where a safe house is."""
+        return Vetting.objects.filter(case=self, decision=Vetting.Decision.APPROVED).exists()
+
+    def placement_refusal(self) -> str | None:
+        """Why this case may not be placed or moved yet (translated), or None if it may."""
+        if self.is_vetted():
+            return None
+        return str(_("Vetting must be approved by a coordinator before any placement or travel."))
+
     @property
     def region_label(self) -> str:
         return regions.label(self.region_of_origin)

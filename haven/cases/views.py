@@ -222,7 +222,7 @@ def _detail_context(request: HavenRequest, case: Case, **forms: Any) -> dict[str
         "incidents": _incidents(case),
         "silent_since": _silent_since(case),
         "registry_links": _registry_links(request, case),
-        "transition_form": TransitionForm(initial={"to_state": (case.allowed_next() or [""])[0]}),
+        "transition_form": TransitionForm(case=case),
         "note_form": NoteForm(),
         "task_form": TaskForm(),
         "assign_form": AssignForm(),
@@ -304,7 +304,9 @@ def _case_post(
     @require_role(*roles)
     def view(request: HavenRequest, case_id: UUID) -> HttpResponse:
         case = get_case_for_user(request, case_id)
-        form = form_class(request.POST)
+        # A form that draws its choices from the case (the moves allowed now) is given it.
+        takes_case = getattr(form_class, "takes_case", False)
+        form = form_class(request.POST, case=case) if takes_case else form_class(request.POST)
         if form.is_valid():
             try:
                 done = apply(request, case, form.cleaned_data)

@@ -42,9 +42,19 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     return redirect("core-notifications")
 
 
+def _is_staff_page(request: HttpRequest) -> bool:
+    return request.path.startswith("/staff/")
+
+
 def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+    # "Back" leads where the person came from: staff stay in the staff area, and a person at risk
+    # is never sent to the staff login from a portal page (nor staff to the public portal).
+    back = "/staff/" if _is_staff_page(request) else "/"
     return render(
-        request, "core/error.html", {"status": status, "title": title, "text": text}, status=status
+        request,
+        "core/error.html",
+        {"status": status, "title": title, "text": text, "back": back},
+        status=status,
     )
 
 
@@ -80,13 +90,18 @@ def not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 @login_not_required
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "core/error.html",
-        {
-            "status": 500,
-            "title": _("Something went wrong"),
-            "text": _("Nothing you had saved is lost. Please try again in a moment."),
-        },
-        status=500,
-    )
+    # An unhandled error is a fault in Haven and usually repeats: promising that a retry "in a
+    # moment" will work would send someone in danger round in circles. Say what is true.
+    if _is_staff_page(request):
+        text = _(
+            "This is a fault in Haven, not something you did, and trying again will most likely "
+            "fail the same way. Nothing saved before is lost. Tell your administrator which page "
+            "and what time it was, so that it can be fixed."
+        )
+    else:
+        text = _(
+            "This is a fault on our side, not something you did. Nothing you had already sent is "
+            "lost. If it happens again, this page cannot help you now: reach the hotline another "
+            "way you trust."
+        )
+    return _error(request, 500, _("Something went wrong"), text)

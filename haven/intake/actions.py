@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import Role
 from haven.alerts.actions import notify_role
 from haven.audit.log import log_event
-from haven.cases.models import Case, CaseAssignment
+from haven.cases.actions import create_case
+from haven.cases.models import Case
 from haven.intake import portal
 from haven.intake.models import (
     Attachment,
@@ -283,13 +284,15 @@ def open_case(*, keyring: Keyring, request: HelpRequest, caseworker: User) -> Ca
                 "contact": intake.unseal(m, "contact"),
             }
         )
-    members = [actor] if actor.pk == caseworker.pk else [actor, caseworker]
     with transaction.atomic():
-        vault = create_vault(actor=actor, kind=Vault.Kind.CASE, members=members, keyring=keyring)
-        case = Case.objects.create(
-            vault=vault, created_by=actor, risk={"urgent": "high"}.get(request.urgency, "medium")
+        # The same action as the staff form's "new case": one path, so a case from the hotline
+        # has its vetting checklist and assignments like any other.
+        case = create_case(
+            keyring=keyring,
+            risk={"urgent": Case.Risk.HIGH}.get(request.urgency, Case.Risk.MEDIUM),
+            caseworker=caseworker,
         )
-        CaseAssignment.objects.create(case=case, user=caseworker, role="caseworker")
+        vault = case.vault
         record = CaseIntakeRecord(case=case, vault=vault, request_reference=request.reference)
         keyring.open(vault).seal(record, conversation=conversation)
         record.save()

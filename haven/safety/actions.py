@@ -512,6 +512,11 @@ def current_placements(case: Case) -> list[Placement]:
 def place(*, actor: User, house: SafeHouse, case: Case) -> Placement:
     """Place a case in a house. A case living elsewhere moves: its current placement ends today."""
     today = timezone.localdate()
+    # The pipeline's own rule (one place, `Case.placement_refusal`): no safe-house address for a
+    # person nobody has vetted yet, whoever places them and from whichever page.
+    refusal = case.placement_refusal()
+    if refusal:
+        raise SafetyError(refusal)
     with transaction.atomic():
         # The row lock (PostgreSQL) or the write lock (SQLite, IMMEDIATE) makes the capacity check
         # and the insert one step, so two placements at once cannot overfill a house.

@@ -441,16 +441,16 @@ def house_disclose(request: HavenRequest, house_id: UUID) -> HttpResponse:
 def house_place(request: HavenRequest, house_id: UUID) -> HttpResponse:
     house = get_house_for_user(request, house_id)
     form = PlaceForm(request.POST, cases=request.keyring.visible(Case.objects.all()))
-    if form.is_valid():
-        try:
-            actions.place(actor=request.user, house=house, case=form.cleaned_data["case"])
-        except actions.SafetyError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Placed."))
-    else:
+    if not form.is_valid():
         messages.error(request, _("Choose a case you can open."))
         return _house_page(request, house, status=400, place_form=form)
+    try:
+        actions.place(actor=request.user, house=house, case=form.cleaned_data["case"])
+    except actions.SafetyError as exc:
+        # The refusal on the page, next to the form with the case still chosen.
+        form.add_error(None, str(exc))
+        return _house_page(request, house, status=400, place_form=form)
+    messages.success(request, _("Placed."))
     return redirect("safety-house", house_id=house.id)
 
 

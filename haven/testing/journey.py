@@ -53,8 +53,9 @@ def flash_text(page: Any) -> str:
 
 
 def second_device(page: Any, requested: list[str], *, javascript: bool = False) -> Any:
-    """A new page in a fresh context of the same browser: another person's device. Its requests
-    are recorded in `requested` too, so `only_local(requested)` covers everyone."""
+    """A new page in a fresh context of the same browser: another person's device, with its own
+    cookies. Its requests are recorded in `requested` too, so `only_local(requested)` covers
+    everyone in the journey."""
     context = page.context.browser.new_context(java_script_enabled=javascript, locale="ru-RU")
     context.on("request", lambda r: requested.append(r.url))
     return context.new_page()
@@ -65,3 +66,23 @@ def staff_workspace_text(page: Any, username: str) -> str:
     own user name taken out: two people's pages compare equal when only the name differs."""
     text = page.inner_text("header.topbar") + "\n" + page.inner_text("main")
     return " ".join(text.replace(username, "USER").split())
+def form(page: Any, action_ends_with: str) -> Any:
+    """The one form on the page posting to a URL ending so: staff pages carry several forms with
+    the same field names (status, user, reason)."""
+    return page.locator(f"form[action$='{action_ends_with}']")
+
+
+def messages_and_errors(page: Any) -> str:
+    """The messages at the top of the page and every refusal next to a form, as a person reads
+    them (a refused change is shown by its form, not only at the top)."""
+    return " ".join(page.locator(".messages, [role=alert], .form-errors").all_inner_texts())
+
+
+def visible_text(html: str) -> str:
+    """What a person reads on a page: the text between the tags of <body>, without attribute
+    values (CSS classes such as tag-high, option values and URLs are not shown)."""
+    import re
+
+    body = html.split("<body", 1)[-1].split(">", 1)[-1]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return " ".join(re.sub(r"<[^>]+>", " ", body).split())

@@ -200,7 +200,7 @@ def world(personas, settings, tmp_path):  # type: ignore[no-untyped-def]
     document = case_actions.add_relocation_document(
         keyring=caseworker, case=case, **_document_values()
     )
-    coordinator_case = case_actions.create_case(keyring=coordinator, risk="normal")
+    coordinator_case = case_actions.create_case(keyring=coordinator, risk="medium")
     submission = intake_actions.submit_request(
         text="помогите", felt_urgency="now", contact="", files=[], language="ru"
     )

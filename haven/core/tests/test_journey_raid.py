@@ -18,7 +18,7 @@ import time_machine
 
 from haven.alerts.models import Notification
 from haven.cases import actions as case_actions
-from haven.cases.models import Case, Task, Vetting
+from haven.cases.models import Case, Task
 from haven.intake import actions as intake_actions
 from haven.missing import actions as missing_actions
 from haven.missing.models import CaseLink, Report
@@ -74,9 +74,6 @@ def _seed_the_house(personas) -> dict[str, object]:  # type: ignore[no-untyped-d
     ilya = intake_actions.open_case(
         keyring=keyring_for(personas.operator), request=submission.request, caseworker=caseworker
     )
-    # WORKAROUND(issue 13, branch cases: a case opened from a hotline request has no vetting
-    # row, so it can never be vetted): give it the row that create_case would have made.
-    Vetting.objects.get_or_create(case=ilya, defaults={"vault": ilya.vault})
     case_actions.save_person(
         keyring=cw_ring, case=ilya, values={"given_name": "Илья", "family_name": "Воронов"}
     )

@@ -196,10 +196,13 @@ def _house_kwargs(world):  # type: ignore[no-untyped-def]
 
 
 def _placement_kwargs(world):  # type: ignore[no-untyped-def]
+    from haven.cases import actions as case_actions
     from haven.safety import actions
 
     house = _house(world)
-    placement = actions.place(actor=world.user("coordinator"), house=house, case=_case(world))
+    case = _case(world)
+    case_actions.decide_vetting(actor=world.user("coordinator"), case=case, decision="approved")
+    placement = actions.place(actor=world.user("coordinator"), house=house, case=case)
     return {"house_id": house.id, "placement_id": placement.id}
 
 

@@ -30,6 +30,12 @@ def watched_case(personas):  # type: ignore[no-untyped-def]
     case_actions.save_person(
         keyring=ring, case=case, values={"given_name": "Салех", "family_name": "Магамадов"}
     )
+    return vetted(personas, case)
+
+
+def vetted(personas, case):  # type: ignore[no-untyped-def]
+    """A case a coordinator has vetted: only such a case may be placed in a safe house."""
+    case_actions.decide_vetting(actor=personas.coordinator, case=case, decision="approved")
     return case
 
 

@@ -14,7 +14,7 @@ from haven.alerts.models import Notification
 from haven.safety import actions
 from haven.safety.channels import OUTBOX
 from haven.safety.models import Delivery, Incident, Watch
-from haven.safety.tests.conftest import add_channel
+from haven.safety.tests.conftest import add_channel, vetted
 from haven.safety.worker import run_once
 from haven.testing.personas import keyring_for
 
@@ -151,7 +151,7 @@ def test_every_resident_of_a_compromised_house_gets_one_move_task_shown_on_their
     from haven.cases.models import Task
 
     ring = keyring_for(personas.caseworker)
-    second = case_actions.create_case(keyring=ring, risk="high")
+    second = vetted(personas, case_actions.create_case(keyring=ring, risk="high"))
     house = actions.create_house(
         keyring=keyring_for(personas.coordinator),
         code="Birch",

@@ -20,7 +20,7 @@ from haven.safety import actions
 from haven.safety.channels import OUTBOX, message_for
 from haven.safety.forms import ShiftForm
 from haven.safety.models import Incident, Placement, SafeHouse, Watch
-from haven.safety.tests.conftest import add_channel
+from haven.safety.tests.conftest import add_channel, vetted
 from haven.safety.worker import Worker, run_once
 from haven.testing.personas import keyring_for
 
@@ -190,13 +190,13 @@ def test_a_full_house_refuses_one_more(personas) -> None:
     actions.place(
         actor=personas.coordinator,
         house=house,
-        case=case_actions.create_case(keyring=ring, risk="low"),
+        case=vetted(personas, case_actions.create_case(keyring=ring, risk="low")),
     )
     with translation.override("en"), pytest.raises(actions.SafetyError, match="full"):
         actions.place(
             actor=personas.coordinator,
             house=house,
-            case=case_actions.create_case(keyring=ring, risk="low"),
+            case=vetted(personas, case_actions.create_case(keyring=ring, risk="low")),
         )
 
 
