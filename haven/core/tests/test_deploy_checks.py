@@ -3,6 +3,7 @@ site sends HSTS where the portal does not (issue 14, finding 9)."""
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import subprocess
@@ -25,13 +26,23 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
             env[name.strip()] = value.strip()
     (tmp_path / "secret_key").write_text(secrets.token_urlsafe(50))
     (tmp_path / "delivery_key").write_text("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVowMTIzNDU=")
+    (tmp_path / "audit_signing_key").write_text(
+        base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    )
     env |= {
         "HAVEN_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
         "HAVEN_DELIVERY_KEY_FILE": str(tmp_path / "delivery_key"),
+        "HAVEN_AUDIT_SIGNING_KEY_FILE": str(tmp_path / "audit_signing_key"),
         "HAVEN_DATA_DIR": str(tmp_path / "data"),
         "HAVEN_MEDIA_ROOT": str(tmp_path / "data" / "files"),
         "HAVEN_STATIC_ROOT": str(tmp_path / "static"),
     }
+    unplaced = [
+        k
+        for k, v in env.items()
+        if k.startswith("HAVEN_") and k.endswith("_FILE") and v.startswith("/etc/")
+    ]
+    assert not unplaced, f"the example names secret files this test does not make: {unplaced}"
     return env
 
 

@@ -62,13 +62,16 @@ def test_a_haven_command_closes_a_data_dir_that_others_could_read(tmp_path: Path
         path.chmod(0o755)
     run = _haven(data, "check")
     assert run.returncode == 0, run.stderr
-    assert _modes(data) == {
+    modes = _modes(data)
+    # A command that reads the database (the system checks do) removes an empty WAL when its
+    # connection closes; if it is still there, it is closed too.
+    assert modes.pop("haven.sqlite3-wal", 0o600) == 0o600
+    assert modes == {
         ".": 0o700,
         "files": 0o700,
         "files/ab": 0o700,
         "files/ab/x": 0o600,
         "haven.sqlite3": 0o600,
-        "haven.sqlite3-wal": 0o600,
     }
 
 
