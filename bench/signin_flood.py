@@ -107,7 +107,7 @@ class Server:
              "--threads", "8", "-b", f"127.0.0.1:{self.port}", "--log-level", "warning"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 300  # a shared, busy machine boots Django slowly
         while time.monotonic() < deadline:
             try:
                 if (

@@ -213,7 +213,7 @@ HAVEN_PORTAL_MIN_SECONDS = float(env_str("HAVEN_PORTAL_MIN_SECONDS", "0.8"))
 # shared by every web process. docs/intake.md, "Admission control".
 HAVEN_PORTAL_SIGNIN_PLACES = env_int("HAVEN_PORTAL_SIGNIN_PLACES", 24)
 HAVEN_CODENAME_KDF_CONCURRENCY = env_int("HAVEN_CODENAME_KDF_CONCURRENCY", 2)
-HAVEN_PORTAL_SIGNIN_WAIT_SECONDS = float(env_str("HAVEN_PORTAL_SIGNIN_WAIT_SECONDS", "5"))
+HAVEN_PORTAL_SIGNIN_WAIT_SECONDS = float(env_str("HAVEN_PORTAL_SIGNIN_WAIT_SECONDS", "15"))
 # PFIF record ids of reports made here are "<domain>/<reference>": set it to the organisation's
 # own domain before the first export, and never change it afterwards.
 HAVEN_PFIF_DOMAIN = env_str("HAVEN_PFIF_DOMAIN", "haven.invalid")
