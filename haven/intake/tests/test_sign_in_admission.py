@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from haven.intake.middleware import codename_derivations, sign_in_places
 from haven.intake.models import CodenameThrottle, PortalSession
 from haven.lib.codenames import generate_codename
 
@@ -74,6 +73,8 @@ def test_when_another_process_holds_every_sign_in_place_the_person_gets_busy_wit
 def test_a_sign_in_that_finds_no_derivation_slot_within_its_wait_gets_busy(
     intake_vault, form_token, settings
 ) -> None:
+    from haven.intake.middleware import codename_derivations, sign_in_places
+
     codename = _codename(Client(), form_token)
     settings.HAVEN_PORTAL_SIGNIN_WAIT_SECONDS = 0.0
     pool = codename_derivations()
