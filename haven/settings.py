@@ -230,7 +230,13 @@ HAVEN_CODENAME_ARGON2_MEMLIMIT = env_int("HAVEN_CODENAME_ARGON2_MEMLIMIT", 64 * 
 
 # Every codename sign-in answers after at least this long, right or wrong.
 HAVEN_PORTAL_MIN_SECONDS = float(env_str("HAVEN_PORTAL_MIN_SECONDS", "0.8"))
-HAVEN_PORTAL_GLOBAL_FAILURES = env_int("HAVEN_PORTAL_GLOBAL_FAILURES", 200)
+# Codename sign-ins (POST /enter/) take one of a bounded number of places (non-blocking: the
+# rest of the web server's threads stay free for people already signed in), then wait in turn,
+# up to the wait below, for one of the codename derivation slots (Argon2id, 64 MiB each),
+# shared by every web process. docs/intake.md, "Admission control".
+HAVEN_PORTAL_SIGNIN_PLACES = env_int("HAVEN_PORTAL_SIGNIN_PLACES", 24)
+HAVEN_CODENAME_KDF_CONCURRENCY = env_int("HAVEN_CODENAME_KDF_CONCURRENCY", 2)
+HAVEN_PORTAL_SIGNIN_WAIT_SECONDS = float(env_str("HAVEN_PORTAL_SIGNIN_WAIT_SECONDS", "15"))
 # PFIF record ids of reports made here are "<domain>/<reference>": set it to the organisation's
 # own domain before the first export, and never change it afterwards.
 HAVEN_PFIF_DOMAIN = env_str("HAVEN_PFIF_DOMAIN", "haven.invalid")
@@ -274,6 +280,15 @@ HAVEN_DURESS_BURNS_ACCOUNT = env_bool("HAVEN_DURESS_BURNS_ACCOUNT", False)
 HAVEN_LOCKOUT_FREE_ATTEMPTS = env_int("HAVEN_LOCKOUT_FREE_ATTEMPTS", 3)
 HAVEN_LOCKOUT_BASE_SECONDS = env_int("HAVEN_LOCKOUT_BASE_SECONDS", 30)
 HAVEN_LOCKOUT_MAX_SECONDS = env_int("HAVEN_LOCKOUT_MAX_SECONDS", 3600)
+# Staff sign-in derivations (Argon2id, 256 MiB each) running at once on this machine, shared by
+# every web process through lock files in the admission directory: the general pool, and a
+# reserved pool only for attempts whose six-digit code is right. Memory for sign-ins is bounded
+# by their sum x 256 MiB. 0 general slots means no cap (benchmarks only). Looking at the code
+# before the password is rationed per account (docs/security.md, "Sign-in under attack").
+HAVEN_STAFF_KDF_CONCURRENCY = env_int("HAVEN_STAFF_KDF_CONCURRENCY", 2)
+HAVEN_STAFF_KDF_RESERVED = env_int("HAVEN_STAFF_KDF_RESERVED", 1)
+HAVEN_STAFF_CODE_CHECKS_BURST = env_int("HAVEN_STAFF_CODE_CHECKS_BURST", 3)
+HAVEN_STAFF_CODE_CHECKS_PER_HOUR = float(env_str("HAVEN_STAFF_CODE_CHECKS_PER_HOUR", "2"))
 HAVEN_OTP_ISSUER = env_str("HAVEN_OTP_ISSUER", "Haven")
 HAVEN_BASE_URL = env_str("HAVEN_BASE_URL", "http://127.0.0.1:8000")
 HAVEN_ONION_LOCATION = env_str("HAVEN_ONION_LOCATION")

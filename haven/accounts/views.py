@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from haven.accounts import actions
+from haven.accounts import actions, throttle
 from haven.accounts.access import require_role
 from haven.accounts.backends import check_duress
 from haven.accounts.forms import (
@@ -81,10 +81,23 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 % {"minutes": max(1, (locked + 59) // 60)},
             )
             return render(request, "accounts/login.html", {"form": form}, status=429)
-        user = authenticate(request, username=username, password=form.cleaned_data["password"])
-        device = match_token(user, form.cleaned_data["otp_token"]) if user is not None else None
+        token = form.cleaned_data["otp_token"]
+        slot = throttle.derivation_slot(username, token)
+        if slot is None:
+            return _busy(request, username)
+        with slot:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        device = match_token(user, token) if user is not None else None
         if user is None or device is None:
-            actions.note_failure(username)
+            # Only a wrong password that came with a right code counts towards the lock: only
+            # the owner (or whoever holds their authenticator) can make one, so a stranger who
+            # knows the user name cannot lock its owner out. A right password with a wrong code
+            # is left to django-otp's throttle on the device, which match_token has just
+            # counted; counting it here too would tell a stranger that a guessed password was
+            # right, since the lock shows. Guesses with neither factor learn nothing (one
+            # message for every failure) and cost a derivation slot each.
+            if user is None and _code_holder(username, token):
+                actions.note_failure(username)
             record(
                 actor=None,
                 action="login.failure",
@@ -97,6 +110,29 @@ def login_view(request: HttpRequest) -> HttpResponse:
         actions.clear_failures(username)
         return _start_session(request, user, device)
     return render(request, "accounts/login.html", {"form": form})
+
+
+def _code_holder(username: str, token: str) -> bool:
+    account = User.objects.filter(username__iexact=username.strip(), is_active=True).first()
+    return account is not None and throttle.code_matches(account, token)
+
+
+def _busy(request: HttpRequest, username: str) -> HttpResponse:
+    """Every sign-in slot is taken (a flood, or a rush): 503 with the user name kept. Cheap on
+    purpose, and not audited: a flood is made of these, and each audit row is a write."""
+    form = LoginForm(initial={"username": username})
+    # Shown in the form, not as a message: messages live in the session, and a session row per
+    # refused stranger is exactly the write a flood must not cause.
+    form.full_clean()
+    form.cleaned_data = {}
+    form.add_error(
+        None, _("Signing in is very busy at the moment. Please wait a minute and try again.")
+    )
+    response = render(request, "accounts/login.html", {"form": form}, status=503)
+    response["Retry-After"] = "30"
+    # An expected answer under load, not a server error: no ERROR log line per refusal.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
 
 
 def _start_session(request: HttpRequest, user: User, device: object) -> HttpResponse:

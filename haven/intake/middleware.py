@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from haven.lib.admission import SharedBudget
 
@@ -49,6 +50,42 @@ def new_submission_budget() -> SharedBudget:
     )
 
 
+def is_codename_sign_in(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.path == "/enter/"
+
+
+def _admission_directory() -> Path:
+    return Path(
+        getattr(settings, "HAVEN_ADMISSION_DIR", "") or Path(settings.DATA_DIR) / "admission"
+    )
+
+
+def sign_in_places() -> SharedBudget:
+    """How many codename sign-ins may be in the web server at once, installation-wide. Taken
+    without waiting: the threads beyond these stay free for people already signed in (reading
+    replies, writing, checking in, pressing panic), whatever a flood of wrong codenames does."""
+    return SharedBudget(
+        _admission_directory(),
+        "codename-sign-in-places",
+        slots=settings.HAVEN_PORTAL_SIGNIN_PLACES,
+        rate=0,
+        burst=0,
+    )
+
+
+def codename_derivations() -> SharedBudget:
+    """The codename derivations (Argon2id, 64 MiB) that run at once, installation-wide. A sign-in
+    waits for one in turn (haven.lib.admission.acquire_in_turn), so a flood queues behind a real
+    person instead of crowding the cores around them."""
+    return SharedBudget(
+        _admission_directory(),
+        "codename-derivations",
+        slots=settings.HAVEN_CODENAME_KDF_CONCURRENCY,
+        rate=0,
+        burst=0,
+    )
+
+
 class AdmissionControlMiddleware:
     """Keeps a flood of new submissions from starving people who already have a codename.
 
@@ -58,12 +95,26 @@ class AdmissionControlMiddleware:
     portal (codename sign-in, reading replies, writing again, check-ins, panic) never waits here,
     so the web server's remaining threads are always theirs. A refused submission was never
     accepted; its text is shown back so the person can send it again. Nothing accepted is
-    dropped: a submission holding a slot runs to its commit like any other request."""
+    dropped: a submission holding a slot runs to its commit like any other request.
+
+    Codename sign-ins (POST /enter/) are the returning lane's one expensive request: each takes
+    one of `HAVEN_PORTAL_SIGNIN_PLACES` places (busy page when none is free) and then waits in
+    turn for a derivation slot, so wrong-codename floods neither take every thread nor push
+    ahead of a real codename holder."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if is_codename_sign_in(request):
+            # The returning lane's own budget: a codename sign-in costs a derivation, so a flood
+            # of wrong codenames may hold at most these places; the view then waits in turn for
+            # a derivation slot (views_portal.enter).
+            place = sign_in_places().try_acquire()
+            if place is None:
+                return busy_sign_in(request)
+            with place:
+                return self.get_response(request)
         if not is_new_submission(request):
             return self.get_response(request)
         slot = new_submission_budget().try_acquire()
@@ -106,5 +157,31 @@ def busy(request: HttpRequest) -> HttpResponse:
     response["Retry-After"] = "60"
     # An expected answer under load, not a server error: without this Django would write an
     # ERROR line per refused visitor, and a flood would become a flood of log lines.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+def busy_sign_in(request: HttpRequest) -> HttpResponse:
+    """The codename sign-in's busy page (503): the sign-in form again with the codename as typed,
+    so that pressing the button once more is all it takes. Nothing was checked."""
+    from haven.intake.forms import CodenameForm, form_token, with_page_error
+
+    codename = ""
+    try:
+        if int(request.META.get("CONTENT_LENGTH") or 0) <= 4096:
+            codename = request.POST.get("codename", "")[:400]
+    except Exception:  # noqa: BLE001, S110  (an unreadable body still gets the busy page)
+        pass
+    form = with_page_error(
+        CodenameForm(initial={"form_token": form_token(), "codename": codename}),
+        _("We are very busy right now. Please wait a moment and press Sign in again."),
+    )
+    response = render(
+        request,
+        "intake/portal_enter.html",
+        {"form": form, "hints": [], "lang": translation.get_language()},
+        status=503,
+    )
+    response["Retry-After"] = "30"
     response._has_been_logged = True  # type: ignore[attr-defined]
     return response

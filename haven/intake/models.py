@@ -59,8 +59,8 @@ class PortalSession(models.Model):
 
 
 class CodenameThrottle(models.Model):
-    """Failed codename sign-ins: per lookup id (a known identity under attack) and one global row
-    (key "*"). Never per IP: everyone arrives through Tor."""
+    """No longer written: wrong codenames are not counted (haven/intake/portal.py says why).
+    Kept so that this branch adds no migration; a later one may drop the table."""
 
     key = models.CharField(max_length=64, primary_key=True)
     failures = models.PositiveIntegerField(default=0)

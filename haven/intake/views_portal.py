@@ -18,8 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from haven.intake import actions, portal
 from haven.intake.forms import CodenameForm, HelpForm, WriteForm, form_token, with_page_error
+from haven.intake.middleware import busy_sign_in, codename_derivations
 from haven.intake.models import PortalIdentity
 from haven.lib import uploads
+from haven.lib.admission import acquire_in_turn
 from haven.ops.uploads import MESSAGES as UPLOAD_PROBLEMS
 
 # Portal forms are exempt from Django's CSRF cookie check on purpose: the portal must set no
@@ -189,15 +191,18 @@ def enter(request: HttpRequest) -> HttpResponse:
     check = getattr(form, "check", None)
     identity = keys = None
     if valid and check is not None and check.ok:
-        keys = portal.derive_keys(form.cleaned_data["codename"])
-        time.sleep(portal.throttle_delay(keys.lookup_id))
+        # In turn, behind whoever came first: the derivation is what a flood of wrong codenames
+        # spends, so it is capped installation-wide (middleware.codename_derivations).
+        slot = acquire_in_turn(
+            codename_derivations(), timeout=settings.HAVEN_PORTAL_SIGNIN_WAIT_SECONDS
+        )
+        if slot is None:
+            return busy_sign_in(request)
+        with slot:
+            keys = portal.derive_keys(form.cleaned_data["codename"])
         identity = (
             PortalIdentity.objects.select_related("vault").filter(lookup_id=keys.lookup_id).first()
         )
-        if identity is None:
-            portal.note_failure(keys.lookup_id)
-    elif valid:
-        portal.note_failure("malformed")
     portal.pad_to_minimum(started)
     if identity is None or keys is None:
         # One message for every failure; the hints speak only of the word list, never of

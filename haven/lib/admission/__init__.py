@@ -17,7 +17,9 @@ import fcntl
 import os
 import random
 import struct
+import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,3 +122,54 @@ class SharedBudget:
             return taken
         finally:
             os.close(fd)
+
+
+# --- waiting in turn ------------------------------------------------------------------------
+
+
+@dataclass
+class _Queue:
+    cond: threading.Condition = field(default_factory=threading.Condition)
+    waiters: deque[object] = field(default_factory=deque)
+
+
+_queues: dict[tuple[str, str], _Queue] = {}
+_queues_lock = threading.Lock()
+
+
+def _queue_for(budget: SharedBudget) -> _Queue:
+    key = (str(budget.directory), budget.name)
+    with _queues_lock:
+        return _queues.setdefault(key, _Queue())
+
+
+def acquire_in_turn(budget: SharedBudget, *, timeout: float, poll: float = 0.005) -> Slot | None:
+    """A slot of `budget`, waiting up to `timeout` seconds, in arrival order within this process.
+
+    Only the oldest waiter of a process polls the shared slot files, so a thread that arrived
+    later can never overtake one that is waiting: a flood's requests queue behind a real
+    person's, not around it. Across processes the heads of each process's queue compete for the
+    next free slot, which keeps the order nearly first-come across a few workers. None after the
+    timeout: the caller answers "busy" and the waiter leaves the queue."""
+    queue = _queue_for(budget)
+    me = object()
+    deadline = time.monotonic() + timeout
+    with queue.cond:
+        queue.waiters.append(me)
+        queue.cond.notify_all()  # lets a test (or a gauge) see the queue grow
+        try:
+            while True:
+                head = queue.waiters[0] is me
+                if head:
+                    slot = budget.try_acquire()
+                    if slot is not None:
+                        return slot
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                # The head polls (a slot may be freed by another process, which cannot notify
+                # us); the others sleep until the head leaves.
+                queue.cond.wait(min(poll, remaining) if head else remaining)
+        finally:
+            queue.waiters.remove(me)
+            queue.cond.notify_all()

@@ -102,3 +102,55 @@ def test_never_more_than_the_burst_plus_what_the_rate_earned(
             clock.now += step
             granted += budget.try_acquire() is not None
         assert granted <= burst + rate * sum(steps) + 1e-6
+
+
+def test_waiters_get_a_freed_slot_in_the_order_they_arrived(tmp_path: Path) -> None:
+    import threading
+
+    from haven.lib.admission import _queue_for, acquire_in_turn
+
+    budget = _budget(tmp_path, name="turns", slots=1)
+    queue = _queue_for(budget)
+    first_slot = budget.try_acquire()
+    assert first_slot is not None
+    served: list[str] = []
+    let_go = {"a": threading.Event(), "b": threading.Event()}
+
+    def wait(name: str) -> None:
+        slot = acquire_in_turn(budget, timeout=30)
+        assert slot is not None
+        served.append(name)
+        let_go[name].wait(30)
+        slot.release()
+
+    threads = {}
+    for n, name in enumerate(("a", "b"), start=1):
+        threads[name] = threading.Thread(target=wait, args=(name,))
+        threads[name].start()
+        with queue.cond:  # "a" is queued before "b" starts
+            assert queue.cond.wait_for(lambda n=n: len(queue.waiters) == n, timeout=30)
+    first_slot.release()
+    with queue.cond:
+        assert queue.cond.wait_for(lambda: len(queue.waiters) == 1, timeout=30)
+    assert served == ["a"]  # the later waiter did not overtake
+    let_go["a"].set()
+    threads["a"].join(30)
+    with queue.cond:
+        assert queue.cond.wait_for(lambda: not queue.waiters, timeout=30)
+    assert served == ["a", "b"]
+    let_go["b"].set()
+    threads["b"].join(30)
+
+
+def test_a_waiter_gives_up_after_its_timeout_and_leaves_the_queue(tmp_path: Path) -> None:
+    from haven.lib.admission import _queue_for, acquire_in_turn
+
+    budget = _budget(tmp_path, name="full", slots=1)
+    held = budget.try_acquire()
+    assert held is not None
+    assert acquire_in_turn(budget, timeout=0.0) is None
+    assert not _queue_for(budget).waiters
+    held.release()
+    slot = acquire_in_turn(budget, timeout=0.0)
+    assert slot is not None
+    slot.release()
