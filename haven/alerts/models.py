@@ -22,6 +22,7 @@ class Notification(models.Model):
         HOUSE_COMPROMISED = "house_compromised", _("Safe house compromised")
         CHANNEL_FAILED = "channel_failed", _("Alert channel failed")
         PIN_GUESSING = "pin_guessing", _("Repeated wrong check-in PINs")
+        PORTAL_MESSAGE = "portal_message", _("New message from the person")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
