@@ -1,5 +1,6 @@
 """Real headless Chromium (Debian's) for browser tests, with JavaScript off by default and a
-record of every request, so tests can prove nothing left 127.0.0.1."""
+record of every request, so tests can prove nothing left 127.0.0.1; and axe-core for
+accessibility checks (`axe_violations`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -23,11 +26,18 @@ ARGS = [
 ]
 
 
+# axe-core 4.14.1 from the npm registry (`npm pack axe-core@4.14.1`), MPL-2.0, its licence header
+# kept: a test tool injected into pages under test, never served by Haven.
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
 @contextmanager
 def chromium_page(
-    *, javascript: bool = False, locale: str = "ru-RU"
+    *, javascript: bool = False, locale: str = "ru-RU", bypass_csp: bool = False
 ) -> Iterator[tuple[object, list[str]]]:
-    """(page, requested_urls). Skips the test if Chromium is not installed."""
+    """(page, requested_urls). Skips the test if Chromium is not installed. `bypass_csp` lets a
+    test inject its own script (axe) into pages whose policy forbids every script."""
     if not os.path.exists(CHROMIUM):
         pytest.skip("Debian's chromium is not installed (scripts/test installs it)")
     from playwright.sync_api import sync_playwright
@@ -37,7 +47,7 @@ def chromium_page(
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
-        with _browser(sync_playwright, javascript, locale) as result:
+        with _browser(sync_playwright, javascript, locale, bypass_csp) as result:
             yield result
     finally:
         if previous is None:
@@ -47,10 +57,12 @@ def chromium_page(
 
 
 @contextmanager
-def _browser(sync_playwright, javascript: bool, locale: str):  # type: ignore[no-untyped-def]
+def _browser(sync_playwright, javascript: bool, locale: str, bypass_csp: bool = False):  # type: ignore[no-untyped-def]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(java_script_enabled=javascript, locale=locale)
+        context = browser.new_context(
+            java_script_enabled=javascript, locale=locale, bypass_csp=bypass_csp
+        )
         requested: list[str] = []
         context.on("request", lambda r: requested.append(r.url))
         page = context.new_page()
@@ -67,4 +79,26 @@ def only_local(urls: list[str]) -> list[str]:
         u
         for u in urls
         if urlsplit(u).hostname not in {"127.0.0.1", "localhost"} and not u.startswith("data:")
+    ]
+
+
+def axe_violations(page: Any, *, impacts: tuple[str, ...] = SERIOUS) -> list[dict[str, Any]]:
+    """axe-core's violations of the given impacts (serious and critical by default) on the page
+    as it is now, each as {id, impact, help, targets}. Needs a page opened with
+    `chromium_page(javascript=True, bypass_csp=True)`: axe is a script, and Haven's pages allow
+    none. An empty list means none were found."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => await window.axe.run(document, {resultTypes: ['violations']})"
+    )
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "targets": [n["target"] for n in v["nodes"]],
+        }
+        for v in result["violations"]
+        if v.get("impact") in impacts
     ]
