@@ -13,7 +13,7 @@ from django.test import Client
 from haven.alerts.models import Notification
 from haven.intake import actions
 from haven.intake.forms import form_token
-from haven.intake.models import CaseMessage, HelpRequest
+from haven.intake.models import HelpRequest
 from haven.testing.personas import keyring_for
 
 
@@ -70,6 +70,8 @@ def test_after_i_am_in_danger_right_now_the_page_says_what_happens_now(intake_va
 def test_a_message_written_after_the_case_is_opened_reaches_the_case_page_and_its_caseworker(
     intake_vault, personas, client_for
 ) -> None:
+    from haven.intake.models import CaseMessage
+
     submission = actions.submit_request(
         text="Первое сообщение", felt_urgency="days", contact="", files=[], language="ru"
     )
