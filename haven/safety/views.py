@@ -549,7 +549,6 @@ def portal_checkin(request: HttpRequest) -> HttpResponse:
             "next_zone": watch.time_zone if watch else "UTC",
             "lang": lang,
         },
-        status=400 if request.method == "POST" and not done and form.errors else 200,
     )
 
 
