@@ -35,15 +35,20 @@ def with_page_error(form: forms.Form, message: str) -> forms.Form:
 
 class PortalForm(forms.Form):
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    unique_token = ""  # the token when it may key an idempotent submission (see below)
 
     def clean_form_token(self) -> str:
         token = self.cleaned_data.get("form_token") or ""
         try:
-            signing.loads(token, salt=FORM_TOKEN_SALT, max_age=FORM_TOKEN_MAX_AGE)
+            payload = signing.loads(token, salt=FORM_TOKEN_SALT, max_age=FORM_TOKEN_MAX_AGE)
         except signing.BadSignature as exc:
             raise forms.ValidationError(
                 _("This form has expired. Please check your text and send it again.")
             ) from exc
+        # Tokens made before they carried a random value were the same for everyone who opened
+        # the form in the same second: valid, but never a key that could hand one person's
+        # codename to another.
+        self.unique_token = token if isinstance(payload, dict) and payload.get("form") else ""
         return token
 
 

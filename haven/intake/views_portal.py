@@ -147,7 +147,7 @@ def ask_for_help(request: HttpRequest) -> HttpResponse:
                     contact=form.cleaned_data["contact"],
                     files=files,
                     language=_lang(request),
-                    form_token=form.cleaned_data["form_token"],
+                    form_token=form.unique_token,
                 )
             except actions.IntakeClosed:
                 return _render(request, "intake/portal_closed.html", {}, status=503)

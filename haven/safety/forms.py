@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
 from haven.cases.models import Case
+from haven.safety.actions import MAX_INTERVAL_MINUTES
 from haven.safety.models import CheckIn
 
 
@@ -20,7 +21,7 @@ class WatchForm(forms.Form):
         label=_("Every … minutes"),
         required=False,
         min_value=1,
-        max_value=31 * 24 * 60,
+        max_value=MAX_INTERVAL_MINUTES,
         help_text=_("For example 720 for every 12 hours. Or give fixed times below."),
         error_messages={
             "invalid": _("Give the interval in whole minutes, for example 720."),

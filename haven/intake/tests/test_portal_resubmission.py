@@ -114,3 +114,20 @@ def test_a_kept_codename_is_dropped_once_its_form_token_has_expired(
     _post(Client(), form_token())
     old, new = HelpRequest.objects.order_by("created_at")
     assert old.retry_codename is None and new.retry_codename is not None
+
+
+@pytest.mark.django_db
+def test_an_old_style_form_token_shared_by_two_visitors_never_gives_one_the_others_codename(
+    intake_vault,
+) -> None:
+    from django.core import signing
+
+    from haven.intake.forms import FORM_TOKEN_SALT
+
+    # Before tokens carried a random value, everyone who opened the form in one second got this.
+    shared = signing.dumps("portal-form", salt=FORM_TOKEN_SALT)
+    first = _codename(_post(Client(), shared, text="первый"))
+    second = _codename(_post(Client(), shared, text="второй"))
+    assert first and second and first != second
+    assert HelpRequest.objects.count() == 2
+    assert not HelpRequest.objects.filter(form_token_hash__isnull=False).exists()
