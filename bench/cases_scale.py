@@ -129,7 +129,7 @@ def generate(n: int, user: Any, staff: list[Any]) -> None:
                 reference=f"HV-{start + len(cases):08X}",
                 state=rng.choice(states),
                 risk=rng.choice(["critical", "high", "medium", "low"]),
-                region_of_origin="Chechnya",
+                region_of_origin="RU-CE",
                 outcome=rng.choice(["", "", "abroad", "in_country"]),
                 outcome_country=rng.choice(["DE", "FR", "CA", "NL"]),
             )

@@ -175,10 +175,28 @@ class Ledger:
     refused: int = 0  # connections refused while the server was down
 
 
-def submitter(port: int, stop: float, ledger: Ledger, n: int, rng: random.Random) -> None:
+class Deadline:
+    """When the load stops; restarts push it back (see run())."""
+
+    def __init__(self, seconds: float) -> None:
+        self._at = time.monotonic() + seconds
+        self._lock = threading.Lock()
+
+    def extend(self, seconds: float) -> None:
+        with self._lock:
+            self._at += seconds
+
+    def left(self) -> float:
+        return max(0.0, self._at - time.monotonic())
+
+    def passed(self) -> bool:
+        return self.left() == 0.0
+
+
+def submitter(port: int, stop: Deadline, ledger: Ledger, n: int, rng: random.Random) -> None:
     token = ""
     i = 0
-    while time.monotonic() < stop:
+    while not stop.passed():
         try:
             if not token:
                 status, page, _h = request(port, "GET", "/help/?lang=ru")
@@ -214,9 +232,9 @@ def submitter(port: int, stop: float, ledger: Ledger, n: int, rng: random.Random
         i += 1
 
 
-def checker(port: int, stop: float, ledger: Ledger, codename: str, rng: random.Random) -> None:
+def checker(port: int, stop: Deadline, ledger: Ledger, codename: str, rng: random.Random) -> None:
     cookie = ""
-    while time.monotonic() < stop:
+    while not stop.passed():
         try:
             if not cookie:
                 status, page, _h = request(port, "GET", "/enter/?lang=en")
@@ -396,7 +414,7 @@ def run(args: argparse.Namespace) -> int:
     app = "crash_sabotage_wsgi:application" if args.sabotage else "haven.wsgi:application"
     server = Server(env, _free_port(), app)
     start_times = [server.start()]
-    stop = time.monotonic() + args.seconds
+    stop = Deadline(args.seconds)
     threads = [
         threading.Thread(
             target=submitter, args=(server.port, stop, ledger, n, random.Random(rng.random()))
@@ -412,13 +430,16 @@ def run(args: argparse.Namespace) -> int:
         t.start()
     kills = 0
     mean_up = args.seconds / max(1, args.kills)
-    while time.monotonic() < stop:
-        time.sleep(min(rng.uniform(0.3, 1.7) * mean_up, max(0.0, stop - time.monotonic())))
-        if time.monotonic() >= stop:
+    while not stop.passed():
+        time.sleep(min(rng.uniform(0.3, 1.7) * mean_up, stop.left()))
+        if stop.passed() or args.kills == 0:
             break
         server.kill()
         kills += 1
         start_times.append(server.start())
+        # The load runs for --seconds of the server being up: on a slow or busy machine a restart
+        # can take longer than the whole run, and no request can be acknowledged meanwhile.
+        stop.extend(start_times[-1])
     for t in threads:
         t.join()
     server.stop()

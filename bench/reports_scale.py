@@ -73,7 +73,7 @@ def grow(start: int, n: int, rng: random.Random) -> None:
                 vault=vault,
                 reference=f"HV-{i:08X}",
                 state=state,
-                region_of_origin=rng.choice(["Chechnya", "Dagestan", "Ingushetia"]),
+                region_of_origin=rng.choice(["RU-CE", "RU-DA", "RU-IN"]),
                 outcome=outcome,
                 outcome_country=rng.choice(["DE", "FR", "CA", "NL", "LT"])
                 if outcome == "abroad"

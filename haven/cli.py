@@ -16,8 +16,11 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haven.settings")
     from django.core.management import execute_from_command_line
 
+    from haven.lib.private_data import start_private
+
     args = list(sys.argv if argv is None else argv)
     args[0] = "haven"
+    start_private(args[1] if len(args) > 1 else None)
     execute_from_command_line(args)
 
 

@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "haven.accounts.middleware.StaffSessionMiddleware",
+    # Right after the keyring is known: every request of a duress session runs in a
+    # transaction that is rolled back (invariant 8, haven/accounts/duress.py).
+    "haven.accounts.duress.DuressMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "haven.core.middleware.LoginRequiredByDefaultMiddleware",
 ]
@@ -165,16 +168,35 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "no-referrer"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("HAVEN_SSL_REDIRECT", False)
+# HSTS for the staff site. Django sends it only on HTTPS requests, so the portal (plain HTTP
+# inside Tor, whose onion service already authenticates and encrypts) never gets it; nginx sends
+# the same header itself on the staff name, for what never reaches Django (deploy/).
+SECURE_HSTS_SECONDS = env_int("HAVEN_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = False
+SILENCED_SYSTEM_CHECKS = [
+    # W008 asks for SECURE_SSL_REDIRECT: it would send the onion portal to an https:// address
+    # that does not exist. nginx redirects the staff name's port 80 instead (deploy/).
+    "security.W008",
+    # W021 asks for the HSTS preload flag: preloading commits the organisation's whole domain,
+    # a decision for whoever owns it, not a default of Haven's.
+    "security.W021",
+]
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("HAVEN_BEHIND_PROXY") else None
 )
 
-# Uploads: Django spools anything larger than this to disk; the limits themselves are checked by
-# the forms, so a person gets a translated message and not a bare 400.
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Uploads stay in memory, never in a temporary file (invariant 1; haven/lib/upload_handler.py).
+# A request body over HAVEN_UPLOAD_MAX_REQUEST_BYTES is refused before it is read: keep it equal
+# to nginx's client_max_body_size (deploy/nginx-haven.conf). The per-file limits are checked by the
+# forms, so a person gets a translated message and not a bare 400.
+HAVEN_UPLOAD_MAX_REQUEST_BYTES = env_int("HAVEN_UPLOAD_MAX_REQUEST_BYTES", 130 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = ["haven.lib.upload_handler.MemoryOnlyUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = HAVEN_UPLOAD_MAX_REQUEST_BYTES
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HAVEN_MAX_TEXT_BYTES", 3 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 LANGUAGE_CODE = "ru"
 LANGUAGES = [("ru", "Русский"), ("en", "English")]
@@ -226,6 +248,12 @@ HAVEN_INTAKE_NEW_CONCURRENCY = env_int("HAVEN_INTAKE_NEW_CONCURRENCY", 2)
 HAVEN_ADMISSION_DIR = env_str("HAVEN_ADMISSION_DIR")
 
 HAVEN_DELIVERY_KEY = env_secret("HAVEN_DELIVERY_KEY")
+# Ed25519 seed (32 bytes, url-safe base64) that signs audit checkpoints; from the environment or
+# a credential file, never the database (docs/security.md). Derived from SECRET_KEY if unset.
+HAVEN_AUDIT_SIGNING_KEY = env_secret("HAVEN_AUDIT_SIGNING_KEY")
+# The worker signs the audit head and sends it to the coordinators' alert channels this often
+# (only when the chain moved since the last one); 0 turns the periodic checkpoint off.
+HAVEN_AUDIT_CHECKPOINT_MINUTES = env_int("HAVEN_AUDIT_CHECKPOINT_MINUTES", 360)
 # Escalation: step 2 (on call) after N minutes without acknowledgement, then step 3
 # (coordinators) after N more; then everyone again every M minutes until someone acknowledges.
 HAVEN_ESCALATION_STEP_MINUTES = env_int("HAVEN_ESCALATION_STEP_MINUTES", 10)
@@ -256,14 +284,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"one_line_security": {"()": "haven.core.logfilters.OneLineSecurityRecord"}},
     "handlers": {
         "stderr": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Refused requests (a Host not allowed, a malformed body): one line each, without the
+        # traceback or the values the client sent (haven/core/logfilters.py).
+        "security": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_security"],
+        },
         "null": {"class": "logging.NullHandler"},
     },
     "root": {"handlers": ["stderr"], "level": env_str("HAVEN_LOG_LEVEL", "WARNING")},
     "loggers": {
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["security"], "level": "ERROR", "propagate": False},
         # Apprise's messages can repeat an alert channel's recipient, host or token (secrets,
         # see docs/safety.md): they go nowhere. The worker logs its own, sanitised, failures.
         "apprise": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},

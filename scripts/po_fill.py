@@ -17,6 +17,17 @@ def _quote(s: str) -> str:
     return json.dumps(s, ensure_ascii=False)
 
 
+def _is_translated(block: str) -> bool:
+    """An entry that already has every msgstr filled and is not fuzzy is never overwritten: the
+    same English msgid can mean different things in two apps ("Open": a filter, a link)."""
+    if re.search(r"^#,.*fuzzy", block, re.M):
+        return False
+    values = re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block, re.M)
+    return bool(values) and all(
+        "".join(json.loads(x) for x in re.findall(r'"(?:[^"\\]|\\.)*"', v)) for v in values
+    )
+
+
 def fill(po: Path, table: dict[str, object]) -> int:
     blocks = po.read_text(encoding="utf-8").split("\n\n")
     filled = 0
@@ -26,6 +37,8 @@ def fill(po: Path, table: dict[str, object]) -> int:
             continue
         msgid = "".join(json.loads(x) for x in re.findall(r'"(?:[^"\\]|\\.)*"', m.group(1)))
         if not msgid or msgid not in table:
+            continue
+        if _is_translated(block):
             continue
         value = table[msgid]
         head = block.split("\nmsgstr", 1)[0]

@@ -1,4 +1,13 @@
-"""Account writes: creating staff, passwords, duress, burning. Each audited in its transaction."""
+"""Account writes: creating staff, passwords, duress, suspending, burning. Each audited in its
+transaction.
+
+No one person can take the organisation apart (invariant 9): suspending another account is
+immediate and reversible; burning another account needs a second coordinator
+(haven/cases/approvals.py, kind burn_account); the last active administrator or coordinator can
+be neither demoted, suspended nor burned by someone else; and a burn that would leave a vault
+nobody can open is refused unless the requester lists and accepts those vaults. Only a person's
+own panic burn is one press, whatever it costs: they may be in the hands of the police.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +18,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts.models import LoginThrottle, Role, RoleAssignment, StaffSession, User
 from haven.audit.log import log_event
-from haven.vault.models import Grant, UserKey
+from haven.vault.models import Grant, UserKey, Vault
 from haven.vault.userkeys import create_user_key, rewrap_user_key
 
 
@@ -26,6 +36,72 @@ class NewCredentials:
     user: User
     password: str
     totp_device: TOTPDevice
+
+
+class AccountError(Exception):
+    """A refused account change; the message is translated and shown as it is."""
+
+
+# Roles the organisation cannot run without: someone must be able to manage accounts (admin) and
+# to unsuspend, approve burns and decide disclosures (coordinator).
+ESSENTIAL_ROLES = (Role.ADMIN, Role.COORDINATOR)
+
+
+def _live_holders(role: str) -> models.QuerySet[User]:
+    return User.objects.filter(
+        role_assignments__role=role,
+        is_active=True,
+        burned_at__isnull=True,
+        suspended_at__isnull=True,
+    ).distinct()
+
+
+def _refuse_removing_the_last(user: User, roles_lost: set[str]) -> None:
+    for role in ESSENTIAL_ROLES:
+        if role not in roles_lost:
+            continue
+        if not _live_holders(role).filter(pk=user.pk).exists():
+            continue
+        if not _live_holders(role).exclude(pk=user.pk).exists():
+            raise AccountError(
+                _(
+                    "%(user)s is the last active %(role)s: the organisation would have none. "
+                    "Give someone else this role first."
+                )
+                % {"user": user.username, "role": Role(role).label.lower()}
+            )
+
+
+def sole_held_vaults(user: User) -> list[Vault]:
+    """Vaults that only `user` can open (no other account that is not burned holds a grant):
+    burning `user` makes them unreadable for good."""
+    others = Grant.objects.filter(
+        vault=models.OuterRef("pk"), user__burned_at__isnull=True, user__key__isnull=False
+    ).exclude(user=user)
+    return list(
+        Vault.objects.filter(grants__user=user, shredded_at__isnull=True)
+        .exclude(models.Exists(others))
+        .order_by("kind", "created_at")
+    )
+
+
+def check_burn_allowed(*, user: User, accept_unreadable: bool) -> list[Vault]:
+    """The checks before someone else's account is burned (at the request and again at the
+    approval). Returns the vaults that would become unreadable (accepted)."""
+    if user.burned_at is not None:
+        raise AccountError(_("This account is already burned."))
+    _refuse_removing_the_last(user, set(user.roles))
+    orphans = sole_held_vaults(user)
+    if orphans and not accept_unreadable:
+        raise AccountError(
+            _(
+                "Burning this account would leave %(n)d vault(s) that nobody else can open. "
+                "Give someone else access first, or tick the box to accept that they become "
+                "unreadable."
+            )
+            % {"n": len(orphans)}
+        )
+    return orphans
 
 
 def _temporary_password() -> str:
@@ -66,6 +142,7 @@ def create_staff_user(
 
 def set_roles(*, actor: User, user: User, roles: list[str]) -> None:
     with transaction.atomic():
+        _refuse_removing_the_last(user, set(user.roles) - set(roles))
         RoleAssignment.objects.filter(user=user).exclude(role__in=roles).delete()
         existing = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
         RoleAssignment.objects.bulk_create(
@@ -126,13 +203,60 @@ def raise_duress_alarm(user: User, *, keep_session_key: str | None = None) -> No
         burn_account(actor=None, user=user, reason="duress", keep_session_key=keep_session_key)
 
 
+def suspend_account(*, actor: User, user: User) -> int:
+    """The fast, reversible act, one person alone: every session ends at once and sign-in is
+    refused; grants are kept so that a coordinator can undo it. Returns the sessions ended."""
+    if actor.pk == user.pk:
+        raise AccountError(_("You cannot suspend your own account. To destroy it, burn it."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.burned_at is not None:
+            raise AccountError(_("This account is already burned."))
+        if user.suspended_at is not None:
+            raise AccountError(_("This account is already suspended."))
+        _refuse_removing_the_last(user, set(user.roles))
+        sessions, _rows = StaffSession.objects.filter(user=user).delete()
+        User.objects.filter(pk=user.pk).update(is_active=False, suspended_at=timezone.now())
+        log_event(
+            actor=actor,
+            action="account.suspend",
+            object_type="user",
+            object_id=user.pk,
+            data={"sessions": sessions},
+        )
+    return sessions
+
+
+def unsuspend_account(*, actor: User, user: User) -> None:
+    """A coordinator lifts a suspension: the person signs in again with their own password and
+    code, and every grant they held works again."""
+    if not actor.has_role(Role.COORDINATOR):
+        raise AccountError(_("Only a coordinator can lift a suspension."))
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.burned_at is not None:
+            raise AccountError(
+                _("A burned account cannot come back; an administrator can reset it.")
+            )
+        if user.suspended_at is None:
+            raise AccountError(_("This account is not suspended."))
+        User.objects.filter(pk=user.pk).update(is_active=True, suspended_at=None)
+        log_event(actor=actor, action="account.unsuspend", object_type="user", object_id=user.pk)
+
+
 def burn_account(
     *, actor: User | None, user: User, reason: str = "manual", keep_session_key: str | None = None
 ) -> dict[str, int]:
     """Delete every grant and session of `user` at once and lock the account. What the account
     could open is gone from it immediately; reading the vaults again needs fresh grants.
-    `keep_session_key` spares the duress session that is showing the empty workspace."""
+    `keep_session_key` spares the duress session that is showing the empty workspace. Callers
+    decide who may burn whom (own panic burn, duress, or an approved burn request); the audit
+    row keeps what the account could have revealed at that moment (the exposure report shows
+    it for burned accounts)."""
+    from haven.cases.exposure import exposure_of
+
     with transaction.atomic():
+        exposed = exposure_of(user)
         grants, _rows = Grant.objects.filter(user=user).delete()
         sessions_qs = StaffSession.objects.filter(user=user)
         if keep_session_key:
@@ -148,15 +272,26 @@ def burn_account(
             action="account.burn",
             object_type="user",
             object_id=user.pk,
-            data={**counts, "reason": reason},
+            data={**counts, "reason": reason, "exposure": exposed},
         )
     return counts
 
 
 def admin_reset(*, actor: User, user: User) -> NewCredentials:
     """A new key pair, temporary password and TOTP device. The old key pair is destroyed, so
-    every grant the person held is useless and removed: they need fresh grants (documented)."""
+    every grant the person held is useless and removed: they need fresh grants (documented).
+    Refused while the account is the only holder of some vault: a reset would lose it for good,
+    which one person alone may not do (invariant 9)."""
     with transaction.atomic():
+        orphans = sole_held_vaults(user)
+        if orphans:
+            raise AccountError(
+                _(
+                    "This account is the only one that can open %(n)d vault(s); a reset would "
+                    "make them unreadable. Give someone else access first."
+                )
+                % {"n": len(orphans)}
+            )
         Grant.objects.filter(user=user).delete()
         StaffSession.objects.filter(user=user).delete()
         password = _temporary_password()
@@ -165,7 +300,16 @@ def admin_reset(*, actor: User, user: User) -> NewCredentials:
         user.must_change_password = True
         user.is_active = True
         user.burned_at = None
-        user.save(update_fields=["password", "must_change_password", "is_active", "burned_at"])
+        user.suspended_at = None
+        user.save(
+            update_fields=[
+                "password",
+                "must_change_password",
+                "is_active",
+                "burned_at",
+                "suspended_at",
+            ]
+        )
         device = _new_totp(user)
         log_event(actor=actor, action="account.reset", object_type="user", object_id=user.pk)
     return NewCredentials(user, password, device)

@@ -1,18 +1,22 @@
 """Acting as a staff member from the command line (`haven pfif`, exports): the same two factors
 as the sign-in page. The password comes from a prompt (or `HAVEN_PASSWORD` for scripts), the
 one-time code from a prompt (or `HAVEN_OTP`). A duress password gives an empty keyring, exactly
-as on the web: the command then finds nothing it could open."""
+as on the web: the command then finds nothing it could open, and nothing it writes is kept
+(haven/accounts/duress.py)."""
 
 from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.management.base import CommandError
 from django_otp import match_token
 
 from haven.accounts.actions import raise_duress_alarm
 from haven.accounts.backends import VaultKeyBackend
+from haven.accounts.duress import pretence
 from haven.audit.log import record
 from haven.vault.keyring import Keyring
 
@@ -38,3 +42,19 @@ def keyring_from_cli(username: str) -> Keyring:
         actor=user, action="account.cli_login", object_type="account", object_id=user.pk, data={}
     )
     return Keyring(user, user.haven_private_key)  # type: ignore[attr-defined]
+
+
+@contextmanager
+def staff_keyring_from_cli(username: str) -> Iterator[Keyring]:
+    """`keyring_from_cli` for the length of a command: under a duress password everything the
+    command writes happens inside the same pretence as a duress web request (rolled back), so a
+    command written next year cannot change anything real either."""
+    keyring = keyring_from_cli(username)
+    try:
+        if keyring.duress:
+            with pretence():
+                yield keyring
+        else:
+            yield keyring
+    finally:
+        keyring.flush_audit()

@@ -107,3 +107,22 @@ class RolesForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     confirm = forms.BooleanField(label=_("I understand this cannot be undone."))
+
+
+class BurnForm(forms.Form):
+    """Burning someone else's account: a confirmation, and a second, explicit one when the burn
+    would leave vaults nobody else can open (the page lists them)."""
+
+    confirm = forms.BooleanField(label=_("I understand this cannot be undone."))
+    accept_unreadable = forms.BooleanField(
+        label=_("I accept that the vaults listed above become unreadable for everyone."),
+        required=False,
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        error_messages={"required": _("Choose approve or reject.")},
+    )

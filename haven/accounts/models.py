@@ -30,6 +30,9 @@ class User(AbstractUser):
     duress_password = models.CharField(max_length=255, blank=True, default="")
     must_change_password = models.BooleanField(default=False)
     burned_at = models.DateTimeField(null=True, blank=True)
+    # Suspended: sessions ended and sign-in refused (is_active is off), grants kept, so that a
+    # coordinator can undo it. Burning is the irreversible step and needs a second coordinator.
+    suspended_at = models.DateTimeField(null=True, blank=True)
     preferred_language = models.CharField(max_length=8, blank=True, default="")
 
     REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
@@ -44,6 +47,10 @@ class User(AbstractUser):
     @property
     def role_labels(self) -> list[str]:
         return [str(Role(r).label) for r in sorted(self.roles)]
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None and self.burned_at is None
 
     @property
     def has_key_pair(self) -> bool:

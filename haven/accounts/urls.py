@@ -13,4 +13,8 @@ urlpatterns = [
     path("accounts/<int:user_id>/roles/", views.account_roles, name="accounts-roles"),
     path("accounts/<int:user_id>/burn/", views.account_burn, name="accounts-burn"),
     path("accounts/<int:user_id>/reset/", views.account_reset, name="accounts-reset"),
+    path("accounts/<int:user_id>/suspend/", views.account_suspend, name="accounts-suspend"),
+    path("accounts/<int:user_id>/unsuspend/", views.account_unsuspend, name="accounts-unsuspend"),
+    path("accounts/burns/", views.burn_requests, name="accounts-burn-requests"),
+    path("accounts/burns/<uuid:approval_id>/", views.burn_decide, name="accounts-burn-decide"),
 ]

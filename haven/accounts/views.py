@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import secrets
 import time
+from uuid import UUID
 
 import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count
+from django.db.models import Count, Value
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,8 +23,11 @@ from django_otp import match_token
 
 from haven.accounts import actions
 from haven.accounts.access import require_role
+from haven.accounts.backends import check_duress
 from haven.accounts.forms import (
+    BurnForm,
     ConfirmForm,
+    DecisionForm,
     DuressPasswordForm,
     LoginForm,
     NewAccountForm,
@@ -40,6 +44,11 @@ from haven.accounts.middleware import (
 from haven.accounts.models import Role, User
 from haven.alerts.actions import notify_role
 from haven.audit.log import record
+from haven.cases import approvals
+from haven.cases.errors import CaseError
+from haven.cases.models import ApprovalRequest, Case
+from haven.core.registry import Panel
+from haven.vault.models import Vault
 from haven.vault.userkeys import unwrap_user_key, wrap_for_session
 
 GENERIC_FAILURE = gettext_lazy("Wrong user name, password or code.")
@@ -140,8 +149,13 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         if request.keyring.duress:  # type: ignore[attr-defined]
-            messages.success(request, _("Your password has been changed."))
-            return redirect("core-home")
+            # No private key to re-seal: the duress password stands for the current one, and
+            # the answer is a real success's (nothing is written either way).
+            if check_duress(user, form.cleaned_data["current_password"]):
+                messages.success(request, _("Your password has been changed."))
+                return redirect("core-home")
+            form.add_error("current_password", _("This is not your current password."))
+            return render(request, "accounts/password_change.html", {"form": form})
         private_key = unwrap_user_key(user, form.cleaned_data["current_password"])
         if private_key is None:
             form.add_error("current_password", _("This is not your current password."))
@@ -165,7 +179,14 @@ def duress_view(request: HttpRequest) -> HttpResponse:
     form = DuressPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         current = form.cleaned_data["current_password"]
-        if request.keyring.duress or unwrap_user_key(user, current) is None:  # type: ignore[attr-defined]
+        # Under duress the password the person signed in with is the duress password: it must be
+        # accepted here as a real password is, or the page would give the duress away. What is
+        # saved is undone by the duress pretence (haven/accounts/duress.py).
+        if request.keyring.duress:  # type: ignore[attr-defined]
+            current_ok = check_duress(user, current)
+        else:
+            current_ok = unwrap_user_key(user, current) is not None
+        if not current_ok:
             form.add_error("current_password", _("This is not your current password."))
         elif form.cleaned_data["duress_password"] == current:
             form.add_error(
@@ -187,9 +208,12 @@ def duress_view(request: HttpRequest) -> HttpResponse:
 
 def get_account_for_user(request: HttpRequest, user_id: int) -> User:
     """The one access function for staff accounts: admins and coordinators see accounts;
-    a missing id and a forbidden one answer alike."""
+    a missing id and a forbidden one answer alike. A duress session sees only its own account,
+    as a one-person organisation would: the coercer learns no colleague's handle."""
     viewer: User = request.user  # type: ignore[assignment]
     if not viewer.has_role(Role.ADMIN, Role.COORDINATOR):
+        raise Http404
+    if request.keyring.duress and user_id != viewer.pk:  # type: ignore[attr-defined]
         raise Http404
     account = User.objects.filter(pk=user_id).first()
     if account is None:
@@ -206,7 +230,12 @@ def account_list(request: HttpRequest) -> HttpResponse:
         .order_by("username")
     )
     if request.keyring.duress:  # type: ignore[attr-defined]
-        accounts = accounts.filter(pk=request.user.pk)  # type: ignore[misc]
+        # An empty workspace: the person alone, holding nothing.
+        accounts = (
+            User.objects.filter(pk=request.user.pk)  # type: ignore[misc]
+            .annotate(grant_count=Value(0))
+            .prefetch_related("role_assignments")
+        )
     return render(request, "accounts/account_list.html", {"accounts": accounts})
 
 
@@ -230,32 +259,24 @@ def account_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/account_create.html", {"form": form})
 
 
-@require_GET
-@require_role(Role.ADMIN, Role.COORDINATOR)
-def account_detail(request: HttpRequest, user_id: int) -> HttpResponse:
-    account = get_account_for_user(request, user_id)
-    return render(
-        request,
-        "accounts/account_detail.html",
-        {
-            "account": account,
-            "roles_form": RolesForm(initial={"roles": sorted(account.roles)}),
-            "reset_form": ConfirmForm(),
-            "confirm_form": ConfirmForm(),
-        },
-    )
+def _describe_vaults(vaults: list[Vault]) -> list[str]:
+    """What a vault is, for a person deciding about it: its kind and, for a case, the case
+    reference. No sealed content, and nothing a duress session could reach."""
+    references = dict(Case.objects.filter(vault__in=vaults).values_list("vault_id", "reference"))
+    described = []
+    for vault in vaults:
+        label = str(Vault.Kind(vault.kind).label) if vault.kind in Vault.Kind.values else "—"
+        reference = references.get(vault.id)
+        described.append(f"{label} {reference}" if reference else label)
+    return described
 
 
-@require_POST
-@require_role(Role.ADMIN)
-def account_roles(request: HttpRequest, user_id: int) -> HttpResponse:
-    account = get_account_for_user(request, user_id)
-    form = RolesForm(request.POST)
-    if form.is_valid():
-        actions.set_roles(actor=request.user, user=account, roles=form.cleaned_data["roles"])  # type: ignore[arg-type]
-        messages.success(request, _("Roles saved."))
-        return redirect("accounts-detail", user_id=account.pk)
-    return _account_page(request, account, roles_form=form)
+def _pending_burn(account: User) -> ApprovalRequest | None:
+    return ApprovalRequest.objects.filter(
+        kind=ApprovalRequest.Kind.BURN_ACCOUNT,
+        target_user=account,
+        status=ApprovalRequest.Status.PENDING,
+    ).first()
 
 
 def _account_page(
@@ -264,49 +285,180 @@ def _account_page(
     *,
     roles_form: RolesForm | None = None,
     reset_form: ConfirmForm | None = None,
-    burn_form: ConfirmForm | None = None,
+    burn_form: BurnForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
-    """The account page again with the form that failed and its errors (400): nothing changed."""
+    """The account page; again with the form that failed and its errors (400): nothing changed."""
+    is_self = account.pk == request.user.pk
+    duress = request.keyring.duress  # type: ignore[attr-defined]
+    unreadable = [] if is_self or duress else _describe_vaults(actions.sole_held_vaults(account))
     return render(
         request,
         "accounts/account_detail.html",
         {
             "account": account,
+            "is_self": is_self,
             "roles_form": roles_form or RolesForm(initial={"roles": sorted(account.roles)}),
             "reset_form": reset_form or ConfirmForm(),
-            "confirm_form": burn_form or ConfirmForm(),
+            "confirm_form": burn_form or (ConfirmForm() if is_self else BurnForm()),
+            "unreadable": unreadable,
+            "pending_burn": None if is_self or duress else _pending_burn(account),
         },
-        status=400,
+        status=status,
     )
+
+
+@require_GET
+@require_role(Role.ADMIN, Role.COORDINATOR)
+def account_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _account_page(request, get_account_for_user(request, user_id))
+
+
+@require_POST
+@require_role(Role.ADMIN)
+def account_roles(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = get_account_for_user(request, user_id)
+    form = RolesForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.set_roles(actor=request.user, user=account, roles=form.cleaned_data["roles"])  # type: ignore[arg-type]
+        except actions.AccountError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Roles saved."))
+            return redirect("accounts-detail", user_id=account.pk)
+    return _account_page(request, account, roles_form=form, status=400)
 
 
 @require_POST
 @require_role(Role.ADMIN, Role.COORDINATOR)
 def account_burn(request: HttpRequest, user_id: int) -> HttpResponse:
+    """One's own account: burned at once (the panic button of a person about to be searched).
+    Someone else's: suspended at once, burned when a second coordinator approves."""
     account = get_account_for_user(request, user_id)
-    form = ConfirmForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Tick the box to confirm."))
-        return _account_page(request, account, burn_form=form)
-    if not request.keyring.duress:  # type: ignore[attr-defined]
-        counts = actions.burn_account(actor=request.user, user=account)  # type: ignore[arg-type]
+    if account.pk == request.user.pk:
+        form: ConfirmForm | BurnForm = ConfirmForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Tick the box to confirm."))
+            return _account_page(request, account, burn_form=form, status=400)  # type: ignore[arg-type]
+        actions.burn_account(actor=account, user=account, reason="panic")
         notify_role(
             role=Role.COORDINATOR,
             kind="account_burned",
             reference=f"staff-{account.pk}",
             link=f"/staff/accounts/{account.pk}/",
+            exclude=account,
         )
-        messages.success(
-            request,
-            _("Account burned: %(grants)d grants and %(sessions)d sessions deleted.") % counts,
+        # Every session of the account is gone, this one included.
+        logout(request)
+        messages.info(request, _("Your account is burned. Nothing can be opened with it now."))
+        response = redirect("accounts-login")
+        response.delete_cookie(settings.HAVEN_KEY_COOKIE_NAME, samesite="Strict")
+        return response
+    form = BurnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Tick the box to confirm."))
+        return _account_page(request, account, burn_form=form, status=400)
+    try:
+        approvals.request_account_burn(
+            actor=request.user,  # type: ignore[arg-type]
+            account=account,
+            accept_unreadable=form.cleaned_data["accept_unreadable"],
         )
+    except CaseError as exc:
+        form.add_error(None, str(exc))
+        return _account_page(request, account, burn_form=form, status=400)
+    messages.success(
+        request,
+        _("The account is suspended now. It will be burned when a second coordinator approves."),
+    )
+    return redirect("accounts-detail", user_id=account.pk)
+
+
+@require_POST
+@require_role(Role.ADMIN, Role.COORDINATOR)
+def account_suspend(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = get_account_for_user(request, user_id)
+    try:
+        ended = actions.suspend_account(actor=request.user, user=account)  # type: ignore[arg-type]
+    except actions.AccountError as exc:
+        messages.error(request, str(exc))
+        return _account_page(request, account, status=400)
+    messages.success(
+        request,
+        _("Account suspended: %(sessions)d session(s) ended; signing in is refused.")
+        % {"sessions": ended},
+    )
+    return redirect("accounts-detail", user_id=account.pk)
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def account_unsuspend(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = get_account_for_user(request, user_id)
+    try:
+        actions.unsuspend_account(actor=request.user, user=account)  # type: ignore[arg-type]
+    except actions.AccountError as exc:
+        messages.error(request, str(exc))
+        return _account_page(request, account, status=400)
+    messages.success(request, _("Suspension lifted: the account can sign in again."))
+    return redirect("accounts-detail", user_id=account.pk)
+
+
+@require_GET
+@require_role(Role.COORDINATOR)
+def burn_requests(request: HttpRequest) -> HttpResponse:
+    rows = list(
+        ApprovalRequest.objects.filter(kind=ApprovalRequest.Kind.BURN_ACCOUNT)
+        .select_related("requested_by", "target_user", "decided_by")
+        .order_by("-requested_at")[:100]
+    )
+    if request.keyring.duress:  # type: ignore[attr-defined]
+        rows = []
+    items = [
+        {
+            "row": row,
+            "unreadable": _describe_vaults(actions.sole_held_vaults(row.target_user))  # type: ignore[arg-type]
+            if row.status == ApprovalRequest.Status.PENDING
+            else [],
+        }
+        for row in rows
+    ]
+    return render(request, "accounts/burn_requests.html", {"items": items})
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def burn_decide(request: HttpRequest, approval_id: UUID) -> HttpResponse:
+    approval = ApprovalRequest.objects.filter(
+        pk=approval_id, kind=ApprovalRequest.Kind.BURN_ACCOUNT
+    ).first()
+    if approval is None or request.keyring.duress:  # type: ignore[attr-defined]
+        raise Http404
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        # An empty or mangled form must never count as a decision either way.
+        messages.error(request, _("Choose approve or reject."))
+        return redirect("accounts-burn-requests")
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        approvals.decide_approval(keyring=request.keyring, approval=approval, approve=approve)  # type: ignore[attr-defined]
+    except CaseError as exc:
+        messages.error(request, str(exc))
+        return redirect("accounts-burn-requests")
+    if approve:
+        notify_role(
+            role=Role.COORDINATOR,
+            kind="account_burned",
+            reference=f"staff-{approval.target_user_id}",
+            link=f"/staff/accounts/{approval.target_user_id}/",
+        )
+        messages.success(request, _("Account burned: its grants and key pair are deleted."))
     else:
         messages.success(
-            request,
-            _("Account burned: %(grants)d grants and %(sessions)d sessions deleted.")
-            % {"grants": 0, "sessions": 0},
+            request, _("Burn rejected. The account stays suspended until a coordinator lifts it.")
         )
-    return redirect("accounts-detail", user_id=account.pk)
+    return redirect("accounts-burn-requests")
 
 
 @require_POST
@@ -316,14 +468,32 @@ def account_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tick the box to confirm."))
-        return _account_page(request, account, reset_form=form)
-    if request.keyring.duress:  # type: ignore[attr-defined]
-        # Under duress nothing is reset; the answer looks like a refusal, as before.
-        messages.error(request, _("Tick the box to confirm."))
-        return redirect("accounts-detail", user_id=account.pk)
-    creds = actions.admin_reset(actor=request.user, user=account)  # type: ignore[arg-type]
+        return _account_page(request, account, reset_form=form, status=400)
+    try:
+        creds = actions.admin_reset(actor=request.user, user=account)  # type: ignore[arg-type]
+    except actions.AccountError as exc:
+        form.add_error(None, str(exc))
+        return _account_page(request, account, reset_form=form, status=400)
     return render(
         request,
         "accounts/credentials.html",
         {"creds": creds, "qr": _qr_svg(creds.totp_device), "reset": True},
     )
+
+
+def burn_requests_panel(request: HttpRequest) -> Panel | None:
+    """Coordinators see burn requests someone else made, so the second one finds them."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.has_role(Role.COORDINATOR) or request.keyring.duress:  # type: ignore[attr-defined]
+        return None
+    pending = (
+        ApprovalRequest.objects.filter(
+            kind=ApprovalRequest.Kind.BURN_ACCOUNT, status=ApprovalRequest.Status.PENDING
+        )
+        .exclude(requested_by=user)
+        .exclude(target_user=user)
+        .count()
+    )
+    if not pending:
+        return None
+    return Panel(_("Burn requests"), "accounts/burn_panel.html", {"pending": pending}, order=2)

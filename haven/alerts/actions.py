@@ -14,7 +14,7 @@ def notify(
     """Queue one notification per recipient. `reference` is a case or account reference code;
     `link` a path inside the staff interface. Nothing identifying goes in either."""
     rows = [
-        Notification(recipient=r, kind=kind, reference=reference[:64], link=link[:255])  # type: ignore[misc]
+        Notification(recipient=r, kind=kind, reference=reference[:96], link=link[:255])  # type: ignore[misc]
         for r in recipients
     ]
     with transaction.atomic():

@@ -22,13 +22,15 @@ class Notification(models.Model):
         HOUSE_COMPROMISED = "house_compromised", _("Safe house compromised")
         CHANNEL_FAILED = "channel_failed", _("Alert channel failed")
         PIN_GUESSING = "pin_guessing", _("Repeated wrong check-in PINs")
+        AUDIT_CHECKPOINT = "audit_checkpoint", _("Audit checkpoint")
         PORTAL_MESSAGE = "portal_message", _("New message from the person")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(max_length=32, choices=Kind.choices)
-    reference = models.CharField(max_length=64, blank=True)
+    # 96: an audit checkpoint's reference is "<row>:<64 hex digits>".
+    reference = models.CharField(max_length=96, blank=True)
     link = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)

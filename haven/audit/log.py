@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from haven.audit.models import AuditEvent, AuditHead
 from haven.vault.crypto import canonical_json
+
+if TYPE_CHECKING:
+    from haven.audit.checkpoint import Checkpoint
 
 GENESIS = "0" * 64
 
@@ -125,15 +128,23 @@ class VerifyResult:
     rows: int
     first_bad_id: int | None = None
     problem: str = ""
+    witnessed_up_to: int = 0  # the newest row a witness vouched for (0: none)
 
 
 def _rows() -> Iterator[AuditEvent]:
     return AuditEvent.objects.order_by("id").iterator(chunk_size=2000)
 
 
-def verify_chain() -> VerifyResult:
-    """Walk the chain from the start. Names the first row that was changed, removed or moved."""
+def verify_chain(witnesses: Iterable[Checkpoint] = ()) -> VerifyResult:
+    """Walk the chain from the start. Names the first row that was changed, removed or moved.
+
+    Without witnesses this proves only that the rows agree with each other and with the head
+    row: a chain recomputed with `row_hash` after a change, with the head moved too, verifies.
+    With witnesses (signed checkpoints held off the server) every witnessed row must still carry
+    the hash the witness holds; a recomputed chain differs there."""
+    expected = _witness_map(witnesses)
     prev, expected_id, count = GENESIS, 1, 0
+    last_agreeing = 0
     for event in _rows():
         count += 1
         if event.id != expected_id:
@@ -144,7 +155,35 @@ def verify_chain() -> VerifyResult:
             )
         if _hash_of(event) != event.hash:
             return VerifyResult(False, count, event.id, "contents changed")
+        witnessed = expected.get(event.id)
+        if witnessed == _CONFLICT:
+            return VerifyResult(
+                False,
+                count,
+                event.id,
+                "the witnesses hold two different checkpoints of this row: the chain was "
+                "rewritten between them (or a witness file was forged)",
+            )
+        if witnessed is not None:
+            if event.hash != witnessed:
+                return VerifyResult(
+                    False,
+                    count,
+                    event.id,
+                    f"differs from the signed checkpoint a witness holds: a row from "
+                    f"{last_agreeing + 1} to {event.id} was changed and the chain recomputed",
+                )
+            last_agreeing = event.id
         prev, expected_id = event.hash, expected_id + 1
+    missing = sorted(seq for seq in expected if seq >= expected_id)
+    if missing:
+        return VerifyResult(
+            False,
+            count,
+            missing[0],
+            f"a witness holds a checkpoint of row {missing[0]}, but the chain ends at row "
+            f"{expected_id - 1}: rows were removed from the end",
+        )
     head = AuditHead.objects.filter(pk=1).first()
     last_id, last_hash = (head.last_id, head.last_hash) if head else (0, GENESIS)
     if last_id != expected_id - 1 or last_hash != prev:
@@ -154,4 +193,19 @@ def verify_chain() -> VerifyResult:
             expected_id if last_id >= expected_id else last_id + 1,
             "rows removed from the end",
         )
-    return VerifyResult(True, count)
+    return VerifyResult(True, count, witnessed_up_to=last_agreeing)
+
+
+_CONFLICT = "conflicting witnesses"
+
+
+def _witness_map(witnesses: Iterable[Checkpoint]) -> dict[int, str]:
+    """Row -> hash. Two witnesses that disagree about one row are a conflict: the row cannot
+    match both, and two signed hashes for one row are themselves proof of a rewrite."""
+    found: dict[int, str] = {}
+    for checkpoint in witnesses:
+        if found.get(checkpoint.seq, checkpoint.hash) != checkpoint.hash:
+            found[checkpoint.seq] = _CONFLICT
+        else:
+            found[checkpoint.seq] = checkpoint.hash
+    return found

@@ -35,3 +35,21 @@ class AuditHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+
+class AuditCheckpoint(models.Model):
+    """A record of each signed checkpoint that was issued. This table is *not* a witness (the
+    server can rewrite it like any other); it tells the worker when the last one went out and
+    gives backups the newest to carry. The witnesses are the copies held elsewhere."""
+
+    seq = models.BigIntegerField()
+    hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    public_key = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq}"

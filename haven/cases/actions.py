@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import Role
 from haven.alerts.actions import notify
 from haven.audit.log import log_event
+from haven.cases import regions
 from haven.cases.approvals import (  # noqa: F401 -- re-exported: the two-person rule's API
     approve,
     decide_approval,
@@ -167,15 +168,21 @@ def create_case(
     risk: str,
     risk_reason: str = "",
     region_of_origin: str = "",
+    region_detail: str = "",
     caseworker: User | None = None,
 ) -> Case:
     actor = keyring.user
     assert actor is not None
+    if region_of_origin and region_of_origin not in regions.CODES:
+        # The column is plaintext: only a code of the closed list may reach it.
+        raise ValueError("region_of_origin must be a code of haven.cases.regions")
     members = [actor] if caseworker is None or caseworker.pk == actor.pk else [actor, caseworker]
     with transaction.atomic():
         vault = create_vault(actor=actor, kind=Vault.Kind.CASE, members=members, keyring=keyring)
         case = Case(vault=vault, risk=risk, region_of_origin=region_of_origin, created_by=actor)
-        keyring.open(vault).seal(case, risk_reason=risk_reason or None)
+        keyring.open(vault).seal(
+            case, risk_reason=risk_reason or None, region_detail=region_detail or None
+        )
         case.save()
         Vetting.objects.create(case=case, vault=vault)
         for member in members:
@@ -189,6 +196,33 @@ def create_case(
             data={"risk": risk},
         )
     return case
+
+
+def seal_unsealed_regions(*, keyring: Keyring) -> tuple[int, int]:
+    """Seal the free-text regions left in plaintext by the move to the closed list into each
+    case's sealed `region_detail`, for every case whose vault this keyring opens. Returns
+    (sealed, left): the cases left are in vaults this person holds no grant to."""
+    pending = Case.objects.exclude(region_unsealed="").select_related("vault")
+    sealed = left = 0
+    for case in pending.iterator(chunk_size=200):
+        if not keyring.can_open(case.vault):
+            left += 1
+            continue
+        opened = keyring.open(case.vault)
+        with transaction.atomic():
+            before = opened.unseal(case, "region_detail")
+            text = case.region_unsealed if not before else f"{before}\n{case.region_unsealed}"
+            opened.seal(case, region_detail=text)
+            case.region_unsealed = ""
+            case.save(update_fields=["region_detail", "region_unsealed"])
+            log_event(
+                actor=keyring.user,
+                action="case.region_sealed",
+                object_type="case",
+                object_id=case.reference,
+            )
+        sealed += 1
+    return sealed, left
 
 
 def _registry_suggestions(keyring: Keyring, person: Person, values: dict[str, Any]) -> None:

@@ -1,9 +1,10 @@
-"""The two-person rule, for every app: giving a vault to someone new, or exporting identified
-data, needs a second coordinator's yes.
+"""The two-person rule, for every app: giving a vault to someone new, exporting identified
+data, or burning someone else's staff account, needs a second coordinator's yes.
 
 Public interface (safety, evidence and any other app call these, never the model directly):
 
     request_approval(*, keyring, kind, vault, target_user, reason) -> ApprovalRequest
+    request_account_burn(*, actor, account, accept_unreadable) -> ApprovalRequest
     approve(*, keyring, approval) -> ApprovalRequest        # grants at once for a disclosure
     reject(*, keyring, approval) -> ApprovalRequest
     decide_approval(*, keyring, approval, approve: bool) -> ApprovalRequest
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 REQUESTERS: dict[str, tuple[str, ...]] = {
     ApprovalRequest.Kind.DISCLOSE_VAULT: (Role.COORDINATOR,),
     ApprovalRequest.Kind.EXPORT_IDENTIFIED: (Role.COORDINATOR, Role.DOCUMENTATION),
+    ApprovalRequest.Kind.BURN_ACCOUNT: (Role.COORDINATOR, Role.ADMIN),
 }
 
 
@@ -113,6 +115,78 @@ def request_approval(
     return row
 
 
+def request_account_burn(
+    *, actor: User, account: User, accept_unreadable: bool = False
+) -> ApprovalRequest:
+    """Ask a second coordinator to burn `account`. The account is suspended at once (sessions
+    ended, sign-in refused) so nothing waits on the second person; the irreversible part (every
+    grant and the key pair deleted) happens only when they approve. Refused for the last active
+    administrator or coordinator, and for an account that alone holds some vault unless the
+    requester accepts (`accept_unreadable`) that those vaults become unreadable."""
+    from haven.accounts.actions import AccountError, check_burn_allowed, suspend_account
+
+    if not actor.has_role(*REQUESTERS[ApprovalRequest.Kind.BURN_ACCOUNT]):
+        raise CaseError(_("Your role cannot ask for this."))
+    if actor.pk == account.pk:
+        raise CaseError(_("Your own account is burned at once, without a request."))
+    try:
+        check_burn_allowed(user=account, accept_unreadable=accept_unreadable)
+    except AccountError as exc:
+        raise CaseError(str(exc)) from exc
+    with transaction.atomic():
+        if ApprovalRequest.objects.filter(
+            kind=ApprovalRequest.Kind.BURN_ACCOUNT,
+            target_user=account,
+            status=ApprovalRequest.Status.PENDING,
+        ).exists():
+            raise CaseError(_("The same request is already waiting for a decision."))
+        if account.suspended_at is None:
+            try:
+                suspend_account(actor=actor, user=account)
+            except AccountError as exc:
+                raise CaseError(str(exc)) from exc
+        row = ApprovalRequest.objects.create(
+            kind=ApprovalRequest.Kind.BURN_ACCOUNT,
+            vault=None,
+            target_user=account,
+            requested_by=actor,
+        )
+        log_event(
+            actor=actor,
+            action="approval.request",
+            object_type="approval",
+            object_id=row.id,
+            data={
+                "kind": row.kind,
+                "target": account.pk,
+                "accept_unreadable": accept_unreadable,
+            },
+        )
+    notify_role(
+        role=Role.COORDINATOR,
+        kind="approval_needed",
+        reference=f"AP-{str(row.id)[:8]}",
+        link="/staff/accounts/burns/",
+        exclude=actor,
+    )
+    return row
+
+
+def _execute_burn(*, actor: User, approval: ApprovalRequest) -> None:
+    """The second coordinator's yes: burn now. The last-role rule is checked again (someone else
+    may have been burned meanwhile); the vaults that become unreadable were listed to the
+    approver on the page they approved from."""
+    from haven.accounts.actions import AccountError, burn_account, check_burn_allowed
+
+    account = approval.target_user
+    assert account is not None
+    try:
+        check_burn_allowed(user=account, accept_unreadable=True)
+    except AccountError as exc:
+        raise CaseError(str(exc)) from exc
+    burn_account(actor=actor, user=account, reason="approved")
+
+
 def decide_approval(
     *, keyring: Keyring, approval: ApprovalRequest, approve: bool
 ) -> ApprovalRequest:
@@ -129,9 +203,14 @@ def decide_approval(
         if approval.requested_by_id == actor.pk:
             raise CaseError(_("A second coordinator must decide: you asked for this yourself."))
         if approval.target_user_id == actor.pk:
+            if approval.kind == ApprovalRequest.Kind.BURN_ACCOUNT:
+                raise CaseError(_("You cannot decide on burning your own account."))
             raise CaseError(_("You cannot decide on giving access to yourself."))
         now = timezone.now()
-        if approve and approval.kind == ApprovalRequest.Kind.DISCLOSE_VAULT:
+        if approve and approval.kind == ApprovalRequest.Kind.BURN_ACCOUNT:
+            _execute_burn(actor=actor, approval=approval)
+            approval.executed_at = now
+        elif approve and approval.kind == ApprovalRequest.Kind.DISCLOSE_VAULT:
             try:
                 grant_vault(keyring=keyring, vault=approval.vault, user=approval.target_user)  # type: ignore[arg-type]
             except VaultLocked as exc:

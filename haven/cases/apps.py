@@ -9,6 +9,9 @@ class CasesConfig(AppConfig):
     dashboard_panels = ["haven.cases.views.my_cases_panel"]
     demo_loader = "haven.cases.demo.load"
 
+    def ready(self) -> None:
+        from haven.cases import checks  # noqa: F401  (registers the system checks)
+
     @property
     def staff_nav(self) -> list:  # type: ignore[type-arg]
         from haven.accounts.models import Role

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 
-from django.db.models import Count
+from django.db import models
+from django.db.models import Count, QuerySet
 
 from haven.accounts.models import User
 from haven.vault.models import Grant, Vault
@@ -22,6 +23,7 @@ class Exposure:
     safe_houses: int
     intake_requests: int
     registry_reports: int = 0
+    suspended: bool = False
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -65,20 +67,12 @@ def _identities_per_vault() -> tuple[Counter[object], Counter[object]]:
     return people, requests
 
 
-def exposure_report() -> list[Exposure]:
-    """One row per active staff account, most exposed first. A constant number of queries."""
+def _per_user(grants: QuerySet[Grant]) -> dict[int, dict[str, int]]:
     people, requests = _identities_per_vault()
     registry = _registry_per_vault()
-    empty = {
-        "vaults": 0,
-        "people": 0,
-        "safe_houses": 0,
-        "intake_requests": 0,
-        "registry_reports": 0,
-    }
-    per_user: dict[int, dict[str, int]] = defaultdict(lambda: dict(empty))
+    per_user: dict[int, dict[str, int]] = defaultdict(lambda: dict(EMPTY))
     for user_id, vault_id, kind in (
-        Grant.objects.filter(vault__shredded_at__isnull=True)
+        grants.filter(vault__shredded_at__isnull=True)
         .values_list("user_id", "vault_id", "vault__kind")
         .iterator(chunk_size=5000)
     ):
@@ -89,19 +83,36 @@ def exposure_report() -> list[Exposure]:
         row["registry_reports"] += registry.get(vault_id, 0)
         if kind == Vault.Kind.SAFE_HOUSE:
             row["safe_houses"] += 1
+    return per_user
+
+
+EMPTY = {"vaults": 0, "people": 0, "safe_houses": 0, "intake_requests": 0, "registry_reports": 0}
+
+
+def exposure_of(user: User) -> dict[str, int]:
+    """What one account can reveal right now (kept in the audit row when it is burned)."""
+    return dict(_per_user(Grant.objects.filter(user=user)).get(user.pk, EMPTY))
+
+
+def exposure_report() -> list[Exposure]:
+    """One row per account that still holds keys (active or suspended: a suspended account's
+    grants come back with it), most exposed first. A constant number of queries."""
+    per_user = _per_user(Grant.objects.all())
     rows = []
     for user in (
-        User.objects.filter(is_active=True)
+        User.objects.filter(burned_at__isnull=True)
+        .filter(models.Q(is_active=True) | models.Q(suspended_at__isnull=False))
         .prefetch_related("role_assignments")
         .order_by("username")
     ):
-        counts = per_user.get(user.pk, dict(empty))
+        counts = per_user.get(user.pk, dict(EMPTY))
         rows.append(
             Exposure(
                 user.pk,
                 user.username,
                 sorted(r.role for r in user.role_assignments.all()),
                 **counts,
+                suspended=user.suspended_at is not None,
             )
         )
     rows.sort(
@@ -112,3 +123,39 @@ def exposure_report() -> list[Exposure]:
         )
     )
     return rows
+
+
+@dataclass(frozen=True)
+class BurnedExposure:
+    """What a burned account could have revealed at the moment it was burned (from the audit
+    row of the burn: the grants themselves are gone)."""
+
+    user_id: int
+    username: str
+    burned_at: object
+    reason: str
+    vaults: int
+    people: int
+    safe_houses: int
+    intake_requests: int
+    registry_reports: int
+
+
+def burned_exposure() -> list[BurnedExposure]:
+    from haven.audit.models import AuditEvent
+
+    burned = {u.pk: u for u in User.objects.filter(burned_at__isnull=False)}
+    rows: dict[int, BurnedExposure] = {}
+    for event in AuditEvent.objects.filter(action="account.burn").order_by("id"):
+        user = burned.get(int(event.object_id)) if event.object_id.isdigit() else None
+        if user is None:
+            continue
+        exposed = {**EMPTY, **(event.data or {}).get("exposure", {})}
+        rows[user.pk] = BurnedExposure(
+            user.pk,
+            user.username,
+            event.created_at,
+            str((event.data or {}).get("reason", "")),
+            **{k: int(exposed[k]) for k in EMPTY},
+        )
+    return sorted(rows.values(), key=lambda r: r.burned_at, reverse=True)  # type: ignore[arg-type,return-value]

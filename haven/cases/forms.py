@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import Role, User
+from haven.cases import regions
 from haven.cases.models import Case, RelocationDocument, State, Task, Vetting
 
 
@@ -31,12 +32,17 @@ class CaseForm(forms.Form):
         required=False,
         max_length=5000,
     )
-    region_of_origin = forms.CharField(
+    region_of_origin = forms.ChoiceField(
         label=_("Region of origin"),
         required=False,
-        max_length=64,
+        help_text=_("For the statistics: the republic, krai, oblast or city, from the list."),
+    )
+    region_detail = forms.CharField(
+        label=_("Where from, in more detail (optional)"),
+        required=False,
+        max_length=500,
         help_text=_(
-            "Only the republic or region, never a town or address: it is used in statistics."
+            "Sealed in the case: only those who hold the case read it. Use it when the list does not fit."
         ),
     )
     caseworker = forms.ModelChoiceField(
@@ -46,6 +52,8 @@ class CaseForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["caseworker"].queryset = _staff(Role.CASEWORKER)  # type: ignore[attr-defined]
+        # Built per form, so the list is sorted in the language of the request.
+        self.fields["region_of_origin"].choices = [("", "—"), *regions.choices()]  # type: ignore[attr-defined]
 
 
 class PersonForm(forms.Form):

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.cases import regions
 from haven.lib.references import random_reference
 from haven.vault.fields import SealedField
 from haven.vault.models import Vault
@@ -96,9 +97,14 @@ class Case(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.INTAKE)
     risk = models.CharField(max_length=16, choices=Risk.choices, default=Risk.MEDIUM)
     risk_reason = SealedField()
-    region_of_origin = models.CharField(
-        max_length=64, blank=True
-    )  # coarse: a republic or oblast, for reports
+    # A code from haven.cases.regions, never free text: it is plaintext, for the statistics.
+    region_of_origin = models.CharField(max_length=64, blank=True)
+    # Anything more precise about where the person comes from, sealed in the case vault.
+    region_detail = SealedField()
+    # Free text from before the closed list that no code matched, waiting for someone holding
+    # the case vault to seal it into region_detail (`haven seal-regions`). Plaintext, as the
+    # old column was: a migration holds no keys. The system check haven.W101 reports it.
+    region_unsealed = models.CharField(max_length=64, blank=True)
     destination_country = models.CharField(max_length=2, blank=True)  # ISO 3166-1 alpha-2
     pathway = models.CharField(max_length=24, choices=Pathway.choices, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
@@ -128,6 +134,10 @@ class Case(models.Model):
 
     def allowed_next(self) -> list[str]:
         return sorted(TRANSITIONS[self.state], key=list(State.values).index)
+
+    @property
+    def region_label(self) -> str:
+        return regions.label(self.region_of_origin)
 
 
 class CaseAssignment(models.Model):
@@ -218,6 +228,9 @@ class Task(models.Model):
         COURT_DEADLINE = "court_deadline", _("Court deadline")
         DOCUMENT_EXPIRY = "document_expiry", _("Document expiry")
         CALL = "call", _("Call or meeting")
+        # Opened by the safety watch when the person's safe house is compromised; it carries no
+        # title (the worker and the marking coordinator may hold no key to the case).
+        RELOCATE = "relocate", _("Move out of a compromised safe house now")
         OTHER = "other", _("Other")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -282,6 +295,8 @@ class ApprovalRequest(models.Model):
     class Kind(models.TextChoices):
         DISCLOSE_VAULT = "disclose_vault", _("Give a new person access")
         EXPORT_IDENTIFIED = "export_identified", _("Export identified data")
+        # Burning another staff account: no vault (target_user is the account), no reason text.
+        BURN_ACCOUNT = "burn_account", _("Burn a staff account")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for a second coordinator")
@@ -290,7 +305,9 @@ class ApprovalRequest(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    vault = models.ForeignKey(Vault, on_delete=models.CASCADE, related_name="approval_requests")
+    vault = models.ForeignKey(
+        Vault, null=True, blank=True, on_delete=models.CASCADE, related_name="approval_requests"
+    )
     target_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.accounts.access import require_role
 from haven.accounts.models import Role
 from haven.cases import actions
-from haven.cases.exposure import exposure_report
+from haven.cases.exposure import burned_exposure, exposure_report
 from haven.cases.forms import (
     ApprovalForm,
     AssignForm,
@@ -190,6 +190,7 @@ def case_create(request: HavenRequest) -> HttpResponse:
             risk=form.cleaned_data["risk"],
             risk_reason=form.cleaned_data["risk_reason"],
             region_of_origin=form.cleaned_data["region_of_origin"],
+            region_detail=form.cleaned_data["region_detail"],
             caseworker=form.cleaned_data["caseworker"],
         )
         actions.save_person(keyring=request.keyring, case=case, values=person_form.sealed_values())
@@ -223,6 +224,7 @@ def _detail_context(request: HavenRequest, case: Case, **forms: Any) -> dict[str
         else [],
         "today": timezone.localdate(),
         "incidents": _incidents(case),
+        "silent_since": _silent_since(case),
         "registry_links": _registry_links(request, case),
         "transition_form": TransitionForm(initial={"to_state": (case.allowed_next() or [""])[0]}),
         "note_form": NoteForm(),
@@ -273,6 +275,17 @@ def _incidents(case: Case) -> list[dict[str, Any]]:
     from haven.safety.actions import incident_summary
 
     return incident_summary(case)
+
+
+def _silent_since(case: Case) -> Any:
+    """The last news of a watched person silent for two days, from the safety watch."""
+    from django.apps import apps
+
+    if not apps.is_installed("haven.safety"):
+        return None
+    from haven.safety.actions import silent_since
+
+    return silent_since(case)
 
 
 @require_GET
@@ -527,8 +540,10 @@ def index_pending(request: HavenRequest) -> HttpResponse:
 @require_GET
 @require_role(Role.COORDINATOR, Role.ADMIN)
 def exposure(request: HavenRequest) -> HttpResponse:
-    rows = [] if request.keyring.duress else exposure_report()
-    return render(request, "cases/exposure.html", {"rows": rows})
+    duress = request.keyring.duress
+    rows = [] if duress else exposure_report()
+    burned = [] if duress else burned_exposure()
+    return render(request, "cases/exposure.html", {"rows": rows, "burned": burned})
 
 
 def my_cases_panel(request: HavenRequest) -> Panel | None:

@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.accounts.access import require_role
@@ -54,6 +54,19 @@ from haven.vault.models import Grant
 
 ROLES = (Role.DOCUMENTATION, Role.LAWYER)
 PAGE_SIZE = 50
+
+# What the redaction engine calls each kind of proposal (haven.lib.redact.model.CATEGORIES),
+# as the reviewer reads it: the engine's codes are not words.
+REDACTION_KINDS = {
+    "PERSON": gettext_lazy("A person's name"),
+    "PHONE": gettext_lazy("A phone number"),
+    "EMAIL": gettext_lazy("An e-mail address"),
+    "HANDLE": gettext_lazy("A messenger or social-media handle"),
+    "ADDRESS": gettext_lazy("An address"),
+    "DATE OF BIRTH": gettext_lazy("A date of birth"),
+    "DOCUMENT": gettext_lazy("A document number"),
+    "PLACE": gettext_lazy("A place name"),
+}
 
 
 @require_GET
@@ -365,6 +378,9 @@ def redaction_review(request: HavenRequest, testimony_id: UUID) -> HttpResponse:
         {
             "index": i,
             "p": p,
+            "kind": REDACTION_KINDS.get(
+                p.get("category", ""), gettext_lazy("Something else to check")
+            ),
             "before": text[max(0, p["start"] - 40) : p["start"]],
             "after": text[p["end"] : p["end"] + 40],
         }

@@ -44,8 +44,9 @@ class IntakeClosed(Exception):
 class UploadedFile:
     name: str
     content_type: str
-    data: bytes
+    data: bytes  # the working copy
     stripped: bool
+    original: bytes | None = None  # a PDF as sent (pictures keep none)
 
 
 @dataclass(frozen=True)
@@ -95,11 +96,13 @@ def _add_message(
         seal_box(
             attachment,
             content=f.data,
+            original=f.original,
             meta={
                 "name": f.name,
                 "type": f.content_type,
                 "size": len(f.data),
                 "metadata_stripped": f.stripped,
+                "original_size": len(f.original) if f.original is not None else None,
             },
         )
         attachment.save()
@@ -265,6 +268,19 @@ def conversation_for_person(keys: CodenameKeys, identity: PortalIdentity) -> lis
         }
         for c in copies
     ]
+
+
+def note_original_download(*, actor: User, request: HelpRequest, attachment: Attachment) -> None:
+    """A coordinator took a PDF as it was sent, with its metadata and active content: the
+    audit trail says who and when, so a leaked original can be traced to a download."""
+    with transaction.atomic():
+        log_event(
+            actor=actor,
+            action="intake.attachment_original",
+            object_type="request",
+            object_id=request.reference,
+            data={"attachment": str(attachment.pk)},
+        )
 
 
 def mark_read(*, actor: User, request: HelpRequest) -> None:

@@ -169,7 +169,12 @@ class Attachment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    # The working copy staff download: a picture re-encoded (no EXIF, GPS, camera data), a PDF
+    # rebuilt from its pages alone (no metadata, JavaScript, actions, embedded files, forms).
     content = SealedField(kind="bytes", box=True)
+    # A PDF as it was sent, kept sealed for evidence; served only deliberately (docs/intake.md).
+    # Pictures keep no original: the form promises that their location data is removed.
+    original = SealedField(kind="bytes", box=True)
     meta = SealedField(kind="json", box=True)  # name, type, size, whether metadata was stripped
     created_at = models.DateTimeField(default=timezone.now)
 

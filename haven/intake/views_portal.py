@@ -72,7 +72,8 @@ def _upload_error(name: str, problem: str, max_bytes: int) -> str:
 
 def _files(form_files: list, errors: list[str]) -> list[actions.UploadedFile]:  # type: ignore[type-arg]
     """Every attachment through the hostile-upload inspector (type by content, polyglots, image
-    and archive bombs, names); pictures are re-encoded so that EXIF and GPS data stay behind."""
+    and archive bombs, names); pictures are re-encoded so that EXIF and GPS data stay behind,
+    PDFs rebuilt from their pages so that metadata and active content stay behind."""
     max_bytes = settings.HAVEN_INTAKE_MAX_FILE_BYTES
     cleaned = []
     for f in form_files:
@@ -84,15 +85,20 @@ def _files(form_files: list, errors: list[str]) -> list[actions.UploadedFile]:  
             continue
         kind = verdict.kind or ""
         data = f.read(max_bytes + 1)
-        stripped = kind in uploads.IMAGE_KINDS
-        if stripped:
-            try:
+        original = None
+        try:
+            if kind in uploads.IMAGE_KINDS:
                 data = uploads.reencode_image(data)
-            except ValueError:
-                errors.append(_upload_error(uploads.sent_name(f.name), uploads.CORRUPT, max_bytes))
-                continue
+            elif kind == "pdf":
+                # The operator gets the pages alone; what was sent stays sealed beside them.
+                original, data = data, uploads.strip_pdf(data)
+        except ValueError:
+            errors.append(_upload_error(uploads.sent_name(f.name), uploads.CORRUPT, max_bytes))
+            continue
         cleaned.append(
-            actions.UploadedFile(verdict.safe_name, _CONTENT_TYPES[kind], data, stripped=stripped)
+            actions.UploadedFile(
+                verdict.safe_name, _CONTENT_TYPES[kind], data, stripped=True, original=original
+            )
         )
     return cleaned
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +19,7 @@ from haven.core.registry import Panel
 from haven.intake import actions
 from haven.intake.forms import OpenCaseForm, ReplyForm, UrgencyForm
 from haven.intake.models import Attachment, HelpRequest
+from haven.lib import uploads
 from haven.vault.actions import GrantError
 from haven.vault.models import Vault
 
@@ -139,7 +141,11 @@ def _with_form(
             "message": m,
             "body": opened.unseal(m, "body"),
             "contact": opened.unseal(m, "contact"),
-            "attachments": [(a, opened.unseal(a, "meta")) for a in m.attachments.all()],
+            "attachments": [
+                (a, meta, _has_original(meta))
+                for a in m.attachments.all()
+                for meta in [opened.unseal(a, "meta")]
+            ],
         }
         for m in help_request.messages.select_related("author").prefetch_related("attachments")
     ]
@@ -150,6 +156,7 @@ def _with_form(
         "urgency_form": UrgencyForm(initial={"urgency": help_request.urgency}),
         "case_form": OpenCaseForm(),
         "registry_matches": _registry_matches(request, help_request),
+        "is_coordinator": request.user.has_role(Role.COORDINATOR),
         **forms,
     }
     return render(request, "intake/triage_detail.html", context, status=status)
@@ -176,9 +183,19 @@ def triage_open_case(request: HavenRequest, request_id: UUID) -> HttpResponse:
     return _with_form(request, help_request, case_form=form, status=400)
 
 
+def _has_original(meta: dict[str, object]) -> bool:
+    """A PDF keeps what was sent: in `original` since working copies were made, or still in
+    `content` for one stored before (then `metadata_stripped` is false)."""
+    return meta.get("type") == "application/pdf" and (
+        meta.get("original_size") is not None or not meta.get("metadata_stripped")
+    )
+
+
 @require_GET
 @require_role(*TRIAGE_ROLES)
 def triage_attachment(request: HavenRequest, request_id: UUID, attachment_id: UUID) -> HttpResponse:
+    """The working copy, always. `?copy=original` gives a coordinator the PDF exactly as it was
+    sent (it may run JavaScript and names its author): deliberately, and audited."""
     help_request = get_request_for_user(request, request_id)
     attachment = (
         Attachment.objects.filter(pk=attachment_id, message__request=help_request)
@@ -189,9 +206,36 @@ def triage_attachment(request: HavenRequest, request_id: UUID, attachment_id: UU
         raise Http404
     opened = request.keyring.open(help_request.vault)
     meta = opened.unseal(attachment, "meta")
-    response = HttpResponse(opened.unseal(attachment, "content"), content_type=meta["type"])
+    if request.GET.get("copy") == "original":
+        if not request.user.has_role(Role.COORDINATOR):
+            raise PermissionDenied
+        if not _has_original(meta):
+            raise Http404
+        data = opened.unseal(attachment, "original")
+        if data is None:
+            data = opened.unseal(attachment, "content")  # stored before working copies
+        actions.note_original_download(
+            actor=request.user, request=help_request, attachment=attachment
+        )
+        name = "original"
+    else:
+        data = opened.unseal(attachment, "content")
+        if meta.get("type") == "application/pdf" and not meta.get("metadata_stripped"):
+            # Stored before PDFs got a working copy: make one now rather than pass it through.
+            try:
+                data = uploads.strip_pdf(data)
+            except ValueError:
+                messages.error(
+                    request,
+                    _(
+                        "This PDF cannot be rebuilt without its active content, so it is not offered for download. A coordinator can download the original deliberately."
+                    ),
+                )
+                return redirect("intake-triage-detail", request_id=help_request.id)
+        name = "attachment"
+    response = HttpResponse(data, content_type=meta["type"])
     # Always a download: never rendered in the staff origin.
-    response["Content-Disposition"] = "attachment; filename=attachment"
+    response["Content-Disposition"] = f"attachment; filename={name}"
     return response
 
 

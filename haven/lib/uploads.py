@@ -545,16 +545,76 @@ def _pixels_only(image: Any) -> Any:
     return clean
 
 
-# PDF keys that carry who made a file, with what, when, and anything that runs or hides content.
-_PDF_ROOT_DROP = ("/Metadata", "/Names", "/OpenAction", "/AA", "/AcroForm", "/PieceInfo", "/URI")
-_PDF_PAGE_DROP = ("/Metadata", "/PieceInfo", "/Annots", "/AA", "/Thumb")
+# What a page keeps: what it needs to be drawn. Everything else goes, whitelisted rather than
+# blacklisted because a page dictionary can point at anything (an /AA with JavaScript or a
+# launch action, /Annots whose links run actions or carry file attachments, /PieceInfo with an
+# editor's private data, or an unknown key leading back to the original catalogue).
+_PDF_PAGE_KEEP = frozenset(
+    {
+        "/Type",
+        "/Parent",
+        "/Resources",
+        "/MediaBox",
+        "/CropBox",
+        "/BleedBox",
+        "/TrimBox",
+        "/ArtBox",
+        "/Contents",
+        "/Rotate",
+        "/Group",
+        "/UserUnit",
+    }
+)
+# Resource entries that can lead to active content or attachments are dropped from each page's
+# resources too: only fonts, colour spaces, patterns, shadings, images and forms are drawn.
+_PDF_RESOURCES_KEEP = frozenset(
+    {"/Font", "/ColorSpace", "/Pattern", "/Shading", "/XObject", "/ExtGState", "/ProcSet"}
+)
+
+
+def _strip_resources(resources: Any, seen: set[int]) -> None:
+    """Resources keep only what draws; images and forms lose their own XMP (a photo placed in a
+    PDF keeps its camera's metadata there), and forms' nested resources are cleaned the same."""
+    from pypdf.generic import DictionaryObject, IndirectObject, NameObject
+
+    if resources is None:
+        return
+    if isinstance(resources, IndirectObject):
+        if resources.idnum in seen:
+            return
+        seen.add(resources.idnum)
+    resources = resources.get_object()
+    if not isinstance(resources, DictionaryObject):
+        return
+    for key in [k for k in resources if k not in _PDF_RESOURCES_KEEP]:
+        del resources[NameObject(key)]
+    xobjects = resources.get("/XObject")
+    xobjects = xobjects.get_object() if xobjects is not None else None
+    if not isinstance(xobjects, DictionaryObject):
+        return
+    for ref in xobjects.values():
+        if isinstance(ref, IndirectObject):
+            if ref.idnum in seen:
+                continue
+            seen.add(ref.idnum)
+        xobject = ref.get_object()
+        if not isinstance(xobject, DictionaryObject):
+            continue
+        for key in ("/Metadata", "/PieceInfo", "/OC", "/OPI"):
+            if key in xobject:
+                del xobject[NameObject(key)]
+        _strip_resources(xobject.get("/Resources"), seen)
 
 
 def strip_pdf(data: bytes, *, max_pages: int = 2000) -> bytes:
-    """The pages of a PDF without its metadata: no document information (author, creator tool,
-    dates), no XMP, no annotations (comments carry their authors' names), no embedded files,
-    forms or actions. Raises ValueError for anything that cannot be rewritten safely (call
-    inspect_upload first: it rejects polyglots and bombs)."""
+    """The pages of a PDF and nothing else: a new document whose catalogue holds only its pages,
+    so no document information (author, creator tool, dates), no XMP, no /OpenAction or /AA, no
+    /Names tree (JavaScript, embedded files), no forms (AcroForm, XFA), no outlines with actions;
+    and pages reduced to what draws them, so no annotations (comments carry their authors'
+    names, links run actions), no page actions, no thumbnails. The keys are removed from the
+    source pages *before* they are copied, so no dropped object is copied along as an orphan.
+    Raises ValueError for anything that cannot be rewritten safely (call inspect_upload first:
+    it rejects polyglots and bombs)."""
     from pypdf import PdfReader, PdfWriter
     from pypdf.generic import NameObject
 
@@ -566,14 +626,10 @@ def strip_pdf(data: bytes, *, max_pages: int = 2000) -> bytes:
             raise ValueError("too many pages")
         writer = PdfWriter()
         for page in reader.pages:
-            added = writer.add_page(page)
-            for key in _PDF_PAGE_DROP:
-                if key in added:
-                    del added[NameObject(key)]
-        root = writer._root_object
-        for key in _PDF_ROOT_DROP:
-            if key in root:
-                del root[NameObject(key)]
+            for key in [k for k in page if k not in _PDF_PAGE_KEEP]:
+                del page[NameObject(key)]
+            _strip_resources(page.get("/Resources"), set())
+            writer.add_page(page)
         # pypdf writes a /Producer of its own; an empty information dictionary says nothing.
         writer.metadata = None
         out = io.BytesIO()

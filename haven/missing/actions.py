@@ -264,3 +264,40 @@ def link_case(
 
 def unlink_case(*, keyring: Keyring, link: CaseLink, reason: str) -> None:
     _unlink(keyring, link, reason, link.report.reference)
+
+
+def report_case_missing(
+    *,
+    keyring: Keyring,
+    case: Case,
+    values: dict[str, Any],
+    source_kind: str = Report.Source.STAFF,
+    reliability: str = Report.Reliability.UNKNOWN,
+) -> Report:
+    """A person in a case has disappeared (two days without news from a watched person): open
+    the registry report from the case, linked to it at once. The matcher will have suggested the
+    case's own person; that suggestion is decided "same person" with the same reason, so nobody
+    is asked to confirm what the reporter has just said."""
+    from haven.missing import matching
+    from haven.missing.models import MatchCandidate
+
+    if not keyring.can_open(case.vault):
+        raise MissingError(_("You do not have access to this case."))
+    person = case.people.order_by("created_at").first()  # type: ignore[attr-defined]
+    reason = _("Reported missing from case %(ref)s.") % {"ref": case.reference}
+    with transaction.atomic():
+        report = save_report(
+            keyring=keyring, values=values, source_kind=source_kind, reliability=reliability
+        )
+        candidate = (
+            MatchCandidate.objects.filter(
+                report=report, person=person, decision=MatchCandidate.Decision.PENDING
+            ).first()
+            if person is not None
+            else None
+        )
+        if candidate is not None:
+            matching.decide(keyring, candidate, same=True, reason=reason)
+        else:
+            link_case(keyring=keyring, report=report, case=case, person=person, reason=reason)
+    return report

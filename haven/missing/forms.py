@@ -20,6 +20,11 @@ def _lines(value: str) -> list[str]:
     return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
 
+# ISO dates whatever the language: an <input type="date"> shows nothing for "02.12.2026", so a
+# date given as initial (a report opened from a case) would otherwise arrive empty.
+_DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
 class ReportForm(forms.Form):
     given_name = forms.CharField(label=_("Given name"), max_length=200, required=False)
     family_name = forms.CharField(label=_("Family name"), max_length=200, required=False)
@@ -41,9 +46,7 @@ class ReportForm(forms.Form):
         required=False,
         choices=[("", "—"), ("female", _("Female")), ("male", _("Male")), ("other", _("Other"))],
     )
-    birth_date = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=_DATE)
     birth_year = forms.IntegerField(
         label=_("Or year of birth"), required=False, min_value=1900, max_value=2100
     )
@@ -60,9 +63,7 @@ class ReportForm(forms.Form):
     )
     photo = forms.FileField(label=_("Photo"), required=False)
     last_seen_place = forms.CharField(label=_("Last seen where"), max_length=300, required=False)
-    last_seen_date = forms.DateField(
-        label=_("Last seen when"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    last_seen_date = forms.DateField(label=_("Last seen when"), required=False, widget=_DATE)
     last_seen_with = forms.CharField(label=_("With whom"), max_length=300, required=False)
     circumstances = forms.CharField(
         label=_("Circumstances"),
@@ -219,7 +220,7 @@ class NoteForm(forms.Form):
     source_date = forms.DateField(
         label=_("Information dated"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=_DATE,
         help_text=_("When the information is from; today if empty."),
     )
     last_known_location = forms.CharField(

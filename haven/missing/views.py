@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -132,22 +133,79 @@ def report_create(request: HavenRequest) -> HttpResponse:
     if vault is None or not request.keyring.can_open(vault):
         messages.error(request, _("You do not have access to the registry."))
         return redirect("missing-list")
-    form = ReportForm(request.POST or None, request.FILES or None)
+    case = _case_reported_missing(request)
+    form = ReportForm(
+        request.POST or None,
+        request.FILES or None,
+        initial=_initial_from_case(request, case) if case else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            report = actions.save_report(
-                keyring=request.keyring,
-                values=form.sealed_values(),
-                source_kind=form.cleaned_data["source_kind"],
-                reliability=form.cleaned_data["reliability"],
-            )
+            if case is None:
+                report = actions.save_report(
+                    keyring=request.keyring,
+                    values=form.sealed_values(),
+                    source_kind=form.cleaned_data["source_kind"],
+                    reliability=form.cleaned_data["reliability"],
+                )
+            else:
+                report = actions.report_case_missing(
+                    keyring=request.keyring,
+                    case=case,
+                    values=form.sealed_values(),
+                    source_kind=form.cleaned_data["source_kind"],
+                    reliability=form.cleaned_data["reliability"],
+                )
         except MissingError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Report %(ref)s saved.") % {"ref": report.reference})
             return redirect("missing-detail", report_id=report.id)
     status = 400 if request.method == "POST" else 200
-    return render(request, "missing/report_form.html", {"form": form}, status=status)
+    return render(request, "missing/report_form.html", {"form": form, "case": case}, status=status)
+
+
+def _case_reported_missing(request: HavenRequest) -> Case | None:
+    """`?case=<id>`: the report is opened from that case (and linked to it). Loaded through the
+    case access function, so a case this person cannot open is a 404 like any other."""
+    from haven.cases.views import get_case_for_user
+
+    raw = request.GET.get("case")
+    if not raw:
+        return None
+    try:
+        case_id = UUID(raw)
+    except ValueError as exc:
+        raise Http404 from exc
+    return get_case_for_user(request, case_id)
+
+
+def _initial_from_case(request: HavenRequest, case: Case) -> dict[str, Any]:
+    """The case's first person, as far as the registry's fields go, and the last news of them."""
+    from haven.cases.models import Person
+
+    initial: dict[str, Any] = {"source_kind": Report.Source.STAFF}
+    person = Person.objects.filter(case=case).select_related("vault").order_by("created_at").first()
+    if person is not None:
+        p = request.keyring.reader(person)
+        birth = p.birth or {}
+        initial.update(
+            given_name=p.given_name,
+            family_name=p.family_name,
+            patronymic=p.patronymic,
+            alternate_names="\n".join(p.aliases or []),
+            birth_date=birth.get("date"),
+            birth_year=birth.get("year"),
+        )
+    from django.apps import apps
+
+    if apps.is_installed("haven.safety"):
+        from haven.safety.actions import silent_since
+
+        last = silent_since(case)
+        if last is not None:
+            initial["last_seen_date"] = timezone.localdate(last)
+    return initial
 
 
 @require_http_methods(["GET", "POST"])
@@ -196,7 +254,16 @@ def _links(request: HavenRequest, report: Report) -> dict[str, Any]:
             "vault", "case", "linked_by", "unlinked_by"
         )
     ]
-    return {"report_links": report_links, "case_links": case_links}
+    # A hotline request confirmed as this person is a link too (a decision with a reason), shown
+    # here as on the request's own page; the request is named only to those who hold intake.
+    request_links = [
+        (keyring.reader(candidate), candidate.help_request)
+        for candidate in matching.visible_candidates(keyring)
+        .filter(report=report, decision=MatchCandidate.Decision.CONFIRMED)
+        .filter(help_request__isnull=False)
+        .select_related("decided_by")
+    ]
+    return {"report_links": report_links, "case_links": case_links, "request_links": request_links}
 
 
 def _detail_context(request: HavenRequest, report: Report, **forms: Any) -> dict[str, Any]:

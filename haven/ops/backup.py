@@ -6,7 +6,9 @@ Archive layout (in this order, so that a restore can read it as a stream):
     database.sqlite3    SQLite: a copy made with the online backup API (consistent, no lock-out)
     database.pgdump     or PostgreSQL: `pg_dump --format=custom`
     files/<path>        everything under MEDIA_ROOT
-    manifest.json       size and SHA-256 of every member above
+    manifest.json       size and SHA-256 of every member above, and `audit_checkpoint`: a signed
+                        checkpoint of the audit chain made just before the snapshot, so that
+                        the offline key holders are witnesses too (docs/security.md)
 
 The whole tar is streamed through age (pyrage) to the recipients' public keys: no plaintext
 archive is ever written. Only the database snapshot itself touches the disk, in a private folder
@@ -49,6 +51,7 @@ MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite3"
 PG_MEMBER = "database.pgdump"
 FILES_PREFIX = "files/"
+CHECKPOINT_KEY = "audit_checkpoint"
 # Rows that a freshly migrated, never used database already holds.
 BOOKKEEPING_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
 
@@ -316,6 +319,8 @@ def create_backup(
             "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "migrations": _applied_migrations(installation),
         }
+        # Before the snapshot, so the snapshot holds the row it names.
+        checkpoint = _audit_checkpoint()
         if vendor == "sqlite":
             _sqlite_snapshot(installation, snapshot)
         else:
@@ -326,7 +331,7 @@ def create_backup(
             os.chmod(partial, 0o600)
             _encrypt_stream(
                 lambda tar: _write_members(
-                    tar, header, snapshot, member, installation, files, bar, summary
+                    tar, header, snapshot, member, installation, files, bar, summary, checkpoint
                 ),
                 out,
                 keys,
@@ -341,6 +346,15 @@ def create_backup(
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return summary
+
+
+def _audit_checkpoint() -> dict[str, Any] | None:
+    """A fresh signed checkpoint of the audit head (also sent to the coordinators), or None for
+    an installation whose chain is still empty."""
+    from haven.audit.checkpoint import issue_checkpoint
+
+    checkpoint = issue_checkpoint()
+    return checkpoint.as_json() if checkpoint is not None else None
 
 
 def _snapshot_dir(installation: Installation) -> Path:
@@ -358,6 +372,7 @@ def _write_members(
     files: list[Path],
     bar: Any,
     summary: Summary,
+    checkpoint: dict[str, Any] | None = None,
 ) -> None:
     manifest: dict[str, dict[str, Any]] = {}
     _add_bytes(tar, HEADER, json.dumps(header, indent=1).encode())
@@ -370,6 +385,8 @@ def _write_members(
         manifest[name] = {"size": size, "sha256": digest}
         summary.files += 1
         summary.file_bytes += size
+    if checkpoint is not None:
+        manifest[CHECKPOINT_KEY] = checkpoint
     _add_bytes(tar, MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())
 
 
@@ -531,6 +548,9 @@ def _read_members(pipe: IO[bytes], staging: Path, progress: bool, total: int) ->
                     bar.update(len(chunk))
             found["hashes"][info.name] = {"size": info.size, "sha256": sha.hexdigest()}
     manifest = found.get("manifest")
+    if manifest is not None:
+        # The checkpoint is a witness carried along, not a member of the archive.
+        manifest = {k: v for k, v in manifest.items() if k != CHECKPOINT_KEY}
     if manifest is not None and manifest != found["hashes"]:
         raise BackupError(_("The backup file is damaged: its contents do not match its manifest."))
     return found

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce, Lag, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.cases import regions
 from haven.cases.models import Case, CaseTransition, State
 from haven.lib.suppression import Table, protect, protected_median
 
@@ -55,7 +56,7 @@ class Period:
 
     def describe(self) -> str:
         return f"{self.start or '…'} – {self.end or '…'}" + (
-            f" · {self.region}" if self.region else ""
+            f" · {regions.label(self.region)}" if self.region else ""
         )
 
 
@@ -313,11 +314,32 @@ def missing_by_status(period: Period) -> Report:
     )
 
 
+def cases_by_region(period: Period) -> Report:
+    """Cases by region of origin: codes of the closed list only (the column holds nothing else),
+    in the list's order, regions with no case left out."""
+    counts = dict(
+        _cases(period)
+        .exclude(region_of_origin="")
+        .values_list("region_of_origin")
+        .annotate(n=Count("id"))
+        .values_list("region_of_origin", "n")
+    )
+    order = [code for code, _label in regions.choices()]
+    ordered = {code: counts[code] for code in order if counts.get(code)}
+    return Report(
+        "regions",
+        _("Cases by region of origin"),
+        protect(ordered, k=k()),
+        {code: regions.label(code) for code in ordered},
+    )
+
+
 def all_tables(period: Period) -> list[Report]:
     tables = [
         requests_per_week(period),
         cases_by_state(period),
         outcomes(period),
+        cases_by_region(period),
         missing_by_status(period),
     ]
     try:

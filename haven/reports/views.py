@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from haven.accounts.access import require_role
 from haven.accounts.models import Role
+from haven.cases import regions
 from haven.core.http import HavenRequest
 from haven.lib.charts import bar_chart, column_chart
 from haven.reports import figures
@@ -26,7 +27,12 @@ class PeriodForm(forms.Form):
     end = forms.DateField(
         label=gettext_lazy("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    region = forms.CharField(label=gettext_lazy("Region of origin"), required=False, max_length=64)
+    region = forms.ChoiceField(label=gettext_lazy("Region of origin"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        # Per form: sorted in the request's language.
+        self.fields["region"].choices = [("", _("All")), *regions.choices()]  # type: ignore[attr-defined]
 
     def clean(self) -> dict:  # type: ignore[type-arg]
         data = super().clean() or {}

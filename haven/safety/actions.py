@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import Role, User
 from haven.alerts.actions import notify
 from haven.audit.log import log_event
-from haven.cases.models import Case, CaseAssignment
+from haven.cases.models import Case, CaseAssignment, Task
 from haven.safety.models import (
     CheckIn,
     Incident,
@@ -37,6 +37,9 @@ MAX_INTERVAL_MINUTES = 31 * 24 * 60
 # long. Four digits are 10,000 tries; five wrong ones cannot be a search.
 PIN_ATTEMPTS = 5
 PIN_LOCK = dt.timedelta(minutes=15)
+# A watched person silent this long (no check-in while their watch is down) is reported missing:
+# the case page then offers the missing-persons report. Network practice: two days.
+NO_NEWS_AFTER = dt.timedelta(hours=48)
 URGENT_KINDS = (
     Incident.Kind.PANIC,
     Incident.Kind.DURESS,
@@ -613,6 +616,7 @@ def mark_compromised(*, actor: User, house: SafeHouse) -> list[Placement]:
         )
         for placement in residents:
             open_incident(kind=Incident.Kind.COMPROMISED, case=placement.case, house=house, now=now)
+            _add_move_task(actor=actor, case=placement.case, on=timezone.localdate(now))
         if not residents:
             open_incident(
                 kind=Incident.Kind.COMPROMISED,
@@ -623,6 +627,34 @@ def mark_compromised(*, actor: User, house: SafeHouse) -> list[Placement]:
             )
     house.refresh_from_db()
     return residents
+
+
+def _add_move_task(*, actor: User, case: Case, on: dt.date) -> Task:
+    """The resident's case gets its move task, due today, so it stays on the caseworker's list
+    until someone marks it done. Its kind says everything; it has no sealed title because whoever
+    marks the house may hold no key to the case, and the house's code name must not leak into a
+    case that a lawyer or a later caseworker reads."""
+    task = Task.objects.create(
+        case=case, vault=case.vault, kind=Task.Kind.RELOCATE, due_date=on, created_by=actor
+    )
+    log_event(
+        actor=actor,
+        action="case.task",
+        object_type="case",
+        object_id=case.reference,
+        data={"kind": Task.Kind.RELOCATE, "due": on.isoformat()},
+    )
+    return task
+
+
+def silent_since(case: Case, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the person last gave news (their last check-in, or the watch's start), if their
+    watch is down and that was at least NO_NEWS_AFTER ago; otherwise None."""
+    watch = Watch.objects.filter(case=case).order_by("-created_at").first()
+    if watch is None or watch.state != Watch.State.DOWN:
+        return None
+    last = watch.last_checkin_at or watch.started_at
+    return last if (now or timezone.now()) - last >= NO_NEWS_AFTER else None
 
 
 def incident_summary(case: Case) -> list[dict[str, Any]]:

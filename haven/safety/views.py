@@ -299,10 +299,6 @@ def shift_remove(request: HavenRequest, shift_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def channels(request: HavenRequest) -> HttpResponse:
     form = ChannelForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and request.keyring.duress:
-        # Under duress the page behaves as if the channel were saved, and saves nothing.
-        messages.success(request, _("Channel added."))
-        return redirect("safety-channels")
     if request.method == "POST" and form.is_valid():
         channel = Channel(
             user=request.user,
@@ -313,6 +309,8 @@ def channels(request: HavenRequest) -> HttpResponse:
         channel.save()
         messages.success(request, _("Channel added."))
         return redirect("safety-channels")
+    # Under duress a channel "added" above was undone by the duress pretence; the person's real
+    # channels (where their own alarms go) are never listed to whoever is watching.
     mine = [] if request.keyring.duress else Channel.objects.filter(user=request.user)
     return render(
         request,
@@ -491,7 +489,9 @@ def house_compromised(request: HavenRequest, house_id: UUID) -> HttpResponse:
 
 
 def watch_panel(request: HavenRequest) -> Panel | None:
-    if not request.user.has_role(*WATCH_ROLES) or request.keyring.duress:
+    # Shown under duress too (counted from what the keyring sees: nothing), so that the duress
+    # workspace has every panel a real empty one has.
+    if not request.user.has_role(*WATCH_ROLES):
         return None
     now = timezone.now()
     watches = Watch.objects.filter(case__in=request.keyring.visible(Case.objects.all()))

@@ -160,3 +160,61 @@ def draft(name: str, observed: dict[str, dict[str, str]]) -> str:
         lines.append(f'        "{method}": "{row(observed[method])}",')
     lines.append("    },")
     return "\n".join(lines)
+
+
+# --- the duress persona ------------------------------------------------------------------------
+#
+# A staff member signed in with their duress password, holding every role and real grants, calls
+# every URL with every method (see test_authorization_matrix.py). The matrix for the other
+# personas checks who may reach what; this one checks invariant 8: whatever a duress session
+# reaches, no table changes. It is not a ninth column of EXPECT because its answer is the same
+# everywhere (never a 5xx, nothing written), whatever the status.
+#
+# What a duress session may write, and so what the snapshot leaves out (haven/accounts/duress.py):
+DURESS_MAY_WRITE = {
+    # its own session row: last-seen time and flash messages, deleted when it signs out
+    "accounts.staffsession": "the duress session itself",
+    # the audit head moves when the `duress.pretend` rows below are appended; the chain is
+    # verified instead
+    "audit.audithead": "moves with appended duress.pretend audit rows",
+}
+DURESS_AUDIT_ACTIONS = {"duress.pretend"}
+
+
+def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table (models and many-to-many tables), in primary-key order, except
+    what a duress session may write."""
+    from django.apps import apps
+
+    tables: dict[str, list[tuple[Any, ...]]] = {}
+    models = []
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        models.append(model)
+    for model in models:
+        label = model._meta.label_lower
+        if label in DURESS_MAY_WRITE:
+            continue
+        queryset = model._base_manager.all()
+        if label == "audit.auditevent":
+            queryset = queryset.exclude(action__in=DURESS_AUDIT_ACTIONS)
+        tables[label] = [
+            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+            for row in queryset.order_by("pk").values_list()
+        ]
+    return tables
+
+
+def changed_tables(
+    before: dict[str, list[tuple[Any, ...]]], after: dict[str, list[tuple[Any, ...]]]
+) -> dict[str, str]:
+    """Table → what changed (row counts, or "content"), for a readable failure."""
+    changes = {}
+    for label in sorted(set(before) | set(after)):
+        old, new = before.get(label, []), after.get(label, [])
+        if len(old) != len(new):
+            changes[label] = f"{len(old)} → {len(new)} rows"
+        elif old != new:
+            changes[label] = "content changed"
+    return changes

@@ -1,12 +1,16 @@
 """Real headless Chromium (Debian's) for browser tests, with JavaScript off by default and a
 record of every request, so tests can prove nothing left 127.0.0.1; and axe-core for
-accessibility checks (`axe_violations`)."""
+accessibility checks (`axe_violations`).
+
+To watch a test on a developer machine: `HAVEN_BROWSER_HEADED=1` opens a visible window and
+`HAVEN_BROWSER_SLOWMO=500` waits that many milliseconds before each browser action (see
+docs/developers.md, "Journeys")."""
 
 from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -59,7 +63,7 @@ def chromium_page(
 @contextmanager
 def _browser(sync_playwright, javascript: bool, locale: str, bypass_csp: bool = False):  # type: ignore[no-untyped-def]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, **launch_options())
         context = browser.new_context(
             java_script_enabled=javascript, locale=locale, bypass_csp=bypass_csp
         )
@@ -71,6 +75,18 @@ def _browser(sync_playwright, javascript: bool, locale: str, bypass_csp: bool = 
         finally:
             context.close()
             browser.close()
+
+
+def launch_options(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Headless unless HAVEN_BROWSER_HEADED is set; HAVEN_BROWSER_SLOWMO milliseconds between
+    actions. Read when a browser starts, never at import, so a developer can set them per run."""
+    env = os.environ if environ is None else environ
+    headed = env.get("HAVEN_BROWSER_HEADED", "").strip().lower() in {"1", "true", "yes", "on"}
+    try:
+        slow_mo = max(0, int(env.get("HAVEN_BROWSER_SLOWMO", "0") or 0))
+    except ValueError:
+        slow_mo = 0  # a typo must not break the suite; the browser just runs at full speed
+    return {"headless": not headed, "slow_mo": slow_mo}
 
 
 def only_local(urls: list[str]) -> list[str]:

@@ -69,6 +69,30 @@ EXPECT = {
         "PUT": "login  405    405    405    405    405    405    405",
         "DELETE": "login  405    405    405    405    405    405    405",
     },
+    "accounts-suspend": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    302    403    403    400",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "accounts-unsuspend": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    400    403    403    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "accounts-burn-requests": {
+        "GET": "login  403    403    403    200    403    403    403",
+        "POST": "login  405    405    405    405    405    405    405",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "accounts-burn-decide": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    302    403    403    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
 }
 # fmt: on
 
@@ -83,6 +107,31 @@ def _staff_member(world):  # type: ignore[no-untyped-def]
     return {"user_id": make_staff(f"target-{uuid.uuid4().hex[:8]}", Role.CASEWORKER).pk}
 
 
-FIXTURES = dict.fromkeys(
-    ("accounts-detail", "accounts-roles", "accounts-burn", "accounts-reset"), _staff_member
-)
+def _burn_request(world):  # type: ignore[no-untyped-def]
+    """A burn request by the second coordinator, for the first to decide (an empty post decides
+    nothing: a message and back to the list)."""
+    from haven.cases.approvals import request_account_burn
+
+    account = _staff_member(world)["user_id"]
+    from haven.accounts.models import User
+
+    row = request_account_burn(
+        actor=world.user("coordinator2"), account=User.objects.get(pk=account)
+    )
+    return {"approval_id": row.id}
+
+
+FIXTURES = {
+    **dict.fromkeys(
+        (
+            "accounts-detail",
+            "accounts-roles",
+            "accounts-burn",
+            "accounts-reset",
+            "accounts-suspend",
+            "accounts-unsuspend",
+        ),
+        _staff_member,
+    ),
+    "accounts-burn-decide": _burn_request,
+}

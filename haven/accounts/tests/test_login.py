@@ -27,9 +27,9 @@ def _login(client: Client, user, password: str = PASSWORD, code: str | None = No
     )
 
 
-def _case_for(user) -> Case:  # type: ignore[no-untyped-def]
+def _case_for(user, *others) -> Case:  # type: ignore[no-untyped-def]
     keyring = keyring_for(user)
-    vault = create_vault(actor=user, kind="case", members=[user], keyring=keyring)
+    vault = create_vault(actor=user, kind="case", members=[user, *others], keyring=keyring)
     case = Case.objects.create(vault=vault)
     person = Person(case=case, vault=vault)
     keyring.open(vault).seal(person, given_name="Салех")
@@ -220,17 +220,29 @@ def test_duress_can_burn_the_account(personas, client: Client, settings) -> None
 
 
 @pytest.mark.django_db
-def test_burning_an_account_deletes_its_grants_and_sessions_at_once(personas, client_for) -> None:
-    _case_for(personas.caseworker)
+def test_burning_an_account_deletes_its_grants_and_sessions_once_a_second_coordinator_approves(
+    personas, client_for
+) -> None:
+    from haven.cases.models import ApprovalRequest
+
+    _case_for(personas.caseworker, personas.coordinator)
     victim = client_for(personas.caseworker)
     coordinator = client_for(personas.coordinator)
     response = coordinator.post(
         f"/staff/accounts/{personas.caseworker.pk}/burn/", {"confirm": "on"}
     )
     assert response.status_code == 302
-    assert not Grant.objects.filter(user=personas.caseworker).exists()
+    # One coordinator: suspended at once (sessions gone), grants kept until a second approves.
     assert not StaffSession.objects.filter(user=personas.caseworker).exists()
     assert victim.get("/staff/").status_code == 302
+    assert Grant.objects.filter(user=personas.caseworker).exists()
+    approval = ApprovalRequest.objects.get(kind="burn_account", target_user=personas.caseworker)
+    second = client_for(personas.coordinator2)
+    assert (
+        second.post(f"/staff/accounts/burns/{approval.id}/", {"decision": "approve"}).status_code
+        == 302
+    )
+    assert not Grant.objects.filter(user=personas.caseworker).exists()
     assert AuditEvent.objects.filter(
         action="account.burn", object_id=str(personas.caseworker.pk)
     ).exists()
@@ -241,8 +253,14 @@ def test_burn_without_confirmation_is_refused_with_a_message(personas, client_fo
     coordinator = client_for(personas.coordinator)
     response = coordinator.post(f"/staff/accounts/{personas.caseworker.pk}/burn/", {})
     assert response.status_code == 400
-    assert Grant.objects.filter(user=personas.caseworker).count() == 0 or True
     assert "Отметьте" in response.content.decode()
+    personas.caseworker.refresh_from_db()
+    assert personas.caseworker.is_active and personas.caseworker.suspended_at is None
+    assert (
+        not AuditEvent.objects.filter(action__startswith="account.")
+        .exclude(action="account.create")
+        .exists()
+    )
 
 
 @pytest.mark.django_db
@@ -293,7 +311,7 @@ def test_password_change_mistakes_get_clear_messages_and_change_nothing(
 
 @pytest.mark.django_db
 def test_an_admin_reset_makes_a_new_key_pair_and_needs_fresh_grants(personas, client_for) -> None:
-    case = _case_for(personas.caseworker)
+    case = _case_for(personas.caseworker, personas.coordinator)
     admin = client_for(personas.admin)
     response = admin.post(f"/staff/accounts/{personas.caseworker.pk}/reset/", {"confirm": "on"})
     assert response.status_code == 200

@@ -64,7 +64,7 @@ def test_a_caseworker_opens_a_case_with_a_person_and_sees_it(personas, client_fo
         {
             "risk": "high",
             "risk_reason": "угрозы",
-            "region_of_origin": "Chechnya",
+            "region_of_origin": "RU-CE",
             "caseworker": "",
             "p-given_name": "Хава",
             "p-family_name": "Исмаилова",

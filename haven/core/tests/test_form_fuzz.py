@@ -274,6 +274,16 @@ def _token(world: World) -> dict[str, list[str]]:
     return {"form_token": [form_token()]}
 
 
+def _burn_request_url(world: World) -> str:
+    """A burn request by one coordinator, for the second to decide."""
+    from haven.cases.approvals import request_account_burn
+    from haven.testing.personas import make_staff
+
+    account = make_staff("fuzz-burn-target", "caseworker")
+    row = request_account_burn(actor=world.personas.coordinator, account=account)
+    return f"/staff/accounts/burns/{row.id}/"
+
+
 TARGETS = [
     Target("haven.accounts.forms.LoginForm", "anonymous", lambda w: "/staff/login/",
            good=lambda w: {"username": ["cw", "admin"]}),
@@ -282,6 +292,8 @@ TARGETS = [
     Target("haven.accounts.forms.NewAccountForm", "admin", lambda w: "/staff/accounts/new/"),
     Target("haven.accounts.forms.RolesForm", "admin", lambda w: f"/staff/accounts/{w.target.pk}/roles/"),
     Target("haven.accounts.forms.ConfirmForm", "admin", lambda w: f"/staff/accounts/{w.target.pk}/reset/"),
+    Target("haven.accounts.forms.BurnForm", "coordinator", lambda w: f"/staff/accounts/{w.target.pk}/burn/"),
+    Target("haven.accounts.forms.DecisionForm", "coordinator2", lambda w: _burn_request_url(w)),
     Target("haven.cases.forms.CaseForm", "caseworker", lambda w: "/staff/cases/new/"),
     Target("haven.cases.forms.PersonForm", "caseworker", lambda w: f"/staff/cases/{w.case.id}/people/new/"),
     Target("haven.cases.forms.TransitionForm", "caseworker", lambda w: f"/staff/cases/{w.case.id}/transition/"),

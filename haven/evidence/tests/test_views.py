@@ -236,6 +236,32 @@ def test_redactions_are_reviewed_in_the_app_one_by_one(
 
 
 @pytest.mark.django_db
+def test_the_review_page_names_each_kind_of_proposal_in_words_not_the_engines_codes(
+    personas, client_for, testimony
+) -> None:  # type: ignore[no-untyped-def]
+    import html
+    import re
+
+    from django.utils import translation
+
+    client = client_for(personas.docofficer)
+    client.post(reverse("evidence-redaction-propose", kwargs={"testimony_id": testimony.id}))
+    review = reverse("evidence-review", kwargs={"testimony_id": testimony.id})
+    for language, name, phone in (
+        ("ru", "Имя человека", "Номер телефона"),
+        ("en", "A person's name", "A phone number"),
+    ):
+        with translation.override(language):
+            page = client.get(review, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        kinds = [
+            html.unescape(k)
+            for k in re.findall(r'<td><input type="checkbox"[^>]*></td><td>([^<]*)</td>', page)
+        ]
+        assert name in kinds and phone in kinds, kinds
+        assert not {"PERSON", "PHONE"} & set(kinds)
+
+
+@pytest.mark.django_db
 def test_the_custody_log_is_exportable_per_item(personas, client_for, photo) -> None:  # type: ignore[no-untyped-def]
     client = client_for(personas.docofficer)
     client.get(reverse("evidence-attachment", kwargs={"attachment_id": photo.id}))

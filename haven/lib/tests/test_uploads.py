@@ -274,3 +274,20 @@ def test_any_bytes_and_any_name_give_a_clean_verdict(data: bytes, name: str) -> 
     assert not verdict.safe_name.startswith(".") and len(verdict.safe_name) <= 100
     if verdict.ok and verdict.kind in uploads.IMAGE_KINDS:
         reencode_image(data)  # an accepted picture can always be cleaned
+
+
+def test_a_pdf_working_copy_keeps_its_pages_and_loses_every_action_file_form_and_metadata() -> None:
+    from pypdf import PdfReader
+
+    from haven.testing.hostile_pdf import PAGE_TEXT, active_content_left, hostile_pdf
+
+    hostile = hostile_pdf()
+    carried = set(active_content_left(hostile))
+    for key in ("/OpenAction", "/AA", "/JavaScript", "/Launch", "/EmbeddedFiles", "/XFA"):
+        assert key in carried  # the sample really carries what the copy must lose
+    assert {"/Info", "/Metadata", "page /AA", "page /Annots"} <= carried
+    clean = uploads.strip_pdf(hostile)
+    assert active_content_left(clean) == []
+    reader = PdfReader(io.BytesIO(clean))
+    assert len(reader.pages) == 1 and PAGE_TEXT.encode() in clean
+    assert not reader.metadata and reader.xmp_metadata is None

@@ -161,6 +161,37 @@ def test_a_hotline_request_naming_a_reported_person_is_suggested_on_the_triage_p
     assert MatchCandidate.objects.count() == 1
 
 
+@pytest.mark.django_db
+def test_a_hotline_request_confirmed_as_the_same_person_shows_on_the_report_too(
+    personas, client_for, report
+) -> None:  # type: ignore[no-untyped-def]
+    """Deciding "same person" for a hotline request was visible only from the request: the
+    report page listed neither the request nor the reason."""
+    from haven.intake import actions as intake_actions
+
+    coord = keyring_for(personas.coordinator)
+    intake_actions.set_up_intake_vault(actor=personas.coordinator, keyring=coord)
+    submitted = intake_actions.submit_request(
+        text="Мой брат Хасан Абдулаев пропал в Грозном.",
+        felt_urgency="days",
+        contact="",
+        files=[],
+        language="ru",
+    )
+    client = client_for(personas.coordinator)
+    client.get(f"/staff/intake/{submitted.request.id}/")
+    candidate = MatchCandidate.objects.get()
+    before = client.get(f"/staff/missing/{report.id}/").content.decode()
+    assert submitted.request.reference in before  # a pending suggestion is listed...
+    matching.decide(coord, candidate, same=True, reason="брат подтвердил по телефону")
+    page = client.get(f"/staff/missing/{report.id}/").content.decode()
+    assert submitted.request.reference in page  # ...and the decision stays on the report
+    assert "брат подтвердил по телефону" in page
+    # Someone holding the registry but not the intake vault is not told the request exists.
+    other = client_for(personas.docofficer).get(f"/staff/missing/{report.id}/").content.decode()
+    assert submitted.request.reference not in other
+
+
 def test_a_recogniser_failure_skips_the_message_instead_of_breaking_the_page(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import haven.lib.redact as redact_module
 

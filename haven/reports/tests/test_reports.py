@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -17,7 +18,7 @@ def _cases(spec: list[tuple[str, str, str]]) -> None:
     vault = Vault.objects.create(kind="case", public_key=b"x" * 32)
     Case.objects.bulk_create(
         [
-            Case(vault=vault, state=s, outcome=o, outcome_country=c, region_of_origin="Chechnya")
+            Case(vault=vault, state=s, outcome=o, outcome_country=c, region_of_origin="RU-CE")
             for s, o, c in spec
         ]
     )
@@ -197,3 +198,40 @@ def test_a_period_ending_on_the_last_possible_day_is_a_period_without_an_end(
     assert response.status_code == 200
     call_command("report", "summary", "--to", "9999-12-31", "--json")
     assert json.loads(capsys.readouterr().out)["relocated"] == 6
+
+
+@pytest.mark.django_db
+def test_cases_by_region_counts_codes_with_their_names_and_hides_small_counts(
+    no_decryption, client_for, personas
+) -> None:
+    from django.utils.translation import override
+
+    vault = Vault.objects.create(kind="case", public_key=b"x" * 32)
+    Case.objects.bulk_create(
+        [Case(vault=vault, region_of_origin="RU-CE") for _ in range(7)]
+        + [Case(vault=vault, region_of_origin="RU-DA") for _ in range(5)]
+        + [Case(vault=vault, region_of_origin="") for _ in range(3)]
+    )
+    with override("en"):
+        rows = dict(figures.cases_by_region(figures.Period()).rows())
+    assert (rows["Chechnya"].value, rows["Dagestan"].value) == (7, 5)
+    assert set(rows) == {"Chechnya", "Dagestan"}  # names, never a raw code; empty left out
+    Case.objects.bulk_create([Case(vault=vault, region_of_origin="RU-IN") for _ in range(2)])
+    with override("en"):
+        rows = dict(figures.cases_by_region(figures.Period()).rows())
+    assert rows["Ingushetia"].suppressed and rows["Ingushetia"].small
+    body = client_for(personas.coordinator).get("/staff/reports/?region=RU-CE").content.decode()
+    assert "Дела по региону происхождения" in body and "Чеченская Республика" in body
+
+
+@pytest.mark.django_db
+def test_the_summary_command_takes_a_region_by_code_or_exact_name_and_refuses_free_text(
+    no_decryption,
+) -> None:
+    from django.core.management import CommandError
+
+    out = io.StringIO()
+    call_command("report", "summary", "--region", "Chechnya", stdout=out)
+    assert "Чеченская Республика" in out.getvalue() or "Chechnya" in out.getvalue()
+    with pytest.raises(CommandError, match="not a region of the list"):
+        call_command("report", "summary", "--region", "Грозный")

@@ -144,6 +144,35 @@ def test_marking_a_house_compromised_locks_it_and_alerts_for_every_resident(
 
 
 @pytest.mark.django_db
+def test_every_resident_of_a_compromised_house_gets_one_move_task_shown_on_their_case_page(
+    personas, watched_case, client_for
+) -> None:
+    from haven.cases import actions as case_actions
+    from haven.cases.models import Task
+
+    ring = keyring_for(personas.caseworker)
+    second = case_actions.create_case(keyring=ring, risk="high")
+    house = actions.create_house(
+        keyring=keyring_for(personas.coordinator),
+        code="Birch",
+        capacity=3,
+        address="x",
+        access_instructions="",
+        host_contact="",
+    )
+    for case in (watched_case, second):
+        actions.place(actor=personas.coordinator, house=house, case=case)
+    actions.mark_compromised(actor=personas.coordinator, house=house)
+    actions.mark_compromised(actor=personas.coordinator, house=house)  # a second press
+    tasks = Task.objects.filter(kind=Task.Kind.RELOCATE)
+    assert sorted(t.case_id for t in tasks) == sorted([watched_case.id, second.id])
+    assert all(t.due_date == timezone.localdate() and t.done_at is None for t in tasks)
+    page = client_for(personas.caseworker).get(f"/staff/cases/{second.id}/").content.decode()
+    assert "Переселить из раскрытого убежища" in page
+    assert "Birch" not in page and ": None" not in page
+
+
+@pytest.mark.django_db
 def test_two_workers_side_by_side_send_nothing_twice_and_miss_nothing(
     personas, watched_case
 ) -> None:

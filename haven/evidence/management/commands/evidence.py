@@ -72,7 +72,7 @@ class Command(BaseCommand):
             self.stdout.write(f"bundle SHA-256: {digest}")
 
     def _export(self, options: dict[str, Any]) -> None:
-        from haven.accounts.cli import keyring_from_cli
+        from haven.accounts.cli import staff_keyring_from_cli
         from haven.evidence.bundle import build_bundle
         from haven.evidence.errors import EvidenceError
         from haven.evidence.models import Incident
@@ -82,8 +82,7 @@ class Command(BaseCommand):
             raise CommandError(f"{out} exists; choose a new file name")
         # Both factors, as on the sign-in page; a duress password opens an empty keyring and
         # raises the silent alarm, exactly as it does there.
-        keyring = keyring_from_cli(options["user"])
-        try:
+        with staff_keyring_from_cli(options["user"]) as keyring:
             incident = (
                 keyring.visible(Incident.objects.select_related("vault"))
                 .filter(reference__iexact=options["incident"])
@@ -100,8 +99,6 @@ class Command(BaseCommand):
                 )
             except EvidenceError as exc:
                 raise CommandError(str(exc)) from exc
-        finally:
-            keyring.flush_audit()
         fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(built.data)

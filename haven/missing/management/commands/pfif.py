@@ -12,7 +12,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from haven.accounts.cli import keyring_from_cli
+from haven.accounts.cli import staff_keyring_from_cli
 from haven.cases.approvals import use_export_approval
 from haven.cases.errors import CaseError
 from haven.missing import actions, pfif
@@ -50,13 +50,11 @@ class Command(BaseCommand):
             pfif.parse(data)  # before asking for a password: a bad file fails fast
         except MissingError as exc:
             raise CommandError(f"{path}: {exc} Nothing was imported.") from exc
-        keyring = keyring_from_cli(options["user"])
-        try:
-            result = pfif.import_pfif(keyring=keyring, data=data)
-        except MissingError as exc:
-            raise CommandError(f"{path}: {exc} Nothing was imported.") from exc
-        finally:
-            keyring.flush_audit()
+        with staff_keyring_from_cli(options["user"]) as keyring:
+            try:
+                result = pfif.import_pfif(keyring=keyring, data=data)
+            except MissingError as exc:
+                raise CommandError(f"{path}: {exc} Nothing was imported.") from exc
         self.stdout.write(
             f"persons: {result.persons_created} new, {result.persons_existing} already here; "
             f"notes: {result.notes_created} new, {result.notes_existing} already here; "
@@ -64,18 +62,16 @@ class Command(BaseCommand):
         )
 
     def _export(self, options: dict[str, Any]) -> None:
-        keyring = keyring_from_cli(options["user"])
-        vault = actions.registry_vault()
-        if vault is None or not keyring.can_open(vault):
-            raise CommandError("this account does not hold the registry")
-        try:
-            with transaction.atomic():
-                use_export_approval(actor=keyring.user, vault=vault)  # type: ignore[arg-type]
-                data = pfif.export_pfif(keyring=keyring)
-        except CaseError as exc:
-            raise CommandError(str(exc)) from exc
-        finally:
-            keyring.flush_audit()
+        with staff_keyring_from_cli(options["user"]) as keyring:
+            vault = actions.registry_vault()
+            if vault is None or not keyring.can_open(vault):
+                raise CommandError("this account does not hold the registry")
+            try:
+                with transaction.atomic():
+                    use_export_approval(actor=keyring.user, vault=vault)  # type: ignore[arg-type]
+                    data = pfif.export_pfif(keyring=keyring)
+            except CaseError as exc:
+                raise CommandError(str(exc)) from exc
         if options["output"]:
             try:
                 with open(options["output"], "wb") as out:

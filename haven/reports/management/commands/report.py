@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from haven.cases import regions
 from haven.reports.figures import Period, summary
 
 
@@ -25,14 +26,24 @@ class Command(BaseCommand):
         parser.add_argument("verb", choices=["summary"])
         parser.add_argument("--from", dest="start")
         parser.add_argument("--to", dest="end")
-        parser.add_argument("--region", default="")
+        parser.add_argument(
+            "--region", default="", help="a region code (RU-CE) or its exact name, e.g. Chechnya"
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        region = ""
+        if options["region"]:
+            region = regions.match(options["region"]) or ""
+            if not region:
+                raise CommandError(
+                    f"not a region of the list: {options['region']} (a code such as RU-CE, or "
+                    "the exact name)"
+                )
         period = Period(
             _date(options["start"]) if options["start"] else None,
             _date(options["end"]) if options["end"] else None,
-            options["region"],
+            region,
         )
         if period.start and period.end and period.start > period.end:
             raise CommandError("--from is after --to")

@@ -7,11 +7,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from haven.safety.worker import Worker, install_signal_handlers, run_once
+from haven.safety.worker import Worker, install_signal_handlers
 
 
 class Command(BaseCommand):
-    help = "Run the safety worker (missed check-ins, escalation, alert delivery)."
+    help = (
+        "Run the worker (missed check-ins, escalation, alert delivery, periodic signed audit "
+        "checkpoints)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="run one step and exit")
@@ -19,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["once"]:
-            result = run_once()
+            result = Worker(0).step()
             self.stdout.write(
                 f"watches down: {result.watches_down}, steps sent: {result.steps_sent}, delivered: {result.delivered}, failed: {result.failed}"
             )
