@@ -212,11 +212,13 @@ def submitter(port: int, stop: Deadline, ledger: Ledger, n: int, rng: random.Ran
             fields |= {"contact": "", "form_token": token}
             status, page, _h = request(port, "POST", "/help/?lang=ru", fields)
             match = CODENAME.search(page)
+            # The help form is idempotent on its token (the same form posted twice is one
+            # request): each new request comes from a fresh form, as a person's would.
+            token = ""
             if status == 200 and match:
                 with ledger.lock:
                     ledger.submissions.append((match.group(1), text))
             else:
-                token = ""
                 with ledger.lock:
                     ledger.failed += 1
         except ConnectionRefusedError:
@@ -245,8 +247,9 @@ def checker(port: int, stop: Deadline, ledger: Ledger, codename: str, rng: rando
                     raise OSError(f"sign-in {status}")
                 cookie = headers["set-cookie"].split(";", 1)[0]
             panic = rng.random() < 0.1
-            fields = {"panic": "1"} if panic else {"pin": PIN}
-            status, page, _h = request(port, "POST", "/checkin/?lang=en", fields, cookie)
+            # Panic is confirmed on its own page (the second press posts confirm=1).
+            path, fields = ("/panic/", {"confirm": "1"}) if panic else ("/checkin/", {"pin": PIN})
+            status, page, _h = request(port, "POST", f"{path}?lang=en", fields, cookie)
             if status == 302:  # signed out (should not happen: sessions are rows)
                 cookie = ""
                 raise OSError("portal session lost")

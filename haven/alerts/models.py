@@ -23,6 +23,7 @@ class Notification(models.Model):
         CHANNEL_FAILED = "channel_failed", _("Alert channel failed")
         PIN_GUESSING = "pin_guessing", _("Repeated wrong check-in PINs")
         AUDIT_CHECKPOINT = "audit_checkpoint", _("Audit checkpoint")
+        PORTAL_MESSAGE = "portal_message", _("New message from the person")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -218,6 +218,10 @@ def _detail_context(request: HavenRequest, case: Case, **forms: Any) -> dict[str
         "intake_records": [keyring.reader(r) for r in case.intake_records.select_related("vault")]
         if hasattr(case, "intake_records")
         else [],
+        # What the person wrote on the portal after the case was opened (haven.intake).
+        "portal_messages": keyring.readers(case.portal_messages.select_related("vault"))
+        if hasattr(case, "portal_messages")
+        else [],
         "today": timezone.localdate(),
         "incidents": _incidents(case),
         "silent_since": _silent_since(case),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,15 +16,18 @@ from haven.audit.log import log_event
 from haven.cases.actions import create_case
 from haven.cases.models import Case
 from haven.intake import portal
+from haven.intake.forms import FORM_TOKEN_MAX_AGE
 from haven.intake.models import (
     Attachment,
     CaseIntakeRecord,
+    CaseMessage,
     HelpRequest,
     Message,
     PersonCopy,
     PortalIdentity,
 )
 from haven.lib.codenames import generate_codename, normalise_codename
+from haven.vault import codename as codename_crypto
 from haven.vault.actions import create_vault
 from haven.vault.codename import CodenameKeys
 from haven.vault.keyring import Keyring, seal_box
@@ -49,7 +53,10 @@ class UploadedFile:
 @dataclass(frozen=True)
 class Submission:
     request: HelpRequest
-    codename: str
+    # None when the same form comes back after the person has already signed in with their
+    # codename (it is then no longer kept anywhere).
+    codename: str | None
+    repeated: bool = False
 
 
 def intake_vault() -> Vault:
@@ -103,47 +110,89 @@ def _add_message(
     return message
 
 
+def _earlier_submission(form_token: str) -> Submission | None:
+    earlier = HelpRequest.objects.filter(
+        form_token_hash=codename_crypto.form_token_lookup(form_token)
+    ).first()
+    if earlier is None:
+        return None
+    codename = None
+    if earlier.retry_codename is not None:
+        codename = codename_crypto.open_for_resubmission(form_token, bytes(earlier.retry_codename))
+    return Submission(earlier, codename, repeated=True)
+
+
 def submit_request(
-    *, text: str, felt_urgency: str, contact: str, files: list[UploadedFile], language: str
+    *,
+    text: str,
+    felt_urgency: str,
+    contact: str,
+    files: list[UploadedFile],
+    language: str,
+    form_token: str = "",
 ) -> Submission:
     """A new request from the portal. Sealed before it is written; committed before the person
-    is shown their codename (the caller renders only after this returns)."""
+    is shown their codename (the caller renders only after this returns). Idempotent on the
+    form token: the same form posted again is the same request with the same codename."""
+    if form_token:
+        earlier = _earlier_submission(form_token)
+        if earlier is not None:
+            return earlier
     vault = intake_vault()
     codename = generate_codename(language)
     keys = portal.derive_keys(normalise_codename(codename))
     urgency = {"now": HelpRequest.Urgency.URGENT, "days": HelpRequest.Urgency.HIGH}.get(
         felt_urgency, HelpRequest.Urgency.NORMAL
     )
-    with transaction.atomic():
-        identity = portal.create_identity(keys, language=language)
-        request = HelpRequest.objects.create(
-            vault=vault,
-            identity=identity,
-            felt_urgency=felt_urgency,
-            urgency=urgency,
-            language=language,
-        )
-        _add_message(
-            request=request,
-            direction=Message.Direction.IN,
-            text=text,
-            contact=contact,
-            files=files,
-            person_vault=identity.vault,
-        )
-        log_event(
-            action="intake.submit",
-            object_type="request",
-            object_id=request.reference,
-            data={"files": len(files), "urgency": urgency},
-        )
-        if urgency == HelpRequest.Urgency.URGENT:
-            notify_role(
-                role=Role.OPERATOR,
-                kind="urgent_request",
-                reference=request.reference,
-                link=f"/staff/intake/{request.id}/",
+    try:
+        with transaction.atomic():
+            # Codenames kept for a resubmission outlive the form token that could open them
+            # for no reason: drop the ones whose token has expired.
+            HelpRequest.objects.filter(
+                retry_codename__isnull=False,
+                created_at__lt=timezone.now() - timedelta(seconds=FORM_TOKEN_MAX_AGE),
+            ).update(retry_codename=None)
+            identity = portal.create_identity(keys, language=language)
+            request = HelpRequest.objects.create(
+                vault=vault,
+                identity=identity,
+                felt_urgency=felt_urgency,
+                urgency=urgency,
+                language=language,
+                form_token_hash=codename_crypto.form_token_lookup(form_token)
+                if form_token
+                else None,
+                retry_codename=codename_crypto.seal_for_resubmission(form_token, codename)
+                if form_token
+                else None,
             )
+            _add_message(
+                request=request,
+                direction=Message.Direction.IN,
+                text=text,
+                contact=contact,
+                files=files,
+                person_vault=identity.vault,
+            )
+            log_event(
+                action="intake.submit",
+                object_type="request",
+                object_id=request.reference,
+                data={"files": len(files), "urgency": urgency},
+            )
+            if urgency == HelpRequest.Urgency.URGENT:
+                notify_role(
+                    role=Role.OPERATOR,
+                    kind="urgent_request",
+                    reference=request.reference,
+                    link=f"/staff/intake/{request.id}/",
+                )
+    except IntegrityError:
+        # The same form, posted twice at once: the other post committed first.
+        earlier = _earlier_submission(form_token) if form_token else None
+        if earlier is None:
+            raise
+        return earlier
     return Submission(request, codename)
 
 
@@ -175,7 +224,35 @@ def write_again(*, identity: PortalIdentity, text: str, files: list[UploadedFile
             object_id=request.reference,
             data={"files": len(files)},
         )
+        if request.case_id:
+            _forward_to_case(request=request, text=text, files=len(files))
     return message
+
+
+def _forward_to_case(*, request: HelpRequest, text: str, files: int) -> None:
+    """Once a case is open its caseworker works there, often without the intake grant: what the
+    person writes is sealed to the case vault too, and the case's people are alerted (with the
+    case reference and a link only)."""
+    case = Case.objects.select_related("vault").get(pk=request.case_id)  # type: ignore[misc]
+    forwarded = CaseMessage(
+        case=case, vault=case.vault, request_reference=request.reference, file_count=files
+    )
+    seal_box(forwarded, body=text)
+    forwarded.save()
+    log_event(
+        action="case.portal_message",
+        object_type="case",
+        object_id=case.reference,
+        data={"files": files},
+    )
+    from haven.alerts.actions import notify
+
+    notify(
+        recipients=[a.user for a in case.assignments.select_related("user")],
+        kind="portal_message",
+        reference=case.reference,
+        link=f"/staff/cases/{case.id}/",
+    )
 
 
 def conversation_for_person(keys: CodenameKeys, identity: PortalIdentity) -> list[dict[str, Any]]:

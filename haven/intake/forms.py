@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django import forms
@@ -11,13 +12,16 @@ from haven.intake.models import HelpRequest
 from haven.lib.codenames import validate_codename
 
 FORM_TOKEN_SALT = "haven.intake.form"  # noqa: S105  (a signing namespace, not a secret)
+FORM_TOKEN_MAX_AGE = 6 * 3600  # seconds
 
 
 def form_token() -> str:
     """A signed, time-limited token in each anonymous portal form. The portal sets no cookie
     before a codename sign-in, so Django's CSRF cookie cannot be used there; this token stops
-    forms posted from elsewhere or replayed days later."""
-    return signing.dumps("portal-form", salt=FORM_TOKEN_SALT)
+    forms posted from elsewhere or replayed days later. Each token is random: the help form is
+    idempotent on it (the same form posted twice is one request), so two visitors must never
+    share one."""
+    return signing.dumps({"form": secrets.token_urlsafe(18)}, salt=FORM_TOKEN_SALT)
 
 
 def with_page_error(form: forms.Form, message: str) -> forms.Form:
@@ -31,15 +35,20 @@ def with_page_error(form: forms.Form, message: str) -> forms.Form:
 
 class PortalForm(forms.Form):
     form_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    unique_token = ""  # the token when it may key an idempotent submission (see below)
 
     def clean_form_token(self) -> str:
         token = self.cleaned_data.get("form_token") or ""
         try:
-            signing.loads(token, salt=FORM_TOKEN_SALT, max_age=6 * 3600)
+            payload = signing.loads(token, salt=FORM_TOKEN_SALT, max_age=FORM_TOKEN_MAX_AGE)
         except signing.BadSignature as exc:
             raise forms.ValidationError(
                 _("This form has expired. Please check your text and send it again.")
             ) from exc
+        # Tokens made before they carried a random value were the same for everyone who opened
+        # the form in the same second: valid, but never a key that could hand one person's
+        # codename to another.
+        self.unique_token = token if isinstance(payload, dict) and payload.get("form") else ""
         return token
 
 
@@ -53,10 +62,22 @@ class MultipleFileField(forms.FileField):
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> Any:
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(d, initial) for d in data if d]
-        return [single(data, initial)] if data else []
+        files = [d for d in data if d] if isinstance(data, list | tuple) else [data] if data else []
+        return [self._clean_one(d, initial) for d in files]
+
+    def _clean_one(self, upload: Any, initial: Any) -> Any:
+        try:
+            return super().clean(upload, initial)
+        except forms.ValidationError as exc:
+            if getattr(exc, "code", None) != "empty":
+                raise
+            # Django's message does not say which file; a person may have sent several.
+            from haven.lib.uploads import sent_name
+
+            raise forms.ValidationError(
+                _("The file %(name)s is empty.") % {"name": sent_name(upload.name or "")},
+                code="empty",
+            ) from exc
 
 
 class HelpForm(PortalForm):

@@ -54,6 +54,9 @@ class PortalSession(models.Model):
     token_hash = models.CharField(max_length=64, primary_key=True)
     identity = models.ForeignKey(PortalIdentity, on_delete=models.CASCADE, related_name="sessions")
     wrapped_key = models.TextField()
+    # The portal language the person chose. Before sign-in it travels in `?lang=` (no cookie may
+    # exist yet); after sign-in it lives here, so a redirect or a bare link cannot drop it.
+    language = models.CharField(max_length=8, default="ru")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(db_index=True)
 
@@ -98,11 +101,27 @@ class HelpRequest(models.Model):
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The help form's token, hashed: the same form posted twice (a resubmission after a dropped
+    # connection over Tor, a double press) finds this request instead of creating a second one.
+    form_token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The codename, encrypted under a key derived from that form token (which the server never
+    # stores), so a resubmission of the same form can be shown the same codename. Cleared at the
+    # first codename sign-in and when the token expires.
+    retry_codename = models.BinaryField(null=True, blank=True)
+    # Panic presses before a case exists: counted here, since there is no case to hold an
+    # incident, so the request page and the triage list can show them.
+    panic_count = models.PositiveIntegerField(default=0)
+    panic_last_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["-last_message_at"]),
             models.Index(fields=["status", "urgency"]),
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(retry_codename__isnull=False),
+                name="intake_retry_codename_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -169,3 +188,20 @@ class CaseIntakeRecord(models.Model):
     request_reference = models.CharField(max_length=16)
     conversation = SealedField(kind="json")
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class CaseMessage(models.Model):
+    """A message the person writes after their case was opened, sealed to the case vault's public
+    key (the portal holds no grant), so that it reaches the case page and its caseworkers."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="portal_messages")
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    request_reference = models.CharField(max_length=16)
+    body = SealedField(box=True)
+    # Files stay with the hotline request; the case page says how many there were.
+    file_count = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]

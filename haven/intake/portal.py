@@ -19,9 +19,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
-from haven.intake.models import PortalConfig, PortalIdentity, PortalSession
+from haven.intake.models import HelpRequest, PortalConfig, PortalIdentity, PortalSession
 from haven.vault import codename as codename_crypto
 from haven.vault.codename import CodenameKeys
 from haven.vault.models import Vault
@@ -96,16 +97,24 @@ def _set_cookie(response: HttpResponse, value: str) -> None:
     )
 
 
-def start_session(response: HttpResponse, identity: PortalIdentity, keys: CodenameKeys) -> None:
+def start_session(
+    response: HttpResponse, identity: PortalIdentity, keys: CodenameKeys, *, language: str
+) -> None:
     # Expired sessions go first: their rows hold (useless without the cookie, but still)
     # wrapped keys, and nothing else ever sweeps them.
     PortalSession.objects.filter(expires_at__lt=timezone.now()).delete()
+    # They typed their codename, so they have it: the copy kept for a resubmitted help form
+    # (see actions.submit_request) has done its job.
+    HelpRequest.objects.filter(identity=identity, retry_codename__isnull=False).update(
+        retry_codename=None
+    )
     token = secrets.token_urlsafe(24)
     secret, blob = keys.session_blob(_hash(token))
     PortalSession.objects.create(
         token_hash=_hash(token),
         identity=identity,
         wrapped_key=blob,
+        language=language,
         expires_at=timezone.now() + timedelta(minutes=SESSION_MINUTES),
     )
     _set_cookie(response, f"{token}.{secret}")
@@ -146,6 +155,32 @@ def end_session(request: HttpRequest, response: HttpResponse) -> None:
     response.delete_cookie(COOKIE, samesite="Strict")
 
 
+def _use_session_language(request: HttpRequest, session: PortalSession) -> None:
+    """The signed-in person's language: a `?lang=` they just chose wins and is remembered in the
+    session row; otherwise the session's, never the browser's Accept-Language (an English phone
+    must not turn a Russian conversation English after a redirect)."""
+    chosen = request.GET.get("lang", "")
+    if chosen in {code for code, _name in settings.LANGUAGES} and chosen != session.language:
+        PortalSession.objects.filter(pk=session.pk).update(language=chosen)
+        session.language = chosen
+    translation.activate(session.language)
+    request.LANGUAGE_CODE = session.language  # type: ignore[attr-defined]
+
+
+def with_language(url: str, language: str | None = None) -> str:
+    """A portal address that carries the language, for redirects and links."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    return f"{url}{'&' if '?' in url else '?'}lang={language}"
+
+
+def _sign_in_url(request: HttpRequest) -> str:
+    """Where an expired or missing session goes: the sign-in page, in the language the address
+    asked for (there is no session left to remember it)."""
+    url = reverse("intake-enter")
+    chosen = request.GET.get("lang", "")
+    return with_language(url, chosen) if chosen in dict(settings.LANGUAGES) else url
+
+
 def portal_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A portal view for a person signed in with their codename; others go to the sign-in."""
 
@@ -153,11 +188,12 @@ def portal_login_required(view: Callable[..., HttpResponse]) -> Callable[..., Ht
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         visit = current_visit(request)
         if visit is None:
-            to_sign_in = redirect("intake-enter")
+            to_sign_in = redirect(_sign_in_url(request))
             if COOKIE in request.COOKIES:
                 to_sign_in.delete_cookie(COOKIE, samesite="Strict")
             return to_sign_in
         request.portal = visit  # type: ignore[attr-defined]
+        _use_session_language(request, visit.session)
         # The server row slides with each use (current_visit); the cookie has no lifetime of
         # its own to slide.
         return view(request, *args, **kwargs)

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.intake import actions, portal
 from haven.intake.forms import CodenameForm, HelpForm, WriteForm, form_token, with_page_error
 from haven.intake.middleware import busy_sign_in, codename_derivations
-from haven.intake.models import PortalIdentity
+from haven.intake.models import HelpRequest, PortalIdentity
 from haven.lib import uploads
 from haven.lib.admission import acquire_in_turn
 from haven.ops.uploads import MESSAGES as UPLOAD_PROBLEMS
@@ -35,6 +36,12 @@ def _lang(request: HttpRequest) -> str:
 
 def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:  # type: ignore[type-arg]
     return render(request, template, {"lang": _lang(request), **context}, status=status)
+
+
+def _redirect(url_name: str) -> HttpResponse:
+    """A redirect that keeps the person's language in the address (the portal has no cookie
+    for it before sign-in, and the next page must not fall back to the browser's language)."""
+    return redirect(portal.with_language(reverse(url_name)))
 
 
 # What a person may attach: pictures and PDFs, recognised by their bytes (haven.lib.uploads).
@@ -76,7 +83,7 @@ def _files(form_files: list, errors: list[str]) -> list[actions.UploadedFile]:  
             f.name or "", f, max_bytes=max_bytes, allowed_kinds=_CONTENT_TYPES
         )
         if verdict.problems:
-            errors.append(_upload_error(verdict.safe_name, verdict.problems[0], max_bytes))
+            errors.append(_upload_error(uploads.sent_name(f.name), verdict.problems[0], max_bytes))
             continue
         kind = verdict.kind or ""
         data = f.read(max_bytes + 1)
@@ -88,7 +95,7 @@ def _files(form_files: list, errors: list[str]) -> list[actions.UploadedFile]:  
                 # The operator gets the pages alone; what was sent stays sealed beside them.
                 original, data = data, uploads.strip_pdf(data)
         except ValueError:
-            errors.append(_upload_error(verdict.safe_name, uploads.CORRUPT, max_bytes))
+            errors.append(_upload_error(uploads.sent_name(f.name), uploads.CORRUPT, max_bytes))
             continue
         cleaned.append(
             actions.UploadedFile(
@@ -148,6 +155,7 @@ def ask_for_help(request: HttpRequest) -> HttpResponse:
                     contact=form.cleaned_data["contact"],
                     files=files,
                     language=_lang(request),
+                    form_token=form.unique_token,
                 )
             except actions.IntakeClosed:
                 return _render(request, "intake/portal_closed.html", {}, status=503)
@@ -155,7 +163,12 @@ def ask_for_help(request: HttpRequest) -> HttpResponse:
             return _render(
                 request,
                 "intake/portal_codename.html",
-                {"codename": submission.codename, "reference": submission.request.reference},
+                {
+                    "codename": submission.codename,
+                    "reference": submission.request.reference,
+                    "repeated": submission.repeated,
+                    "in_danger": submission.request.felt_urgency == HelpRequest.FeltUrgency.NOW,
+                },
             )
     # Keep what the person typed; a fresh token so an expired one does not fail twice.
     data = request.POST.copy()
@@ -169,8 +182,9 @@ def ask_for_help(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def enter(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        if portal.current_visit(request) is not None:
-            return redirect("intake-inbox")
+        visit = portal.current_visit(request)
+        if visit is not None:
+            return redirect(portal.with_language(reverse("intake-inbox"), visit.session.language))
         return _render(
             request,
             "intake/portal_enter.html",
@@ -215,8 +229,8 @@ def enter(request: HttpRequest) -> HttpResponse:
                 None, _("We could not find this codename. Check each word and try again.")
             )
         return _render(request, "intake/portal_enter.html", {"form": retry, "hints": _hints(check)})
-    response = redirect("intake-inbox")
-    portal.start_session(response, identity, keys)
+    response = _redirect("intake-inbox")
+    portal.start_session(response, identity, keys, language=_lang(request))
     return response
 
 
@@ -265,7 +279,10 @@ def write(request: HttpRequest) -> HttpResponse:
             request,
             "intake/portal_inbox.html",
             WriteForm,
-            {"conversation": actions.conversation_for_person(visit.keys, visit.identity)},
+            {
+                "conversation": actions.conversation_for_person(visit.keys, visit.identity),
+                "lang_path": reverse("intake-inbox"),
+            },
         )
     if valid:
         errors: list[str] = []
@@ -276,12 +293,13 @@ def write(request: HttpRequest) -> HttpResponse:
             actions.write_again(
                 identity=visit.identity, text=form.cleaned_data["text"], files=files
             )
-            return redirect("intake-inbox")
+            return _redirect("intake-inbox")
     conversation = actions.conversation_for_person(visit.keys, visit.identity)
     return _render(
         request,
         "intake/portal_inbox.html",
-        {"conversation": conversation, "form": form},
+        # The language switch must lead to the inbox: /inbox/write/ takes only posts.
+        {"conversation": conversation, "form": form, "lang_path": reverse("intake-inbox")},
         status=400,
     )
 
@@ -301,6 +319,6 @@ def quick_exit(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def leave(request: HttpRequest) -> HttpResponse:
-    response = redirect("intake-home")
+    response = _redirect("intake-home")
     portal.end_session(request, response)
     return response

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -25,6 +25,32 @@ from haven.vault.models import Vault
 
 TRIAGE_ROLES = (Role.OPERATOR, Role.COORDINATOR)
 URGENCY_ORDER = {"urgent": 0, "high": 1, "normal": 2}
+
+
+def _rank(field: str, order: dict[str, int], default: int) -> Case:
+    return Case(
+        *(When(**{field: value}, then=Value(rank)) for value, rank in order.items()),
+        default=Value(default),
+        output_field=IntegerField(),
+    )
+
+
+def in_triage_order(rows: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
+    """Most urgent first; within an urgency, what nobody has read yet, then what still waits for
+    an answer, each longest-waiting first. An unread urgent request is always at the top."""
+    return rows.annotate(
+        urgency_rank=_rank("urgency", URGENCY_ORDER, len(URGENCY_ORDER)),
+        unread_rank=_rank("status", {HelpRequest.Status.NEW: 0}, 1),
+        waiting_rank=_rank(
+            "status",
+            {
+                HelpRequest.Status.NEW: 0,
+                HelpRequest.Status.READ: 0,
+                HelpRequest.Status.REPLIED: 1,
+            },
+            2,
+        ),
+    ).order_by("urgency_rank", "unread_rank", "waiting_rank", "last_message_at", "created_at")
 
 
 def get_request_for_user(request: HavenRequest, request_id: UUID) -> HelpRequest:
@@ -46,7 +72,7 @@ def triage(request: HavenRequest) -> HttpResponse:
     rows = request.keyring.visible(HelpRequest.objects.all())
     if show == "open":
         rows = rows.exclude(status=HelpRequest.Status.CASE_OPENED)
-    rows = rows.annotate(message_count=Count("messages")).order_by("-last_message_at")[:200]
+    rows = in_triage_order(rows.annotate(message_count=Count("messages")))[:200]
     has_vault = Vault.objects.filter(kind=Vault.Kind.INTAKE, shredded_at__isnull=True).exists()
     return render(
         request,

@@ -477,6 +477,21 @@ def safe_filename(name: str, kind: str | None, *, max_length: int = 100) -> str:
     return f"{stem[: max_length - len(extension) - 1]}.{extension}"
 
 
+def sent_name(name: str, *, max_length: int = 100) -> str:
+    """The file's name as the person sent it, safe to show in an error: no folders, no control or
+    bidi characters, bounded, but with the extension they gave it. An error must name the file
+    they chose ("evil.jpg"), not the type we found inside it ("evil.html"), or they cannot tell
+    which of their files is meant."""
+    if not isinstance(name, str):
+        name = ""
+    base = re.split(r"[\\/]", name)[-1]
+    base = unicodedata.normalize("NFKC", base)
+    base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
+    if len(base) > max_length:
+        base = base[: max_length - 1] + "…"
+    return base or safe_filename(name, None)
+
+
 # ---- re-encoding ------------------------------------------------------------------------------
 
 _SAVE_FORMAT = {"JPEG": "JPEG", "PNG": "PNG", "GIF": "GIF", "WEBP": "WEBP"}

@@ -221,26 +221,40 @@ def _wrong_pin(watch: Watch, now: dt.datetime) -> None:
 
 
 def panic(*, identity: PortalIdentity) -> None:
+    """The person pressed panic (and confirmed it). With a case, an incident escalates it. Before
+    a case exists there is nobody's case to escalate, so the press is recorded on their newest
+    request (count, time, urgent) for the hotline, and the alert links to that request."""
     case = identity.case
-    watch = Watch.objects.filter(case=case).first() if case else None
-    if case is None:
-        from haven.alerts.actions import notify_role
-
-        request = identity.requests.order_by("-created_at").first()
-        notify_role(
-            role=Role.OPERATOR,
-            kind="panic",
-            reference=getattr(request, "reference", ""),
-            link="/staff/intake/",
-        )
-        notify_role(
-            role=Role.COORDINATOR,
-            kind="panic",
-            reference=getattr(request, "reference", ""),
-            link="/staff/intake/",
-        )
+    if case is not None:
+        watch = Watch.objects.filter(case=case).first()
+        open_incident(kind=Incident.Kind.PANIC, case=case, watch=watch)
         return
-    open_incident(kind=Incident.Kind.PANIC, case=case, watch=watch)
+    from haven.alerts.actions import notify_role
+    from haven.intake.models import HelpRequest
+
+    now = timezone.now()
+    with transaction.atomic():
+        request = (
+            HelpRequest.objects.select_for_update()
+            .filter(identity=identity)
+            .order_by("-created_at")
+            .first()
+        )
+        if request is None:
+            return
+        HelpRequest.objects.filter(pk=request.pk).update(
+            panic_count=F("panic_count") + 1,
+            panic_last_at=now,
+            urgency=HelpRequest.Urgency.URGENT,
+        )
+        log_event(action="intake.panic", object_type="request", object_id=request.reference)
+        for role in (Role.OPERATOR, Role.COORDINATOR):
+            notify_role(
+                role=role,
+                kind="panic",
+                reference=request.reference,
+                link=f"/staff/intake/{request.id}/",
+            )
 
 
 # --- incidents and escalation -----------------------------------------------------------------

@@ -10,16 +10,24 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
 from haven.cases.models import Case
+from haven.safety.actions import MAX_INTERVAL_MINUTES
 from haven.safety.models import CheckIn
 
 
 class WatchForm(forms.Form):
-    interval_hours = forms.DecimalField(
-        label=_("Every … hours"),
+    # Whole minutes, as the watch stores them: hours with decimals turned 0.02 h into 1 minute
+    # and came back as 0.016666666666666666, which the form then refused.
+    interval_minutes = forms.IntegerField(
+        label=_("Every … minutes"),
         required=False,
-        max_digits=5,
-        decimal_places=2,
-        help_text=_("Or give fixed times below."),
+        min_value=1,
+        max_value=MAX_INTERVAL_MINUTES,
+        help_text=_("For example 720 for every 12 hours. Or give fixed times below."),
+        error_messages={
+            "invalid": _("Give the interval in whole minutes, for example 720."),
+            "min_value": _("The interval must be at least one minute."),
+            "max_value": _("An interval longer than a month is not a watch."),
+        },
     )
     fixed_times = forms.CharField(
         label=_("Fixed times (local)"),
@@ -71,10 +79,6 @@ class WatchForm(forms.Form):
                     _("“%(t)s” is not a time like 09:00.") % {"t": part}
                 ) from exc
         return times
-
-    def interval_minutes(self) -> int | None:
-        hours = self.cleaned_data.get("interval_hours")
-        return None if hours is None else int(hours * 60)
 
 
 class StaffCheckInForm(forms.Form):

@@ -4,6 +4,7 @@ from haven.safety import views
 
 portal_urlpatterns = [
     path("checkin/", views.portal_checkin, name="safety-checkin"),
+    path("panic/", views.portal_panic, name="safety-panic"),
 ]
 
 urlpatterns = [

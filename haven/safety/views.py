@@ -188,7 +188,7 @@ def watch_edit(request: HavenRequest, case_id: UUID) -> HttpResponse:
     initial = None
     if watch:
         initial = {
-            "interval_hours": (watch.interval_minutes or 0) / 60 or None,
+            "interval_minutes": watch.interval_minutes,
             "fixed_times": ", ".join(watch.fixed_times),
             "time_zone": watch.time_zone,
             "grace_minutes": watch.grace_minutes,
@@ -202,7 +202,7 @@ def watch_edit(request: HavenRequest, case_id: UUID) -> HttpResponse:
             actions.save_watch(
                 actor=request.user,
                 case=case,
-                interval_minutes=form.interval_minutes(),
+                interval_minutes=d["interval_minutes"],
                 fixed_times=d["fixed_times"],
                 time_zone=d["time_zone"],
                 grace_minutes=d["grace_minutes"],
@@ -537,23 +537,52 @@ def watch_panel(request: HavenRequest) -> Panel | None:
 def portal_checkin(request: HttpRequest) -> HttpResponse:
     identity = request.portal.identity  # type: ignore[attr-defined]
     lang = translation.get_language()
-    has_watch = (
-        Watch.objects.filter(case_id=identity.case_id).exists() if identity.case_id else False
+    watch = (
+        Watch.objects.filter(case_id=identity.case_id).order_by("-created_at").first()
+        if identity.case_id
+        else None
     )
     form = PinForm(request.POST or None)
     done = False
-    if request.method == "POST":
-        if request.POST.get("panic"):
-            actions.panic(identity=identity)
-            return render(request, "safety/portal_panic.html", {"lang": lang})
-        if form.is_valid():
-            if actions.portal_checkin(identity=identity, pin=form.cleaned_data["pin"]):
-                done = True
-                form = PinForm()
-            else:
-                form.add_error("pin", _("This PIN is not right. Try again."))
+    if request.method == "POST" and form.is_valid():
+        if actions.portal_checkin(identity=identity, pin=form.cleaned_data["pin"]):
+            done = True
+            form = PinForm()
+            watch = Watch.objects.filter(pk=watch.pk).first() if watch else None
+        else:
+            form.add_error("pin", _("This PIN is not right. Try again."))
     return render(
         request,
         "safety/portal_checkin.html",
-        {"form": form, "done": done, "has_watch": has_watch, "lang": lang},
+        {
+            "form": form,
+            "done": done,
+            "has_watch": watch is not None,
+            "next_due": _next_due(watch),
+            "next_zone": watch.time_zone if watch else "UTC",
+            "lang": lang,
+        },
     )
+
+
+def _next_due(watch: Watch | None) -> dt.datetime | None:
+    """When the person is next expected to check in (the grace period is not theirs to plan
+    with: telling it would only teach them to be late)."""
+    if watch is None or watch.state == Watch.State.PAUSED:
+        return None
+    return watch.expected_at()
+
+
+@login_not_required
+@csrf_exempt  # the portal session cookie is SameSite=Strict; see haven/intake/views_portal.py
+@require_http_methods(["GET", "POST"])
+@portal_login_required
+def portal_panic(request: HttpRequest) -> HttpResponse:
+    """Panic in two presses: the button on every signed-in page opens this confirmation (a page,
+    so it works without JavaScript), and only the second press alerts. A frightened thumb on a
+    small screen must not raise the alarm by accident, nor fail to raise it on purpose."""
+    lang = translation.get_language()
+    if request.method == "POST" and request.POST.get("confirm") == "1":
+        actions.panic(identity=request.portal.identity)  # type: ignore[attr-defined]
+        return render(request, "safety/portal_panic.html", {"lang": lang, "done": True})
+    return render(request, "safety/portal_panic.html", {"lang": lang, "done": False})

@@ -66,6 +66,8 @@ def staff_workspace_text(page: Any, username: str) -> str:
     own user name taken out: two people's pages compare equal when only the name differs."""
     text = page.inner_text("header.topbar") + "\n" + page.inner_text("main")
     return " ".join(text.replace(username, "USER").split())
+
+
 def form(page: Any, action_ends_with: str) -> Any:
     """The one form on the page posting to a URL ending so: staff pages carry several forms with
     the same field names (status, user, reason)."""

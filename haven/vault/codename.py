@@ -69,3 +69,32 @@ def from_session(
 
 def new_salt() -> bytes:
     return crypto.random_salt()
+
+
+# --- the same help form posted twice ------------------------------------------------------------
+# A person whose connection dropped after pressing Send (common over Tor) presses it again, or the
+# browser resends the form. Their request is already committed; they must see the same codename,
+# or they hold a request they can never read. The codename is kept encrypted under a key derived
+# from the form's random token, which lives only in the person's page: the server keeps a hash of
+# the token to find the row and cannot open the codename without the token itself.
+
+
+def form_token_lookup(form_token: str) -> str:
+    return hashlib.sha256(b"haven-form-token-lookup|" + form_token.encode()).hexdigest()
+
+
+def _form_token_key(form_token: str) -> bytes:
+    return hashlib.sha256(b"haven-form-token-key|" + form_token.encode()).digest()
+
+
+def seal_for_resubmission(form_token: str, codename: str) -> bytes:
+    aad = form_token_lookup(form_token).encode()
+    return crypto.aead_encrypt(_form_token_key(form_token), codename.encode("utf-8"), aad)
+
+
+def open_for_resubmission(form_token: str, blob: bytes) -> str | None:
+    aad = form_token_lookup(form_token).encode()
+    try:
+        return crypto.aead_decrypt(_form_token_key(form_token), bytes(blob), aad).decode("utf-8")
+    except crypto.CryptoError:
+        return None

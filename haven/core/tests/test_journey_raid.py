@@ -141,6 +141,9 @@ def test_the_raid_from_a_missed_check_in_and_a_panic_to_a_missing_persons_report
         assert "Ваши сообщения" in page.content()
         page.click("a.button:has-text('Отметиться')")
         assert "/checkin/" in page.url
+        page.click("a.panic")  # panic asks once more (a page: no JavaScript needed)
+        assert "Вам сейчас угрожает опасность?" in page.content()
+        assert not Incident.objects.filter(kind=Incident.Kind.PANIC).exists()
         page.click("button.panic")
         assert "Мы получили тревогу" in page.content()
         panic = Incident.objects.get(kind=Incident.Kind.PANIC)

@@ -79,13 +79,51 @@ def test_reading_a_request_is_audited_and_marks_it_read(personas, client_for, he
     ).exists()
 
 
+def _request_at(at: str, felt: str) -> HelpRequest:
+    import time_machine
+
+    with time_machine.travel(at, tick=False):
+        return actions.submit_request(
+            text="запрос", felt_urgency=felt, contact="", files=[], language="ru"
+        ).request
+
+
 @pytest.mark.django_db
-def test_the_list_is_newest_first_and_shows_urgency(personas, client_for, help_request) -> None:  # type: ignore[no-untyped-def]
-    later = actions.submit_request(
-        text="второе", felt_urgency="later", contact="", files=[], language="ru"
-    ).request
+def test_the_list_puts_an_unread_urgent_request_first_then_urgency_then_the_longest_waiting(
+    personas, client_for, intake_vault
+) -> None:  # type: ignore[no-untyped-def]
+    old_normal = _request_at("2026-11-01 09:00Z", "later")
+    old_urgent_read = _request_at("2026-11-02 09:00Z", "now")
+    high_waiting_long = _request_at("2026-11-03 09:00Z", "days")
+    high_waiting_less = _request_at("2026-11-04 09:00Z", "days")
+    fresh_urgent_unread = _request_at("2026-11-05 09:00Z", "now")
+    replied_high = _request_at("2026-11-01 08:00Z", "days")
+    actions.mark_read(actor=personas.operator, request=old_urgent_read)
+    actions.reply(actor=personas.operator, request=replied_high, text="ответ")
+
     body = client_for(personas.operator).get("/staff/intake/").content.decode()
-    assert body.index(later.reference) < body.index(help_request.reference)
+    shown = [
+        r.reference
+        for r in sorted(
+            [
+                old_normal,
+                old_urgent_read,
+                high_waiting_long,
+                high_waiting_less,
+                fresh_urgent_unread,
+                replied_high,
+            ],
+            key=lambda r: body.index(r.reference),
+        )
+    ]
+    assert shown == [
+        fresh_urgent_unread.reference,
+        old_urgent_read.reference,
+        high_waiting_long.reference,
+        high_waiting_less.reference,
+        replied_high.reference,
+        old_normal.reference,
+    ]
     assert "tag-urgent" in body
 
 

@@ -1,1 +1,4 @@
-PUBLIC_VIEWS = {"haven.safety.views.portal_checkin"}  # guarded by the codename session
+PUBLIC_VIEWS = {  # guarded by the codename session
+    "haven.safety.views.portal_checkin",
+    "haven.safety.views.portal_panic",
+}

@@ -58,7 +58,7 @@ def test_a_wrong_pin_is_refused_and_recorded_nowhere(person, watch) -> None:
 def test_panic_raises_an_alarm_to_every_step_at_once(person, watch, personas) -> None:
     from haven.alerts.models import Notification
 
-    response = person.post("/checkin/?lang=ru", {"panic": "1"})
+    response = person.post("/panic/?lang=ru", {"confirm": "1"})
     assert response.status_code == 200
     incident = Incident.objects.get(kind="panic")
     assert incident.step == 2
@@ -99,3 +99,21 @@ def test_a_duress_check_in_answers_with_the_same_headers_as_a_normal_one(person,
     assert len(normal.content) == len(duress.content)
     assert sorted(normal.headers) == sorted(duress.headers)
     assert normal.cookies.keys() == duress.cookies.keys()
+
+
+@pytest.mark.django_db
+def test_the_check_in_page_says_when_the_next_check_in_is_due(person, watch, time_machine) -> None:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from haven.safety.models import Watch
+
+    moscow = ZoneInfo("Europe/Moscow")
+    time_machine.move_to(dt.datetime(2026, 12, 1, 9, 0, tzinfo=moscow), tick=False)
+    Watch.objects.filter(pk=watch.pk).update(
+        started_at=dt.datetime(2026, 12, 1, 8, 0, tzinfo=moscow)
+    )
+    body = person.get("/checkin/?lang=ru").content.decode()
+    assert "Следующая отметка — не позже 1 декабря, 20:00." in body  # started 08:00 + 12 h
+    done = person.post("/checkin/?lang=ru", {"pin": "2468"}).content.decode()
+    assert "Следующая отметка — не позже 1 декабря, 21:00." in done  # checked in at 09:00

@@ -95,7 +95,12 @@ def test_the_on_call_lawyer_acknowledges_from_the_alert_link_without_the_case_gr
 def test_a_bad_schedule_form_keeps_what_was_typed(personas, client_for, watched_case) -> None:
     response = client_for(personas.caseworker).post(
         f"/staff/watch/cases/{watched_case.id}/",
-        {"interval_hours": "12", "time_zone": "Nowhere/Land", "grace_minutes": "30", "pin": "2468"},
+        {
+            "interval_minutes": "720",
+            "time_zone": "Nowhere/Land",
+            "grace_minutes": "30",
+            "pin": "2468",
+        },
     )
     assert response.status_code == 400
     body = response.content.decode()
@@ -310,7 +315,7 @@ def test_a_huge_grace_period_in_the_form_is_a_message_not_a_crash(
     response = client_for(personas.caseworker).post(
         f"/staff/watch/cases/{watched_case.id}/",
         {
-            "interval_hours": "12",
+            "interval_minutes": "720",
             "time_zone": "Europe/Moscow",
             "grace_minutes": "99999999999999999",
             "pin": "2468",
@@ -334,3 +339,47 @@ def test_a_refused_disclosure_shows_the_page_again_with_the_typed_reason(
     assert response.status_code == 400
     assert "Новый куратор будет возить продукты" in response.content.decode()
     assert not ApprovalRequest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_check_in_interval_is_whole_minutes_shown_back_as_typed_and_saved_again(
+    personas, client_for, watched_case
+) -> None:
+    from haven.safety.models import Watch
+
+    client = client_for(personas.caseworker)
+    url = f"/staff/watch/cases/{watched_case.id}/"
+    form = {"time_zone": "Europe/Moscow", "grace_minutes": "30", "pin": "2468"}
+    assert client.post(url, {**form, "interval_minutes": "1"}).status_code == 302
+    assert Watch.objects.get(case=watched_case).interval_minutes == 1
+    page = client.get(url).content.decode()
+    assert 'name="interval_minutes" value="1"' in page
+    assert "0.016666" not in page
+    # The form as shown, saved again unchanged (PIN fields empty keep the PINs).
+    again = client.post(
+        url, {"time_zone": "Europe/Moscow", "grace_minutes": "30", "interval_minutes": "1"}
+    )
+    assert again.status_code == 302
+    assert client.post(url, {**form, "interval_minutes": "720"}).status_code == 302
+    assert Watch.objects.get(case=watched_case).interval_minutes == 720
+
+
+@pytest.mark.django_db
+def test_a_fractional_interval_is_refused_with_the_typed_value_shown(
+    personas, client_for, watched_case
+) -> None:
+    from haven.safety.models import Watch
+
+    response = client_for(personas.caseworker).post(
+        f"/staff/watch/cases/{watched_case.id}/",
+        {
+            "interval_minutes": "0.02",
+            "time_zone": "Europe/Moscow",
+            "grace_minutes": "30",
+            "pin": "2468",
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "целых минутах" in body and 'value="0.02"' in body
+    assert not Watch.objects.filter(case=watched_case).exists()

@@ -99,3 +99,50 @@ def test_grim_words_are_never_drawn_but_still_accepted_in_codenames_already_issu
             assert not grim & set(generate_codename(lang).split())
     issued = "famine " + " ".join(load_wordlist("en")[:6])
     assert validate_codename(issued).ok
+
+
+# Words a frightened person reported receiving (issue 13), and roots of the topics no codename
+# may touch: police and security services, prison, killing and death, weapons, drugs. A root is a
+# prefix; the few innocent words that share one are named.
+REPORTED = (
+    "палач каратель омоновец конвоир чекист мент наркоман катафалк снайпер жандарм диктатор боевик"
+).split()
+TOPIC_ROOTS = {
+    "ru": "палач карател омонов конвоир чекист наркоман наркот нарком катафалк снайпер жандарм "
+    "диктатор боевик бандит изолятор карцер расстрел пыт тюрем убий труп гроб кладбищ оруж "
+    "взрыв героин кокаин шприц суицид спецназ силовик зачистк автозак узник".split(),
+    "en": "kill murder prison jail police gun bomb drug corpse coffin grave suicide torture rape "
+    "execut hostage slave terror weapon wound blood dead death die".split(),
+}
+INNOCENT = {"героиня", "gravel", "graveness"}
+
+
+def test_no_word_on_the_stop_list_can_be_drawn_and_every_stop_word_is_a_real_list_word() -> None:
+    from haven.lib.codenames import drawable, never_drawn
+
+    stop = never_drawn()
+    listed = set(load_wordlist("ru")) | set(load_wordlist("en"))
+    assert stop <= listed  # a stop word outside the lists would be a typo, stopping nothing
+    for lang in LANGUAGES:
+        assert not stop & set(drawable(lang))
+    assert set(REPORTED) <= stop
+    for word in REPORTED:
+        assert word not in drawable("ru")
+
+
+def test_no_drawable_word_starts_with_a_stop_topic_root() -> None:
+    from haven.lib.codenames import drawable
+
+    for lang, roots in TOPIC_ROOTS.items():
+        found = [w for w in drawable(lang) for r in roots if w.startswith(r) and w not in INNOCENT]
+        assert found == [], lang
+
+
+def test_the_lists_left_after_the_stop_list_still_give_at_least_90_bits() -> None:
+    import math
+
+    from haven.lib.codenames import WORDS, drawable
+
+    for lang in LANGUAGES:
+        assert WORDS * math.log2(len(drawable(lang))) >= 90, lang
+        assert codename_entropy_bits(lang) >= 90
