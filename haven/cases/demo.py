@@ -113,7 +113,7 @@ COMPANION = {
         "given_name": "Тимур",
         "family_name": "Цараев",
         "aliases": ["Timur Tsaraev", "Тима"],
-        "languages": ["ru", "ce", "en"],
+        "languages": ["русский", "чеченский", "английский"],
         "contacts": ["Signal: @tima_demo"],
     }
 }
@@ -197,7 +197,7 @@ def _load_case(
             "family_name": family,
             "patronymic": patronymic,
             "aliases": aliases,
-            "languages": ["ru", "ce"] if region == "RU-CE" else ["ru"],
+            "languages": ["русский", "чеченский"] if region == "RU-CE" else ["русский"],
             "documents": {"passport": "confiscated" if risk == "critical" else "yes"},
             "family_risk": "Семья под давлением." if risk in ("critical", "high") else "",
         },

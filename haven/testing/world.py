@@ -78,7 +78,7 @@ def _cases(world: AwkwardWorld, *, full_birth_date: bool) -> None:
         keyring=ctx.keyring("coordinator"),
         risk="critical",
         risk_reason=MIXED,
-        region_of_origin="Chechnya",
+        region_of_origin="RU-CE",
         caseworker=ctx.users["caseworker"],
     )
     for colleague in ("lawyer", "docofficer"):
@@ -95,7 +95,7 @@ def _cases(world: AwkwardWorld, *, full_birth_date: bool) -> None:
             "notes": LONG,
             "gender": "мужчина / man",
             "birth": birth,
-            "languages": ["ru", "ce", "ar"],
+            "languages": ["русский", "чеченский", "العربية"],
             "contacts": [f"Signal: {BIDI}", EMOJI],
             "documents": {"passport": "confiscated", "expiry": "2027-01"},
             "health_safety": MIXED,
