@@ -247,7 +247,7 @@ def test_journey_1_evacuation_from_the_first_message_to_resettlement(live_server
 
         # 11. ... and puts him on a check-in schedule (every 12 hours, PIN and duress PIN).
         caseworker.click("text=Расписание отметок")
-        caseworker.fill("input[name=interval_hours]", "12")
+        caseworker.fill("input[name=interval_minutes]", "720")
         caseworker.fill("input[name=grace_minutes]", "60")
         caseworker.fill("input[name=pin]", "2468")
         caseworker.fill("input[name=duress_pin]", "1357")

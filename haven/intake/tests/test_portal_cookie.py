@@ -19,7 +19,7 @@ def _signed_in(form_token: str) -> tuple[Client, object]:
     ).codename
     person = Client()
     entered = person.post("/enter/?lang=ru", {"codename": codename, "form_token": form_token})
-    assert entered.status_code == 302 and entered["Location"] == "/inbox/"
+    assert entered.status_code == 302 and entered["Location"].startswith("/inbox/")
     return person, entered
 
 
@@ -51,5 +51,5 @@ def test_the_server_still_ends_a_codename_session_after_thirty_idle_minutes(
         assert person.get("/inbox/?lang=ru").status_code == 200
         clock.shift(dt.timedelta(minutes=31))
         signed_out = person.get("/inbox/?lang=ru")
-        assert signed_out.status_code == 302 and signed_out["Location"] == "/enter/"
+        assert signed_out.status_code == 302 and signed_out["Location"] == "/enter/?lang=ru"
     assert PortalSession.objects.get().expires_at < start + dt.timedelta(minutes=81)
