@@ -24,6 +24,7 @@ def staff_sign_in(page: Any, base_url: str, user: User, password: str = PASSWORD
     page.fill("input[name=password]", password)
     page.fill("input[name=otp_token]", totp_code(user))
     page.click("button.primary")
+    page.wait_for_load_state("load")
     assert page.url.endswith("/staff/"), f"{user.username} could not sign in: {page.url}"
 
 

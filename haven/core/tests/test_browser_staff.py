@@ -21,6 +21,9 @@ def test_a_caseworker_signs_in_and_out_in_a_real_browser_without_javascript(
         page.fill("input[name=password]", PASSWORD)
         page.fill("input[name=otp_token]", current_code(personas.caseworker))
         page.click("button.primary")
+        # The click returns once the URL changes; on a busy machine the new page's body may not
+        # be there yet, and content() would read an empty document.
+        page.wait_for_load_state("load")
         assert page.url.endswith("/staff/"), page.content()[:500]
         assert "Обзор" in page.content()
         cookies = {c["name"]: c for c in page.context.cookies()}
