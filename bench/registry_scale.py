@@ -44,10 +44,10 @@ def main() -> None:
 
     from haven.accounts.actions import create_staff_user
     from haven.accounts.models import Role
-    from haven.cases import actions as case_actions
     from haven.missing import actions, matching
     from haven.missing.models import MatchCandidate, RegistryIndexEntry, Report
     from haven.testing.personas import keyring_for
+    from haven.vault import blind_index
     from haven.vault.keyring import OpenVault
 
     user = create_staff_user(
@@ -57,7 +57,7 @@ def main() -> None:
         password="bench password long",
     ).user
     ring = keyring_for(user, "bench password long")
-    case_actions.set_up_index_vault(actor=user, keyring=ring, members=[])
+    blind_index.set_up_index_vault(actor=user, keyring=ring, members=[])
     vault = actions.set_up_registry(keyring=ring)
     opened = ring.open(vault)
 

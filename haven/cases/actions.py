@@ -38,15 +38,14 @@ from haven.cases.models import (
     Vetting,
     new_reference,
 )
-from haven.lib.names.keys import name_keys
 from haven.vault.actions import GrantError, create_vault, create_vaults, grant_vault, revoke_grant
+from haven.vault.blind_index import index_values, index_vault, person_search_text
 from haven.vault.keyring import Keyring, VaultLocked
 from haven.vault.models import Grant, Vault
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
 
-INDEX_BITS = 20
 PERSON_FIELDS = (
     "given_name",
     "family_name",
@@ -64,44 +63,6 @@ PERSON_FIELDS = (
 )
 
 
-def index_vault() -> Vault | None:
-    return (
-        Vault.objects.filter(kind=Vault.Kind.INDEX, shredded_at__isnull=True)
-        .order_by("created_at")
-        .first()
-    )
-
-
-def set_up_index_vault(*, actor: User, keyring: Keyring, members: list[User]) -> Vault:
-    existing = index_vault()
-    if existing is not None:
-        return existing
-    return create_vault(
-        actor=actor,
-        kind=Vault.Kind.INDEX,
-        members=list({m.pk: m for m in [actor, *members]}.values()),
-        keyring=keyring,
-    )
-
-
-def _index_values(keyring: Keyring, text: str) -> set[str]:
-    vault = index_vault()
-    if vault is None or not keyring.can_open(vault):
-        return set()
-    opened = keyring.open(vault)
-    return {opened.blind_index(k, bits=INDEX_BITS) for k in name_keys(text)}
-
-
-def person_search_text(values: dict[str, Any]) -> str:
-    parts = [
-        values.get("given_name") or "",
-        values.get("family_name") or "",
-        values.get("patronymic") or "",
-    ]
-    parts += [str(a) for a in (values.get("aliases") or [])]
-    return " ".join(p for p in parts if p)
-
-
 def _reindex(keyring: Keyring, person: Person, values: dict[str, Any]) -> None:
     """Replace the person's blind-index entries. Without the index key (no grant yet) the
     person is flagged, so that someone holding both keys can index them later
@@ -114,7 +75,7 @@ def _reindex(keyring: Keyring, person: Person, values: dict[str, Any]) -> None:
         return
     entries = [
         NameIndexEntry(person=person, case_id=person.case_id, value=v)
-        for v in _index_values(keyring, person_search_text(values))
+        for v in index_values(keyring, person_search_text(values))
     ]
     NameIndexEntry.objects.bulk_create(entries)
     if not person.name_indexed:

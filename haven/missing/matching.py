@@ -23,6 +23,7 @@ from haven.audit.log import log_event
 from haven.lib.names import match_names
 from haven.missing.errors import MissingError
 from haven.missing.models import MatchCandidate, RegistryIndexEntry, Report
+from haven.vault import blind_index
 from haven.vault.keyring import Keyring, SealedReader
 
 if TYPE_CHECKING:
@@ -58,15 +59,6 @@ def person_names(reader: SealedReader) -> list[str]:
     names = [" ".join(p for p in parts if p)] if any(parts) else []
     names += [str(a) for a in (reader.aliases or []) if str(a).strip()]
     return [n for n in names if n.strip()]
-
-
-def _index_opened(keyring: Keyring) -> Any:
-    from haven.cases.actions import index_vault
-
-    vault = index_vault()
-    if vault is None or not keyring.can_open(vault):
-        return None
-    return keyring.open(vault)
 
 
 # Skeletons at least this long also get their one-deletion neighbourhood as keys, so that a typo
@@ -115,16 +107,15 @@ def reindex_report(keyring: Keyring, report: Report, values: dict[str, Any]) -> 
 def token_groups(keyring: Keyring, names: Iterable[str]) -> list[set[str]] | None:
     """Blind-index values per name token, merged where two tokens share a value (the same name in
     two scripts), so that each group stands for one part of the name. None without the index."""
-    from haven.cases.actions import INDEX_BITS
     from haven.lib.names.parse import split_tokens
 
-    opened = _index_opened(keyring)
+    opened = blind_index.open_index(keyring)
     if opened is None:
         return None
     groups: list[set[str]] = []
     for name in names:
         for token in split_tokens(name):
-            found = {opened.blind_index(k, bits=INDEX_BITS) for k in token_registry_keys(token)}
+            found = blind_index.hash_keys(opened, token_registry_keys(token))
             if not found:
                 continue
             for group in [g for g in groups if g & found]:
@@ -212,9 +203,7 @@ def suggest_for_report(
 
 def suggest_for_person(keyring: Keyring, person: Person, values: dict[str, Any]) -> list[Any]:
     """Called when a person in a case is saved (a new intake, a new case, an edit)."""
-    from haven.cases.actions import person_search_text
-
-    groups = token_groups(keyring, [person_search_text(values)])
+    groups = token_groups(keyring, [blind_index.person_search_text(values)])
     if not groups:
         return []
     return _suggest(
@@ -293,7 +282,7 @@ def suggest_for_request(keyring: Keyring, help_request: Any) -> list[MatchCandid
 
     if not RegistryIndexEntry.objects.exists():
         return []  # nothing to find: spare the name recogniser
-    if _index_opened(keyring) is None or not keyring.can_open(help_request.vault):
+    if blind_index.open_index(keyring) is None or not keyring.can_open(help_request.vault):
         return []
     count = help_request.messages.filter(direction=Message.Direction.IN).count()
     check = RegistryCheck.objects.filter(help_request=help_request).first()
@@ -426,7 +415,7 @@ def index_pending_reports(keyring: Keyring) -> int:
     """Index (and match) the reports saved without the index key."""
     from haven.missing.actions import REPORT_FIELDS
 
-    if _index_opened(keyring) is None:
+    if blind_index.open_index(keyring) is None:
         raise MissingError(_("You do not hold the search index."))
     pending = keyring.visible(Report.objects.filter(name_indexed=False).select_related("vault"))
     done = 0
