@@ -38,6 +38,7 @@ from haven.cases.models import (
     Vetting,
     new_reference,
 )
+from haven.core.registry import call_hooks
 from haven.vault.actions import GrantError, create_vault, create_vaults, grant_vault, revoke_grant
 from haven.vault.blind_index import index_values, index_vault, person_search_text
 from haven.vault.keyring import Keyring, VaultLocked
@@ -306,17 +307,6 @@ def record_past_cases(*, keyring: Keyring, cases: list[PastCase], reason: str) -
     return rows
 
 
-def _registry_suggestions(keyring: Keyring, person: Person, values: dict[str, Any]) -> None:
-    """Every new or edited person is matched against the missing-persons registry (through the
-    blind index; suggestions only, a person decides)."""
-    from django.apps import apps
-
-    if apps.is_installed("haven.missing"):
-        from haven.missing.matching import suggest_for_person
-
-        suggest_for_person(keyring, person, values)
-
-
 def save_person(
     *, keyring: Keyring, case: Case, values: dict[str, Any], person: Person | None = None
 ) -> Person:
@@ -326,7 +316,9 @@ def save_person(
         opened.seal(person, **{k: values.get(k) or None for k in PERSON_FIELDS})
         person.save()
         _reindex(keyring, person, values)
-        _registry_suggestions(keyring, person, values)
+        # The registry (if installed) checks the person against the missing-persons reports in
+        # this transaction; cases does not know who listens.
+        call_hooks("person_saved", keyring, person, values)
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
         log_event(
             actor=keyring.user,

@@ -48,7 +48,7 @@ from haven.cases.models import (
     Vetting,
 )
 from haven.core.http import HavenRequest
-from haven.core.registry import Panel
+from haven.core.registry import Panel, call_hooks
 from haven.lib.names.keys import name_keys
 from haven.vault import blind_index
 from haven.vault.models import Grant
@@ -257,36 +257,18 @@ def _detail_context(request: HavenRequest, case: Case, **forms: Any) -> dict[str
 
 
 def _registry_links(request: HavenRequest, case: Case) -> list[Any]:
-    """Missing-persons reports linked to this case, if the registry is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("haven.missing"):
-        return []
-    from haven.missing.views import case_registry_links
-
-    return case_registry_links(request, case)
+    """Missing-persons reports linked to this case, from the apps that keep them (the registry)."""
+    return [link for links in call_hooks("case_registry_links", request, case) for link in links]
 
 
 def _incidents(case: Case) -> list[dict[str, Any]]:
-    """Alarms of this case with response times, from the safety watch if it is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("haven.safety"):
-        return []
-    from haven.safety.actions import incident_summary
-
-    return incident_summary(case)
+    """Alarms of this case with response times, from the apps that raise them (the safety watch)."""
+    return [row for rows in call_hooks("case_incidents", case) for row in rows]
 
 
 def _silent_since(case: Case) -> Any:
     """The last news of a watched person silent for two days, from the safety watch."""
-    from django.apps import apps
-
-    if not apps.is_installed("haven.safety"):
-        return None
-    from haven.safety.actions import silent_since
-
-    return silent_since(case)
+    return next((when for when in call_hooks("case_silent_since", case) if when), None)
 
 
 @require_GET
