@@ -26,6 +26,7 @@ from haven.core.http import HavenRequest
 from haven.core.registry import Panel
 from haven.lib.names import name_keys
 from haven.missing import actions, matching
+from haven.missing.access import get_candidate_for_user, get_report_for_user
 from haven.missing.errors import MissingError
 from haven.missing.forms import (
     AccessForm,
@@ -46,23 +47,6 @@ PAGE_SIZE = 50
 MAX_SCORE_PER_PAGE = 200
 # A name search decrypts at most this many index hits to confirm them.
 SEARCH_LIMIT = 500
-
-
-def get_report_for_user(request: HavenRequest, report_id: UUID) -> Report:
-    """The one access function for reports: "missing" and "not yours" answer alike (404)."""
-    found = (
-        request.keyring.visible(Report.objects.select_related("vault")).filter(pk=report_id).first()
-    )
-    if found is None:
-        raise Http404
-    return found
-
-
-def get_candidate_for_user(request: HavenRequest, candidate_id: UUID) -> MatchCandidate:
-    found = matching.visible_candidates(request.keyring).filter(pk=candidate_id).first()
-    if found is None:
-        raise Http404
-    return found
 
 
 def _name_search(request: HavenRequest, q: str, reports: Any) -> Any:
@@ -168,7 +152,7 @@ def report_create(request: HavenRequest) -> HttpResponse:
 def _case_reported_missing(request: HavenRequest) -> Case | None:
     """`?case=<id>`: the report is opened from that case (and linked to it). Loaded through the
     case access function, so a case this person cannot open is a 404 like any other."""
-    from haven.cases.views import get_case_for_user
+    from haven.cases.access import get_case_for_user
 
     raw = request.GET.get("case")
     if not raw:
