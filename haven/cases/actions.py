@@ -351,9 +351,9 @@ def _registry_suggestions(keyring: Keyring, person: Person, values: dict[str, An
     from django.apps import apps
 
     if apps.is_installed("haven.missing"):
-        from haven.missing.matching import suggest_for_person
+        from haven.missing.actions import suggest_for_person
 
-        suggest_for_person(keyring, person, values)
+        suggest_for_person(keyring=keyring, person=person, values=values)
 
 
 def save_person(
