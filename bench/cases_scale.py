@@ -71,11 +71,11 @@ def generate(n: int, user: Any, staff: list[Any]) -> None:
     each with five sealed fields, and blind-index entries for the names."""
     from django.db import transaction
 
-    from haven.cases.actions import INDEX_BITS, index_vault
     from haven.cases.models import Case, CaseAssignment, NameIndexEntry, Person
     from haven.lib.names.keys import name_keys
     from haven.testing.personas import keyring_for
     from haven.vault import crypto
+    from haven.vault.blind_index import INDEX_BITS, index_vault
     from haven.vault.keyring import OpenVault
     from haven.vault.models import Grant, UserKey, Vault
 
@@ -282,8 +282,8 @@ def main() -> None:
     import haven.cases.views  # noqa: F401
     import haven.reports.views  # noqa: F401
     from haven.accounts.actions import create_staff_user
-    from haven.cases.actions import set_up_index_vault
     from haven.testing.personas import keyring_for, sign_in
+    from haven.vault.blind_index import set_up_index_vault
 
     print(f"database: {connection.vendor}")
     user = create_staff_user(

@@ -100,6 +100,7 @@ def prepare(cases: int, people: int) -> tuple[list[str], list[str]]:
     from haven.intake import actions as intake_actions
     from haven.intake.models import PortalIdentity
     from haven.safety import actions as safety_actions
+    from haven.vault import blind_index
     from haven.vault.keyring import Keyring
     from haven.vault.userkeys import unwrap_user_key
 
@@ -110,7 +111,7 @@ def prepare(cases: int, people: int) -> tuple[list[str], list[str]]:
     assert private is not None
     ring = Keyring(user, private)
     intake_actions.set_up_intake_vault(actor=user, keyring=ring)
-    case_actions.set_up_index_vault(actor=user, keyring=ring, members=[])
+    blind_index.set_up_index_vault(actor=user, keyring=ring, members=[])
     rng = random.Random(1)
     given = ["Аслан", "Руслан", "Зелимхан", "Ислам", "Магомед", "Алихан", "Тимур", "Адам"]
     family = ["Исаев", "Магомадов", "Хасанов", "Умаров", "Довлатов", "Алиев", "Сулейманов"]

@@ -38,15 +38,15 @@ from haven.cases.models import (
     Vetting,
     new_reference,
 )
-from haven.lib.names.keys import name_keys
+from haven.core.registry import call_hooks
 from haven.vault.actions import GrantError, create_vault, create_vaults, grant_vault, revoke_grant
+from haven.vault.blind_index import index_values, index_vault, person_search_text
 from haven.vault.keyring import Keyring, VaultLocked
 from haven.vault.models import Grant, Vault
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
 
-INDEX_BITS = 20
 PERSON_FIELDS = (
     "given_name",
     "family_name",
@@ -64,44 +64,6 @@ PERSON_FIELDS = (
 )
 
 
-def index_vault() -> Vault | None:
-    return (
-        Vault.objects.filter(kind=Vault.Kind.INDEX, shredded_at__isnull=True)
-        .order_by("created_at")
-        .first()
-    )
-
-
-def set_up_index_vault(*, actor: User, keyring: Keyring, members: list[User]) -> Vault:
-    existing = index_vault()
-    if existing is not None:
-        return existing
-    return create_vault(
-        actor=actor,
-        kind=Vault.Kind.INDEX,
-        members=list({m.pk: m for m in [actor, *members]}.values()),
-        keyring=keyring,
-    )
-
-
-def _index_values(keyring: Keyring, text: str) -> set[str]:
-    vault = index_vault()
-    if vault is None or not keyring.can_open(vault):
-        return set()
-    opened = keyring.open(vault)
-    return {opened.blind_index(k, bits=INDEX_BITS) for k in name_keys(text)}
-
-
-def person_search_text(values: dict[str, Any]) -> str:
-    parts = [
-        values.get("given_name") or "",
-        values.get("family_name") or "",
-        values.get("patronymic") or "",
-    ]
-    parts += [str(a) for a in (values.get("aliases") or [])]
-    return " ".join(p for p in parts if p)
-
-
 def _reindex(keyring: Keyring, person: Person, values: dict[str, Any]) -> None:
     """Replace the person's blind-index entries. Without the index key (no grant yet) the
     person is flagged, so that someone holding both keys can index them later
@@ -114,7 +76,7 @@ def _reindex(keyring: Keyring, person: Person, values: dict[str, Any]) -> None:
         return
     entries = [
         NameIndexEntry(person=person, case_id=person.case_id, value=v)
-        for v in _index_values(keyring, person_search_text(values))
+        for v in index_values(keyring, person_search_text(values))
     ]
     NameIndexEntry.objects.bulk_create(entries)
     if not person.name_indexed:
@@ -345,17 +307,6 @@ def record_past_cases(*, keyring: Keyring, cases: list[PastCase], reason: str) -
     return rows
 
 
-def _registry_suggestions(keyring: Keyring, person: Person, values: dict[str, Any]) -> None:
-    """Every new or edited person is matched against the missing-persons registry (through the
-    blind index; suggestions only, a person decides)."""
-    from django.apps import apps
-
-    if apps.is_installed("haven.missing"):
-        from haven.missing.actions import suggest_for_person
-
-        suggest_for_person(keyring=keyring, person=person, values=values)
-
-
 def save_person(
     *, keyring: Keyring, case: Case, values: dict[str, Any], person: Person | None = None
 ) -> Person:
@@ -365,7 +316,9 @@ def save_person(
         opened.seal(person, **{k: values.get(k) or None for k in PERSON_FIELDS})
         person.save()
         _reindex(keyring, person, values)
-        _registry_suggestions(keyring, person, values)
+        # The registry (if installed) checks the person against the missing-persons reports in
+        # this transaction; cases does not know who listens.
+        call_hooks("person_saved", keyring, person, values)
         Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
         log_event(
             actor=keyring.user,

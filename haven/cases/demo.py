@@ -10,6 +10,7 @@ from haven.accounts.models import User
 from haven.cases import actions
 from haven.cases.models import ApprovalRequest, Case, RelocationDocument, State, Vetting
 from haven.core.demo import DemoContext
+from haven.vault import blind_index
 from haven.vault.keyring import Keyring
 
 # Two demo-only storylines, not states: vetting rejected then closed; relocated in-country.
@@ -146,7 +147,7 @@ def load(ctx: DemoContext) -> None:
     coordinator = ctx.users["coordinator"]
     coord_ring = ctx.keyring("coordinator")
     members = ctx.staff("caseworker", "coordinator", "operator")
-    ctx.vaults["index"] = actions.set_up_index_vault(
+    ctx.vaults["index"] = blind_index.set_up_index_vault(
         actor=coordinator, keyring=coord_ring, members=members
     )
     cases = [_load_case(ctx, *row) for row in PEOPLE]

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Count, QuerySet
 
 from haven.accounts.models import User
+from haven.core.registry import call_hooks
 from haven.vault.models import Grant, Vault
 
 
@@ -36,47 +37,35 @@ class Exposure:
         return [str(Role(r).label) if r in Role.values else r for r in self.roles]
 
 
-def _registry_per_vault() -> Counter[object]:
-    from django.apps import apps
-
-    if not apps.is_installed("haven.missing"):
-        return Counter()
-    from haven.missing.models import Report
-
-    return Counter(
-        dict(
-            Report.objects.values_list("vault_id")
-            .annotate(n=Count("id"))
-            .values_list("vault_id", "n")
-        )
-    )
-
-
-def _identities_per_vault() -> tuple[Counter[object], Counter[object]]:
+def _people_per_vault() -> Counter[object]:
     from haven.cases.models import Person
 
-    people: Counter[object] = Counter(
+    return Counter(
         dict(
             Person.objects.values_list("vault_id")
             .annotate(n=Count("id"))
             .values_list("vault_id", "n")
         )
     )
-    from haven.intake.models import HelpRequest
 
-    requests: Counter[object] = Counter(
-        dict(
-            HelpRequest.objects.values_list("vault_id")
-            .annotate(n=Count("id"))
-            .values_list("vault_id", "n")
-        )
-    )
-    return people, requests
+
+def _rows_per_vault() -> dict[str, Counter[object]]:
+    """Identifying rows per vault kept by the other apps (hotline requests, registry reports),
+    through the `exposure_rows_per_vault` hook: cases cannot import the apps that build on it."""
+    counts: dict[str, Counter[object]] = {
+        "intake_requests": Counter(),
+        "registry_reports": Counter(),
+    }
+    for offered in call_hooks("exposure_rows_per_vault"):
+        for column, per_vault in offered.items():
+            counts.setdefault(column, Counter()).update(per_vault)
+    return counts
 
 
 def _per_user(grants: QuerySet[Grant]) -> dict[int, dict[str, int]]:
-    people, requests = _identities_per_vault()
-    registry = _registry_per_vault()
+    people = _people_per_vault()
+    others = _rows_per_vault()
+    requests, registry = others["intake_requests"], others["registry_reports"]
     per_user: dict[int, dict[str, int]] = defaultdict(lambda: dict(EMPTY))
     for user_id, vault_id, kind in (
         grants.filter(vault__shredded_at__isnull=True)

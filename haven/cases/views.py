@@ -48,8 +48,9 @@ from haven.cases.models import (
     Vetting,
 )
 from haven.core.http import HavenRequest
-from haven.core.registry import Panel
+from haven.core.registry import Panel, call_hooks
 from haven.lib.names.keys import name_keys
+from haven.vault import blind_index
 from haven.vault.models import Grant
 
 CASE_ROLES = (Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER, Role.DOCUMENTATION)
@@ -67,21 +68,21 @@ def get_case_for_user(request: HavenRequest, case_id: UUID) -> Case:
 
 def _search_case_ids(request: HavenRequest, q: str) -> set[Any] | None:
     """Cases whose people match `q` by name keys (blind index, then decrypted and checked)."""
-    vault = actions.index_vault()
+    vault = blind_index.index_vault()
     if vault is None or not request.keyring.can_open(vault):
         return None
     query_keys = name_keys(q)
     if not query_keys:
         return set()
     opened = request.keyring.open(vault)
-    values = {opened.blind_index(k, bits=actions.INDEX_BITS) for k in query_keys}
+    values = {opened.blind_index(k, bits=blind_index.INDEX_BITS) for k in query_keys}
     candidates = Person.objects.filter(
         pk__in=NameIndexEntry.objects.filter(value__in=values).values("person_id"),
         case__in=request.keyring.visible(Case.objects.all()),
     )
     found = set()
     for reader in request.keyring.readers(candidates.select_related("vault")):
-        text = actions.person_search_text(
+        text = blind_index.person_search_text(
             {f: getattr(reader, f) for f in ("given_name", "family_name", "patronymic", "aliases")}
         )
         person_keys = name_keys(text)
@@ -173,7 +174,7 @@ def _open_tasks_due_before(day: datetime.date) -> Any:
 
 def _unindexed_count(request: HavenRequest) -> int:
     """People in the user's cases saved without the index key, if this user could index them."""
-    vault = actions.index_vault()
+    vault = blind_index.index_vault()
     if vault is None or not request.keyring.can_open(vault):
         return 0
     return request.keyring.visible(Person.objects.filter(name_indexed=False)).count()
@@ -256,36 +257,18 @@ def _detail_context(request: HavenRequest, case: Case, **forms: Any) -> dict[str
 
 
 def _registry_links(request: HavenRequest, case: Case) -> list[Any]:
-    """Missing-persons reports linked to this case, if the registry is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("haven.missing"):
-        return []
-    from haven.missing.views import case_registry_links
-
-    return case_registry_links(request, case)
+    """Missing-persons reports linked to this case, from the apps that keep them (the registry)."""
+    return [link for links in call_hooks("case_registry_links", request, case) for link in links]
 
 
 def _incidents(case: Case) -> list[dict[str, Any]]:
-    """Alarms of this case with response times, from the safety watch if it is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("haven.safety"):
-        return []
-    from haven.safety.actions import incident_summary
-
-    return incident_summary(case)
+    """Alarms of this case with response times, from the apps that raise them (the safety watch)."""
+    return [row for rows in call_hooks("case_incidents", case) for row in rows]
 
 
 def _silent_since(case: Case) -> Any:
     """The last news of a watched person silent for two days, from the safety watch."""
-    from django.apps import apps
-
-    if not apps.is_installed("haven.safety"):
-        return None
-    from haven.safety.actions import silent_since
-
-    return silent_since(case)
+    return next((when for when in call_hooks("case_silent_since", case) if when), None)
 
 
 @require_GET
@@ -487,7 +470,7 @@ def approval_decide(request: HavenRequest, approval_id: UUID) -> HttpResponse:
 
 
 def _index_context(request: HavenRequest, form: IndexGrantForm | None = None) -> dict[str, Any]:
-    vault = actions.index_vault()
+    vault = blind_index.index_vault()
     holders = set(
         Grant.objects.filter(vault=vault).values_list("user_id", flat=True) if vault else []
     )

@@ -4,6 +4,12 @@ Each app declares them on its AppConfig, so adding a capability never edits a sh
     staff_nav = [NavItem("cases-list", _("Cases"), roles=(Role.CASEWORKER, ...))]
     dashboard_panels = ["haven.cases.dashboard.my_cases"]   # fn(request) -> Panel | None
     demo_loader = "haven.cases.demo.load"                     # fn(ctx: DemoContext) -> None
+    hooks = {"person_saved": ["haven.missing.hooks.person_saved"]}
+
+Hooks are how one app tells others that something happened, or asks them for what they add to
+its pages, without importing them: the app that owns the thing names the hook and its signature
+(listed in HOOKS), the apps that care declare a function for it. An app that is not installed
+simply offers nothing.
 """
 
 from __future__ import annotations
@@ -57,3 +63,33 @@ def demo_services() -> Iterator[Callable[[], None]]:
     for config in apps.get_app_configs():
         for path in getattr(config, "demo_services", ()):
             yield import_string(path)
+
+
+# Every hook an app may declare, with the signature its functions have. An app calling a hook
+# does not know which apps answer; that is what keeps the arrows between apps one-way.
+HOOKS = {
+    # cases: a person in a case was created or edited, inside the saving transaction.
+    "person_saved": "fn(keyring, person, values: dict) -> object",
+    # cases: rows an app adds to the case page ("registry links", "incidents").
+    "case_registry_links": "fn(request, case) -> list[(link, report | None)]",
+    "case_incidents": "fn(case) -> list[dict]",
+    "case_silent_since": "fn(case) -> datetime | None",
+    # intake: suggestions shown on a hotline request's triage page.
+    "request_registry_matches": "fn(request, help_request) -> list[MatchCandidate]",
+    # cases (exposure report): identifying rows per vault an app stores, by column name.
+    "exposure_rows_per_vault": "fn() -> dict[str, Counter[vault_id]]",
+}
+
+
+def hook_functions(name: str) -> Iterator[Callable[..., Any]]:
+    """The functions the installed apps declare for `name`, in INSTALLED_APPS order."""
+    if name not in HOOKS:
+        raise LookupError(f"undeclared hook {name!r}")
+    for config in apps.get_app_configs():
+        for path in getattr(config, "hooks", {}).get(name, ()):
+            yield import_string(path)
+
+
+def call_hooks(name: str, *args: Any, **kwargs: Any) -> list[Any]:
+    """Call every function declared for `name`; their results, in the same order."""
+    return [fn(*args, **kwargs) for fn in hook_functions(name)]

@@ -8,6 +8,7 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Intake")
     dashboard_panels = ["haven.intake.views_triage.triage_panel"]
     demo_loader = "haven.intake.demo.load"
+    hooks = {"exposure_rows_per_vault": ["haven.intake.hooks.exposure_rows_per_vault"]}
 
     @property
     def staff_nav(self) -> list:  # type: ignore[type-arg]

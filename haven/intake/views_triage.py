@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from haven.accounts.access import require_role
 from haven.accounts.models import Role
 from haven.core.http import HavenRequest
-from haven.core.registry import Panel
+from haven.core.registry import Panel, call_hooks
 from haven.intake import actions
 from haven.intake.forms import OpenCaseForm, ReplyForm, UrgencyForm
 from haven.intake.models import Attachment, HelpRequest
@@ -123,13 +123,9 @@ def triage_reply(request: HavenRequest, request_id: UUID) -> HttpResponse:
 
 def _registry_matches(request: HavenRequest, help_request: HelpRequest) -> list[object]:
     """Names in the request looked up in the missing-persons registry, if it is installed."""
-    from django.apps import apps
-
-    if not apps.is_installed("haven.missing"):
-        return []
-    from haven.missing.views import request_registry_matches
-
-    return list(request_registry_matches(request, help_request))
+    return [
+        m for found in call_hooks("request_registry_matches", request, help_request) for m in found
+    ]
 
 
 def _with_form(

@@ -8,6 +8,12 @@ class MissingConfig(AppConfig):
     verbose_name = _("Missing persons")
     dashboard_panels = ["haven.missing.views.matches_panel"]
     demo_loader = "haven.missing.demo.load"
+    hooks = {
+        "person_saved": ["haven.missing.hooks.person_saved"],
+        "case_registry_links": ["haven.missing.views.case_registry_links"],
+        "request_registry_matches": ["haven.missing.views.request_registry_matches"],
+        "exposure_rows_per_vault": ["haven.missing.hooks.exposure_rows_per_vault"],
+    }
 
     @property
     def staff_nav(self) -> list:  # type: ignore[type-arg]

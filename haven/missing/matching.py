@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 
 from haven.lib.names import match_names
 from haven.missing.models import MatchCandidate, RegistryIndexEntry, Report
+from haven.vault import blind_index
 from haven.vault.keyring import Keyring, SealedReader
 
 if TYPE_CHECKING:
@@ -59,15 +60,6 @@ def person_names(reader: SealedReader) -> list[str]:
     return [n for n in names if n.strip()]
 
 
-def _index_opened(keyring: Keyring) -> Any:
-    from haven.cases.actions import index_vault
-
-    vault = index_vault()
-    if vault is None or not keyring.can_open(vault):
-        return None
-    return keyring.open(vault)
-
-
 # Skeletons at least this long also get their one-deletion neighbourhood as keys, so that a typo
 # in a surname ("Islambejov" / "Islambekow", "Алмев" / "Aliev") still shares a key.
 TYPO_KEY_MIN = 5
@@ -99,16 +91,15 @@ def index_values(keyring: Keyring, names: Iterable[str]) -> set[str] | None:
 def token_groups(keyring: Keyring, names: Iterable[str]) -> list[set[str]] | None:
     """Blind-index values per name token, merged where two tokens share a value (the same name in
     two scripts), so that each group stands for one part of the name. None without the index."""
-    from haven.cases.actions import INDEX_BITS
     from haven.lib.names.parse import split_tokens
 
-    opened = _index_opened(keyring)
+    opened = blind_index.open_index(keyring)
     if opened is None:
         return None
     groups: list[set[str]] = []
     for name in names:
         for token in split_tokens(name):
-            found = {opened.blind_index(k, bits=INDEX_BITS) for k in token_registry_keys(token)}
+            found = blind_index.hash_keys(opened, token_registry_keys(token))
             if not found:
                 continue
             for group in [g for g in groups if g & found]:
@@ -177,9 +168,7 @@ def report_pairs(
 
 def person_pairs(keyring: Keyring, person: Person, values: dict[str, Any]) -> list[dict[str, Any]]:
     """Candidate pairs for a person in a case (a new intake, a new case, an edit)."""
-    from haven.cases.actions import person_search_text
-
-    groups = token_groups(keyring, [person_search_text(values)])
+    groups = token_groups(keyring, [blind_index.person_search_text(values)])
     if not groups:
         return []
     return [
@@ -197,7 +186,7 @@ def request_pairs(keyring: Keyring, help_request: Any) -> tuple[list[dict[str, A
 
     if not RegistryIndexEntry.objects.exists():
         return None  # nothing to find: spare the name recogniser
-    if _index_opened(keyring) is None or not keyring.can_open(help_request.vault):
+    if blind_index.open_index(keyring) is None or not keyring.can_open(help_request.vault):
         return None
     count = help_request.messages.filter(direction=Message.Direction.IN).count()
     check = RegistryCheck.objects.filter(help_request=help_request).first()

@@ -8,6 +8,10 @@ class SafetyConfig(AppConfig):
     verbose_name = _("Safety watch")
     dashboard_panels = ["haven.safety.views.watch_panel"]
     demo_loader = "haven.safety.demo.load"
+    hooks = {
+        "case_incidents": ["haven.safety.actions.incident_summary"],
+        "case_silent_since": ["haven.safety.actions.silent_since"],
+    }
     demo_services = ["haven.safety.worker.start_in_thread"]
     portal_nav = [("safety-checkin", _("Check in"))]
 

@@ -149,9 +149,10 @@ def _assigned_case(world):  # type: ignore[no-untyped-def]
     """A case the caseworker persona holds (a grant); the outsider and others hold none."""
     from haven.cases import actions
     from haven.testing.personas import keyring_for
+    from haven.vault import blind_index
 
-    if actions.index_vault() is None:
-        actions.set_up_index_vault(
+    if blind_index.index_vault() is None:
+        blind_index.set_up_index_vault(
             actor=world.user("coordinator"),
             keyring=keyring_for(world.user("coordinator")),
             members=[world.user("caseworker")],

@@ -4,12 +4,13 @@ import pytest
 
 from haven.cases import actions
 from haven.testing.personas import keyring_for
+from haven.vault import blind_index
 
 
 @pytest.fixture
 def index(personas):  # type: ignore[no-untyped-def]
     ring = keyring_for(personas.coordinator)
-    return actions.set_up_index_vault(
+    return blind_index.set_up_index_vault(
         actor=personas.coordinator,
         keyring=ring,
         members=[personas.caseworker, personas.operator, personas.coordinator2, personas.outsider],

@@ -181,6 +181,7 @@ def world(personas, settings, tmp_path):  # type: ignore[no-untyped-def]
     from haven.intake.models import PortalIdentity
     from haven.safety import actions as safety_actions
     from haven.testing.personas import keyring_for, make_staff
+    from haven.vault import blind_index
     from haven.vault.actions import grant_vault
 
     settings.HAVEN_ADMISSION_DIR = str(tmp_path / "admission")
@@ -189,7 +190,7 @@ def world(personas, settings, tmp_path):  # type: ignore[no-untyped-def]
     coordinator = keyring_for(personas.coordinator)
     vault = intake_actions.set_up_intake_vault(actor=personas.coordinator, keyring=coordinator)
     grant_vault(keyring=coordinator, vault=vault, user=personas.operator)
-    case_actions.set_up_index_vault(
+    blind_index.set_up_index_vault(
         actor=personas.coordinator,
         keyring=coordinator,
         members=[personas.caseworker, personas.docofficer],

@@ -12,7 +12,6 @@ import io
 import pytest
 from django.core.management import call_command
 
-from haven.cases import actions as case_actions
 from haven.intake import actions as intake_actions
 from haven.intake.models import HelpRequest
 from haven.missing import actions as missing_actions
@@ -20,6 +19,7 @@ from haven.missing.models import MatchCandidate, Report, ReportLink
 from haven.testing.browser import chromium_page, only_local
 from haven.testing.journey import flash_text, staff_sign_in, staff_sign_out, totp_code
 from haven.testing.personas import PASSWORD, keyring_for
+from haven.vault import blind_index
 from haven.vault.actions import grant_vault
 
 PARTNER_FILE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -57,7 +57,7 @@ def _seed_the_network(personas) -> None:  # type: ignore[no-untyped-def]
     ring = keyring_for(personas.coordinator)
     intake = intake_actions.set_up_intake_vault(actor=personas.coordinator, keyring=ring)
     grant_vault(keyring=ring, vault=intake, user=personas.operator)
-    case_actions.set_up_index_vault(
+    blind_index.set_up_index_vault(
         actor=personas.coordinator, keyring=ring, members=[personas.docofficer]
     )
     missing_actions.set_up_registry(keyring=ring, members=[personas.docofficer])

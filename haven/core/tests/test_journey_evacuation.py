@@ -18,7 +18,6 @@ import re
 import pytest
 from django.utils import timezone
 
-from haven.cases import actions as case_actions
 from haven.cases.models import Case, Person, Vetting
 from haven.intake import actions as intake_actions
 from haven.safety.models import Placement, Watch
@@ -32,6 +31,7 @@ from haven.testing.journey import (
     visible_text,
 )
 from haven.testing.personas import keyring_for
+from haven.vault import blind_index
 from haven.vault.actions import grant_vault
 
 REQUEST_TEXT = "Меня ищут после задержания в Грозном. Нужно уехать, со мной мой партнёр."
@@ -51,7 +51,7 @@ def _set_up_the_network(personas) -> None:  # type: ignore[no-untyped-def]
     ring = keyring_for(personas.coordinator)
     vault = intake_actions.set_up_intake_vault(actor=personas.coordinator, keyring=ring)
     grant_vault(keyring=ring, vault=vault, user=personas.operator)
-    case_actions.set_up_index_vault(
+    blind_index.set_up_index_vault(
         actor=personas.coordinator,
         keyring=ring,
         members=[personas.operator, personas.caseworker],

@@ -88,21 +88,21 @@ EXPECT: dict[str, dict[str, str]] = {
 
 
 def _registry(world):  # type: ignore[no-untyped-def]
-    from haven.cases import actions as case_actions
     from haven.missing import actions
     from haven.testing.personas import keyring_for
+    from haven.vault import blind_index
 
     coordinator = world.user("coordinator")
     ring = keyring_for(coordinator)
-    index = case_actions.index_vault()
+    index = blind_index.index_vault()
     if index is not None and not keyring_for(world.user("docofficer")).can_open(index):
         from django.utils import timezone
 
         from haven.vault.models import Vault
 
         Vault.objects.filter(pk=index.pk).update(shredded_at=timezone.now())
-    if case_actions.index_vault() is None:
-        case_actions.set_up_index_vault(
+    if blind_index.index_vault() is None:
+        blind_index.set_up_index_vault(
             actor=coordinator,
             keyring=ring,
             members=[world.user("caseworker"), world.user("docofficer")],

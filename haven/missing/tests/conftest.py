@@ -2,15 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from haven.cases import actions as case_actions
 from haven.missing import actions
 from haven.testing.personas import keyring_for
+from haven.vault import blind_index
 
 
 @pytest.fixture
 def index(personas):  # type: ignore[no-untyped-def]
     ring = keyring_for(personas.coordinator)
-    return case_actions.set_up_index_vault(
+    return blind_index.set_up_index_vault(
         actor=personas.coordinator,
         keyring=ring,
         members=[personas.caseworker, personas.docofficer, personas.coordinator2],

@@ -12,6 +12,7 @@ from haven.missing import actions
 from haven.missing.errors import MissingError
 from haven.missing.models import CaseLink, Report, ReportLink
 from haven.testing.personas import keyring_for
+from haven.vault import blind_index
 
 DAY = datetime.timedelta(days=1)
 
@@ -112,7 +113,7 @@ def test_someone_without_the_registry_cannot_write_to_it(personas, registry) -> 
 def test_a_report_saved_without_the_index_key_waits_to_be_indexed(personas, registry) -> None:  # type: ignore[no-untyped-def]
     from haven.vault.actions import revoke_grant
 
-    revoke_grant(actor=None, vault=case_actions.index_vault(), user=personas.docofficer)
+    revoke_grant(actor=None, vault=blind_index.index_vault(), user=personas.docofficer)
     made = actions.save_report(
         keyring=keyring_for(personas.docofficer), values={"full_name": "Лёма Дакаев"}
     )

@@ -7,6 +7,7 @@ import pytest
 
 from haven.cases import actions as cases
 from haven.testing.personas import keyring_for
+from haven.vault import blind_index
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def age_key(tmp_path: Path) -> tuple[str, Path]:
 @pytest.fixture
 def a_case(personas):  # type: ignore[no-untyped-def]
     """A case with one person, sealed in its own vault, the way the cases app makes them."""
-    cases.set_up_index_vault(
+    blind_index.set_up_index_vault(
         actor=personas.coordinator,
         keyring=keyring_for(personas.coordinator),
         members=[personas.caseworker, personas.coordinator],
