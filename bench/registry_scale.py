@@ -14,7 +14,13 @@ diminutives, birth years), then saves M further records through `haven.missing.a
   pending suggestion naming one of that person's reports; precision of the suggestions
   (a suggestion is right if it names a report of the same person).
 
-Throwaway SQLite database unless DATABASE_URL is set.
+Throwaway SQLite database unless DATABASE_URL is set. `--reuse FILE` keeps the built registry
+in FILE (SQLite) on the first run and starts from a copy of it on later ones, so that a
+100,000-report registry is built once; `HAVEN_BENCH_CODE=/path/to/checkout` measures another
+checkout's code on the same copy (the baseline, in the same session):
+
+    uv run python bench/registry_scale.py --registry 100000 --new 100 --reuse /tmp/reg100k.sqlite3
+    HAVEN_BENCH_CODE=/work/main uv run python bench/registry_scale.py ... --reuse (same file)
 """
 
 from __future__ import annotations
@@ -35,30 +41,42 @@ def main() -> None:
     parser.add_argument("--registry", type=int, default=100_000)
     parser.add_argument("--new", type=int, default=300)
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--reuse", type=Path, help="SQLite file holding the built registry")
     args = parser.parse_args()
-    setup(fast_argon2=True)
+    reuse = args.reuse is not None and args.reuse.exists()
+    setup(fast_argon2=True, database=args.reuse if reuse else None)
 
     import names_dedup
+    from _django import snapshot
     from django.db import connection, reset_queries, transaction
     from django.test.utils import CaptureQueriesContext
 
     from haven.accounts.actions import create_staff_user
-    from haven.accounts.models import Role
+    from haven.accounts.models import Role, User
     from haven.missing import actions, matching
     from haven.missing.models import MatchCandidate, RegistryIndexEntry, Report
     from haven.testing.personas import keyring_for
-    from haven.vault import blind_index
     from haven.vault.keyring import OpenVault
 
-    user = create_staff_user(
-        actor=None,
-        username="bench",
-        roles=[Role.DOCUMENTATION, Role.COORDINATOR],
-        password="bench password long",
-    ).user
-    ring = keyring_for(user, "bench password long")
-    blind_index.set_up_index_vault(actor=user, keyring=ring, members=[])
-    vault = actions.set_up_registry(keyring=ring)
+    print(f"code: {Path(actions.__file__).resolve().parents[2]}", flush=True)
+    if reuse:
+        user = User.objects.get(username="bench")
+        ring = keyring_for(user, "bench password long")
+        vault = actions.set_up_registry(keyring=ring)
+    else:
+        user = create_staff_user(
+            actor=None,
+            username="bench",
+            roles=[Role.DOCUMENTATION, Role.COORDINATOR],
+            password="bench password long",
+        ).user
+        ring = keyring_for(user, "bench password long")
+        try:
+            from haven.vault.blind_index import set_up_index_vault
+        except ImportError:  # a checkout from before the index moved to the vault (a baseline)
+            from haven.cases.actions import set_up_index_vault  # type: ignore[attr-defined,no-redef]
+        set_up_index_vault(actor=user, keyring=ring, members=[])
+        vault = actions.set_up_registry(keyring=ring)
     opened = ring.open(vault)
 
     records = names_dedup.make_records(args.registry + args.new)
@@ -71,7 +89,7 @@ def main() -> None:
     base = records[: args.registry]
 
     t0 = time.perf_counter()
-    for start in range(0, len(base), 2000):
+    for start in range(0, 0 if reuse else len(base), 2000):
         reports, entries = [], []
         for r in base[start : start + 2000]:
             report = Report(
@@ -87,9 +105,13 @@ def main() -> None:
             Report.objects.bulk_create(reports)
             RegistryIndexEntry.objects.bulk_create(entries)
     build = time.perf_counter() - t0
+    if args.reuse is not None and not reuse:
+        snapshot(args.reuse)
     print(
-        f"registry of {len(base):,} reports built in {build:.0f} s "
-        f"({RegistryIndexEntry.objects.count():,} index entries)"
+        f"registry of {Report.objects.count():,} reports "
+        f"{'reused' if reuse else f'built in {build:.0f} s'} "
+        f"({RegistryIndexEntry.objects.count():,} index entries)",
+        flush=True,
     )
 
     unsealed: list[object] = []

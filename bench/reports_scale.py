@@ -12,6 +12,13 @@ outcome, country and region, and the transitions that brought it to its state sp
 years; one help request (and portal identity) for every two cases; a check-in schedule for every
 tenth case and an acknowledged incident for every fiftieth. Vault rows carry random bytes (nothing
 here is ever decrypted: the statistics never open a vault).
+
+`--reuse FILE` (SQLite) keeps the installation at its largest size in FILE on the first run and
+starts later runs from a copy of it, measuring that size only; `HAVEN_BENCH_CODE=/path/to/checkout`
+measures another checkout's code on the same copy (a baseline in the same session):
+
+    uv run python bench/reports_scale.py --sizes 100000 --runs 5 --reuse /tmp/rep100k.sqlite3
+    HAVEN_BENCH_CODE=/work/main uv run python bench/reports_scale.py ... (the same arguments)
 """
 
 from __future__ import annotations
@@ -21,9 +28,10 @@ import datetime as dt
 import os
 import random
 import time
+from pathlib import Path
 from typing import Any
 
-from _django import median, percentile, setup
+from _django import median, percentile, setup, snapshot
 
 PIPELINE = [
     "intake",
@@ -163,30 +171,43 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--reuse", type=Path, help="SQLite file holding the built installation")
     args = parser.parse_args()
+    reuse = args.reuse is not None and args.reuse.exists()
     os.environ.setdefault("HAVEN_ARGON2_OPSLIMIT", "1")
     os.environ.setdefault("HAVEN_ARGON2_MEMLIMIT", str(8 * 1024 * 1024))
-    setup()
+    setup(database=args.reuse if reuse else None)
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
     import haven.reports.views  # noqa: F401  (imported before the long run: see cases_scale.py)
     from haven.accounts.actions import create_staff_user
+    from haven.accounts.models import User
+    from haven.cases.models import Case
     from haven.testing.personas import sign_in
 
     password = "bench password long"
-    user = create_staff_user(
-        actor=None, username="benchcoord", roles=["coordinator"], password=password
-    ).user
+    if reuse:
+        user = User.objects.get(username="benchcoord")
+    else:
+        user = create_staff_user(
+            actor=None, username="benchcoord", roles=["coordinator"], password=password
+        ).user
     client = sign_in(Client(), user, password)
-    print(f"database: {connection.vendor}", flush=True)
+    print(
+        f"database: {connection.vendor}; code: {Path(haven.reports.views.__file__).parents[2]}",
+        flush=True,
+    )
     rng = random.Random(8)
-    have = 0
-    for size in sorted(args.sizes):
+    have = Case.objects.count()
+    sizes = sorted(args.sizes)
+    for size in [max(sizes)] if reuse else sizes:
         t0 = time.perf_counter()
         grow(have, size - have, rng)
         have = size
+        if args.reuse is not None and not reuse and size == max(sizes):
+            snapshot(args.reuse)
         if connection.vendor == "postgresql":
             with connection.cursor() as c:
                 c.execute("ANALYZE")

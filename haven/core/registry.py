@@ -4,7 +4,7 @@ Each app declares them on its AppConfig, so adding a capability never edits a sh
     staff_nav = [NavItem("cases-list", _("Cases"), roles=(Role.CASEWORKER, ...))]
     dashboard_panels = ["haven.cases.dashboard.my_cases"]   # fn(request) -> Panel | None
     demo_loader = "haven.cases.demo.load"                     # fn(ctx: DemoContext) -> None
-    hooks = {"person_saved": ["haven.missing.matching.suggest_for_person"]}
+    hooks = {"person_saved": ["haven.missing.hooks.person_saved"]}
 
 Hooks are how one app tells others that something happened, or asks them for what they add to
 its pages, without importing them: the app that owns the thing names the hook and its signature

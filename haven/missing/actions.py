@@ -1,19 +1,30 @@
 """Registry writes. Each is atomic and audited (ids and codes only); sealed values go through the
-registry vault. Matching lives in :mod:`haven.missing.matching`."""
+registry vault. :mod:`haven.missing.matching` computes candidates and scores; the writes that
+follow from them (index entries, suggestions, scores, decisions) are here, so that matching
+never imports this module and this module imports matching at the top."""
 
 from __future__ import annotations
 
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.audit.log import log_event
+from haven.audit.log import log_event, log_events
+from haven.missing import matching
 from haven.missing.errors import MissingError
-from haven.missing.models import CaseLink, Report, ReportLink, StatusNote
+from haven.missing.models import (
+    CaseLink,
+    MatchCandidate,
+    RegistryCheck,
+    RegistryIndexEntry,
+    Report,
+    ReportLink,
+    StatusNote,
+)
 from haven.vault.actions import create_vault
 from haven.vault.keyring import Keyring, VaultLocked
 from haven.vault.models import Vault
@@ -21,6 +32,7 @@ from haven.vault.models import Vault
 if TYPE_CHECKING:
     from haven.accounts.models import User
     from haven.cases.models import Case, Person
+    from haven.intake.models import HelpRequest
 
 REPORT_FIELDS = (
     "full_name",
@@ -81,9 +93,12 @@ def save_report(
     entry_date: datetime.datetime | None = None,
     match: bool = True,
 ) -> Report:
-    """Create or update a report, index its names, and look for the same person elsewhere."""
-    from haven.missing import matching
+    """Create or update a report, index its names, and look for the same person elsewhere.
 
+    The number of queries does not depend on the size of the registry or on the number of
+    candidates found (a test holds it): candidates come from two grouped index reads per side,
+    are checked against earlier suggestions in one query, scored from rows read in bulk, and
+    written in one insert; the report's event and the suggestions' event are one audit write."""
     vault, opened = _open_registry(keyring)
     creating = report is None
     with transaction.atomic():
@@ -101,18 +116,246 @@ def save_report(
         report.source_kind = source_kind
         report.reliability = reliability
         report.updated_at = timezone.now()
+        found = matching.index_values(keyring, matching.report_names(values))
+        # Known before the row is written: a new report is inserted already flagged right.
+        report.name_indexed = found is not None
         report.save()
-        matching.reindex_report(keyring, report, values)
+        _write_index(report, found, creating=creating)
+        events = [
+            {
+                "actor": keyring.user,
+                "action": "missing.report_create" if creating else "missing.report_update",
+                "object_type": "missing_report",
+                "object_id": report.reference,
+                "data": {"source_kind": source_kind, "reliability": reliability},
+            }
+        ]
+        if match:
+            made = _suggest(keyring, matching.report_pairs(keyring, report, values))
+            events += _suggested_events(keyring, made, "missing_report", report.reference)
+        log_events(events)
+    return report
+
+
+def _write_index(report: Report, found: set[str] | None, *, creating: bool) -> None:
+    """Replace the report's index entries. Without the index key (`found` None) the report is
+    left flagged, so that someone holding both keys indexes it later
+    (:func:`index_pending_reports`)."""
+    if not creating:
+        RegistryIndexEntry.objects.filter(report=report).delete()
+    if found:
+        RegistryIndexEntry.objects.bulk_create(
+            [RegistryIndexEntry(report=report, value=v) for v in sorted(found)]
+        )
+
+
+def _suggest(keyring: Keyring, pairs: list[dict[str, Any]]) -> list[MatchCandidate]:
+    """Write the pairs not suggested before, each in its report's vault, scored at once where
+    this keyring opens both sides (in memory, before the insert: no second write per row).
+    The caller writes the audit event (:func:`_suggested_events`) in the same transaction."""
+    fresh = matching.new_pairs(pairs)
+    if not fresh:
+        return []
+    vaults = dict(
+        Report.objects.filter(pk__in={p["report_id"] for p in fresh}).values_list("pk", "vault_id")
+    )
+    made = [MatchCandidate(vault_id=vaults[p["report_id"]], **p) for p in fresh]
+    _apply_scores(made, matching.scores(keyring, made))
+    try:
+        with transaction.atomic():
+            MatchCandidate.objects.bulk_create(made)
+    except IntegrityError:
+        # Another request found some of these pairs at the same moment: keep the rest.
+        kept = []
+        for candidate in made:
+            try:
+                with transaction.atomic():
+                    candidate.save(force_insert=True)
+            except IntegrityError:
+                continue
+            kept.append(candidate)
+        made = kept
+    return made
+
+
+def _apply_scores(
+    candidates: list[MatchCandidate], computed: dict[Any, tuple[float, bool]]
+) -> list[MatchCandidate]:
+    """Set the computed scores on the candidates; a pair whose names (or ages) say "different
+    people" is dismissed rather than put before a person. Returns the candidates changed."""
+    changed = []
+    for candidate in candidates:
+        if candidate.pk not in computed:
+            continue
+        value, same = computed[candidate.pk]
+        candidate.score = value
+        if not same:
+            candidate.decision = MatchCandidate.Decision.DISMISSED
+        changed.append(candidate)
+    return changed
+
+
+def _suggested_events(
+    keyring: Keyring, made: list[MatchCandidate], object_type: str, object_id: str
+) -> list[dict[str, Any]]:
+    """The audit event of new suggestions: which candidate rows, how many scored, how many
+    dismissed by their names. Ids and counts only."""
+    if not made:
+        return []
+    return [
+        {
+            "actor": keyring.user,
+            "action": "missing.match_suggest",
+            "object_type": object_type,
+            "object_id": object_id,
+            "data": {
+                "candidates": sorted(str(c.pk) for c in made),
+                "scored": sum(1 for c in made if c.score is not None),
+                "dismissed": sum(
+                    1 for c in made if c.decision == MatchCandidate.Decision.DISMISSED
+                ),
+            },
+        }
+    ]
+
+
+def suggest_for_report(
+    *, keyring: Keyring, report: Report, values: dict[str, Any] | None = None
+) -> list[MatchCandidate]:
+    """Match a report saved earlier (a PFIF import saves first, matches once all are in)."""
+    with transaction.atomic():
+        made = _suggest(keyring, matching.report_pairs(keyring, report, values))
+        log_events(_suggested_events(keyring, made, "missing_report", report.reference))
+    return made
+
+
+def suggest_for_person(
+    *, keyring: Keyring, person: Person, values: dict[str, Any]
+) -> list[MatchCandidate]:
+    """Called when a person in a case is saved (a new intake, a new case, an edit): the
+    registry reports that may be them, as suggestions, audited against the case."""
+    with transaction.atomic():
+        made = _suggest(keyring, matching.person_pairs(keyring, person, values))
+        log_events(_suggested_events(keyring, made, "case", person.case.reference))
+    return made
+
+
+def suggest_for_request(*, keyring: Keyring, help_request: HelpRequest) -> list[MatchCandidate]:
+    """Look up the names a hotline request mentions in the registry. Runs when someone holding
+    the request and the index opens it; again only when new messages have arrived."""
+    found = matching.request_pairs(keyring, help_request)
+    if found is None:
+        return []
+    pairs, messages = found
+    with transaction.atomic():
+        RegistryCheck.objects.update_or_create(
+            help_request=help_request, defaults={"messages": messages, "checked_at": timezone.now()}
+        )
+        made = _suggest(keyring, pairs)
+        log_events(_suggested_events(keyring, made, "help_request", help_request.reference))
+    return made
+
+
+def score_matches(*, keyring: Keyring, candidates: Any) -> int:
+    """Score the unscored candidates this keyring can open both sides of (a suggestion found by
+    someone who could not, now seen by someone who can). Returns how many."""
+    candidates = list(candidates)
+    changed = _apply_scores(candidates, matching.scores(keyring, candidates))
+    if not changed:
+        return 0
+    with transaction.atomic():
+        MatchCandidate.objects.bulk_update(changed, ["score", "decision"])
         log_event(
             actor=keyring.user,
-            action="missing.report_create" if creating else "missing.report_update",
+            action="missing.match_score",
             object_type="missing_report",
-            object_id=report.reference,
-            data={"source_kind": source_kind, "reliability": reliability},
+            object_id="",
+            data={
+                "candidates": sorted(str(c.pk) for c in changed),
+                "dismissed": sum(
+                    1 for c in changed if c.decision == MatchCandidate.Decision.DISMISSED
+                ),
+            },
         )
-        if match:
-            matching.suggest_for_report(keyring, report, values)
-    return report
+    return len(changed)
+
+
+def decide_match(
+    *, keyring: Keyring, candidate: MatchCandidate, same: bool, reason: str
+) -> ReportLink | CaseLink | None:
+    """A person's decision. "Same" creates a link (reciprocal, reversible); "not the same"
+    keeps the pair from being suggested again."""
+    if candidate.decision in (MatchCandidate.Decision.CONFIRMED, MatchCandidate.Decision.REJECTED):
+        raise MissingError(_("This suggestion has already been decided."))
+    if matching.both_sides(keyring, candidate) is None:
+        raise MissingError(_("You cannot see both records, so you cannot decide."))
+    with transaction.atomic():
+        link: ReportLink | CaseLink | None = None
+        if same:
+            if candidate.other_report_id:
+                assert candidate.other_report is not None
+                link = link_reports(
+                    keyring=keyring,
+                    report=candidate.report,
+                    other=candidate.other_report,
+                    reason=reason,
+                )
+            elif candidate.person_id:
+                person = candidate.person
+                assert person is not None
+                link = link_case(
+                    keyring=keyring,
+                    report=candidate.report,
+                    case=person.case,
+                    person=person,
+                    reason=reason,
+                )
+        candidate.decision = (
+            MatchCandidate.Decision.CONFIRMED if same else MatchCandidate.Decision.REJECTED
+        )
+        candidate.decided_by = keyring.user
+        candidate.decided_at = timezone.now()
+        keyring.open(candidate.report.vault).seal(candidate, reason=reason or None)
+        candidate.save(update_fields=["decision", "decided_by", "decided_at", "reason"])
+        log_event(
+            actor=keyring.user,
+            action="missing.match_decide",
+            object_type="missing_report",
+            object_id=candidate.report.reference,
+            data={"candidate": str(candidate.id), "same": same},
+        )
+    return link
+
+
+def index_pending_reports(*, keyring: Keyring) -> int:
+    """Index (and match) the reports saved without the index key."""
+    if matching.index_values(keyring, []) is None:
+        raise MissingError(_("You do not hold the search index."))
+    pending = keyring.visible(Report.objects.filter(name_indexed=False).select_related("vault"))
+    done = 0
+    for reader in keyring.readers(pending.order_by("pk")):
+        report: Report = reader.record  # type: ignore[assignment]
+        with transaction.atomic():
+            values = {f: getattr(reader, f) for f in REPORT_FIELDS}
+            found = matching.index_values(keyring, matching.report_names(values))
+            _write_index(report, found, creating=False)
+            Report.objects.filter(pk=report.pk).update(name_indexed=True)
+            report.name_indexed = True
+            made = _suggest(keyring, matching.report_pairs(keyring, report, values))
+            log_events(
+                [
+                    {
+                        "actor": keyring.user,
+                        "action": "missing.report_index",
+                        "object_type": "missing_report",
+                        "object_id": report.reference,
+                        "data": {},
+                    },
+                    *_suggested_events(keyring, made, "missing_report", report.reference),
+                ]
+            )
+        done += 1
+    return done
 
 
 def refresh_status(report: Report) -> str:
@@ -278,9 +521,6 @@ def report_case_missing(
     the registry report from the case, linked to it at once. The matcher will have suggested the
     case's own person; that suggestion is decided "same person" with the same reason, so nobody
     is asked to confirm what the reporter has just said."""
-    from haven.missing import matching
-    from haven.missing.models import MatchCandidate
-
     if not keyring.can_open(case.vault):
         raise MissingError(_("You do not have access to this case."))
     person = case.people.order_by("created_at").first()  # type: ignore[attr-defined]
@@ -297,7 +537,7 @@ def report_case_missing(
             else None
         )
         if candidate is not None:
-            matching.decide(keyring, candidate, same=True, reason=reason)
+            decide_match(keyring=keyring, candidate=candidate, same=True, reason=reason)
         else:
             link_case(keyring=keyring, report=report, case=case, person=person, reason=reason)
     return report

@@ -9,7 +9,7 @@ class MissingConfig(AppConfig):
     dashboard_panels = ["haven.missing.views.matches_panel"]
     demo_loader = "haven.missing.demo.load"
     hooks = {
-        "person_saved": ["haven.missing.matching.suggest_for_person"],
+        "person_saved": ["haven.missing.hooks.person_saved"],
         "case_registry_links": ["haven.missing.views.case_registry_links"],
         "request_registry_matches": ["haven.missing.views.request_registry_matches"],
         "exposure_rows_per_vault": ["haven.missing.hooks.exposure_rows_per_vault"],

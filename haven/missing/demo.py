@@ -149,7 +149,10 @@ def load(ctx: DemoContext) -> None:
     # The caseworker holds both the registry and the case of Рамзан Тагиров: scoring the
     # suggestion needs someone who can open both sides.
     caseworker = ctx.keyring("caseworker")
-    matching.score(caseworker, matching.visible_candidates(caseworker).filter(score__isnull=True))
+    actions.score_matches(
+        keyring=caseworker,
+        candidates=matching.visible_candidates(caseworker).filter(score__isnull=True),
+    )
     pending = MatchCandidate.objects.filter(decision=MatchCandidate.Decision.PENDING).count()
     ctx.note(
         "Missing persons: sign in as `docofficer` (keeps the registry) and open «Possible "

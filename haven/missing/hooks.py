@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from django.db.models import Count
 
@@ -20,3 +21,11 @@ def exposure_rows_per_vault() -> dict[str, Counter[object]]:
             )
         )
     }
+
+
+def person_saved(keyring: Any, person: Any, values: dict[str, Any]) -> object:
+    """A person in a case was saved (a new intake, a new case, an edit): match them against the
+    registry. Suggestions only, written and audited by the action; a person decides."""
+    from haven.missing.actions import suggest_for_person
+
+    return suggest_for_person(keyring=keyring, person=person, values=values)

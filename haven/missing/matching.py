@@ -6,6 +6,10 @@ looked up among the registry's and the cases' index entries. Nothing is decrypte
 A candidate is then scored by :func:`haven.lib.names.match_names` in the keyring of someone who can
 open both sides, at once if the person saving can, otherwise when someone who can opens the list
 of possible matches. A person confirms or rejects; a confirmation creates a link, never a merge.
+
+This module computes and reads only (pairs, scores, what a keyring may see). Every write --
+index entries, suggestions, scores, decisions -- is an action in :mod:`haven.missing.actions`,
+with its audit event in the same transaction; this module never imports it.
 """
 
 from __future__ import annotations
@@ -14,14 +18,9 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from haven.audit.log import log_event
 from haven.lib.names import match_names
-from haven.missing.errors import MissingError
 from haven.missing.models import MatchCandidate, RegistryIndexEntry, Report
 from haven.vault import blind_index
 from haven.vault.keyring import Keyring, SealedReader
@@ -89,21 +88,6 @@ def index_values(keyring: Keyring, names: Iterable[str]) -> set[str] | None:
     return None if groups is None else set().union(*groups)
 
 
-def reindex_report(keyring: Keyring, report: Report, values: dict[str, Any]) -> None:
-    """Replace the report's index entries. Without the index key the report is flagged, so that
-    someone holding both keys indexes it later (:func:`index_pending_reports`)."""
-    found = index_values(keyring, report_names(values))
-    RegistryIndexEntry.objects.filter(report=report).delete()
-    indexed = found is not None
-    if found:
-        RegistryIndexEntry.objects.bulk_create(
-            [RegistryIndexEntry(report=report, value=v) for v in sorted(found)]
-        )
-    if report.name_indexed != indexed:
-        Report.objects.filter(pk=report.pk).update(name_indexed=indexed)
-        report.name_indexed = indexed
-
-
 def token_groups(keyring: Keyring, names: Iterable[str]) -> list[set[str]] | None:
     """Blind-index values per name token, merged where two tokens share a value (the same name in
     two scripts), so that each group stands for one part of the name. None without the index."""
@@ -160,30 +144,11 @@ def _pair(a: Any, b: Any) -> tuple[Any, Any]:
     return (a, b) if str(a) < str(b) else (b, a)
 
 
-def _suggest(keyring: Keyring, pairs: list[dict[str, Any]]) -> list[MatchCandidate]:
-    """Record the pairs not suggested before (each in its report's vault, looked up in one
-    query), then score the new ones this keyring can see both sides of."""
-    report_ids = {pair["report_id"] for pair in pairs}
-    vaults = dict(Report.objects.filter(pk__in=report_ids).values_list("pk", "vault_id"))
-    made = []
-    for pair in pairs:
-        if MatchCandidate.objects.filter(**pair).exists():
-            continue
-        try:
-            with transaction.atomic():
-                made.append(
-                    MatchCandidate.objects.create(vault_id=vaults[pair["report_id"]], **pair)
-                )
-        except IntegrityError:  # found at the same moment by another request
-            continue
-    score(keyring, made)
-    return made
-
-
-def suggest_for_report(
+def report_pairs(
     keyring: Keyring, report: Report, values: dict[str, Any] | None = None
-) -> list[MatchCandidate]:
-    """Candidates for a report among the other reports and the people in cases."""
+) -> list[dict[str, Any]]:
+    """Candidate pairs for a report among the other reports and the people in cases (index
+    rows only: four queries, whatever the size of the registry)."""
     from haven.cases.models import NameIndexEntry
 
     names = report_names(values if values is not None else keyring.reader(report))
@@ -198,21 +163,64 @@ def suggest_for_report(
         {"report_id": report.pk, "person_id": person_id}
         for person_id in _shared(NameIndexEntry.objects.all(), "person_id", groups)
     ]
-    return _suggest(keyring, pairs)
+    return pairs
 
 
-def suggest_for_person(keyring: Keyring, person: Person, values: dict[str, Any]) -> list[Any]:
-    """Called when a person in a case is saved (a new intake, a new case, an edit)."""
+def person_pairs(keyring: Keyring, person: Person, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """Candidate pairs for a person in a case (a new intake, a new case, an edit)."""
     groups = token_groups(keyring, [blind_index.person_search_text(values)])
     if not groups:
         return []
-    return _suggest(
-        keyring,
-        [
-            {"report_id": report_id, "person_id": person.pk}
+    return [
+        {"report_id": report_id, "person_id": person.pk}
+        for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", groups)
+    ]
+
+
+def request_pairs(keyring: Keyring, help_request: Any) -> tuple[list[dict[str, Any]], int] | None:
+    """Candidate pairs for the names a hotline request mentions, and the number of the person's
+    messages looked at; None when there is nothing to do (no registry, no index key, or no new
+    message since the last look), so that the name recogniser runs only when it can help."""
+    from haven.intake.models import Message
+    from haven.missing.models import RegistryCheck
+
+    if not RegistryIndexEntry.objects.exists():
+        return None  # nothing to find: spare the name recogniser
+    if blind_index.open_index(keyring) is None or not keyring.can_open(help_request.vault):
+        return None
+    count = help_request.messages.filter(direction=Message.Direction.IN).count()
+    check = RegistryCheck.objects.filter(help_request=help_request).first()
+    if check is not None and check.messages == count:
+        return None
+    pairs = []
+    for name in names_in_texts(request_texts(keyring, help_request)):
+        groups = token_groups(keyring, [name]) or []
+        pairs += [
+            {"report_id": report_id, "help_request_id": help_request.pk}
             for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", groups)
-        ],
-    )
+        ]
+    return pairs, count
+
+
+_SIDES = ("other_report_id", "person_id", "help_request_id")
+
+
+def _key(pair: dict[str, Any]) -> tuple[Any, str, Any]:
+    side = next(s for s in _SIDES if pair.get(s) is not None)
+    return (pair["report_id"], side, pair[side])
+
+
+def new_pairs(pairs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The pairs never suggested before (a rejected pair stays rejected), each once, looked up
+    in one query for all of them."""
+    unique = {_key(p): p for p in pairs}
+    if not unique:
+        return []
+    reports = {report_id for report_id, _side, _other in unique}
+    seen: set[tuple[Any, str, Any]] = set()
+    for row in MatchCandidate.objects.filter(report_id__in=reports).values("report_id", *_SIDES):
+        seen.add(_key(row))
+    return [p for key, p in unique.items() if key not in seen]
 
 
 def _birth_year(birth: Any) -> int | None:
@@ -274,34 +282,7 @@ def names_in_texts(texts: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(n.strip() for n in names if n.strip()))
 
 
-def suggest_for_request(keyring: Keyring, help_request: Any) -> list[MatchCandidate]:
-    """Look up the names a hotline request mentions in the registry. Runs when someone holding
-    the request and the index opens it; again only when new messages have arrived."""
-    from haven.intake.models import Message
-    from haven.missing.models import RegistryCheck
-
-    if not RegistryIndexEntry.objects.exists():
-        return []  # nothing to find: spare the name recogniser
-    if blind_index.open_index(keyring) is None or not keyring.can_open(help_request.vault):
-        return []
-    count = help_request.messages.filter(direction=Message.Direction.IN).count()
-    check = RegistryCheck.objects.filter(help_request=help_request).first()
-    if check is not None and check.messages == count:
-        return []
-    pairs = []
-    for name in names_in_texts(request_texts(keyring, help_request)):
-        groups = token_groups(keyring, [name]) or []
-        pairs += [
-            {"report_id": report_id, "help_request_id": help_request.pk}
-            for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", groups)
-        ]
-    RegistryCheck.objects.update_or_create(
-        help_request=help_request, defaults={"messages": count, "checked_at": timezone.now()}
-    )
-    return _suggest(keyring, pairs)
-
-
-def _other(candidate: MatchCandidate) -> Any:
+def other_side(candidate: MatchCandidate) -> Any:
     if candidate.other_report_id:
         return candidate.other_report
     if candidate.person_id:
@@ -309,9 +290,11 @@ def _other(candidate: MatchCandidate) -> Any:
     return candidate.help_request
 
 
-def _sides(keyring: Keyring, candidate: MatchCandidate) -> tuple[SealedReader, SealedReader] | None:
+def both_sides(
+    keyring: Keyring, candidate: MatchCandidate
+) -> tuple[SealedReader, SealedReader] | None:
     left = keyring.reader(candidate.report)
-    right = keyring.reader(_other(candidate))
+    right = keyring.reader(other_side(candidate))
     if not (left.is_open and right.is_open):
         return None
     return left, right
@@ -325,25 +308,53 @@ def other_names(keyring: Keyring, candidate: MatchCandidate, right: SealedReader
     return names_in_texts(request_texts(keyring, candidate.help_request))
 
 
-def score(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> int:
-    """Score the unscored candidates this keyring can open both sides of. Returns how many."""
-    done = 0
-    for candidate in candidates:
-        if candidate.score is not None:
+def scores(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> dict[Any, tuple[float, bool]]:
+    """{candidate id: (score, same person?)} for the unscored candidates this keyring can open
+    both sides of. Computes only: :func:`haven.missing.actions.score_matches` writes. Both
+    sides of every candidate are read in one query per kind (reports, people) and their vaults
+    opened in one more, so that the cost does not grow in queries with the number of
+    candidates."""
+    from haven.cases.models import Person
+
+    todo = [c for c in candidates if c.score is None]
+    if not todo:
+        return {}
+    report_ids = {c.report_id for c in todo} | {c.other_report_id for c in todo}
+    reports = {
+        r.pk: r for r in Report.objects.filter(pk__in=report_ids - {None}).select_related("vault")
+    }
+    people = {
+        p.pk: p
+        for p in Person.objects.filter(
+            pk__in={c.person_id for c in todo if c.person_id}
+        ).select_related("vault")
+    }
+    keyring.open_many(
+        [r.vault for r in reports.values() if keyring.can_open(r.vault_id)]
+        + [p.vault for p in people.values() if keyring.can_open(p.vault_id)]
+    )
+    out: dict[Any, tuple[float, bool]] = {}
+    for candidate in todo:
+        report = reports.get(candidate.report_id)
+        if report is None:
             continue
-        sides = _sides(keyring, candidate)
-        if sides is None:
+        left = keyring.reader(report)
+        if candidate.other_report_id:
+            other: Any = reports.get(candidate.other_report_id)
+        elif candidate.person_id:
+            other = people.get(candidate.person_id)
+        else:
+            other = candidate.help_request
+        if other is None:
             continue
-        left, right = sides
+        right = keyring.reader(other)
+        if not (left.is_open and right.is_open):
+            continue
         right_names = other_names(keyring, candidate, right)
         right_birth = None if candidate.help_request_id else right.birth
         value, same = compare(report_names(left), right_names, left.birth, right_birth)
-        candidate.score = round(value, 3)
-        if not same:
-            candidate.decision = MatchCandidate.Decision.DISMISSED
-        candidate.save(update_fields=["score", "decision"])
-        done += 1
-    return done
+        out[candidate.pk] = (round(value, 3), same)
+    return out
 
 
 def visible_candidates(keyring: Keyring) -> Any:
@@ -363,65 +374,3 @@ def visible_candidates(keyring: Keyring) -> Any:
         "person__case",
         "help_request__vault",
     )
-
-
-def decide(keyring: Keyring, candidate: MatchCandidate, *, same: bool, reason: str) -> Any:
-    """A person's decision. "Same" creates a link (reciprocal, reversible); "not the same"
-    keeps the pair from being suggested again."""
-    from haven.missing import actions
-
-    if candidate.decision in (MatchCandidate.Decision.CONFIRMED, MatchCandidate.Decision.REJECTED):
-        raise MissingError(_("This suggestion has already been decided."))
-    if _sides(keyring, candidate) is None:
-        raise MissingError(_("You cannot see both records, so you cannot decide."))
-    with transaction.atomic():
-        link: Any = None
-        if same:
-            if candidate.other_report_id:
-                link = actions.link_reports(
-                    keyring=keyring,
-                    report=candidate.report,
-                    other=candidate.other_report,  # type: ignore[arg-type]
-                    reason=reason,
-                )
-            elif candidate.person_id:
-                person = candidate.person
-                assert person is not None
-                link = actions.link_case(
-                    keyring=keyring,
-                    report=candidate.report,
-                    case=person.case,
-                    person=person,
-                    reason=reason,
-                )
-        candidate.decision = (
-            MatchCandidate.Decision.CONFIRMED if same else MatchCandidate.Decision.REJECTED
-        )
-        candidate.decided_by = keyring.user
-        candidate.decided_at = timezone.now()
-        keyring.open(candidate.report.vault).seal(candidate, reason=reason or None)
-        candidate.save(update_fields=["decision", "decided_by", "decided_at", "reason"])
-        log_event(
-            actor=keyring.user,
-            action="missing.match_decide",
-            object_type="missing_report",
-            object_id=candidate.report.reference,
-            data={"candidate": str(candidate.id), "same": same},
-        )
-    return link
-
-
-def index_pending_reports(keyring: Keyring) -> int:
-    """Index (and match) the reports saved without the index key."""
-    from haven.missing.actions import REPORT_FIELDS
-
-    if blind_index.open_index(keyring) is None:
-        raise MissingError(_("You do not hold the search index."))
-    pending = keyring.visible(Report.objects.filter(name_indexed=False).select_related("vault"))
-    done = 0
-    for reader in keyring.readers(pending.order_by("pk")):
-        report: Report = reader.record  # type: ignore[assignment]
-        reindex_report(keyring, report, {f: getattr(reader, f) for f in REPORT_FIELDS})
-        suggest_for_report(keyring, report)
-        done += 1
-    return done

@@ -410,7 +410,7 @@ def import_pfif(*, keyring: Keyring, data: bytes) -> ImportResult:
                     ) from exc
                 result.notes_created += 1
         for report in new_reports:
-            matching.suggest_for_report(keyring, report)
+            actions.suggest_for_report(keyring=keyring, report=report)
         log_event(
             actor=keyring.user,
             action="missing.pfif_import",

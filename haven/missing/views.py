@@ -263,7 +263,7 @@ def _detail_context(request: HavenRequest, report: Report, **forms: Any) -> dict
         .filter(decision=MatchCandidate.Decision.PENDING)
         .filter(Q(report=report) | Q(other_report=report))
     )
-    matching.score(keyring, candidates)
+    actions.score_matches(keyring=keyring, candidates=candidates)
     context = {
         "report": report,
         "r": reader,
@@ -394,7 +394,7 @@ def report_unlink(request: HavenRequest, report_id: UUID) -> HttpResponse:
 @require_role(*WRITE_ROLES)
 def index_pending(request: HavenRequest) -> HttpResponse:
     try:
-        done = matching.index_pending_reports(request.keyring)
+        done = actions.index_pending_reports(keyring=request.keyring)
     except MissingError as exc:
         messages.error(request, str(exc))
     else:
@@ -407,7 +407,9 @@ def index_pending(request: HavenRequest) -> HttpResponse:
 def match_list(request: HavenRequest) -> HttpResponse:
     keyring = request.keyring
     pending = matching.visible_candidates(keyring).filter(decision=MatchCandidate.Decision.PENDING)
-    matching.score(keyring, pending.filter(score__isnull=True)[:MAX_SCORE_PER_PAGE])
+    actions.score_matches(
+        keyring=keyring, candidates=pending.filter(score__isnull=True)[:MAX_SCORE_PER_PAGE]
+    )
     page = Paginator(
         pending.filter(score__isnull=False).order_by("-score", "found_at"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
@@ -417,7 +419,7 @@ def match_list(request: HavenRequest) -> HttpResponse:
             {
                 "candidate": candidate,
                 "left": keyring.reader(candidate.report),
-                "right": keyring.reader(matching._other(candidate)),
+                "right": keyring.reader(matching.other_side(candidate)),
                 "case": candidate.person.case if candidate.person_id else None,  # type: ignore[union-attr]
             }
         )
@@ -498,13 +500,16 @@ def _side_by_side(left: dict[str, str], right: dict[str, str]) -> list[tuple[str
 @require_role(*WRITE_ROLES)
 def match_detail(request: HavenRequest, candidate_id: UUID) -> HttpResponse:
     candidate = get_candidate_for_user(request, candidate_id)
-    matching.score(request.keyring, [candidate])
+    actions.score_matches(keyring=request.keyring, candidates=[candidate])
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         same = form.cleaned_data["decision"] == MatchCandidate.Decision.CONFIRMED
         try:
-            matching.decide(
-                request.keyring, candidate, same=same, reason=form.cleaned_data["reason"]
+            actions.decide_match(
+                keyring=request.keyring,
+                candidate=candidate,
+                same=same,
+                reason=form.cleaned_data["reason"],
             )
         except MissingError as exc:
             form.add_error(None, str(exc))
@@ -603,7 +608,7 @@ def export_request(request: HavenRequest) -> HttpResponse:
 def request_registry_matches(request: HavenRequest, help_request: Any) -> list[MatchCandidate]:
     """For the triage page: look the names in a hotline request up in the registry (if this
     person holds the index), and list the suggestions they can see both sides of."""
-    matching.suggest_for_request(request.keyring, help_request)
+    actions.suggest_for_request(keyring=request.keyring, help_request=help_request)
     return list(
         matching.visible_candidates(request.keyring)
         .filter(help_request=help_request)

@@ -111,7 +111,6 @@ def test_someone_without_the_registry_cannot_write_to_it(personas, registry) -> 
 
 @pytest.mark.django_db
 def test_a_report_saved_without_the_index_key_waits_to_be_indexed(personas, registry) -> None:  # type: ignore[no-untyped-def]
-    from haven.missing import matching
     from haven.vault.actions import revoke_grant
 
     revoke_grant(actor=None, vault=blind_index.index_vault(), user=personas.docofficer)
@@ -119,7 +118,7 @@ def test_a_report_saved_without_the_index_key_waits_to_be_indexed(personas, regi
         keyring=keyring_for(personas.docofficer), values={"full_name": "Лёма Дакаев"}
     )
     assert made.name_indexed is False
-    assert matching.index_pending_reports(keyring_for(personas.caseworker)) == 1
+    assert actions.index_pending_reports(keyring=keyring_for(personas.caseworker)) == 1
     made.refresh_from_db()
     assert made.name_indexed is True and made.index_entries.exists()
 
