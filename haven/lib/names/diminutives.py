@@ -421,6 +421,12 @@ def is_affectionate_skeleton(short: str, full: str) -> bool:
     for suffix in _AFFECTIONATE_SUFFIXES:
         if short.endswith(suffix):
             stem = short[: -len(suffix)]
-            if len(stem) >= 3 and full.startswith(stem) and 2 * len(stem) >= len(full) - 1:
+            # The full name must go on past the head: "Vakha" is no pet form of "Watch".
+            if (
+                len(stem) >= 3
+                and len(full) > len(stem)
+                and full.startswith(stem)
+                and 2 * len(stem) >= len(full) - 1
+            ):
                 return True
     return False

@@ -48,18 +48,19 @@ def is_affectionate_form(short: str, full: str) -> bool:
     return any(is_affectionate_skeleton(s, f) for s in _skeleton_keys(short) for f in fulls)
 
 
-def same_name_part(a: str, b: str, *, typos: bool = False) -> bool:
+def same_name_part(a: str, b: str, *, loose: bool = False) -> bool:
     """Whether two single words can be the same part of one person's name, in any script,
-    case form, transliteration or diminutive.
+    case form, transliteration or listed diminutive (a shared key).
 
-    With ``typos`` the matcher's own allowance is added (one edit in the skeleton): right for
-    finding a linked person, whose name left in is the costly mistake; wrong for keeping a
-    public figure, where it would spare a private person with a similar surname."""
+    ``loose`` adds affectionate suffixes (Лейлочка, Салик) and the matcher's typo allowance
+    (one edit in the skeleton): right for finding a linked person, whose name left in is the
+    costly mistake; wrong for keeping a public figure, where it would spare a private person
+    with a similar surname."""
     if word_keys(a) & word_keys(b):
         return True
-    if is_affectionate_form(a, b) or is_affectionate_form(b, a):
-        return True
-    return typos and same_token(a, b)
+    if not loose:
+        return False
+    return is_affectionate_form(a, b) or is_affectionate_form(b, a) or same_token(a, b)
 
 
 # Schemes people actually meet: passports (ICAO, MVD), Wikipedia/press (WIKIPEDIA, BGN/PCGN),

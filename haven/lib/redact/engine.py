@@ -41,6 +41,9 @@ LANGS = ("ru", "en", "auto")
 # A phone beats a document cue ("с номера +7 928 …" is a phone, not a document number).
 _P_EMAIL, _P_HANDLE, _P_PHONE, _P_DOCUMENT, _P_DOB, _P_ADDRESS = 100, 95, 92, 90, 80, 75
 _P_PUBLIC_FULL, _P_KNOWN, _P_PUBLIC_ONE, _P_FOUND, _P_PLACE_KEEP, _P_PLACE = 70, 60, 50, 45, 40, 30
+# A name after a settlement word ("в селе Цоци-Юрт", "Bachi-Yurt village") is the village's, even
+# when its first part also reads as a given name: the whole village goes, not half of it.
+_P_SETTLEMENT = 47
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
@@ -184,12 +187,14 @@ class _PersonIndex:
 
 
 def _public_figure_of(words: list[str], figures: list[list[str]]) -> int | None:
-    # Strict comparison (no typo allowance): a private "Китаев" must not pass for "Катаев".
+    # Strict comparison (no typo allowance, no pet-name suffixes): a private "Китаев" must not
+    # pass for "Катаев".
     for i, parts in enumerate(figures):
         if len(words) == 1 and len(parts) > 1:
             # A lone given name ("Апти") is as likely a private person as the official; only the
-            # surname alone ("Алаудинова") is taken to mean the public figure.
-            if same_name_part(words[0], parts[-1]):
+            # surname alone ("Алаудинова") is taken to mean the public figure, and only for a
+            # person: the last word of "Human Rights Watch" is no one's surname (Ваха).
+            if is_given_name(parts[0]) and same_name_part(words[0], parts[-1]):
                 return i
             continue
         if all(any(same_name_part(w, p) for p in parts) for w in words):
@@ -223,7 +228,7 @@ def _known_of(word: str, known_parts: list[tuple[int, str, bool]], cap: bool) ->
     hits: dict[int, bool] = {}
     for idx, part, is_last in known_parts:
         # With the matcher's typo allowance: a linked person's name left in is the costly error.
-        if word.lower() == part.lower() or same_name_part(word, part, typos=True):
+        if word.lower() == part.lower() or same_name_part(word, part, loose=True):
             hits[idx] = hits.get(idx, True) and is_last
     if not hits:
         return None
@@ -466,14 +471,14 @@ def _place_candidates(
                     t.start, t.end, "KEEP", "", "place above town level", _P_PLACE_KEEP, keep=True
                 )
             )
-    spans: list[tuple[int, int, str]] = [
-        (f.start, f.end, f.reason) for f in patterns.find_small_places(text)
+    spans: list[tuple[int, int, str, int]] = [
+        (f.start, f.end, f.reason, _P_SETTLEMENT) for f in patterns.find_small_places(text)
     ]
     if lang == "ru":
         from .ner import russian_entities
 
         spans += [
-            (e.start, e.end, "natasha location not known as a town or larger")
+            (e.start, e.end, "natasha location not known as a town or larger", _P_PLACE)
             for e in russian_entities(text)
             if e.kind == "LOC"
         ]
@@ -488,13 +493,13 @@ def _place_candidates(
                 and _looks_like_name(t.text) is None
                 and _gap_joins(text, prev, t)
             ):
-                spans.append((t.start, t.end, "unknown place after a preposition"))
-    for start, end, reason in spans:
+                spans.append((t.start, t.end, "unknown place after a preposition", _P_PLACE))
+    for start, end, reason, prio in spans:
         idx = [i for i, t in enumerate(tokens) if t.start >= start and t.end <= end]
         if not idx or all(i in places for i in idx):
             continue  # a known town or larger: the keep above already covers it
         key = "|".join(sorted(word_keys(tokens[idx[-1]].text))[:1]) or text[start:end].lower()
-        out.append(Candidate(start, end, "PLACE", key, reason, _P_PLACE))
+        out.append(Candidate(start, end, "PLACE", key, reason, prio))
     return out
 
 

@@ -84,8 +84,11 @@ LEVEL_RANK = {"city": 1, "region": 2, "country": 3}
 
 
 def place_keys(word: str) -> frozenset[str]:
-    """The names library's keys of a word, plus its bare skeletons of any length (РФ, UK)."""
-    return word_keys(word) | frozenset(fine_skeletons(word))
+    """The names library's skeleton keys of a word and its case forms, plus its bare skeletons
+    of any length (РФ, UK). Given-name groups are left out: "Russia" reads as Руся, a
+    diminutive of Руслан, and would make every Ruslan a country."""
+    keys = {k for k in word_keys(word) if not k.startswith("g:")}
+    return frozenset(keys) | frozenset(fine_skeletons(word))
 
 
 def _key_seq(name: str) -> tuple[frozenset[str], ...]:

@@ -125,3 +125,33 @@ def test_an_unknown_titled_private_person_is_redacted_after_the_title():
     assert "Bekmurzaev" not in result.text
     assert "Tsakaev" not in result.text
     assert result.text.startswith("Colonel [PERSON 1]")
+
+
+def test_a_given_name_is_not_taken_for_a_country_through_a_pet_form():
+    # "Russia" reads like Руся, a pet form of Руслан: places compare spellings, not name groups.
+    result = redact("Our uncle Ruslan came from Russia. Ruslan said nothing.", lang="en")
+    assert "Ruslan" not in result.text
+    assert "Russia" in result.text
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "name"),
+    [
+        (
+            "Another young man called Vakha was there; Human Rights Watch wrote about it.",
+            "en",
+            "Vakha",
+        ),
+        ("С нами был парень по имени Ваха. Об этом писала Human Rights Watch.", "ru", "Ваха"),
+    ],
+)
+def test_a_private_name_is_not_kept_as_the_last_word_of_an_organisation(text, lang, name):
+    result = redact(text, lang=lang, public_figures=["Human Rights Watch"])
+    assert name not in result.text
+    assert "Human Rights Watch" in result.text
+
+
+def test_a_village_after_a_settlement_word_goes_whole_even_when_it_reads_as_a_name():
+    result = redact("Она жила в селе Цоци-Юрт у тёти.", lang="ru")
+    assert "Цоци" not in result.text
+    assert "Юрт" not in result.text
