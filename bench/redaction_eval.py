@@ -1,6 +1,10 @@
 """Measure the redaction engine on the annotated synthetic testimonies in bench/data/redaction/.
 
-    uv run python bench/redaction_eval.py [--verbose]
+    uv run python bench/redaction_eval.py [--verbose] [--baseline DIR]
+
+`--baseline DIR` also scores the engine of another checkout (e.g. `/work/main`, or a
+`git worktree add` of an older commit) on the same data, in a subprocess, and prints its table
+after this one: before and after in one run.
 
 Each `NAME.txt` has a sidecar `NAME.json`: the linked persons given to the engine (`known`), extra
 public figures (added to `public_figures.txt`), every identifying string that must be removed
@@ -19,15 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from haven.lib.redact import KnownPerson, redact  # noqa: E402
-
+ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "redaction"
 
 
@@ -44,7 +46,13 @@ def _common_figures() -> list[str]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--verbose", action="store_true", help="list every miss and over-redaction")
+    ap.add_argument("--baseline", metavar="DIR", help="also score the engine of this checkout")
+    ap.add_argument("--code", metavar="DIR", help=argparse.SUPPRESS)  # the baseline's subprocess
     args = ap.parse_args()
+    sys.path.insert(0, str(Path(args.code).resolve() if args.code else ROOT))
+    from haven.lib.redact import KnownPerson, redact
+
+    print(f"engine: {sys.modules['haven'].__file__}")
     stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     timings: list[float] = []
     for meta_path in sorted(DATA.glob("*.json")):
@@ -154,6 +162,12 @@ def main() -> int:
     print(
         f"\nper text: median {timings[len(timings) // 2] * 1000:.0f} ms (first call includes model load: {timings and max(timings) * 1000:.0f} ms max)"
     )
+    if args.baseline:
+        print(f"\n--- baseline: the engine of {args.baseline} on the same data ---", flush=True)
+        cmd = [sys.executable, __file__, "--code", args.baseline]
+        if args.verbose:
+            cmd.append("--verbose")
+        return subprocess.run(cmd, check=False).returncode  # noqa: S603 (our own script)
     return 0
 
 

@@ -477,11 +477,18 @@ def _place_candidates(
     if lang == "ru":
         from .ner import russian_entities
 
-        spans += [
-            (e.start, e.end, "natasha location not known as a town or larger", _P_PLACE)
-            for e in russian_entities(text)
-            if e.kind == "LOC"
-        ]
+        settlements = list(spans)
+        for e in russian_entities(text):
+            if e.kind != "LOC":
+                continue
+            # natasha's "Ленинского района" takes the cue word a settlement pattern leaves out:
+            # the longer span must win, so it gets the settlement's priority.
+            prio = (
+                _P_SETTLEMENT
+                if any(s < e.end and e.start < t for s, t, _, _ in settlements)
+                else _P_PLACE
+            )
+            spans.append((e.start, e.end, "natasha location not known as a town or larger", prio))
     else:
         for i, t in enumerate(tokens[1:], start=1):
             prev = tokens[i - 1]

@@ -155,3 +155,11 @@ def test_a_village_after_a_settlement_word_goes_whole_even_when_it_reads_as_a_na
     result = redact("Она жила в селе Цоци-Юрт у тёти.", lang="ru")
     assert "Цоци" not in result.text
     assert "Юрт" not in result.text
+
+
+def test_a_district_named_by_natasha_goes_whole_with_its_cue_word():
+    text = "Её вызвали в отдел полиции Ленинского района Грозного."
+    result = redact(text, lang="ru")
+    assert "Ленинского района" not in result.text
+    assert "района" not in result.text
+    assert "Грозного" in result.text
