@@ -1,11 +1,17 @@
 """Measure the redaction engine on the annotated synthetic testimonies in bench/data/redaction/.
 
-    uv run python bench/redaction_eval.py [--verbose]
+    uv run python bench/redaction_eval.py [--verbose] [--baseline DIR]
+
+`--baseline DIR` also scores the engine of another checkout (e.g. `/work/main`, or a
+`git worktree add` of an older commit) on the same data, in a subprocess, and prints its table
+after this one: before and after in one run.
 
 Each `NAME.txt` has a sidecar `NAME.json`: the linked persons given to the engine (`known`), extra
 public figures (added to `public_figures.txt`), every identifying string that must be removed
 (`identifying`, with its category) and every public-figure mention that must stay (`public`).
-Every whole-word occurrence of an annotated string counts once.
+Every whole-word occurrence of an annotated string counts once. `"split": "holdout"` texts (written
+after the method was settled) and `"split": "titled"` texts (titles and roles before public and
+private persons, issue 15) are reported apart; `dev` is the rest.
 
 Figures: recall of identifying details (an occurrence counts only if fully covered by
 redactions), share of public-figure mentions kept (not touched by any redaction), and
@@ -17,15 +23,13 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import subprocess
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from haven.lib.redact import KnownPerson, redact  # noqa: E402
-
+ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "redaction"
 
 
@@ -42,7 +46,13 @@ def _common_figures() -> list[str]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--verbose", action="store_true", help="list every miss and over-redaction")
+    ap.add_argument("--baseline", metavar="DIR", help="also score the engine of this checkout")
+    ap.add_argument("--code", metavar="DIR", help=argparse.SUPPRESS)  # the baseline's subprocess
     args = ap.parse_args()
+    sys.path.insert(0, str(Path(args.code).resolve() if args.code else ROOT))
+    from haven.lib.redact import KnownPerson, redact
+
+    print(f"engine: {sys.modules['haven'].__file__}")
     stats: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     timings: list[float] = []
     for meta_path in sorted(DATA.glob("*.json")):
@@ -70,6 +80,10 @@ def main() -> int:
         if meta.get("split") == "holdout":
             # Written after the method was frozen: reported apart, never tuned against.
             lang = f"{lang}-held"
+        elif meta.get("split") == "titled":
+            # Public figures and private persons behind titles and roles (issue 15), written
+            # with the fix: reported apart so that the older sets stay comparable.
+            lang = f"{lang}-titled"
         spans = [(s.start, s.end) for s in result.spans]
         covered = [False] * len(text)
         for s, e in spans:
@@ -127,27 +141,33 @@ def main() -> int:
             total[k] += v
     print()
     print(
-        f"{'':8}{'texts':>6}{'recall':>9}{'kept':>8}{'over':>6}{'excess':>8}{'spans':>7}{'lang ok':>9}"
+        f"{'':10}{'texts':>6}{'recall':>9}{'kept':>8}{'over':>6}{'excess':>8}{'spans':>7}{'lang ok':>9}"
     )
     dev = defaultdict(int)
     for name, s in stats.items():
-        if not name.endswith("-held"):
+        if "-" not in name:
             for k, v in s.items():
                 dev[k] += v
     for name, s in [*sorted(stats.items()), ("dev", dev), ("all", total)]:
         recall = s["ident_removed"] / s["ident"] if s["ident"] else float("nan")
         kept = s["public_kept"] / s["public"] if s["public"] else float("nan")
         print(
-            f"{name:8}{s['texts']:>6}{recall:>9.3f}{kept:>8.3f}{s['over']:>6}{s['excess_letters']:>8}{s['spans']:>7}"
+            f"{name:10}{s['texts']:>6}{recall:>9.3f}{kept:>8.3f}{s['over']:>6}{s['excess_letters']:>8}{s['spans']:>7}"
             f"{s['lang_ok']:>5}/{s['texts']}"
         )
         print(
-            f"{'':8}identifying {s['ident_removed']}/{s['ident']}, public kept {s['public_kept']}/{s['public']}"
+            f"{'':10}identifying {s['ident_removed']}/{s['ident']}, public kept {s['public_kept']}/{s['public']}"
         )
     timings.sort()
     print(
         f"\nper text: median {timings[len(timings) // 2] * 1000:.0f} ms (first call includes model load: {timings and max(timings) * 1000:.0f} ms max)"
     )
+    if args.baseline:
+        print(f"\n--- baseline: the engine of {args.baseline} on the same data ---", flush=True)
+        cmd = [sys.executable, __file__, "--code", args.baseline]
+        if args.verbose:
+            cmd.append("--verbose")
+        return subprocess.run(cmd, check=False).returncode  # noqa: S603 (our own script)
     return 0
 
 

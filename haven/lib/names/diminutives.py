@@ -74,16 +74,16 @@ _MALE = """
 Эдуард: Эдик, Edward
 Яков: Яша, Jacob
 Захар: Захарка
-Ахмед: Ахмад, Ахмат, Ахмет, Ахьмад, Akhmed, Ahmed, Ahmad, Achmed
-Магомед: Мага, Маго, Магомет, Мухаммад, Мухаммед, Мохаммед, Мухамед, Мохмад, Мохьмад, Магамед, Muhammad, Mohammed, Mohammad, Mohamed, Muhammed, Mahomed, Mehmed
-Зелимхан: Зелим, Zelimkhan, Selimchan
+Ахмед: Ахмедик, Ахмад, Ахмат, Ахмет, Ахьмад, Akhmed, Ahmed, Ahmad, Achmed
+Магомед: Мага, Маго, Магомедик, Магомет, Мухаммад, Мухаммед, Мохаммед, Мухамед, Мохмад, Мохьмад, Магамед, Muhammad, Mohammed, Mohammad, Mohamed, Muhammed, Mahomed, Mehmed
+Зелимхан: Зелим, Зелик, Zelimkhan, Selimchan
 Хамзат: Хамза, Hamza
 Ислам: Islam
 Салех: Салих, Салҳ, Saleh, Salih
 Салах: Салахь, Salah
-Рамзан: Рамазан, Ramadan
+Рамзан: Рамазан, Рамзик, Ramadan
 Мовсар: Мовса
-Ибрагим: Ибрахим, Абрахам, Ibrahim, Ebrahim
+Ибрагим: Ибра, Ибрахим, Абрахам, Ibrahim, Ebrahim
 Аслан: Aslan
 Умар: Омар, Умарали, Umar, Omar, Omer
 Рустам: Рустем, Rostam
@@ -119,7 +119,7 @@ _MALE = """
 Иса: Исса, Isa, Issa
 Казбек: Kazbek
 Касум: Касым, Кассим, Kasim, Qasim
-Лечи: Lechi
+Лечи: Леча, Lechi
 Мансур: Mansur
 Масуд: Mas'ud
 Махмуд: Махмут, Mahmud, Mahmoud
@@ -138,7 +138,7 @@ _MALE = """
 Сулейман: Сулиман, Сулайман, Солейман, Suleiman, Sulayman, Solomon
 Султан: Sultan
 Тамерлан: Тамирлан, Тимерлан
-Тимур: Timur
+Тимур: Тимурчик, Timur
 Турпал: Turpal
 Усман: Осман, Usman, Osman
 Хаваж: Хаважи
@@ -386,6 +386,11 @@ def given_names() -> list[GivenName]:
     return sorted({n for names in _index().values() for n in names}, key=lambda n: n.group)
 
 
+def given_name_variants() -> list[str]:
+    """Every spelling the tables list, canonical forms and variants alike."""
+    return [form for _, forms in _parse(_MALE, "M") + _parse(_FEMALE, "F") for form in forms]
+
+
 def lookup_given_name(token: str) -> frozenset[GivenName]:
     """Given-name groups this token (in any script or scheme) can denote; empty if unknown."""
     index = _index()
@@ -397,3 +402,31 @@ def lookup_given_name(token: str) -> frozenset[GivenName]:
 
 def lookup_fine_skeleton(skeleton: str) -> frozenset[GivenName]:
     return _index().get(skeleton, frozenset())
+
+
+# Affectionate suffixes, in the vowel-keeping skeleton's alphabet (ч and ш are "X", я after a
+# consonant "ia"): Салик, Лейлочка, Мадинка, Ислаша. Longest first.
+_AFFECTIONATE_SUFFIXES = (
+    "iXka", "oXka", "eXka", "Xik", "ik", "ka", "ulia", "usia", "uXa", "ia", "a", "o",
+)  # fmt: skip
+
+
+def is_affectionate_skeleton(short: str, full: str) -> bool:
+    """Whether the fine skeleton ``short`` is the head of ``full`` plus an affectionate suffix.
+
+    The head must be a real head of the full name, at least three letters and at least half
+    of it, so that "Мак" never becomes a diminutive of "Магомед"."""
+    if short == full:
+        return False
+    for suffix in _AFFECTIONATE_SUFFIXES:
+        if short.endswith(suffix):
+            stem = short[: -len(suffix)]
+            # The full name must go on past the head: "Vakha" is no pet form of "Watch".
+            if (
+                len(stem) >= 3
+                and len(full) > len(stem)
+                and full.startswith(stem)
+                and 2 * len(stem) >= len(full) - 1
+            ):
+                return True
+    return False

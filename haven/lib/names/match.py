@@ -178,3 +178,11 @@ def _match(a: ParsedName, b: ParsedName) -> MatchResult:
 def match_names(a: str, b: str) -> MatchResult:
     """Compare two full names in any script, order, case form or transliteration scheme."""
     return _match(parse_name(a), parse_name(b))
+
+
+def same_token(a: str, b: str) -> bool:
+    """Whether two single name words agree the way :func:`match_names` aligns them: one
+    given-name group, or skeletons within typo distance without two different known names."""
+    from .parse import analyse_token
+
+    return _compare(analyse_token(a), analyse_token(b)).ok

@@ -119,9 +119,11 @@ def _case_candidates(latin: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _analyzer() -> Any:
-    # Loaded once, lazily: importing the names package must stay cheap for code that only
-    # transliterates. The dictionary ships inside pymorphy3-dicts-ru; nothing is downloaded.
+def analyzer() -> Any:
+    """The one pymorphy3 analyser of the process (the redaction engine reads parts of speech
+    through it too), loaded once and lazily: importing the names package must stay cheap for
+    code that only transliterates. The dictionary ships inside pymorphy3-dicts-ru; nothing is
+    downloaded."""
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer()
@@ -133,7 +135,7 @@ def name_lemmas(token: str) -> tuple[str, ...]:
     if not has_cyrillic(token):
         return ()
     lemmas: list[str] = []
-    parses = _analyzer().parse(token.lower())
+    parses = analyzer().parse(token.lower())
     # A word that reads as a nominative is its own lemma; pymorphy's guesses for unknown
     # nominatives (Исаев as a possessive of Иса) would only add noise.
     if any(p.tag.case == "nomn" and ("Surn" in p.tag or "Name" in p.tag) for p in parses):
@@ -200,3 +202,115 @@ def given_name_readings(token: str) -> tuple[frozenset[GivenName], frozenset[Giv
     if direct or surname_like:
         return direct, frozenset()
     return frozenset(), _oblique_by_skeleton(token)
+
+
+# --- running text ----------------------------------------------------------------------------
+# Matching compares names typed into a form; text scanning (redaction) meets every word of a
+# sentence, organisations and places among them, so it also needs the adjectival declension
+# (Российской, Грозного, Новой) and a fleeting vowel (Павла, Айдла). Longest endings first.
+_CYR_ADJECTIVAL = (
+    ("ого", ("ый", "ий", "ой")),
+    ("его", ("ий",)),
+    ("ому", ("ый", "ий", "ой")),
+    ("ему", ("ий",)),
+    ("ыми", ("ый", "")),
+    ("ими", ("ий",)),
+    ("ой", ("ая", "ый", "ий")),
+    ("ей", ("яя",)),
+    ("ую", ("ая",)),
+    ("юю", ("яя",)),
+    ("ым", ("ый",)),
+    ("им", ("ий",)),
+    ("ых", ("ый", "")),
+    ("их", ("ий",)),
+    ("ая", ("ий", "ый")),
+)
+_FLEETING_RE = re.compile(r"([бвгджзклмнпрстфхцчшщ])([бвгджзклмнпрстфхцчшщ])$")
+
+
+@lru_cache(maxsize=65536)
+def singular_name_lemmas(word: str) -> tuple[str, ...]:
+    """Nominatives of the singular Name/Surn/Patr readings pymorphy3 has for a Cyrillic word.
+
+    Unlike :func:`name_lemmas` a nominative word keeps its own lemma. Plural readings are left
+    out on purpose: pymorphy reads "Салехов" as the genitive plural of the given name "Салех",
+    which would merge a surname with a different person's given name."""
+    if not has_cyrillic(word):
+        return ()
+    out: list[str] = []
+    for parse in analyzer().parse(word.lower()):
+        tag = parse.tag
+        if "plur" in tag or not ("Name" in tag or "Surn" in tag or "Patr" in tag):
+            continue
+        if parse.normal_form not in out:
+            out.append(parse.normal_form)
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def nominative_candidates(word: str) -> tuple[str, ...]:
+    """Every nominative singular a word of running text could be a case form of, the word
+    itself first, in the word's own script (lower case).
+
+    Cyrillic words go through the given-name endings of :func:`_cyrillic_candidates`, the
+    adjectival ones above and pymorphy3's singular name readings. Latin words are not
+    declined in the texts Haven meets beyond a possessive and a transliterated surname ending
+    (Musaevym), so only those are undone: guessing Latin case endings would turn English words
+    into names."""
+    low = word.strip("-'’").lower()
+    if len(low) < 2:
+        return (low,) if low else ()
+    out: list[str] = [low]
+    if has_cyrillic(low):
+        found = _cyrillic_candidates(low)
+        for ending, nominatives in _CYR_ADJECTIVAL:
+            if low.endswith(ending) and len(low) - len(ending) >= 2:
+                found.extend(low[: -len(ending)] + nominative for nominative in nominatives)
+        for ending in _CYR_ENDINGS:
+            stem = low[: -len(ending)]
+            fleeting = _FLEETING_RE.search(stem) if low.endswith(ending) else None
+            if fleeting and len(stem) >= 3:
+                found += [stem[:-1] + vowel + stem[-1] for vowel in ("е", "о")]
+        found.extend(singular_name_lemmas(low))
+    else:
+        bare = re.sub(r"(?:['’]s|s['’])$", "", low)
+        found = [bare]
+        base = surname_base(plain_latin(bare))
+        if base:
+            found.append(base)
+    for candidate in found:
+        if candidate and candidate not in out:
+            out.append(candidate)
+    return tuple(out)
+
+
+# Surname shapes for recognising an unknown capitalised word as a name. Cyrillic keeps -ин/-ын
+# (Путину, Ильина); Latin does not, because English text is full of -in words that are no one
+# (Kremlin, Berlin, Latin). Latin adds the suffixes of neighbouring nations' surnames.
+_SURNAME_SHAPE_CYR = re.compile(
+    r"(?:ов|ев|ёв|ин|ын|аев|иев)(?:а|у|ым|ом|е|ой|ых|ыми|ы)?$|(?:ович|евич|овна|евна)\w{0,3}$"
+)
+_SURNAME_SHAPE_LAT = re.compile(
+    r"(?:ov|ev|ova|eva|ayev|iyev|yev|yeva|aeva|ovich|evich|ovna|evna|sky|skiy|skii|skaya|enko|"
+    r"shvili|dze|yan|ian|khanov)$"
+)
+
+
+def surname_shaped(word: str) -> bool:
+    """Whether a word (five letters or more) ends like a Russian, Chechen or neighbouring
+    surname or patronymic, in its own script."""
+    low = word.lower()
+    if has_cyrillic(low):
+        return len(low) >= 5 and _SURNAME_SHAPE_CYR.search(low) is not None
+    low = re.sub(r"(?:['’]s)$", "", low)
+    return len(low) >= 5 and _SURNAME_SHAPE_LAT.search(low) is not None
+
+
+def reads_as_name(word: str) -> bool:
+    """Whether pymorphy3's most likely reading of a Cyrillic word is a personal name."""
+    if not has_cyrillic(word):
+        return False
+    parses = analyzer().parse(word.lower())
+    top = parses[0] if parses else None
+    grammemes = {"Name", "Surn", "Patr"}
+    return top is not None and bool(grammemes & top.tag.grammemes) and top.score >= 0.3

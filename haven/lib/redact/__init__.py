@@ -7,14 +7,16 @@
     result.text   # "[PERSON 1] рассказал, что люди Кадырова ..."
     result.spans  # RedactionSpan(start, end, original, category, placeholder, reason)
 
-Removed: every form of the linked persons' names (cases, scripts, diminutives), other private
+Removed: every form of the linked persons' names (cases, scripts, diminutives; the name model is
+`haven.lib.names`, the one the missing-persons registry matches with), other private
 persons (natasha NER for Russian, name lists for Latin script), phones, e-mails, handles, street
 addresses, dates of birth, document numbers, and places below town level. Kept: public figures in
-any form, and countries, regions and towns (towns too are removed with `redact_places=True`).
+any form and whatever title stands before them ("Foreign Minister Sergei Lavrov", «президенту
+Владимиру Путину»), and countries, regions and towns (towns too are removed with
+`redact_places=True`).
 """
 
 from .engine import detect_language, redact
-from .forms import forms_of, same_person_token
 from .model import KnownPerson, RedactionResult, RedactionSpan
 
 __all__ = [
@@ -22,7 +24,5 @@ __all__ = [
     "RedactionResult",
     "RedactionSpan",
     "detect_language",
-    "forms_of",
     "redact",
-    "same_person_token",
 ]

@@ -4,6 +4,10 @@ Every finder proposes `Candidate`s with a priority; overlapping proposals are se
 (then length), and some proposals are *keeps* — a public figure or a city — that win their ground
 without being redacted. When in doubt the engine redacts: a name left in costs far more than a
 word taken out, and a person reviews every proposal before anything leaves.
+
+Whether two words can be one person's name (scripts, case forms, transliterations,
+diminutives) is decided by the names library (`haven.lib.names`), the same model the
+missing-persons registry matches with; this module has no name rules of its own.
 """
 
 from __future__ import annotations
@@ -13,13 +17,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from haven.lib.names import same_name_part, word_keys
+from haven.lib.names.morph import analyzer, reads_as_name, surname_shaped
+from haven.lib.names.translit import fine_skeletons
+from haven.lib.names.translit import has_cyrillic as is_cyrillic
+
 from . import patterns
-from .forms import base_keys, is_cyrillic, same_person_token, skeleton
 from .gazetteer import (
     ENGLISH_STOPWORDS,
     PERSON_CUES,
-    SURNAME_SUFFIXES_LAT,
-    given_name_keys,
+    TITLES_EN,
+    TITLES_RU,
+    is_given_name,
     place_level,
 )
 from .model import KnownPerson, RedactionResult, RedactionSpan
@@ -32,11 +41,11 @@ LANGS = ("ru", "en", "auto")
 # A phone beats a document cue ("с номера +7 928 …" is a phone, not a document number).
 _P_EMAIL, _P_HANDLE, _P_PHONE, _P_DOCUMENT, _P_DOB, _P_ADDRESS = 100, 95, 92, 90, 80, 75
 _P_PUBLIC_FULL, _P_KNOWN, _P_PUBLIC_ONE, _P_FOUND, _P_PLACE_KEEP, _P_PLACE = 70, 60, 50, 45, 40, 30
+# A name after a settlement word ("в селе Цоци-Юрт", "Bachi-Yurt village") is the village's, even
+# when its first part also reads as a given name: the whole village goes, not half of it.
+_P_SETTLEMENT = 47
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
-_SURNAME_RU = re.compile(
-    r"(?:ов|ев|ёв|ин|ын|аев|иев)(?:а|у|ым|ом|е|ой|ых|ыми|ы)?$|(?:ович|евич|овна|евна)\w{0,3}$"
-)
 
 
 @dataclass(frozen=True)
@@ -86,20 +95,27 @@ def _name_parts(name: str) -> list[str]:
     return [p for p in re.split(r"[\s\-]+", name.strip()) if p]
 
 
-@functools.lru_cache(maxsize=1)
-def _morph():  # type: ignore[no-untyped-def]
-    import pymorphy3
-
-    return pymorphy3.MorphAnalyzer()
+@functools.lru_cache(maxsize=32768)
+def _is_title(word: str) -> bool:
+    """A title or role that stands before a name (President, министру, полковника)."""
+    low = word.lower()
+    if not is_cyrillic(low):
+        return low in TITLES_EN
+    if low in TITLES_RU:
+        return True
+    parses = analyzer().parse(low)
+    return bool(parses) and parses[0].normal_form in TITLES_RU and "Surn" not in parses[0].tag
 
 
 @functools.lru_cache(maxsize=32768)
 def _is_common_word(word: str) -> bool:
-    """A dictionary word that is not read as a name first (Мама, Брат, Police)."""
+    """A dictionary word that is not read as a name first (Мама, Брат, Police, President)."""
+    if _is_title(word):
+        return True
     if not is_cyrillic(word):
         return word.lower() in ENGLISH_STOPWORDS
-    parses = _morph().parse(word.lower())
-    if not parses or not _morph().word_is_known(word.lower()):
+    parses = analyzer().parse(word.lower())
+    if not parses or not analyzer().word_is_known(word.lower()):
         return False
     top = parses[0].tag.grammemes
     return not ({"Name", "Surn", "Patr"} & top)
@@ -115,38 +131,35 @@ def _is_function_word(word: str) -> bool:
     verbs (Ислам, Лечи, Беслан)."""
     if not is_cyrillic(word):
         return word.lower() in ENGLISH_STOPWORDS
-    parses = _morph().parse(word.lower())
+    parses = analyzer().parse(word.lower())
     if not parses:
         return False
     pos = parses[0].tag.POS
     if pos in _VERB_POS:
         # natasha can pull in a sentence's verb ("Рассказывает Хадижат"); a verb form that is
         # also a given name (Лечи) stays a name.
-        return not (base_keys(word) & given_name_keys())
+        return not is_given_name(word)
     return pos in _FUNCTION_POS
 
 
 @functools.lru_cache(maxsize=32768)
 def _looks_like_name(word: str) -> str | None:
     """Why a capitalised word looks like a personal name, or None."""
-    if len(word) < 3:
+    if len(word) < 3 or _is_title(word):
         return None
     if is_cyrillic(word):
-        parses = _morph().parse(word.lower())
-        top = parses[0] if parses else None
-        if top is not None and {"Name", "Surn", "Patr"} & top.tag.grammemes and top.score >= 0.3:
+        if reads_as_name(word):
             return "pymorphy reads it as a name"
-        if base_keys(word) & given_name_keys() and not _is_common_word(word):
+        if is_given_name(word) and not _is_common_word(word):
             return "given-name dictionary"
-        if _SURNAME_RU.search(word.lower()) and len(word) >= 5 and not _is_common_word(word):
+        if surname_shaped(word) and not _is_common_word(word):
             return "surname ending"
         return None
     if word.lower() in ENGLISH_STOPWORDS:
         return None
-    if base_keys(word) & given_name_keys():
+    if is_given_name(word):
         return "given-name dictionary (Latin renderings)"
-    low = word.lower().removesuffix("'s").removesuffix("’s")
-    if len(low) >= 5 and low.endswith(SURNAME_SUFFIXES_LAT):
+    if surname_shaped(word):
         return "surname ending"
     return None
 
@@ -163,7 +176,7 @@ class _PersonIndex:
         self.keys: list[set[str]] = []
 
     def key_for(self, words: list[str]) -> str:
-        run_keys = [base_keys(w) for w in words]
+        run_keys = [set(word_keys(w)) for w in words]
         for i, ent in enumerate(self.keys):
             if any(k & ent for k in run_keys):
                 for k in run_keys:
@@ -174,15 +187,32 @@ class _PersonIndex:
 
 
 def _public_figure_of(words: list[str], figures: list[list[str]]) -> int | None:
+    # Strict comparison (no typo allowance, no pet-name suffixes): a private "Китаев" must not
+    # pass for "Катаев".
     for i, parts in enumerate(figures):
         if len(words) == 1 and len(parts) > 1:
             # A lone given name ("Апти") is as likely a private person as the official; only the
-            # surname alone ("Алаудинова") is taken to mean the public figure.
-            if same_person_token(words[0], parts[-1]):
+            # surname alone ("Алаудинова") is taken to mean the public figure, and only for a
+            # person: the last word of "Human Rights Watch" is no one's surname (Ваха).
+            if is_given_name(parts[0]) and same_name_part(words[0], parts[-1]):
                 return i
             continue
-        if all(any(same_person_token(w, p) for p in parts) for w in words):
+        if all(any(same_name_part(w, p) for p in parts) for w in words):
             return i
+    return None
+
+
+def _figure_inside(words: list[str], figures: list[list[str]]) -> tuple[int, int, int] | None:
+    """The longest stretch of a run that names a public figure, as (first, last, figure).
+
+    A recogniser's span can take more than the name: a role the title lists do not know
+    ("Chechen leader Ramzan Kadyrov"), a word natasha pulled in. The figure is matched on
+    the name inside the span, and the rest of the span is judged on its own."""
+    for size in range(len(words), 0, -1):
+        for start in range(len(words) - size + 1):
+            figure = _public_figure_of(words[start : start + size], figures)
+            if figure is not None:
+                return start, start + size, figure
     return None
 
 
@@ -197,7 +227,8 @@ def _known_of(word: str, known_parts: list[tuple[int, str, bool]], cap: bool) ->
         return None
     hits: dict[int, bool] = {}
     for idx, part, is_last in known_parts:
-        if word.lower() == part.lower() or same_person_token(word, part):
+        # With the matcher's typo allowance: a linked person's name left in is the costly error.
+        if word.lower() == part.lower() or same_name_part(word, part, loose=True):
             hits[idx] = hits.get(idx, True) and is_last
     if not hits:
         return None
@@ -250,9 +281,15 @@ def _person_candidates(
             if ent.kind != "PER":
                 continue
             for i, t in enumerate(tokens):
-                # natasha sometimes pulls a neighbouring pronoun ("Я Ибрагим") into the span.
+                # natasha sometimes pulls a neighbouring pronoun ("Я Ибрагим") or a title
+                # ("Президент Путин") into the span.
                 inside = t.start >= ent.start and t.end <= ent.end
-                if inside and i not in places and not _is_function_word(t.text):
+                if (
+                    inside
+                    and i not in places
+                    and not _is_function_word(t.text)
+                    and not _is_title(t.text)
+                ):
                     found[i] = "natasha named-entity recogniser"
     for i, t in enumerate(tokens):
         if i in found or i in places or not t.cap:
@@ -263,13 +300,16 @@ def _person_candidates(
         if after_cue:
             found[i] = "word after a kinship or naming cue"
             continue
+        if i > 0 and _is_title(tokens[i - 1].text) and not _is_common_word(t.text):
+            found[i] = "word after a title"
+            continue
         if lang == "ru" and not is_cyrillic(t.text) or lang == "en" or is_cyrillic(t.text):
             reason = _looks_like_name(t.text)
             if reason and not (t.sentence_start and _is_common_word(t.text)):
                 found[i] = reason
     # A capitalised word next to a found name is most often the rest of that name (an unusual
     # surname the lists do not know); and a later bare mention of a found name is the same name.
-    found_keys = set().union(*(base_keys(tokens[i].text) for i in found)) if found else set()
+    found_keys = set().union(*(word_keys(tokens[i].text) for i in found)) if found else set()
     for i, t in enumerate(tokens):
         if i in found or i in places or not t.cap or _is_common_word(t.text):
             continue
@@ -278,7 +318,7 @@ def _person_candidates(
         )
         if neighbour and not t.sentence_start:
             found[i] = "capitalised word next to a name"
-        elif base_keys(t.text) & found_keys:
+        elif word_keys(t.text) & found_keys:
             found[i] = "same name as a mention found elsewhere"
 
     # "Kievsky station", "Sheripova Street": a word naming a facility or street is no person.
@@ -296,21 +336,31 @@ def _person_candidates(
 
     people = _PersonIndex()
     out: list[Candidate] = []
-    for run in runs:
+    while runs:
+        run = runs.pop(0)
         words = [tokens[i].text for i in run]
         start, end = tokens[run[0]].start, tokens[run[-1]].end
         if re.search(r"['’]s$", words[-1]) and not is_cyrillic(words[-1]):
             end -= 2  # "[PERSON 1]'s husband" reads better and hides nothing more
         knowns = [h for i in run if (h := known_at[i]) is not None]
-        figure = _public_figure_of(words, figures)
-        if figure is not None and (len(run) > 1 or not knowns):
-            prio = _P_PUBLIC_FULL if len(run) > 1 else _P_PUBLIC_ONE
-            out.append(
-                Candidate(
-                    start, end, "PUBLIC", f"public:{figure}", "public figure", prio, keep=True
+        named = _figure_inside(words, figures)
+        if named is not None:
+            first, last, figure = named
+            whole = (first, last) == (0, len(run))
+            if whole and (len(run) > 1 or not knowns):
+                prio = _P_PUBLIC_FULL if len(run) > 1 else _P_PUBLIC_ONE
+                out.append(
+                    Candidate(
+                        start, end, "PUBLIC", f"public:{figure}", "public figure", prio, keep=True
+                    )
                 )
-            )
-            continue
+                continue
+            if not whole and last - first > 1:
+                # A full public name inside a longer span: keep the name, and judge what stood
+                # around it on its own. A lone surname inside a longer span is not split off:
+                # "Ислам Кадыров" is a private person who shares the official's surname.
+                runs[:0] = [part for part in (run[:first], run[first:last], run[last:]) if part]
+                continue
         # "Ислам Мусаев" next to a linked "Салех Мусаев" is a relative: another person who gets
         # their own number (and is redacted all the same).
         relative = bool(knowns) and all(h.surname_only for h in knowns) and len(knowns) < len(run)
@@ -410,7 +460,7 @@ def _place_candidates(
                     t.start,
                     t.end,
                     "PLACE",
-                    skeleton(t.text),
+                    (fine_skeletons(t.text) or (t.text.lower(),))[0],
                     "town or city (redact_places)",
                     _P_PLACE + 5,
                 )
@@ -421,17 +471,24 @@ def _place_candidates(
                     t.start, t.end, "KEEP", "", "place above town level", _P_PLACE_KEEP, keep=True
                 )
             )
-    spans: list[tuple[int, int, str]] = [
-        (f.start, f.end, f.reason) for f in patterns.find_small_places(text)
+    spans: list[tuple[int, int, str, int]] = [
+        (f.start, f.end, f.reason, _P_SETTLEMENT) for f in patterns.find_small_places(text)
     ]
     if lang == "ru":
         from .ner import russian_entities
 
-        spans += [
-            (e.start, e.end, "natasha location not known as a town or larger")
-            for e in russian_entities(text)
-            if e.kind == "LOC"
-        ]
+        settlements = list(spans)
+        for e in russian_entities(text):
+            if e.kind != "LOC":
+                continue
+            # natasha's "Ленинского района" takes the cue word a settlement pattern leaves out:
+            # the longer span must win, so it gets the settlement's priority.
+            prio = (
+                _P_SETTLEMENT
+                if any(s < e.end and e.start < t for s, t, _, _ in settlements)
+                else _P_PLACE
+            )
+            spans.append((e.start, e.end, "natasha location not known as a town or larger", prio))
     else:
         for i, t in enumerate(tokens[1:], start=1):
             prev = tokens[i - 1]
@@ -443,13 +500,13 @@ def _place_candidates(
                 and _looks_like_name(t.text) is None
                 and _gap_joins(text, prev, t)
             ):
-                spans.append((t.start, t.end, "unknown place after a preposition"))
-    for start, end, reason in spans:
+                spans.append((t.start, t.end, "unknown place after a preposition", _P_PLACE))
+    for start, end, reason, prio in spans:
         idx = [i for i, t in enumerate(tokens) if t.start >= start and t.end <= end]
         if not idx or all(i in places for i in idx):
             continue  # a known town or larger: the keep above already covers it
-        key = "|".join(sorted(base_keys(tokens[idx[-1]].text))[:1]) or text[start:end].lower()
-        out.append(Candidate(start, end, "PLACE", key, reason, _P_PLACE))
+        key = "|".join(sorted(word_keys(tokens[idx[-1]].text))[:1]) or text[start:end].lower()
+        out.append(Candidate(start, end, "PLACE", key, reason, prio))
     return out
 
 

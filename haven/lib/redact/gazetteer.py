@@ -1,8 +1,11 @@
-"""Word lists the engine needs: places above town level, name stems, English function words.
+"""Word lists the engine needs: places above town level, given names, titles, English function
+words. Lists only: how a word of the text is compared with them (skeletons, case endings,
+diminutives) is the names library's (`haven.lib.names.word_keys`).
 
 Given names for Latin-script text are derived at run time from natasha's own name dictionary
-(`natasha/data/dict/first.txt`, MIT licence), folded through `forms.skeleton`, so that "Zelimkhan"
-and "Khadizhat" are recognised without a second list. The lists below are hand-written.
+(`natasha/data/dict/first.txt`, MIT licence) and the names library's tables, folded to the
+names library's skeletons, so that "Zelimkhan" and "Khadizhat" are recognised without a second
+list. The lists below are hand-written.
 """
 
 from __future__ import annotations
@@ -10,7 +13,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-from .forms import base_keys, skeleton
+from haven.lib.names import word_keys
+from haven.lib.names.diminutives import given_name_variants
+from haven.lib.names.translit import fine_skeletons
 
 # Places kept by default. Level: "country" and "region" are kept even with redact_places=True;
 # "city" is redacted then. Each entry lists the Russian and any English exonym that a skeleton
@@ -78,9 +83,17 @@ _PLACES: tuple[tuple[str, str], ...] = (
 LEVEL_RANK = {"city": 1, "region": 2, "country": 3}
 
 
+def place_keys(word: str) -> frozenset[str]:
+    """The names library's skeleton keys of a word and its case forms, plus its bare skeletons
+    of any length (РФ, UK). Given-name groups are left out: "Russia" reads as Руся, a
+    diminutive of Руслан, and would make every Ruslan a country."""
+    keys = {k for k in word_keys(word) if not k.startswith("g:")}
+    return frozenset(keys) | frozenset(fine_skeletons(word))
+
+
 def _key_seq(name: str) -> tuple[frozenset[str], ...]:
     words = [w for w in name.replace("-", " - ").split() if w != "-"]
-    return tuple(base_keys(w) | {skeleton(w)} for w in words)
+    return tuple(place_keys(w) for w in words)
 
 
 @functools.lru_cache(maxsize=1)
@@ -101,13 +114,13 @@ def place_level(words: list[str]) -> tuple[int, str] | None:
     """If `words` starts with a known place, how many words it takes and the place's level."""
     if not words:
         return None
-    first = base_keys(words[0]) | {skeleton(words[0])}
+    first = place_keys(words[0])
     best: tuple[int, str] | None = None
     for key in first:
         for seq, level in place_index().get(key, ()):
             if len(seq) > len(words):
                 continue
-            if all((base_keys(w) | {skeleton(w)}) & k for w, k in zip(words, seq, strict=False)):
+            if all(place_keys(w) & k for w, k in zip(words, seq, strict=False)):
                 if best is None or len(seq) > best[0]:
                     best = (len(seq), level)
     return best
@@ -177,23 +190,51 @@ SETTLEMENT_WORDS_EN = (
 
 @functools.lru_cache(maxsize=1)
 def given_name_keys() -> frozenset[str]:
-    """Skeletons of given names: natasha's dictionary plus the Latin list above."""
+    """Skeletons of given names: natasha's dictionary, the names library's tables and the
+    Latin list above."""
     import natasha.data as nd
 
-    keys: set[str] = set()
+    words: list[str] = []
     path = Path(nd.FIRST)
     for line in path.read_text(encoding="utf-8").splitlines():
         word = line.split("#", 1)[0].strip()
         if len(word) >= 3:
-            keys.add(skeleton(word))
-    for word in _EXTRA_GIVEN.split():
-        keys.add(skeleton(word))
+            words.append(word)
+    words += _EXTRA_GIVEN.split()
+    words += given_name_variants()
+    keys = {k for w in words for k in fine_skeletons(w)}
     # Keys that are also ordinary English words would turn every sentence into a name.
-    keys -= {skeleton(w) for w in ENGLISH_STOPWORDS}
+    keys -= {k for w in ENGLISH_STOPWORDS for k in fine_skeletons(w)}
     return frozenset(k for k in keys if len(k) >= 3)
 
 
-SURNAME_SUFFIXES_LAT = (
-    "ov", "ev", "ova", "eva", "ova's", "ayev", "iyev", "yev", "yeva", "aeva", "ovich", "evich",
-    "ovna", "evna", "sky", "skiy", "skii", "skaya", "enko", "shvili", "dze", "yan", "ian", "khanov",
-)  # fmt: skip
+def is_given_name(word: str) -> bool:
+    """Whether a word is, or is a case form of, a given name on one of the lists."""
+    return bool(word_keys(word) & given_name_keys())
+
+
+# Titles and roles that stand before a name ("Foreign Minister Sergei Lavrov", «президенту
+# Владимиру Путину», "полковник Иванов"). A title is never part of the name: it is neither
+# redacted nor allowed to hide the public figure after it, and it marks the next capitalised
+# word as a person. Russian entries are dictionary forms (matched through pymorphy3's lemma).
+# Words that are also surnames (King, Prince) are left out on purpose: a title left in the
+# text is harmless, a surname left in is not.
+TITLES_EN = frozenset(
+    """
+president vice prime minister deputy foreign interior defence defense justice affairs head
+leader chairman chairwoman chair speaker governor mayor senator ambassador envoy ombudsman
+ombudswoman commissioner commander colonel lieutenant captain sergeant major general chief
+director secretary spokesman spokeswoman spokesperson press journalist reporter editor
+correspondent activist mufti imam sheikh patriarch chancellor premier gen col maj lt capt sgt
+prof professor mp
+""".split()
+)
+TITLES_RU = frozenset(
+    """
+президент вице-президент премьер премьер-министр министр замминистра заместитель глава
+руководитель председатель спикер губернатор мэр сенатор депутат посол омбудсмен омбудсман
+уполномоченный командир командующий полковник подполковник генерал майор лейтенант капитан
+сержант прапорщик начальник директор секретарь пресс-секретарь журналист журналистка
+корреспондент редактор активист активистка муфтий имам шейх патриарх помощник советник
+""".split()
+)

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from haven.lib.redact import KnownPerson, forms_of, redact, same_person_token
+from haven.lib.redact import KnownPerson, redact
 
 SALEH = KnownPerson(names=("Салех Мусаев",), aliases=("Салик",))
 FIGURES = ["Рамзан Кадыров", "Адам Делимханов"]
@@ -110,15 +110,3 @@ def test_spans_point_at_the_original_text():
     for span in result.spans:
         assert text[span.start : span.end] == span.original
         assert re.fullmatch(r"\[[A-Z ]+ \d+\]", span.placeholder)
-
-
-def test_forms_of_a_name_cover_cases_and_transliterations():
-    forms = forms_of("Салех Мусаев")
-    assert {"салеху", "салехом", "saleh", "salekh", "мусаевым", "musayev", "мусаевой"} <= forms
-
-
-def test_same_person_token_matches_across_scripts_and_rejects_a_different_name():
-    assert same_person_token("Хадижат", "Khadijat")
-    assert same_person_token("Лейла", "Лейлочка")
-    assert not same_person_token("Салех", "Салехов")
-    assert not same_person_token("Магомед", "Мак")
