@@ -225,6 +225,12 @@ _CYR_ADJECTIVAL = (
     ("их", ("ий",)),
     ("ая", ("ий", "ый")),
 )
+_LATIN_ENDING_SPELLINGS = (
+    (re.compile(r"o[ij]$"), "oy"),
+    (re.compile(r"o[ij]u$"), "oyu"),
+    (re.compile(r"(?:ikh|ih|yh|ix|yx)$"), "ykh"),
+    (re.compile(r"(?<=[ov])im$"), "ym"),
+)
 _FLEETING_RE = re.compile(r"([бвгджзклмнпрстфхцчшщ])([бвгджзклмнпрстфхцчшщ])$")
 
 
@@ -275,9 +281,12 @@ def nominative_candidates(word: str) -> tuple[str, ...]:
     else:
         bare = re.sub(r"(?:['’]s|s['’])$", "", low)
         found = [bare]
-        base = surname_base(plain_latin(bare))
-        if base:
-            found.append(base)
+        latin = plain_latin(bare)
+        # Schemes spell the endings -ой/-ою/-их/-им differently (Musaevoi, Musaevoj, Musaevikh).
+        for spelling in {latin, *(rx.sub(repl, latin) for rx, repl in _LATIN_ENDING_SPELLINGS)}:
+            base = surname_base(spelling)
+            if base and base not in found:
+                found.append(base)
     for candidate in found:
         if candidate and candidate not in out:
             out.append(candidate)
