@@ -88,7 +88,7 @@ class StaffSession(AbstractBaseSession):
     )
 
     @classmethod
-    def get_session_store_class(cls):  # type: ignore[no-untyped-def]
+    def get_session_store_class(cls):
         from haven.accounts.sessions import SessionStore
 
         return SessionStore

@@ -288,7 +288,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
             actor=request.user,  # type: ignore[arg-type]
             username=form.cleaned_data["username"],
             roles=form.cleaned_data["roles"],
-        )  # type: ignore[arg-type]
+        )
         return render(
             request, "accounts/credentials.html", {"creds": creds, "qr": _qr_svg(creds.totp_device)}
         )

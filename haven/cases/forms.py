@@ -195,7 +195,7 @@ class TransitionForm(forms.Form):
             # The page offers only the moves allowed now. Validation still knows every state, so
             # a forbidden one posted anyway gets the pipeline's own refusal (the action decides).
             allowed = case.allowed_next()
-            self.fields["to_state"].widget.choices = [  # type: ignore[attr-defined]
+            self.fields["to_state"].widget.choices = [
                 (value, label) for value, label in State.choices if value in allowed
             ]
             if not self.is_bound and allowed:
@@ -221,7 +221,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = _staff(  # type: ignore[attr-defined]
             Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER, Role.DOCUMENTATION
-        )  # type: ignore[attr-defined]
+        )
 
 
 class VettingForm(forms.Form):
@@ -333,7 +333,7 @@ class ApprovalForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["target_user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
             is_active=True, key__isnull=False
-        ).order_by("username")  # type: ignore[attr-defined]
+        ).order_by("username")
 
 
 class FilterForm(forms.Form):

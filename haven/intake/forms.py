@@ -170,7 +170,7 @@ class UrgencyForm(forms.Form):
 class OpenCaseForm(forms.Form):
     caseworker: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Caseworker"), queryset=None, empty_label=None
-    )  # type: ignore[arg-type,type-arg]
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -164,7 +164,7 @@ def _use_session_language(request: HttpRequest, session: PortalSession) -> None:
         PortalSession.objects.filter(pk=session.pk).update(language=chosen)
         session.language = chosen
     translation.activate(session.language)
-    request.LANGUAGE_CODE = session.language  # type: ignore[attr-defined]
+    request.LANGUAGE_CODE = session.language
 
 
 def with_language(url: str, language: str | None = None) -> str:

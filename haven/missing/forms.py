@@ -308,9 +308,9 @@ class SearchForm(forms.Form):
 
 
 class AccessForm(forms.Form):
-    user: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+    user: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Staff member"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
     )
     reason = forms.CharField(
         label=_("Why they need the registry"),

@@ -522,7 +522,7 @@ def export_pfif(*, keyring: Keyring) -> bytes:
             photo.text = base64.b64encode(r.photo).decode()
         notes = notes_of.get(report.pk, [])
         for n in notes:
-            note: StatusNote = n.record  # type: ignore[assignment]
+            note: StatusNote = n.record
             nel = ET.SubElement(el, f"{P}note")
             _sub(nel, "note_record_id", note.record_id)
             _sub(nel, "person_record_id", report.record_id)

@@ -81,7 +81,7 @@ def _name_search(request: HavenRequest, q: str, reports: Any) -> Any:
         for name in matching.report_names(reader):
             keys |= name_keys(name)
         if all(keys & t for t in tokens):
-            found.append(reader.record.pk)  # type: ignore[attr-defined]
+            found.append(reader.record.pk)
     return reports.filter(pk__in=found)
 
 
@@ -291,7 +291,7 @@ def _detail_context(request: HavenRequest, report: Report, **forms: Any) -> dict
         "candidates": [c for c in candidates if c.decision == MatchCandidate.Decision.PENDING],
         "note_form": NoteForm(),
         "link_form": LinkForm(),
-        "can_write": request.user.has_role(*WRITE_ROLES),  # type: ignore[union-attr]
+        "can_write": request.user.has_role(*WRITE_ROLES),
         **_links(request, report),
     }
     context.update(forms)
@@ -434,7 +434,7 @@ def match_list(request: HavenRequest) -> HttpResponse:
                 "candidate": candidate,
                 "left": keyring.reader(candidate.report),
                 "right": keyring.reader(matching._other(candidate)),
-                "case": candidate.person.case if candidate.person_id else None,  # type: ignore[union-attr]
+                "case": candidate.person.case if candidate.person_id else None,
             }
         )
     return render(request, "missing/match_list.html", {"page": page, "rows": rows})
@@ -645,7 +645,7 @@ def case_registry_links(request: HavenRequest, case: Case) -> list[tuple[Any, Re
 
 def matches_panel(request: HavenRequest) -> Panel | None:
     user = request.user
-    if not user.has_role(*WRITE_ROLES):  # type: ignore[union-attr]
+    if not user.has_role(*WRITE_ROLES):
         return None
     pending = (
         matching.visible_candidates(request.keyring)

@@ -34,7 +34,7 @@ class PeriodForm(forms.Form):
         # Per form: sorted in the request's language.
         self.fields["region"].choices = [("", _("All")), *regions.choices()]  # type: ignore[attr-defined]
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict:
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The end is before the start."))

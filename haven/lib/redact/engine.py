@@ -87,7 +87,7 @@ def _name_parts(name: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _morph():  # type: ignore[no-untyped-def]
+def _morph():
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer()

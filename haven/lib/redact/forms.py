@@ -138,7 +138,7 @@ def _lat_bases(word: str) -> set[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def _morph():  # type: ignore[no-untyped-def]
+def _morph():
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer()
