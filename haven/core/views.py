@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from haven.core.http import HavenRequest
 from haven.core.registry import Panel, dashboard_panel_functions
 
 
@@ -26,19 +27,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def notifications(request: HttpRequest) -> HttpResponse:
+def notifications(request: HavenRequest) -> HttpResponse:
     from haven.alerts.grouping import group_repeats, notification_key
 
-    rows = request.user.notifications.all()[:1000]  # type: ignore[union-attr]
-    if request.keyring.duress:  # type: ignore[attr-defined]
-        rows = []
+    rows = request.user.notifications.all()[:1000]
+    if request.keyring.duress:
+        rows = request.user.notifications.none()
     groups = group_repeats(rows, notification_key)[:100]
     return render(request, "core/notifications.html", {"notifications": groups})
 
 
 @require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())  # type: ignore[union-attr]
+def notifications_read(request: HavenRequest) -> HttpResponse:
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     return redirect("core-notifications")
 
 

@@ -65,10 +65,15 @@ def vault_id_of(obj: models.Model) -> Any:
     return obj.vault_id  # type: ignore[attr-defined]
 
 
+def vault_of(obj: models.Model) -> Vault:
+    """The row's vault itself (every model with sealed fields has the `vault` foreign key)."""
+    return obj.vault  # type: ignore[attr-defined]
+
+
 def seal_box(obj: models.Model, **values: Any) -> None:
     """Seal values to the row's vault public key. Needs no grant: the portal and the worker
     write this way, and cannot read back what they wrote."""
-    vault: Vault = obj.vault  # type: ignore[attr-defined]
+    vault = vault_of(obj)
     for name, value in values.items():
         field = _field(obj, name)
         if not field.sealed_box:
@@ -323,7 +328,7 @@ class Keyring:
         return self._open
 
     def reader(self, obj: models.Model) -> SealedReader:
-        vault = obj.vault  # type: ignore[attr-defined]
+        vault = vault_of(obj)
         opened = self._open.get(vault.id)
         if opened is None and self.can_open(vault):
             opened = self.open(vault)
@@ -333,8 +338,8 @@ class Keyring:
         """Readers for a page of rows: grants fetched in one query, each vault opened once.
         Rows should come with `select_related("vault")`."""
         objs = list(objs)
-        self.open_many({o.vault_id for o in objs})  # type: ignore[attr-defined]
-        return [SealedReader(o, self._open.get(o.vault_id)) for o in objs]  # type: ignore[attr-defined]
+        self.open_many({vault_id_of(o) for o in objs})
+        return [SealedReader(o, self._open.get(vault_id_of(o))) for o in objs]
 
     def adopt(self, opened: OpenVault) -> None:
         """Keep a vault this request has just created, so it opens without a round trip."""
