@@ -87,7 +87,7 @@ def _search_case_ids(request: HavenRequest, q: str) -> set[Any] | None:
         person_keys = name_keys(text)
         # Every token typed must match some name of the person (the index alone over-matches).
         if all(person_keys & name_keys(token) for token in q.split() if name_keys(token)):
-            found.add(reader.record.case_id)  # type: ignore[attr-defined]
+            found.add(reader.record.case_id)
     return found
 
 

@@ -431,7 +431,7 @@ def index_pending_reports(keyring: Keyring) -> int:
     pending = keyring.visible(Report.objects.filter(name_indexed=False).select_related("vault"))
     done = 0
     for reader in keyring.readers(pending.order_by("pk")):
-        report: Report = reader.record  # type: ignore[assignment]
+        report: Report = reader.record
         reindex_report(keyring, report, {f: getattr(reader, f) for f in REPORT_FIELDS})
         suggest_for_report(keyring, report)
         done += 1

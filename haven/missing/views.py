@@ -444,11 +444,11 @@ def _match_context(request: HavenRequest, candidate: MatchCandidate, form: Any) 
     keyring = request.keyring
     left = keyring.reader(candidate.report)
     if candidate.other_report_id:
-        right = keyring.reader(candidate.other_report)  # type: ignore[arg-type]
+        right = keyring.reader(candidate.other_report)  # type: ignore[type-var]
         right_rows = _report_rows(right)
         right_title = candidate.other_report.reference  # type: ignore[union-attr]
     elif candidate.person_id:
-        right = keyring.reader(candidate.person)  # type: ignore[arg-type]
+        right = keyring.reader(candidate.person)  # type: ignore[type-var, assignment]
         right_rows = _person_rows(right)
         right_title = _("Case %(ref)s") % {"ref": candidate.person.case.reference}  # type: ignore[union-attr]
     else:

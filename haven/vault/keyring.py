@@ -13,7 +13,7 @@ import hmac
 import json
 from collections.abc import Iterable
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import models, transaction
 
@@ -168,18 +168,22 @@ def _sealed_names(model: type[models.Model]) -> frozenset[str]:
     return frozenset(f.name for f in model._meta.fields if isinstance(f, SealedField))
 
 
-class SealedReader:
+# The model a reader wraps, so that `reader.record` is typed as the row it is.
+M = TypeVar("M", bound=models.Model)
+
+
+class SealedReader(Generic[M]):
     """Attribute access to a row's plaintext, for views and templates: `reader.given_name`.
     Other attributes pass through to the row; each sealed value is decrypted once, on use."""
 
-    def __init__(self, obj: models.Model, opened: OpenVault | None) -> None:
+    def __init__(self, obj: M, opened: OpenVault | None) -> None:
         self._obj = obj
         self._opened = opened
         self._sealed = _sealed_names(type(obj))
         self._cache: dict[str, Any] = {}
 
     @property
-    def record(self) -> models.Model:
+    def record(self) -> M:
         return self._obj
 
     @property
@@ -327,14 +331,14 @@ class Keyring:
                 self._to_audit.append(vault_id)
         return self._open
 
-    def reader(self, obj: models.Model) -> SealedReader:
+    def reader(self, obj: M) -> SealedReader[M]:
         vault = vault_of(obj)
         opened = self._open.get(vault.id)
         if opened is None and self.can_open(vault):
             opened = self.open(vault)
         return SealedReader(obj, opened)
 
-    def readers(self, objs: Iterable[models.Model]) -> list[SealedReader]:
+    def readers(self, objs: Iterable[M]) -> list[SealedReader[M]]:
         """Readers for a page of rows: grants fetched in one query, each vault opened once.
         Rows should come with `select_related("vault")`."""
         objs = list(objs)
