@@ -257,8 +257,8 @@ def _hints(check: Any) -> list[str]:
 @csrf_exempt
 @require_GET
 @portal.portal_login_required
-def inbox(request: HttpRequest) -> HttpResponse:
-    visit = request.portal  # type: ignore[attr-defined]
+def inbox(request: portal.PortalRequest) -> HttpResponse:
+    visit = request.portal
     messages = actions.conversation_for_person(visit.keys, visit.identity)
     return _render(
         request, "intake/portal_inbox.html", {"conversation": messages, "form": WriteForm()}
@@ -269,8 +269,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 @portal.portal_login_required
-def write(request: HttpRequest) -> HttpResponse:
-    visit = request.portal  # type: ignore[attr-defined]
+def write(request: portal.PortalRequest) -> HttpResponse:
+    visit = request.portal
     try:
         form = WriteForm(request.POST, request.FILES)
         valid = form.is_valid()
