@@ -326,7 +326,7 @@ def _account_page(
     *,
     roles_form: RolesForm | None = None,
     reset_form: ConfirmForm | None = None,
-    burn_form: BurnForm | None = None,
+    burn_form: BurnForm | ConfirmForm | None = None,  # ConfirmForm: burning one's own account
     status: int = 200,
 ) -> HttpResponse:
     """The account page; again with the form that failed and its errors (400): nothing changed."""
@@ -381,7 +381,7 @@ def account_burn(request: HavenRequest, user_id: int) -> HttpResponse:
         form: ConfirmForm | BurnForm = ConfirmForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Tick the box to confirm."))
-            return _account_page(request, account, burn_form=form, status=400)  # type: ignore[arg-type]
+            return _account_page(request, account, burn_form=form, status=400)
         actions.burn_account(actor=account, user=account, reason="panic")
         notify_role(
             role=Role.COORDINATOR,
