@@ -121,7 +121,7 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:  # type: ignore[type-arg]
+def _database() -> dict:
     url = env_str("DATABASE_URL")
     if url:
         config = dj_database_url.parse(url, conn_max_age=env_int("HAVEN_DB_CONN_MAX_AGE", 0))

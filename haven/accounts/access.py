@@ -20,7 +20,7 @@ def require_role(
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
-            if not user.is_authenticated or not user.has_role(*roles):  # type: ignore[union-attr]
+            if not user.is_authenticated or not user.has_role(*roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     dashboard_panels = ["haven.accounts.views.burn_requests_panel"]
 
     @property
-    def staff_nav(self) -> list:  # type: ignore[type-arg]
+    def staff_nav(self) -> list:
         from haven.accounts.models import Role
         from haven.core.registry import NavItem
 

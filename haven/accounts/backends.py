@@ -39,12 +39,12 @@ class VaultKeyBackend(BaseBackend):
         private_key = unwrap_user_key(user, password)
         duress = check_duress(user, password)
         if private_key is not None:
-            user.haven_private_key = private_key  # type: ignore[attr-defined]
-            user.haven_duress = False  # type: ignore[attr-defined]
+            user.haven_private_key = private_key
+            user.haven_duress = False
             return user
         if duress:
-            user.haven_private_key = None  # type: ignore[attr-defined]
-            user.haven_duress = True  # type: ignore[attr-defined]
+            user.haven_private_key = None
+            user.haven_duress = True
             return user
         return None
 

@@ -41,7 +41,7 @@ def keyring_from_cli(username: str) -> Keyring:
     record(
         actor=user, action="account.cli_login", object_type="account", object_id=user.pk, data={}
     )
-    return Keyring(user, user.haven_private_key)  # type: ignore[attr-defined]
+    return Keyring(user, user.haven_private_key)
 
 
 @contextmanager

@@ -103,7 +103,7 @@ class DuressMiddleware:
         keyring = getattr(request, "keyring", None)
         if keyring is None or not keyring.duress:
             return self.get_response(request)
-        session = request.session  # type: ignore[attr-defined]
+        session = request.session
         key_before = session.session_key
         with pretence() as guard:
             response = self.get_response(request)

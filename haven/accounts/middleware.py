@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +15,11 @@ from django.utils.translation import gettext as _
 from haven.audit.log import record
 from haven.vault.keyring import Keyring, SessionKeyCache
 from haven.vault.userkeys import open_session
+
+if TYPE_CHECKING:
+    # The request this middleware makes: it sets `keyring` on every request (annotations only;
+    # accounts sits below core in the layers).
+    from haven.core.http import HavenRequest
 
 SESSION_KEY = "haven_key"
 SESSION_KEY_ID = "haven_key_id"
@@ -27,13 +33,13 @@ class StaffSessionMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.keyring = Keyring.empty()  # type: ignore[attr-defined]
+    def __call__(self, request: HavenRequest) -> HttpResponse:
+        request.keyring = Keyring.empty()
         ended = self._check(request)
         try:
             response = self.get_response(request)
         finally:
-            keyring = request.keyring  # type: ignore[attr-defined]
+            keyring = request.keyring
             keyring.flush_audit()
             if keyring.session_cache_changed and hasattr(request, "session"):
                 request.session.modified = True
@@ -41,7 +47,7 @@ class StaffSessionMiddleware:
             response.delete_cookie(settings.HAVEN_KEY_COOKIE_NAME, samesite="Strict")
         return response
 
-    def _check(self, request: HttpRequest) -> bool:
+    def _check(self, request: HavenRequest) -> bool:
         user = request.user
         if not user.is_authenticated:
             return False
@@ -78,8 +84,8 @@ class StaffSessionMiddleware:
             return True
         session[SESSION_SEEN_AT] = now
         if opened is None:
-            request.keyring = Keyring(user, None, duress=duress)  # type: ignore[attr-defined]
+            request.keyring = Keyring(user, None, duress=duress)
         else:
             cache = SessionKeyCache(session.setdefault(SESSION_VAULT_CACHE, {}), opened[1], binding)
-            request.keyring = Keyring(user, opened[0], duress=duress, session_cache=cache)  # type: ignore[attr-defined]
+            request.keyring = Keyring(user, opened[0], duress=duress, session_cache=cache)
         return False

@@ -34,6 +34,10 @@ class User(AbstractUser):
     # coordinator can undo it. Burning is the irreversible step and needs a second coordinator.
     suspended_at = models.DateTimeField(null=True, blank=True)
     preferred_language = models.CharField(max_length=8, blank=True, default="")
+    # Set on the instance by VaultKeyBackend at sign-in and never saved: the private key unwrapped
+    # for this request (None under the duress password) and whether the duress password was used.
+    haven_private_key: bytes | None
+    haven_duress: bool
 
     REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
@@ -88,7 +92,7 @@ class StaffSession(AbstractBaseSession):
     )
 
     @classmethod
-    def get_session_store_class(cls):  # type: ignore[no-untyped-def]
+    def get_session_store_class(cls):
         from haven.accounts.sessions import SessionStore
 
         return SessionStore

@@ -9,7 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore as DBStore
 
 class SessionStore(DBStore):
     @classmethod
-    def get_model_class(cls):  # type: ignore[no-untyped-def]
+    def get_model_class(cls):
         from haven.accounts.models import StaffSession
 
         return StaffSession

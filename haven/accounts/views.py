@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import segno
@@ -50,6 +51,10 @@ from haven.cases.models import ApprovalRequest, Case
 from haven.core.registry import Panel
 from haven.vault.models import Vault
 from haven.vault.userkeys import unwrap_user_key, wrap_for_session
+
+if TYPE_CHECKING:
+    # For annotations only: accounts sits below core in the layers (docs/architecture.md).
+    from haven.core.http import HavenRequest
 
 GENERIC_FAILURE = gettext_lazy("Wrong user name, password or code.")
 
@@ -151,7 +156,7 @@ def _start_session(request: HttpRequest, user: User, device: object) -> HttpResp
         request.session.save()
         actions.raise_duress_alarm(user, keep_session_key=request.session.session_key)
     else:
-        cookie_secret, blob = wrap_for_session(user.haven_private_key, f"{user.pk}|{key_id}")  # type: ignore[attr-defined]
+        cookie_secret, blob = wrap_for_session(user.haven_private_key, f"{user.pk}|{key_id}")  # type: ignore[arg-type]
         request.session[SESSION_KEY] = blob
         record(actor=user, action="login.success", object_type="user", object_id=user.pk)
     target = request.GET.get("next", "")
@@ -180,11 +185,11 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def password_change_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def password_change_view(request: HavenRequest) -> HttpResponse:
+    user: User = request.user
     form = PasswordChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        if request.keyring.duress:  # type: ignore[attr-defined]
+        if request.keyring.duress:
             # No private key to re-seal: the duress password stands for the current one, and
             # the answer is a real success's (nothing is written either way).
             if check_duress(user, form.cleaned_data["current_password"]):
@@ -210,15 +215,15 @@ def password_change_view(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def duress_view(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def duress_view(request: HavenRequest) -> HttpResponse:
+    user: User = request.user
     form = DuressPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         current = form.cleaned_data["current_password"]
         # Under duress the password the person signed in with is the duress password: it must be
         # accepted here as a real password is, or the page would give the duress away. What is
         # saved is undone by the duress pretence (haven/accounts/duress.py).
-        if request.keyring.duress:  # type: ignore[attr-defined]
+        if request.keyring.duress:
             current_ok = check_duress(user, current)
         else:
             current_ok = unwrap_user_key(user, current) is not None
@@ -242,14 +247,14 @@ def duress_view(request: HttpRequest) -> HttpResponse:
 # --- administration ----------------------------------------------------------------------------
 
 
-def get_account_for_user(request: HttpRequest, user_id: int) -> User:
+def get_account_for_user(request: HavenRequest, user_id: int) -> User:
     """The one access function for staff accounts: admins and coordinators see accounts;
     a missing id and a forbidden one answer alike. A duress session sees only its own account,
     as a one-person organisation would: the coercer learns no colleague's handle."""
-    viewer: User = request.user  # type: ignore[assignment]
+    viewer: User = request.user
     if not viewer.has_role(Role.ADMIN, Role.COORDINATOR):
         raise Http404
-    if request.keyring.duress and user_id != viewer.pk:  # type: ignore[attr-defined]
+    if request.keyring.duress and user_id != viewer.pk:
         raise Http404
     account = User.objects.filter(pk=user_id).first()
     if account is None:
@@ -259,16 +264,16 @@ def get_account_for_user(request: HttpRequest, user_id: int) -> User:
 
 @require_GET
 @require_role(Role.ADMIN, Role.COORDINATOR)
-def account_list(request: HttpRequest) -> HttpResponse:
+def account_list(request: HavenRequest) -> HttpResponse:
     accounts = (
         User.objects.annotate(grant_count=Count("grants", distinct=True))
         .prefetch_related("role_assignments")
         .order_by("username")
     )
-    if request.keyring.duress:  # type: ignore[attr-defined]
+    if request.keyring.duress:
         # An empty workspace: the person alone, holding nothing.
         accounts = (
-            User.objects.filter(pk=request.user.pk)  # type: ignore[misc]
+            User.objects.filter(pk=request.user.pk)
             .annotate(grant_count=Value(0))
             .prefetch_related("role_assignments")
         )
@@ -281,14 +286,14 @@ def _qr_svg(device: object) -> str:
 
 @require_http_methods(["GET", "POST"])
 @require_role(Role.ADMIN)
-def account_create(request: HttpRequest) -> HttpResponse:
+def account_create(request: HavenRequest) -> HttpResponse:
     form = NewAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         creds = actions.create_staff_user(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             username=form.cleaned_data["username"],
             roles=form.cleaned_data["roles"],
-        )  # type: ignore[arg-type]
+        )
         return render(
             request, "accounts/credentials.html", {"creds": creds, "qr": _qr_svg(creds.totp_device)}
         )
@@ -316,17 +321,17 @@ def _pending_burn(account: User) -> ApprovalRequest | None:
 
 
 def _account_page(
-    request: HttpRequest,
+    request: HavenRequest,
     account: User,
     *,
     roles_form: RolesForm | None = None,
     reset_form: ConfirmForm | None = None,
-    burn_form: BurnForm | None = None,
+    burn_form: BurnForm | ConfirmForm | None = None,  # ConfirmForm: burning one's own account
     status: int = 200,
 ) -> HttpResponse:
     """The account page; again with the form that failed and its errors (400): nothing changed."""
     is_self = account.pk == request.user.pk
-    duress = request.keyring.duress  # type: ignore[attr-defined]
+    duress = request.keyring.duress
     unreadable = [] if is_self or duress else _describe_vaults(actions.sole_held_vaults(account))
     return render(
         request,
@@ -346,18 +351,18 @@ def _account_page(
 
 @require_GET
 @require_role(Role.ADMIN, Role.COORDINATOR)
-def account_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+def account_detail(request: HavenRequest, user_id: int) -> HttpResponse:
     return _account_page(request, get_account_for_user(request, user_id))
 
 
 @require_POST
 @require_role(Role.ADMIN)
-def account_roles(request: HttpRequest, user_id: int) -> HttpResponse:
+def account_roles(request: HavenRequest, user_id: int) -> HttpResponse:
     account = get_account_for_user(request, user_id)
     form = RolesForm(request.POST)
     if form.is_valid():
         try:
-            actions.set_roles(actor=request.user, user=account, roles=form.cleaned_data["roles"])  # type: ignore[arg-type]
+            actions.set_roles(actor=request.user, user=account, roles=form.cleaned_data["roles"])
         except actions.AccountError as exc:
             form.add_error(None, str(exc))
         else:
@@ -368,7 +373,7 @@ def account_roles(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 @require_role(Role.ADMIN, Role.COORDINATOR)
-def account_burn(request: HttpRequest, user_id: int) -> HttpResponse:
+def account_burn(request: HavenRequest, user_id: int) -> HttpResponse:
     """One's own account: burned at once (the panic button of a person about to be searched).
     Someone else's: suspended at once, burned when a second coordinator approves."""
     account = get_account_for_user(request, user_id)
@@ -376,7 +381,7 @@ def account_burn(request: HttpRequest, user_id: int) -> HttpResponse:
         form: ConfirmForm | BurnForm = ConfirmForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("Tick the box to confirm."))
-            return _account_page(request, account, burn_form=form, status=400)  # type: ignore[arg-type]
+            return _account_page(request, account, burn_form=form, status=400)
         actions.burn_account(actor=account, user=account, reason="panic")
         notify_role(
             role=Role.COORDINATOR,
@@ -397,7 +402,7 @@ def account_burn(request: HttpRequest, user_id: int) -> HttpResponse:
         return _account_page(request, account, burn_form=form, status=400)
     try:
         approvals.request_account_burn(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             account=account,
             accept_unreadable=form.cleaned_data["accept_unreadable"],
         )
@@ -413,10 +418,10 @@ def account_burn(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 @require_role(Role.ADMIN, Role.COORDINATOR)
-def account_suspend(request: HttpRequest, user_id: int) -> HttpResponse:
+def account_suspend(request: HavenRequest, user_id: int) -> HttpResponse:
     account = get_account_for_user(request, user_id)
     try:
-        ended = actions.suspend_account(actor=request.user, user=account)  # type: ignore[arg-type]
+        ended = actions.suspend_account(actor=request.user, user=account)
     except actions.AccountError as exc:
         messages.error(request, str(exc))
         return _account_page(request, account, status=400)
@@ -430,10 +435,10 @@ def account_suspend(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 @require_role(Role.COORDINATOR)
-def account_unsuspend(request: HttpRequest, user_id: int) -> HttpResponse:
+def account_unsuspend(request: HavenRequest, user_id: int) -> HttpResponse:
     account = get_account_for_user(request, user_id)
     try:
-        actions.unsuspend_account(actor=request.user, user=account)  # type: ignore[arg-type]
+        actions.unsuspend_account(actor=request.user, user=account)
     except actions.AccountError as exc:
         messages.error(request, str(exc))
         return _account_page(request, account, status=400)
@@ -443,13 +448,13 @@ def account_unsuspend(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_GET
 @require_role(Role.COORDINATOR)
-def burn_requests(request: HttpRequest) -> HttpResponse:
+def burn_requests(request: HavenRequest) -> HttpResponse:
     rows = list(
         ApprovalRequest.objects.filter(kind=ApprovalRequest.Kind.BURN_ACCOUNT)
         .select_related("requested_by", "target_user", "decided_by")
         .order_by("-requested_at")[:100]
     )
-    if request.keyring.duress:  # type: ignore[attr-defined]
+    if request.keyring.duress:
         rows = []
     items = [
         {
@@ -465,11 +470,11 @@ def burn_requests(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @require_role(Role.COORDINATOR)
-def burn_decide(request: HttpRequest, approval_id: UUID) -> HttpResponse:
+def burn_decide(request: HavenRequest, approval_id: UUID) -> HttpResponse:
     approval = ApprovalRequest.objects.filter(
         pk=approval_id, kind=ApprovalRequest.Kind.BURN_ACCOUNT
     ).first()
-    if approval is None or request.keyring.duress:  # type: ignore[attr-defined]
+    if approval is None or request.keyring.duress:
         raise Http404
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -478,7 +483,7 @@ def burn_decide(request: HttpRequest, approval_id: UUID) -> HttpResponse:
         return redirect("accounts-burn-requests")
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        approvals.decide_approval(keyring=request.keyring, approval=approval, approve=approve)  # type: ignore[attr-defined]
+        approvals.decide_approval(keyring=request.keyring, approval=approval, approve=approve)
     except CaseError as exc:
         messages.error(request, str(exc))
         return redirect("accounts-burn-requests")
@@ -499,14 +504,14 @@ def burn_decide(request: HttpRequest, approval_id: UUID) -> HttpResponse:
 
 @require_POST
 @require_role(Role.ADMIN)
-def account_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+def account_reset(request: HavenRequest, user_id: int) -> HttpResponse:
     account = get_account_for_user(request, user_id)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tick the box to confirm."))
         return _account_page(request, account, reset_form=form, status=400)
     try:
-        creds = actions.admin_reset(actor=request.user, user=account)  # type: ignore[arg-type]
+        creds = actions.admin_reset(actor=request.user, user=account)
     except actions.AccountError as exc:
         form.add_error(None, str(exc))
         return _account_page(request, account, reset_form=form, status=400)
@@ -517,10 +522,10 @@ def account_reset(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
-def burn_requests_panel(request: HttpRequest) -> Panel | None:
+def burn_requests_panel(request: HavenRequest) -> Panel | None:
     """Coordinators see burn requests someone else made, so the second one finds them."""
-    user: User = request.user  # type: ignore[assignment]
-    if not user.has_role(Role.COORDINATOR) or request.keyring.duress:  # type: ignore[attr-defined]
+    user: User = request.user
+    if not user.has_role(Role.COORDINATOR) or request.keyring.duress:
         return None
     pending = (
         ApprovalRequest.objects.filter(

@@ -40,9 +40,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from haven.audit.canonical import canonical_json
 from haven.audit.models import AuditCheckpoint, AuditHead
 from haven.core.registry import call_hooks
-from haven.vault.crypto import canonical_json
 
 FORMAT = "haven-audit-checkpoint"
 VERSION = 1

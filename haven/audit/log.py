@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from haven.audit.canonical import canonical_json
 from haven.audit.models import AuditEvent, AuditHead
-from haven.vault.crypto import canonical_json
 
 if TYPE_CHECKING:
     from haven.audit.checkpoint import Checkpoint

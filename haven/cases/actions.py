@@ -114,7 +114,7 @@ def index_pending_people(*, keyring: Keyring) -> int:
     with transaction.atomic():
         for reader in keyring.readers(pending):
             values = {f: getattr(reader, f) for f in NAME_FIELDS}
-            _reindex(keyring, reader.record, values)  # type: ignore[arg-type]
+            _reindex(keyring, reader.record, values)
             done += 1
         if done:
             log_event(

@@ -13,7 +13,7 @@ class CasesConfig(AppConfig):
         from haven.cases import checks  # noqa: F401  (registers the system checks)
 
     @property
-    def staff_nav(self) -> list:  # type: ignore[type-arg]
+    def staff_nav(self) -> list:
         from haven.accounts.models import Role
         from haven.core.registry import NavItem
 

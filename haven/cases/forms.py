@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -52,9 +52,12 @@ class CaseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["caseworker"].queryset = _staff(Role.CASEWORKER)  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["caseworker"]).queryset = _staff(Role.CASEWORKER)
         # Built per form, so the list is sorted in the language of the request.
-        self.fields["region_of_origin"].choices = [("", "—"), *regions.choices()]  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["region_of_origin"]).choices = [
+            ("", "—"),
+            *regions.choices(),
+        ]
 
 
 class PersonForm(forms.Form):
@@ -195,7 +198,7 @@ class TransitionForm(forms.Form):
             # The page offers only the moves allowed now. Validation still knows every state, so
             # a forbidden one posted anyway gets the pipeline's own refusal (the action decides).
             allowed = case.allowed_next()
-            self.fields["to_state"].widget.choices = [  # type: ignore[attr-defined]
+            self.fields["to_state"].widget.choices = [
                 (value, label) for value, label in State.choices if value in allowed
             ]
             if not self.is_bound and allowed:
@@ -219,9 +222,9 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = _staff(  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = _staff(
             Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER, Role.DOCUMENTATION
-        )  # type: ignore[attr-defined]
+        )
 
 
 class VettingForm(forms.Form):
@@ -320,7 +323,7 @@ class IndexGrantForm(forms.Form):
         queryset = self.staff_queryset()
         if exclude:
             queryset = queryset.exclude(pk__in=exclude)
-        self.fields["user"].queryset = queryset  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = queryset
 
 
 class ApprovalForm(forms.Form):
@@ -331,9 +334,9 @@ class ApprovalForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target_user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["target_user"]).queryset = User.objects.filter(
             is_active=True, key__isnull=False
-        ).order_by("username")  # type: ignore[attr-defined]
+        ).order_by("username")
 
 
 class FilterForm(forms.Form):
@@ -359,6 +362,6 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = _staff(  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["assignee"]).queryset = _staff(
             Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER, Role.DOCUMENTATION
         )

@@ -85,7 +85,7 @@ def _search_case_ids(request: HavenRequest, q: str) -> set[Any] | None:
         person_keys = name_keys(text)
         # Every token typed must match some name of the person (the index alone over-matches).
         if all(person_keys & name_keys(token) for token in q.split() if name_keys(token)):
-            found.add(reader.record.case_id)  # type: ignore[attr-defined]
+            found.add(reader.record.case_id)
     return found
 
 
@@ -130,14 +130,14 @@ def case_list(request: HavenRequest) -> HttpResponse:
         .values_list("case_id", "first")
     )
     for c in rows:
-        c.next_due = next_due.get(c.id)  # type: ignore[attr-defined]
+        c.next_due = next_due.get(c.id)
     people = Person.objects.filter(case__in=rows).order_by("created_at")
     readers = request.keyring.readers(people)
     names: dict[Any, list[str]] = {}
     for r in readers:
         names.setdefault(r.case_id, []).append(
             " ".join(x for x in (r.given_name, r.family_name) if x)
-        )  # type: ignore[attr-defined]
+        )
     assignees: dict[Any, list[str]] = {}
     for case_id, username in CaseAssignment.objects.filter(case__in=rows).values_list(
         "case_id", "user__username"

@@ -14,5 +14,5 @@ if TYPE_CHECKING:
 class HavenRequest(HttpRequest):
     """For type checking only: views annotate `request: HavenRequest`."""
 
-    user: User  # type: ignore[assignment]
+    user: User
     keyring: Keyring

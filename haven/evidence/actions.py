@@ -240,7 +240,7 @@ def add_place(
 ) -> Place:
     if kind not in Place.Kind.values:
         raise EvidenceError(_("Unknown kind of place."))
-    return _add_part(  # type: ignore[no-any-return]
+    return _add_part(
         keyring=keyring,
         incident=incident,
         model=Place,
@@ -261,7 +261,7 @@ def add_perpetrator(
 ) -> Perpetrator:
     if kind not in Perpetrator.Kind.values:
         raise EvidenceError(_("Unknown kind of perpetrator."))
-    return _add_part(  # type: ignore[no-any-return]
+    return _add_part(
         keyring=keyring,
         incident=incident,
         model=Perpetrator,
@@ -311,7 +311,7 @@ def add_victim(
         person = case.people.order_by("created_at").first()
         if person is not None:
             plain["person"] = person
-    return _add_part(  # type: ignore[no-any-return]
+    return _add_part(
         keyring=keyring,
         incident=incident,
         model=Victim,
@@ -325,7 +325,7 @@ def add_source(
 ) -> Source:
     if kind not in Source.Kind.values or reliability not in Source.Reliability.values:
         raise EvidenceError(_("Unknown kind of source or reliability grade."))
-    return _add_part(  # type: ignore[no-any-return]
+    return _add_part(
         keyring=keyring,
         incident=incident,
         model=Source,

@@ -92,7 +92,7 @@ def render_pdf(context: dict[str, Any]) -> bytes:
     # The readable summary is a page like any other: no bidi control may reorder it (the
     # testimony files keep the text exactly as given).
     html = neutralise(render_to_string("evidence/summary_pdf.html", context))
-    return weasyprint.HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()  # type: ignore[no-any-return]
+    return weasyprint.HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
 
 
 def consent_problems(incident: Incident, audience: str) -> list[str]:

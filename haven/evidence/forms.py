@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -86,7 +86,7 @@ class IncidentForm(forms.Form):
         ).distinct()
         if user is not None:
             qs = qs.exclude(pk=user.pk)
-        self.fields["colleague"].queryset = qs.order_by("username")  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["colleague"]).queryset = qs.order_by("username")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -259,9 +259,9 @@ class AttachmentForm(forms.Form):
 
     def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["testimony"]
-        field.queryset = incident.testimonies.order_by("created_at")  # type: ignore[attr-defined]
-        field.label_from_instance = lambda t: _("Testimony of %(day)s") % {"day": t.given_on}  # type: ignore[attr-defined]
+        field = cast(forms.ModelChoiceField, self.fields["testimony"])
+        field.queryset = incident.testimonies.order_by("created_at")
+        field.label_from_instance = lambda obj: _("Testimony of %(day)s") % {"day": obj.given_on}  # type: ignore[method-assign]
 
     def clean_file(self) -> Any:
         f = self.cleaned_data["file"]
@@ -309,7 +309,9 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, count: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["accepted"].choices = [(i, str(i)) for i in range(count)]  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["accepted"]).choices = [
+            (i, str(i)) for i in range(count)
+        ]
 
 
 class ExportForm(forms.Form):
@@ -350,7 +352,7 @@ class ShareForm(forms.Form):
     def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         holders = incident.vault.grants.values("user_id")
-        self.fields["user"].queryset = (  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = (
             User.objects.filter(role_assignments__role__in=actions.SHARE_ROLES, is_active=True)
             .exclude(pk__in=holders)
             .distinct()

@@ -84,7 +84,7 @@ def _add_message(
     person_vault: Vault,
     author: Any = None,
     contact: str = "",
-    files: list[UploadedFile] = (),  # type: ignore[assignment]
+    files: list[UploadedFile] | tuple[()] = (),
 ) -> Message:
     message = Message(request=request, vault=request.vault, direction=direction, author=author)
     seal_box(message, body=text, contact=contact or None)

@@ -11,7 +11,7 @@ class IntakeConfig(AppConfig):
     hooks = {"exposure_rows_per_vault": ["haven.intake.hooks.exposure_rows_per_vault"]}
 
     @property
-    def staff_nav(self) -> list:  # type: ignore[type-arg]
+    def staff_nav(self) -> list:
         from haven.accounts.models import Role
         from haven.core.registry import NavItem
 

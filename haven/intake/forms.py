@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -170,13 +170,13 @@ class UrgencyForm(forms.Form):
 class OpenCaseForm(forms.Form):
     caseworker: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Caseworker"), queryset=None, empty_label=None
-    )  # type: ignore[arg-type,type-arg]
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from haven.accounts.models import Role, User
 
-        self.fields["caseworker"].queryset = (  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["caseworker"]).queryset = (
             User.objects.filter(
                 role_assignments__role__in=[Role.CASEWORKER, Role.COORDINATOR],
                 is_active=True,

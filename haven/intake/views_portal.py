@@ -34,7 +34,7 @@ def _lang(request: HttpRequest) -> str:
     return translation.get_language() or "ru"
 
 
-def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:  # type: ignore[type-arg]
+def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
     return render(request, template, {"lang": _lang(request), **context}, status=status)
 
 
@@ -72,7 +72,7 @@ def _upload_error(name: str, problem: str, max_bytes: int) -> str:
     return _("%(name)s: %(problem)s") % {**named, "problem": reason}
 
 
-def _files(form_files: list, errors: list[str]) -> list[actions.UploadedFile]:  # type: ignore[type-arg]
+def _files(form_files: list, errors: list[str]) -> list[actions.UploadedFile]:
     """Every attachment through the hostile-upload inspector (type by content, polyglots, image
     and archive bombs, names); pictures are re-encoded so that EXIF and GPS data stay behind,
     PDFs rebuilt from their pages so that metadata and active content stay behind."""
@@ -107,7 +107,7 @@ def _files(form_files: list, errors: list[str]) -> list[actions.UploadedFile]:  
 
 def _too_big(
     request: HttpRequest, template: str, form_class: type, extra: dict | None = None
-) -> HttpResponse:  # type: ignore[type-arg]
+) -> HttpResponse:
     form = with_page_error(
         form_class(initial={"form_token": form_token()}),
         _(
@@ -236,13 +236,13 @@ def enter(request: HttpRequest) -> HttpResponse:
 
 def _hints(check: Any) -> list[str]:
     hints: list[str] = []
-    if check is None or check.ok:  # type: ignore[attr-defined]
+    if check is None or check.ok:
         return hints
-    if check.wrong_count:  # type: ignore[attr-defined]
+    if check.wrong_count:
         hints.append(
             _("A codename has 7 words; you typed %(n)d.") % {"n": len(check.codename.split())}
-        )  # type: ignore[attr-defined]
-    for position, suggestion in check.unknown:  # type: ignore[attr-defined]
+        )
+    for position, suggestion in check.unknown:
         if suggestion:
             hints.append(
                 _("Word %(n)d is not one of ours. Did you mean “%(word)s”?")
@@ -257,8 +257,8 @@ def _hints(check: Any) -> list[str]:
 @csrf_exempt
 @require_GET
 @portal.portal_login_required
-def inbox(request: HttpRequest) -> HttpResponse:
-    visit = request.portal  # type: ignore[attr-defined]
+def inbox(request: portal.PortalRequest) -> HttpResponse:
+    visit = request.portal
     messages = actions.conversation_for_person(visit.keys, visit.identity)
     return _render(
         request, "intake/portal_inbox.html", {"conversation": messages, "form": WriteForm()}
@@ -269,8 +269,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @csrf_exempt
 @require_POST
 @portal.portal_login_required
-def write(request: HttpRequest) -> HttpResponse:
-    visit = request.portal  # type: ignore[attr-defined]
+def write(request: portal.PortalRequest) -> HttpResponse:
+    visit = request.portal
     try:
         form = WriteForm(request.POST, request.FILES)
         valid = form.is_valid()

@@ -523,7 +523,7 @@ def report_case_missing(
     is asked to confirm what the reporter has just said."""
     if not keyring.can_open(case.vault):
         raise MissingError(_("You do not have access to this case."))
-    person = case.people.order_by("created_at").first()  # type: ignore[attr-defined]
+    person = case.people.order_by("created_at").first()
     reason = _("Reported missing from case %(ref)s.") % {"ref": case.reference}
     with transaction.atomic():
         report = save_report(

@@ -16,7 +16,7 @@ class MissingConfig(AppConfig):
     }
 
     @property
-    def staff_nav(self) -> list:  # type: ignore[type-arg]
+    def staff_nav(self) -> list:
         from haven.accounts.models import Role
         from haven.core.registry import NavItem
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -308,9 +308,9 @@ class SearchForm(forms.Form):
 
 
 class AccessForm(forms.Form):
-    user: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+    user: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Staff member"),
-        queryset=None,  # type: ignore[arg-type]
+        queryset=None,
     )
     reason = forms.CharField(
         label=_("Why they need the registry"),
@@ -322,7 +322,7 @@ class AccessForm(forms.Form):
         from haven.accounts.models import Role, User
 
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = (  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = (
             User.objects.filter(
                 is_active=True,
                 role_assignments__role__in=[

@@ -449,7 +449,7 @@ def export_pfif(*, keyring: Keyring) -> bytes:
     reports = keyring.visible(Report.objects.select_related("vault")).order_by("entry_date", "pk")
     domain = settings.HAVEN_PFIF_DOMAIN
     readers = keyring.readers(reports)
-    record_ids = {r.record.pk: r.record.record_id for r in readers}  # type: ignore[attr-defined]
+    record_ids = {r.record.pk: r.record.record_id for r in readers}
     links: dict[Any, list[ReportLink]] = {}
     for link in ReportLink.objects.filter(
         unlinked_at__isnull=True, report_a__in=reports
@@ -461,10 +461,10 @@ def export_pfif(*, keyring: Keyring) -> bytes:
         .select_related("vault", "author")
         .order_by("source_date", "entry_date")
     ):
-        notes_of.setdefault(n.record.report_id, []).append(n)  # type: ignore[attr-defined]
+        notes_of.setdefault(n.record.report_id, []).append(n)
     count = 0
     for r in readers:
-        report: Report = r.record  # type: ignore[assignment]
+        report: Report = r.record
         el = ET.SubElement(root, f"{P}person")
         reporter = r.reporter or {}
         source = r.source or {}
@@ -522,7 +522,7 @@ def export_pfif(*, keyring: Keyring) -> bytes:
             photo.text = base64.b64encode(r.photo).decode()
         notes = notes_of.get(report.pk, [])
         for n in notes:
-            note: StatusNote = n.record  # type: ignore[assignment]
+            note: StatusNote = n.record
             nel = ET.SubElement(el, f"{P}note")
             _sub(nel, "note_record_id", note.record_id)
             _sub(nel, "person_record_id", report.record_id)

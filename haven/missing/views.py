@@ -65,7 +65,7 @@ def _name_search(request: HavenRequest, q: str, reports: Any) -> Any:
         for name in matching.report_names(reader):
             keys |= name_keys(name)
         if all(keys & t for t in tokens):
-            found.append(reader.record.pk)  # type: ignore[attr-defined]
+            found.append(reader.record.pk)
     return reports.filter(pk__in=found)
 
 
@@ -275,7 +275,7 @@ def _detail_context(request: HavenRequest, report: Report, **forms: Any) -> dict
         "candidates": [c for c in candidates if c.decision == MatchCandidate.Decision.PENDING],
         "note_form": NoteForm(),
         "link_form": LinkForm(),
-        "can_write": request.user.has_role(*WRITE_ROLES),  # type: ignore[union-attr]
+        "can_write": request.user.has_role(*WRITE_ROLES),
         **_links(request, report),
     }
     context.update(forms)
@@ -430,11 +430,11 @@ def _match_context(request: HavenRequest, candidate: MatchCandidate, form: Any) 
     keyring = request.keyring
     left = keyring.reader(candidate.report)
     if candidate.other_report_id:
-        right = keyring.reader(candidate.other_report)  # type: ignore[arg-type]
+        right = keyring.reader(candidate.other_report)  # type: ignore[type-var]
         right_rows = _report_rows(right)
         right_title = candidate.other_report.reference  # type: ignore[union-attr]
     elif candidate.person_id:
-        right = keyring.reader(candidate.person)  # type: ignore[arg-type]
+        right = keyring.reader(candidate.person)  # type: ignore[type-var, assignment]
         right_rows = _person_rows(right)
         right_title = _("Case %(ref)s") % {"ref": candidate.person.case.reference}  # type: ignore[union-attr]
     else:
@@ -634,7 +634,7 @@ def case_registry_links(request: HavenRequest, case: Case) -> list[tuple[Any, Re
 
 def matches_panel(request: HavenRequest) -> Panel | None:
     user = request.user
-    if not user.has_role(*WRITE_ROLES):  # type: ignore[union-attr]
+    if not user.has_role(*WRITE_ROLES):
         return None
     pending = (
         matching.visible_candidates(request.keyring)

@@ -10,7 +10,7 @@ class OpsConfig(AppConfig):
     demo_loader = "haven.ops.demo.load"
 
     @property
-    def staff_nav(self) -> list:  # type: ignore[type-arg]
+    def staff_nav(self) -> list:
         from haven.accounts.models import Role
         from haven.core.registry import NavItem
 

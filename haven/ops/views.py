@@ -44,7 +44,7 @@ def wipe_start(request: HavenRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     try:
-        wipe.start_wipe(actor=request.user)  # type: ignore[arg-type]
+        wipe.start_wipe(actor=request.user)
     except wipe.WipeError as exc:
         messages.error(request, str(exc))
         return redirect("ops-wipe")
@@ -59,7 +59,7 @@ def wipe_confirm(request: HavenRequest, request_id: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     try:
-        wipe.confirm_wipe(actor=request.user, request_id=request_id)  # type: ignore[arg-type]
+        wipe.confirm_wipe(actor=request.user, request_id=request_id)
     except wipe.WipeError as exc:
         form.add_error(None, str(exc))
         return _page(request, form, status=409)
@@ -75,7 +75,7 @@ def wipe_confirm(request: HavenRequest, request_id: int) -> HttpResponse:
 @require_role(Role.ADMIN)
 def wipe_cancel(request: HavenRequest, request_id: int) -> HttpResponse:
     try:
-        wipe.cancel_wipe(actor=request.user, request_id=request_id)  # type: ignore[arg-type]
+        wipe.cancel_wipe(actor=request.user, request_id=request_id)
     except wipe.WipeError as exc:
         messages.error(request, str(exc))
         return redirect("ops-wipe")
@@ -86,7 +86,7 @@ def wipe_cancel(request: HavenRequest, request_id: int) -> HttpResponse:
 def wipe_panel(request: HavenRequest) -> Panel | None:
     """Administrators see a waiting wipe on their dashboard, so the second one finds it."""
     user = request.user
-    if not user.is_authenticated or not user.has_role(Role.ADMIN) or request.keyring.duress:  # type: ignore[union-attr]
+    if not user.is_authenticated or not user.has_role(Role.ADMIN) or request.keyring.duress:
         return None
     pending = wipe.pending_request()
     if pending is None:

@@ -62,14 +62,14 @@ def emergency_wipe(
             cursor.execute("PRAGMA secure_delete = ON")
     with transaction.atomic():
         # Raw deletes: no per-row signals or cascades to collect, so the cost is the key rows.
-        grants = Grant.objects.all()._raw_delete(Grant.objects.db)  # type: ignore[attr-defined]
-        user_keys = UserKey.objects.all()._raw_delete(UserKey.objects.db)  # type: ignore[attr-defined]
+        grants = Grant.objects.all()._raw_delete(Grant.objects.db)
+        user_keys = UserKey.objects.all()._raw_delete(UserKey.objects.db)
         vault_keys = Vault.objects.filter(sealed_private_key__isnull=False).update(
             sealed_private_key=None
         )
         now = timezone.now()
         Vault.objects.filter(shredded_at__isnull=True).update(shredded_at=now)
-        sessions = StaffSession.objects.all()._raw_delete(StaffSession.objects.db)  # type: ignore[attr-defined]
+        sessions = StaffSession.objects.all()._raw_delete(StaffSession.objects.db)
         counts = WipeCounts(grants, user_keys, vault_keys, sessions)
         WipeRecord.objects.create(
             at=now,

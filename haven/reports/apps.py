@@ -9,7 +9,7 @@ class ReportsConfig(AppConfig):
     demo_loader = "haven.reports.demo.load"
 
     @property
-    def staff_nav(self) -> list:  # type: ignore[type-arg]
+    def staff_nav(self) -> list:
         from haven.accounts.models import Role
         from haven.core.registry import NavItem
 

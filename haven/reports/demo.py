@@ -55,7 +55,7 @@ STORIES: list[tuple[int, str, list[str]]] = [
 ]
 
 
-def past_cases(now: dt.datetime, count: int = CASES) -> list:  # type: ignore[type-arg]
+def past_cases(now: dt.datetime, count: int = CASES) -> list:
     from haven.cases.actions import PastCase
     from haven.cases.models import Vetting
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from typing import cast
 
 from django import forms
 from django.http import Http404, HttpResponse
@@ -32,9 +33,12 @@ class PeriodForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         # Per form: sorted in the request's language.
-        self.fields["region"].choices = [("", _("All")), *regions.choices()]  # type: ignore[attr-defined]
+        cast(forms.ChoiceField, self.fields["region"]).choices = [
+            ("", _("All")),
+            *regions.choices(),
+        ]
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
+    def clean(self) -> dict:
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             self.add_error("end", _("The end is before the start."))

@@ -520,7 +520,7 @@ def current_residents(house: SafeHouse) -> list[Placement]:
 def current_placements(case: Case) -> list[Placement]:
     today = timezone.localdate()
     return list(
-        case.placements.filter(starts_on__lte=today)  # type: ignore[attr-defined]
+        case.placements.filter(starts_on__lte=today)
         .exclude(ends_on__lte=today)
         .select_related("house")
     )

@@ -16,7 +16,7 @@ class SafetyConfig(AppConfig):
     portal_nav = [("safety-checkin", _("Check in"))]
 
     @property
-    def staff_nav(self) -> list:  # type: ignore[type-arg]
+    def staff_nav(self) -> list:
         from haven.accounts.models import Role
         from haven.core.registry import NavItem
 

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
@@ -129,7 +129,9 @@ class ShiftForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = User.objects.filter(
+            is_active=True
+        ).order_by("username")
 
     def clean_time_zone(self) -> str:
         name = self.cleaned_data["time_zone"].strip()
@@ -203,7 +205,7 @@ class PlaceForm(forms.Form):
     def __init__(self, *args: Any, cases: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if cases is not None:
-            self.fields["case"].queryset = cases  # type: ignore[attr-defined]
+            cast(forms.ModelChoiceField, self.fields["case"]).queryset = cases
 
 
 class PinForm(forms.Form):

@@ -61,7 +61,7 @@ def chromium_page(
 
 
 @contextmanager
-def _browser(sync_playwright, javascript: bool, locale: str, bypass_csp: bool = False):  # type: ignore[no-untyped-def]
+def _browser(sync_playwright, javascript: bool, locale: str, bypass_csp: bool = False):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, **launch_options())
         context = browser.new_context(

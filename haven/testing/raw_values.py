@@ -54,7 +54,7 @@ def raw_values(language: str) -> dict[str, str]:
     out: dict[str, str] = {}
     with translation.override(language):
         for cls in choice_classes():
-            for member in cls:  # type: ignore[attr-defined]
+            for member in cls:
                 value = str(member.value)
                 if not isinstance(member.value, str) or len(value) < 2:
                     continue

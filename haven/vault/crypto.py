@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from dataclasses import dataclass
 
 import nacl.bindings as sodium
@@ -124,7 +123,3 @@ def blind_index(index_key: bytes, value: str, *, bits: int) -> str:
     digest = hmac.new(index_key, value.encode("utf-8"), hashlib.sha256).digest()
     n = int.from_bytes(digest[:8], "big") >> (64 - bits)
     return f"{n:0{(bits + 3) // 4}x}"
-
-
-def canonical_json(data: object) -> bytes:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()

@@ -13,7 +13,7 @@ import hmac
 import json
 from collections.abc import Iterable
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import models, transaction
 
@@ -65,10 +65,15 @@ def vault_id_of(obj: models.Model) -> Any:
     return obj.vault_id  # type: ignore[attr-defined]
 
 
+def vault_of(obj: models.Model) -> Vault:
+    """The row's vault itself (every model with sealed fields has the `vault` foreign key)."""
+    return obj.vault  # type: ignore[attr-defined]
+
+
 def seal_box(obj: models.Model, **values: Any) -> None:
     """Seal values to the row's vault public key. Needs no grant: the portal and the worker
     write this way, and cannot read back what they wrote."""
-    vault: Vault = obj.vault  # type: ignore[attr-defined]
+    vault = vault_of(obj)
     for name, value in values.items():
         field = _field(obj, name)
         if not field.sealed_box:
@@ -163,18 +168,22 @@ def _sealed_names(model: type[models.Model]) -> frozenset[str]:
     return frozenset(f.name for f in model._meta.fields if isinstance(f, SealedField))
 
 
-class SealedReader:
+# The model a reader wraps, so that `reader.record` is typed as the row it is.
+M = TypeVar("M", bound=models.Model)
+
+
+class SealedReader(Generic[M]):
     """Attribute access to a row's plaintext, for views and templates: `reader.given_name`.
     Other attributes pass through to the row; each sealed value is decrypted once, on use."""
 
-    def __init__(self, obj: models.Model, opened: OpenVault | None) -> None:
+    def __init__(self, obj: M, opened: OpenVault | None) -> None:
         self._obj = obj
         self._opened = opened
         self._sealed = _sealed_names(type(obj))
         self._cache: dict[str, Any] = {}
 
     @property
-    def record(self) -> models.Model:
+    def record(self) -> M:
         return self._obj
 
     @property
@@ -322,19 +331,19 @@ class Keyring:
                 self._to_audit.append(vault_id)
         return self._open
 
-    def reader(self, obj: models.Model) -> SealedReader:
-        vault = obj.vault  # type: ignore[attr-defined]
+    def reader(self, obj: M) -> SealedReader[M]:
+        vault = vault_of(obj)
         opened = self._open.get(vault.id)
         if opened is None and self.can_open(vault):
             opened = self.open(vault)
         return SealedReader(obj, opened)
 
-    def readers(self, objs: Iterable[models.Model]) -> list[SealedReader]:
+    def readers(self, objs: Iterable[M]) -> list[SealedReader[M]]:
         """Readers for a page of rows: grants fetched in one query, each vault opened once.
         Rows should come with `select_related("vault")`."""
         objs = list(objs)
-        self.open_many({o.vault_id for o in objs})  # type: ignore[attr-defined]
-        return [SealedReader(o, self._open.get(o.vault_id)) for o in objs]  # type: ignore[attr-defined]
+        self.open_many({vault_id_of(o) for o in objs})
+        return [SealedReader(o, self._open.get(vault_id_of(o))) for o in objs]
 
     def adopt(self, opened: OpenVault) -> None:
         """Keep a vault this request has just created, so it opens without a round trip."""

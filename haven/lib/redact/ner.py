@@ -22,7 +22,7 @@ class Entity:
 
 
 @functools.lru_cache(maxsize=1)
-def _models():  # type: ignore[no-untyped-def]
+def _models():
     from natasha import NewsEmbedding, NewsNERTagger, Segmenter
 
     emb = NewsEmbedding()
