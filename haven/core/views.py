@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from haven.core.http import HavenRequest
 from haven.core.registry import Panel, dashboard_panel_functions
 
 

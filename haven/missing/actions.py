@@ -334,7 +334,7 @@ def index_pending_reports(*, keyring: Keyring) -> int:
     pending = keyring.visible(Report.objects.filter(name_indexed=False).select_related("vault"))
     done = 0
     for reader in keyring.readers(pending.order_by("pk")):
-        report: Report = reader.record  # type: ignore[assignment]
+        report: Report = reader.record
         with transaction.atomic():
             values = {f: getattr(reader, f) for f in REPORT_FIELDS}
             found = matching.index_values(keyring, matching.report_names(values))

@@ -420,7 +420,7 @@ def match_list(request: HavenRequest) -> HttpResponse:
                 "candidate": candidate,
                 "left": keyring.reader(candidate.report),
                 "right": keyring.reader(matching.other_side(candidate)),
-                "case": candidate.person.case if candidate.person_id else None,  # type: ignore[union-attr]
+                "case": candidate.person.case if candidate.person_id else None,
             }
         )
     return render(request, "missing/match_list.html", {"page": page, "rows": rows})
