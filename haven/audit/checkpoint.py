@@ -41,13 +41,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from haven.audit.models import AuditCheckpoint, AuditHead
+from haven.lib.errors import ActionError
 from haven.vault.crypto import canonical_json
 
 FORMAT = "haven-audit-checkpoint"
 VERSION = 1
 
 
-class WitnessError(Exception):
+class WitnessError(ActionError):
     """A witness file that cannot be read or whose signature does not hold."""
 
 

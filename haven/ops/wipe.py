@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import StaffSession, User
 from haven.alerts.actions import notify_role
 from haven.audit.log import log_event, record
+from haven.lib.errors import ActionError
 from haven.ops.models import WipeRecord, WipeRequest
 from haven.vault.models import Grant, UserKey, Vault
 
@@ -36,7 +37,7 @@ KEY_TABLES = (Grant, UserKey, Vault, StaffSession)
 log = logging.getLogger("haven.ops")
 
 
-class WipeError(Exception):
+class WipeError(ActionError):
     """A wipe step that cannot be taken; the message is shown to the administrator."""
 
     def __init__(self, message: str, code: str = "") -> None:

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils.translation import gettext as _
 
+from haven.lib.errors import ActionError
+
 FORMAT = "haven-backup"
 VERSION = 1
 HEADER = "haven-backup.json"
@@ -23,7 +25,7 @@ CHECKPOINT_KEY = "audit_checkpoint"
 BOOKKEEPING_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
 
 
-class BackupError(Exception):
+class BackupError(ActionError):
     """A backup or restore that cannot go ahead; the message is for the operator."""
 
 
