@@ -185,7 +185,7 @@ def set_duress_password(*, user: User, duress_password: str | None) -> None:
         )
 
 
-def raise_duress_alarm(user: User, *, keep_session_key: str | None = None) -> None:
+def raise_duress_alarm(*, user: User, keep_session_key: str | None = None) -> None:
     """A duress sign-in (web or command line): audited, coordinators silently alerted, and the
     account burned if the installation says so (`keep_session_key` spares the duress session that
     is showing the empty workspace)."""
