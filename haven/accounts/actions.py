@@ -25,6 +25,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts.models import LoginThrottle, Role, RoleAssignment, StaffSession, User
 from haven.audit.log import log_event
+from haven.lib.errors import ActionError
 from haven.vault.models import Grant, UserKey, Vault
 from haven.vault.userkeys import create_user_key, rewrap_user_key
 
@@ -38,7 +39,7 @@ class NewCredentials:
     totp_device: TOTPDevice
 
 
-class AccountError(Exception):
+class AccountError(ActionError):
     """A refused account change; the message is translated and shown as it is."""
 
 
@@ -184,7 +185,7 @@ def set_duress_password(*, user: User, duress_password: str | None) -> None:
         )
 
 
-def raise_duress_alarm(user: User, *, keep_session_key: str | None = None) -> None:
+def raise_duress_alarm(*, user: User, keep_session_key: str | None = None) -> None:
     """A duress sign-in (web or command line): audited, coordinators silently alerted, and the
     account burned if the installation says so (`keep_session_key` spares the duress session that
     is showing the empty workspace)."""

@@ -36,7 +36,7 @@ def keyring_from_cli(username: str) -> Keyring:
         )
         raise CommandError("Wrong user name, password or one-time code.")
     if getattr(user, "haven_duress", False):
-        raise_duress_alarm(user)
+        raise_duress_alarm(user=user)
         return Keyring.empty(user, duress=True)
     record(
         actor=user, action="account.cli_login", object_type="account", object_id=user.pk, data={}

@@ -154,7 +154,7 @@ def _start_session(request: HttpRequest, user: User, device: object) -> HttpResp
         cookie_secret, _blob = wrap_for_session(secrets.token_bytes(32), f"{user.pk}|{key_id}")
         request.session[SESSION_DURESS] = True
         request.session.save()
-        actions.raise_duress_alarm(user, keep_session_key=request.session.session_key)
+        actions.raise_duress_alarm(user=user, keep_session_key=request.session.session_key)
     else:
         cookie_secret, blob = wrap_for_session(user.haven_private_key, f"{user.pk}|{key_id}")  # type: ignore[arg-type]
         request.session[SESSION_KEY] = blob

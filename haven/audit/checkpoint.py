@@ -43,12 +43,13 @@ from django.utils import timezone
 from haven.audit.canonical import canonical_json
 from haven.audit.models import AuditCheckpoint, AuditHead
 from haven.core.registry import call_hooks
+from haven.lib.errors import ActionError
 
 FORMAT = "haven-audit-checkpoint"
 VERSION = 1
 
 
-class WitnessError(Exception):
+class WitnessError(ActionError):
     """A witness file that cannot be read or whose signature does not hold."""
 
 

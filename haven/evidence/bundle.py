@@ -36,7 +36,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from haven.audit.log import log_event
-from haven.evidence.actions import _actor, custody, sha256_hex
+from haven.evidence.actions.attachments import custody, sha256_hex
+from haven.evidence.actions.incidents import _actor
 from haven.evidence.errors import EvidenceError
 from haven.evidence.models import Attachment, Audience, CustodyEvent, Export, Incident, Place
 from haven.vault.keyring import Keyring, OpenVault

@@ -27,6 +27,7 @@ from haven.intake.models import (
     PortalIdentity,
 )
 from haven.lib.codenames import generate_codename, normalise_codename
+from haven.lib.errors import ActionError
 from haven.vault import codename as codename_crypto
 from haven.vault.actions import create_vault
 from haven.vault.codename import CodenameKeys
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from haven.accounts.models import User
 
 
-class IntakeClosed(Exception):
+class IntakeClosed(ActionError):
     """No intake vault yet: the portal cannot accept requests."""
 
 

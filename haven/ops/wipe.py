@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import StaffSession, User
 from haven.alerts.actions import notify_role
 from haven.audit.log import log_event, record
+from haven.lib.errors import ActionError
 from haven.ops.models import WipeRecord, WipeRequest
 from haven.vault.models import Grant, UserKey, Vault
 
@@ -36,7 +37,7 @@ KEY_TABLES = (Grant, UserKey, Vault, StaffSession)
 log = logging.getLogger("haven.ops")
 
 
-class WipeError(Exception):
+class WipeError(ActionError):
     """A wipe step that cannot be taken; the message is shown to the administrator."""
 
     def __init__(self, message: str, code: str = "") -> None:
@@ -167,7 +168,7 @@ def confirm_wipe(*, actor: User, request_id: int) -> WipeCounts:
     try:
         with transaction.atomic():
             request = WipeRequest.objects.select_for_update().filter(pk=request_id).first()
-            _check_confirmable(actor, request)
+            _check_confirmable(actor=actor, request=request)
             # Claim it inside the same transaction, so that two confirmations cannot both run.
             WipeRequest.objects.filter(pk=request_id).update(status=WipeRequest.Status.CONFIRMED)
     except WipeError as exc:
@@ -184,7 +185,7 @@ def confirm_wipe(*, actor: User, request_id: int) -> WipeCounts:
     return emergency_wipe(actor=actor, via="ui", request=request)
 
 
-def _check_confirmable(actor: User, request: WipeRequest | None) -> None:
+def _check_confirmable(*, actor: User, request: WipeRequest | None) -> None:
     if request is None or request.status != WipeRequest.Status.PENDING:
         raise WipeError(_("This wipe request is no longer waiting for confirmation."), code="gone")
     if request.expires_at <= timezone.now():

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.audit.log import log_event
+from haven.lib.errors import ActionError
 from haven.vault import crypto
 from haven.vault.keyring import Keyring, OpenVault, VaultLocked
 from haven.vault.models import Grant, UserKey, Vault
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from haven.accounts.models import User
 
 
-class GrantError(Exception):
+class GrantError(ActionError):
     """A grant that cannot be made; the message is shown to staff."""
 
 

@@ -1,5 +1,5 @@
 """No plaintext byte reaches a disk and no address a log, behind Debian's real nginx in front of
-gunicorn (issue 14, findings 6, 9 and 10). The harness is haven/testing/nginx_disk.py: it runs
+gunicorn (issue 14, findings 6, 9 and 10). The harness is haven/testing/nginx_disk/: it runs
 deploy/nginx-haven.conf, and then, to show that its scan finds what it looks for, the
 configuration from before issue 14 with Django's own upload handlers."""
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from psycopg import sql
 
-from haven.ops.backup import _pg_connect
+from haven.ops.backup.target import _pg_connect
 
 
 def _sortable(row: tuple[Any, ...]) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from django.db import connection
 from haven.audit.log import record, verify_chain
 from haven.ops import backup
 from haven.ops.backup import BackupError, Installation, create_backup, restore_backup
+from haven.ops.backup import write as backup_write
 from haven.ops.tests.tables import files_under, pg_rows, sqlite_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -212,9 +213,9 @@ def test_a_backup_from_a_newer_haven_is_refused(
 ) -> None:  # type: ignore[no-untyped-def]
     _sqlite_only()
     public, identity = age_key
-    real = backup._applied_migrations
+    real = backup_write._applied_migrations
     monkeypatch.setattr(
-        backup, "_applied_migrations", lambda inst: [*real(inst), ["cases", "9999_future"]]
+        backup_write, "_applied_migrations", lambda inst: [*real(inst), ["cases", "9999_future"]]
     )
     target = tmp_path / "haven.age"
     create_backup(target, [public], progress=False)
