@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -29,9 +30,9 @@ def notify(
 def notify_role(
     *, role: str, kind: str, reference: str = "", link: str = "", exclude: object = None
 ) -> list[Notification]:
-    from haven.accounts.models import User
-
-    users = User.objects.filter(role_assignments__role=role, is_active=True).distinct()
+    # The user model through Django, not haven.accounts: accounts sends alerts, so alerts sits
+    # below it and imports nothing of it.
+    users = get_user_model().objects.filter(role_assignments__role=role, is_active=True).distinct()
     if exclude is not None:
         users = users.exclude(pk=getattr(exclude, "pk", exclude))
     return notify(recipients=users, kind=kind, reference=reference, link=link)
