@@ -23,7 +23,7 @@ from haven.cases.approvals import request_approval
 from haven.cases.errors import CaseError
 from haven.cases.models import ApprovalRequest, Case
 from haven.core.http import HavenRequest
-from haven.core.registry import Panel
+from haven.core.registry import Panel, call_hooks
 from haven.lib.names import name_keys
 from haven.missing import actions, matching
 from haven.missing.access import get_candidate_for_user, get_report_for_user
@@ -181,14 +181,11 @@ def _initial_from_case(request: HavenRequest, case: Case) -> dict[str, Any]:
             birth_date=birth.get("date"),
             birth_year=birth.get("year"),
         )
-    from django.apps import apps
-
-    if apps.is_installed("haven.safety"):
-        from haven.safety.actions import silent_since
-
-        last = silent_since(case)
-        if last is not None:
-            initial["last_seen_date"] = timezone.localdate(last)
+    # The last news of the person, from the safety watch if installed (a hook: the registry
+    # does not import safety).
+    last = next((when for when in call_hooks("case_silent_since", case) if when), None)
+    if last is not None:
+        initial["last_seen_date"] = timezone.localdate(last)
     return initial
 
 
