@@ -105,7 +105,7 @@ def download(request: HavenRequest, name: str, fmt: str) -> HttpResponse:
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         writer = csv.writer(response)
-        writer.writerow([_("Label"), _("Count")])
+        writer.writerow([str(report.title), _("Count")])
         for label, cell in report.rows():
             writer.writerow([label, cell.export(k)])
         writer.writerow([_("Total"), report.table.total.export(k)])
