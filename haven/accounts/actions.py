@@ -253,10 +253,12 @@ def burn_account(
     decide who may burn whom (own panic burn, duress, or an approved burn request); the audit
     row keeps what the account could have revealed at that moment (the exposure report shows
     it for burned accounts)."""
-    from haven.cases.exposure import exposure_of
+    from haven.core.registry import call_hooks
 
     with transaction.atomic():
-        exposed = exposure_of(user)
+        # What the account could reveal, counted by the app that knows (cases' exposure report;
+        # accounts sits below it and cannot import it).
+        exposed: dict[str, int] = next(iter(call_hooks("account_exposure", user)), {})
         grants, _rows = Grant.objects.filter(user=user).delete()
         sessions_qs = StaffSession.objects.filter(user=user)
         if keep_session_key:

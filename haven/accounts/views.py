@@ -22,7 +22,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from haven.accounts import actions, throttle
-from haven.accounts.access import require_role
+from haven.accounts.access import get_account_for_user, require_role
 from haven.accounts.backends import check_duress
 from haven.accounts.forms import (
     BurnForm,
@@ -240,21 +240,6 @@ def duress_view(request: HttpRequest) -> HttpResponse:
 
 
 # --- administration ----------------------------------------------------------------------------
-
-
-def get_account_for_user(request: HttpRequest, user_id: int) -> User:
-    """The one access function for staff accounts: admins and coordinators see accounts;
-    a missing id and a forbidden one answer alike. A duress session sees only its own account,
-    as a one-person organisation would: the coercer learns no colleague's handle."""
-    viewer: User = request.user  # type: ignore[assignment]
-    if not viewer.has_role(Role.ADMIN, Role.COORDINATOR):
-        raise Http404
-    if request.keyring.duress and user_id != viewer.pk:  # type: ignore[attr-defined]
-        raise Http404
-    account = User.objects.filter(pk=user_id).first()
-    if account is None:
-        raise Http404
-    return account
 
 
 @require_GET

@@ -6,3 +6,4 @@ class AlertsConfig(AppConfig):
     name = "haven.alerts"
     label = "alerts"
     verbose_name = _("Alerts")
+    hooks = {"audit_checkpoint_issued": ["haven.alerts.actions.announce_checkpoint"]}

@@ -41,6 +41,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from haven.audit.models import AuditCheckpoint, AuditHead
+from haven.core.registry import call_hooks
 from haven.vault.crypto import canonical_json
 
 FORMAT = "haven-audit-checkpoint"
@@ -120,8 +121,6 @@ def _sign(seq: int, head_hash: str, at: dt.datetime) -> Checkpoint:
 def issue_checkpoint(*, notify_coordinators: bool = True) -> Checkpoint | None:
     """Sign the current head, keep a record of it and send it to the coordinators' alert
     channels. None when the chain is still empty (there is nothing to witness)."""
-    from haven.alerts.actions import notify_role
-
     with transaction.atomic():
         # Locking the head: the checkpoint names a row that is committed and will not move.
         head = AuditHead.objects.select_for_update().filter(pk=1).first()
@@ -136,12 +135,8 @@ def issue_checkpoint(*, notify_coordinators: bool = True) -> Checkpoint | None:
             signature=checkpoint.signature,
         )
         if notify_coordinators:
-            notify_role(
-                role="coordinator",
-                kind="audit_checkpoint",
-                reference=checkpoint.alert_reference,
-                link="/staff/notifications/",
-            )
+            # The alerts app sends it to the coordinators (a hook: audit imports no domain app).
+            call_hooks("audit_checkpoint_issued", checkpoint)
     return checkpoint
 
 

@@ -8,6 +8,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
     dashboard_panels = ["haven.cases.views.my_cases_panel"]
     demo_loader = "haven.cases.demo.load"
+    hooks = {"account_exposure": ["haven.cases.exposure.exposure_of"]}
 
     def ready(self) -> None:
         from haven.cases import checks  # noqa: F401  (registers the system checks)

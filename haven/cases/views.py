@@ -10,7 +10,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Min, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from haven.accounts.access import require_role
 from haven.accounts.models import Role
 from haven.cases import actions
+from haven.cases.access import (
+    get_approval_for_user,
+    get_case_for_user,
+    get_person_for_user,
+    get_task_for_user,
+)
 from haven.cases.exposure import burned_exposure, exposure_report
 from haven.cases.forms import (
     ApprovalForm,
@@ -55,15 +61,6 @@ from haven.vault.models import Grant
 
 CASE_ROLES = (Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER, Role.DOCUMENTATION)
 PAGE_SIZE = 50
-
-
-def get_case_for_user(request: HavenRequest, case_id: UUID) -> Case:
-    """The one access function for cases: a case exists for a user only if they hold its vault's
-    grant. "Missing" and "not yours" answer alike (404)."""
-    found = request.keyring.visible(Case.objects.select_related("vault")).filter(pk=case_id).first()
-    if found is None:
-        raise Http404
-    return found
 
 
 def _search_case_ids(request: HavenRequest, q: str) -> set[Any] | None:
@@ -403,9 +400,7 @@ case_approval = _case_post(ApprovalForm, "approval_form", _approval, roles=(Role
 @require_role(*CASE_ROLES)
 def task_done(request: HavenRequest, case_id: UUID, task_id: UUID) -> HttpResponse:
     case = get_case_for_user(request, case_id)
-    task = Task.objects.filter(pk=task_id, case=case).first()
-    if task is None:
-        raise Http404
+    task = get_task_for_user(request, case, task_id)
     actions.complete_task(actor=request.user, task=task)
     messages.success(request, _("Task done."))
     return redirect("cases-detail", case_id=case.id)
@@ -419,9 +414,7 @@ def person_edit(
     case = get_case_for_user(request, case_id)
     person = None
     if person_id is not None:
-        person = Person.objects.filter(pk=person_id, case=case).select_related("vault").first()
-        if person is None:
-            raise Http404
+        person = get_person_for_user(request, case, person_id)
     initial = PersonForm.initial_from(request.keyring.reader(person)) if person else None
     form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -450,9 +443,7 @@ def approvals(request: HavenRequest) -> HttpResponse:
 @require_POST
 @require_role(Role.COORDINATOR)
 def approval_decide(request: HavenRequest, approval_id: UUID) -> HttpResponse:
-    approval = request.keyring.visible(ApprovalRequest.objects.all()).filter(pk=approval_id).first()
-    if approval is None:
-        raise Http404
+    approval = get_approval_for_user(request, approval_id)
     decision = request.POST.get("decision")
     if decision not in ("approve", "reject"):
         # An empty or mangled form must never count as a decision either way.

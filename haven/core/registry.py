@@ -76,6 +76,10 @@ HOOKS = {
     "case_silent_since": "fn(case) -> datetime | None",
     # intake: suggestions shown on a hotline request's triage page.
     "request_registry_matches": "fn(request, help_request) -> list[MatchCandidate]",
+    # accounts: what an account can reveal right now, kept in the audit row when it is burned.
+    "account_exposure": "fn(user) -> dict[str, int]",
+    # audit: a checkpoint of the chain was signed, inside its transaction (to send to witnesses).
+    "audit_checkpoint_issued": "fn(checkpoint) -> object",
     # cases (exposure report): identifying rows per vault an app stores, by column name.
     "exposure_rows_per_vault": "fn() -> dict[str, Counter[vault_id]]",
 }

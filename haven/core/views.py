@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -27,18 +26,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def notifications(request: HttpRequest) -> HttpResponse:
+    from haven.alerts.access import notifications_for_user
     from haven.alerts.grouping import group_repeats, notification_key
 
-    rows = request.user.notifications.all()[:1000]  # type: ignore[union-attr]
-    if request.keyring.duress:  # type: ignore[attr-defined]
-        rows = []
+    rows = notifications_for_user(request)
     groups = group_repeats(rows, notification_key)[:100]
     return render(request, "core/notifications.html", {"notifications": groups})
 
 
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
-    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())  # type: ignore[union-attr]
+    from haven.alerts.actions import mark_notifications_read
+
+    mark_notifications_read(actor=request.user)
     return redirect("core-notifications")
 
 

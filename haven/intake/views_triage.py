@@ -17,8 +17,9 @@ from haven.accounts.models import Role
 from haven.core.http import HavenRequest
 from haven.core.registry import Panel, call_hooks
 from haven.intake import actions
+from haven.intake.access import get_attachment_for_user, get_request_for_user
 from haven.intake.forms import OpenCaseForm, ReplyForm, UrgencyForm
-from haven.intake.models import Attachment, HelpRequest
+from haven.intake.models import HelpRequest
 from haven.lib import uploads
 from haven.vault.actions import GrantError
 from haven.vault.models import Vault
@@ -51,18 +52,6 @@ def in_triage_order(rows: QuerySet[HelpRequest]) -> QuerySet[HelpRequest]:
             2,
         ),
     ).order_by("urgency_rank", "unread_rank", "waiting_rank", "last_message_at", "created_at")
-
-
-def get_request_for_user(request: HavenRequest, request_id: UUID) -> HelpRequest:
-    """The one access function for help requests: only holders of the intake vault's grant see
-    them; a missing request and a forbidden one answer alike (404)."""
-    queryset = request.keyring.visible(
-        HelpRequest.objects.select_related("vault", "identity__vault")
-    )
-    found = queryset.filter(pk=request_id).first()
-    if found is None:
-        raise Http404
-    return found
 
 
 @require_GET
@@ -193,13 +182,7 @@ def triage_attachment(request: HavenRequest, request_id: UUID, attachment_id: UU
     """The working copy, always. `?copy=original` gives a coordinator the PDF exactly as it was
     sent (it may run JavaScript and names its author): deliberately, and audited."""
     help_request = get_request_for_user(request, request_id)
-    attachment = (
-        Attachment.objects.filter(pk=attachment_id, message__request=help_request)
-        .select_related("vault")
-        .first()
-    )
-    if attachment is None:
-        raise Http404
+    attachment = get_attachment_for_user(request, help_request, attachment_id)
     opened = request.keyring.open(help_request.vault)
     meta = opened.unseal(attachment, "meta")
     if request.GET.get("copy") == "original":

@@ -23,9 +23,10 @@ from haven.cases.approvals import request_approval
 from haven.cases.errors import CaseError
 from haven.cases.models import ApprovalRequest, Case
 from haven.core.http import HavenRequest
-from haven.core.registry import Panel
+from haven.core.registry import Panel, call_hooks
 from haven.lib.names import name_keys
 from haven.missing import actions, matching
+from haven.missing.access import get_candidate_for_user, get_report_for_user
 from haven.missing.errors import MissingError
 from haven.missing.forms import (
     AccessForm,
@@ -46,23 +47,6 @@ PAGE_SIZE = 50
 MAX_SCORE_PER_PAGE = 200
 # A name search decrypts at most this many index hits to confirm them.
 SEARCH_LIMIT = 500
-
-
-def get_report_for_user(request: HavenRequest, report_id: UUID) -> Report:
-    """The one access function for reports: "missing" and "not yours" answer alike (404)."""
-    found = (
-        request.keyring.visible(Report.objects.select_related("vault")).filter(pk=report_id).first()
-    )
-    if found is None:
-        raise Http404
-    return found
-
-
-def get_candidate_for_user(request: HavenRequest, candidate_id: UUID) -> MatchCandidate:
-    found = matching.visible_candidates(request.keyring).filter(pk=candidate_id).first()
-    if found is None:
-        raise Http404
-    return found
 
 
 def _name_search(request: HavenRequest, q: str, reports: Any) -> Any:
@@ -168,7 +152,7 @@ def report_create(request: HavenRequest) -> HttpResponse:
 def _case_reported_missing(request: HavenRequest) -> Case | None:
     """`?case=<id>`: the report is opened from that case (and linked to it). Loaded through the
     case access function, so a case this person cannot open is a 404 like any other."""
-    from haven.cases.views import get_case_for_user
+    from haven.cases.access import get_case_for_user
 
     raw = request.GET.get("case")
     if not raw:
@@ -197,14 +181,11 @@ def _initial_from_case(request: HavenRequest, case: Case) -> dict[str, Any]:
             birth_date=birth.get("date"),
             birth_year=birth.get("year"),
         )
-    from django.apps import apps
-
-    if apps.is_installed("haven.safety"):
-        from haven.safety.actions import silent_since
-
-        last = silent_since(case)
-        if last is not None:
-            initial["last_seen_date"] = timezone.localdate(last)
+    # The last news of the person, from the safety watch if installed (a hook: the registry
+    # does not import safety).
+    last = next((when for when in call_hooks("case_silent_since", case) if when), None)
+    if last is not None:
+        initial["last_seen_date"] = timezone.localdate(last)
     return initial
 
 

@@ -200,6 +200,11 @@ class Incident(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Everyone the escalation alerted: they may open and acknowledge the incident without the
+    # case's grant (an incident carries no identifying data). Recorded with the alert itself.
+    alerted = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="alerted_incidents"
+    )
 
     class Meta:
         ordering = ["-started_at"]

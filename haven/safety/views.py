@@ -9,8 +9,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -19,14 +18,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from haven.accounts.access import require_role
 from haven.accounts.models import Role
-from haven.alerts.models import Notification
+from haven.cases.access import get_case_for_user
 from haven.cases.models import Case
-from haven.cases.views import get_case_for_user
 from haven.core.http import HavenRequest
 from haven.core.registry import Panel
 from haven.intake.portal import portal_login_required
 from haven.safety import actions
-from haven.safety.channels import seal_url
+from haven.safety.access import (
+    channels_of,
+    get_channel_for_user,
+    get_house_for_user,
+    get_incident_for_user,
+    get_placement_for_user,
+    get_shift_for_user,
+    get_watch_for_user,
+    open_incidents_for,
+    watch_for_portal_identity,
+    watch_of_case,
+)
 from haven.safety.forms import (
     ChannelForm,
     HouseForm,
@@ -39,10 +48,8 @@ from haven.safety.forms import (
 )
 from haven.safety.models import (
     STATUS_LABELS,
-    Channel,
     Incident,
     OnCallShift,
-    Placement,
     SafeHouse,
     Watch,
 )
@@ -50,44 +57,6 @@ from haven.safety.models import (
 WATCH_ROLES = (Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER)
 HOUSE_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
 ROSTER_DAYS = 7  # how far ahead the roster page looks for gaps
-
-
-def get_incident_for_user(request: HavenRequest, incident_id: UUID) -> Incident:
-    """An incident is visible to whoever was alerted about it or can open its case. Incidents
-    carry no identifying data, so the on-call lawyer can acknowledge without the case grant."""
-    incident = (
-        Incident.objects.select_related("case__vault", "house").filter(pk=incident_id).first()
-    )
-    if incident is None or request.keyring.duress:
-        raise Http404
-    alerted = Notification.objects.filter(
-        recipient=request.user, link=f"/staff/watch/incidents/{incident.id}/"
-    ).exists()
-    if not alerted and not (incident.case and request.keyring.can_open(incident.case.vault)):
-        raise Http404
-    return incident
-
-
-def get_watch_for_user(request: HavenRequest, watch_id: UUID) -> Watch:
-    watch = (
-        Watch.objects.select_related("case")
-        .filter(pk=watch_id, case__in=request.keyring.visible(Case.objects.all()))
-        .first()
-    )
-    if watch is None:
-        raise Http404
-    return watch
-
-
-def get_house_for_user(request: HavenRequest, house_id: UUID) -> SafeHouse:
-    house = (
-        request.keyring.visible(SafeHouse.objects.select_related("vault"))
-        .filter(pk=house_id)
-        .first()
-    )
-    if house is None:
-        raise Http404
-    return house
 
 
 @require_GET
@@ -111,7 +80,7 @@ def board(request: HavenRequest) -> HttpResponse:
     # The same alarm raised again for one case (panic pressed twice, a PIN guessed again) is
     # one row with a count; each incident stays reachable from its own page.
     incidents = group_repeats(
-        _open_incidents_for(request)[:500],
+        open_incidents_for(request)[:500],
         lambda i: (i.kind, i.reference, i.acknowledged_at is None),
     )[:200]
     if request.keyring.duress:
@@ -121,32 +90,6 @@ def board(request: HavenRequest) -> HttpResponse:
         "safety/board.html",
         {"rows": rows, "incidents": incidents, "now": now, "checkin_form": StaffCheckInForm()},
     )
-
-
-def _open_incidents_for(request: HavenRequest) -> QuerySet[Incident]:
-    """Unresolved incidents this person was alerted about or whose case they can open: one
-    query, filtered in the database."""
-    alerted = Notification.objects.filter(
-        recipient=request.user, link__startswith="/staff/watch/incidents/"
-    ).values_list("link", flat=True)
-    alerted_ids = {link.rstrip("/").rsplit("/", 1)[-1] for link in alerted}
-    return (
-        Incident.objects.filter(resolved_at__isnull=True)
-        .filter(
-            Q(pk__in=[i for i in alerted_ids if _is_uuid(i)])
-            | Q(case__in=request.keyring.visible(Case.objects.all()))
-        )
-        .select_related("acknowledged_by")
-        .order_by("-started_at")
-    )
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 @require_GET
@@ -184,7 +127,7 @@ def incident_resolve(request: HavenRequest, incident_id: UUID) -> HttpResponse:
 @require_role(Role.CASEWORKER, Role.COORDINATOR)
 def watch_edit(request: HavenRequest, case_id: UUID) -> HttpResponse:
     case = get_case_for_user(request, case_id)
-    watch = Watch.objects.filter(case=case).first()
+    watch = watch_of_case(case)
     initial = None
     if watch:
         initial = {
@@ -301,9 +244,7 @@ def roster(request: HavenRequest) -> HttpResponse:
 @require_POST
 @require_role(Role.COORDINATOR)
 def shift_remove(request: HavenRequest, shift_id: int) -> HttpResponse:
-    shift = OnCallShift.objects.filter(pk=shift_id).first()
-    if shift is None:
-        raise Http404
+    shift = get_shift_for_user(request, shift_id)
     actions.remove_shift(actor=request.user, shift=shift)
     messages.success(request, _("Shift removed."))
     return redirect("safety-roster")
@@ -313,18 +254,15 @@ def shift_remove(request: HavenRequest, shift_id: int) -> HttpResponse:
 def channels(request: HavenRequest) -> HttpResponse:
     form = ChannelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        channel = Channel(
-            user=request.user,
+        actions.add_channel(
+            actor=request.user,
             label=form.cleaned_data["label"],
+            url=form.cleaned_data["url"],
             priority=form.cleaned_data["priority"],
         )
-        channel.encrypted_url = seal_url(channel.id, form.cleaned_data["url"])
-        channel.save()
         messages.success(request, _("Channel added."))
         return redirect("safety-channels")
-    # Under duress a channel "added" above was undone by the duress pretence; the person's real
-    # channels (where their own alarms go) are never listed to whoever is watching.
-    mine = [] if request.keyring.duress else Channel.objects.filter(user=request.user)
+    mine = channels_of(request)
     return render(
         request,
         "safety/channels.html",
@@ -335,9 +273,8 @@ def channels(request: HavenRequest) -> HttpResponse:
 
 @require_POST
 def channel_delete(request: HavenRequest, channel_id: UUID) -> HttpResponse:
-    deleted, _rows = Channel.objects.filter(pk=channel_id, user=request.user).delete()
-    if not deleted:
-        raise Http404
+    channel = get_channel_for_user(request, channel_id)
+    actions.remove_channel(actor=request.user, channel=channel)
     messages.success(request, _("Channel removed."))
     return redirect("safety-channels")
 
@@ -459,9 +396,7 @@ def house_place(request: HavenRequest, house_id: UUID) -> HttpResponse:
 def placement_end(request: HavenRequest, house_id: UUID, placement_id: UUID) -> HttpResponse:
     """The person has left the house (relocated after a compromise, or moved on)."""
     house = get_house_for_user(request, house_id)
-    placement = Placement.objects.filter(pk=placement_id, house=house).first()
-    if placement is None:
-        raise Http404
+    placement = get_placement_for_user(request, house, placement_id)
     actions.end_placement(actor=request.user, placement=placement)
     messages.success(request, _("Moved out."))
     return redirect("safety-house", house_id=house.id)
@@ -537,18 +472,14 @@ def watch_panel(request: HavenRequest) -> Panel | None:
 def portal_checkin(request: HttpRequest) -> HttpResponse:
     identity = request.portal.identity  # type: ignore[attr-defined]
     lang = translation.get_language()
-    watch = (
-        Watch.objects.filter(case_id=identity.case_id).order_by("-created_at").first()
-        if identity.case_id
-        else None
-    )
+    watch = watch_for_portal_identity(identity)
     form = PinForm(request.POST or None)
     done = False
     if request.method == "POST" and form.is_valid():
         if actions.portal_checkin(identity=identity, pin=form.cleaned_data["pin"]):
             done = True
             form = PinForm()
-            watch = Watch.objects.filter(pk=watch.pk).first() if watch else None
+            watch = watch_for_portal_identity(identity)  # read again: the check-in moved it
         else:
             form.add_error("pin", _("This PIN is not right. Try again."))
     return render(
