@@ -171,6 +171,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of one page")
     parser.add_argument("--reuse", type=Path, help="SQLite file holding the built installation")
     args = parser.parse_args()
     reuse = args.reuse is not None and args.reuse.exists()
@@ -229,6 +230,13 @@ def main() -> None:
             f"p95 {s[1]:.0f} ms, {s[2]} queries",
             flush=True,
         )
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(page)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     _ = median  # medians of several runs are taken across invocations (docs/BENCHMARKS.md)
 
 

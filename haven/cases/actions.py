@@ -227,6 +227,11 @@ class PastCase:
 
 
 @transaction.atomic
+def stage_days(entered: datetime.datetime, left: datetime.datetime) -> float:
+    """Days between entering a stage and leaving it, as the statistics count them."""
+    return (left - entered).total_seconds() / 86400
+
+
 def record_past_cases(*, keyring: Keyring, cases: list[PastCase], reason: str) -> list[Case]:
     """Many past cases at once (an import of earlier records, the demo's two years of
     history): each gets its own vault, its vetting and its transitions with their real dates,
@@ -276,6 +281,7 @@ def record_past_cases(*, keyring: Keyring, cases: list[PastCase], reason: str) -
             )
         )
         previous: str = State.INTAKE
+        entered = past.created_at
         for to_state, at in past.steps:
             if to_state not in TRANSITIONS[previous]:
                 raise CaseError(
@@ -289,11 +295,17 @@ def record_past_cases(*, keyring: Keyring, cases: list[PastCase], reason: str) -
             if to_state == State.DEPARTED and not past.outcome:
                 raise CaseError(_("Record the outcome first."))
             row = CaseTransition(
-                case=case, vault=vault, from_state=previous, to_state=to_state, actor=actor, at=at
+                case=case,
+                vault=vault,
+                from_state=previous,
+                to_state=to_state,
+                actor=actor,
+                at=at,
+                days_in_stage=stage_days(entered, at),
             )
             opened.seal(row, reason=reason)
             transitions.append(row)
-            previous = to_state
+            previous, entered = to_state, at
     Case.objects.bulk_create(rows)
     Vetting.objects.bulk_create(vettings)
     CaseTransition.objects.bulk_create(transitions)
@@ -355,16 +367,26 @@ def transition(*, keyring: Keyring, case: Case, to_state: str, reason: str) -> C
         raise CaseError(_("Give a reason for the change."))
     opened = keyring.open(case.vault)
     with transaction.atomic():
+        now = timezone.now()
+        # The stage began at the previous transition, or at the case's creation: the same
+        # rule as the statistics' own computation (haven.reports.figures.time_in_stage).
+        entered = (
+            CaseTransition.objects.filter(case=case)
+            .order_by("-at", "-id")
+            .values_list("at", flat=True)
+            .first()
+        ) or case.created_at
         row = CaseTransition(
             case=case,
             vault=case.vault,
             from_state=case.state,
             to_state=to_state,
             actor=keyring.user,
+            at=now,
+            days_in_stage=stage_days(entered, now),
         )
         opened.seal(row, reason=reason)
         row.save()
-        now = timezone.now()
         Case.objects.filter(pk=case.pk).update(state=to_state, state_changed_at=now, updated_at=now)
         log_event(
             actor=keyring.user,

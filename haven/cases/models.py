@@ -215,10 +215,18 @@ class CaseTransition(models.Model):
     )
     at = models.DateTimeField(default=timezone.now)
     reason = SealedField()
+    # Days spent in `from_state`: from the case's previous transition (or its creation) to this
+    # one. Written with the transition, so that the statistics' time-in-stage medians are read
+    # from an index instead of pairing every transition with the one before it on each view.
+    # None for a row written around the actions (the statistics then compute it themselves).
+    days_in_stage = models.FloatField(null=True, blank=True)
 
     class Meta:
         ordering = ["at"]
-        indexes = [models.Index(fields=["to_state", "at"])]
+        indexes = [
+            models.Index(fields=["to_state", "at"]),
+            models.Index(fields=["from_state", "days_in_stage"], name="transition_stage_days"),
+        ]
 
 
 class CaseNote(models.Model):

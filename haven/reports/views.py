@@ -68,8 +68,8 @@ def _chart(report: figures.Report) -> str:
 def statistics(request: HavenRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     period = form.period()
-    tables = figures.all_tables(period)
     health = figures.checkin_health()
+    tables = figures.all_tables(period, health)
     return render(
         request,
         "reports/statistics.html",
@@ -93,15 +93,14 @@ def download(request: HavenRequest, name: str, fmt: str) -> HttpResponse:
     if report is None or fmt not in ("csv", "json"):
         raise Http404
     k = report.table.k
+    # Rows are named by their labels in the reader's language, never by internal keys (a state
+    # code such as "in_transit" or "abroad:DE" means nothing to a reader of a published table).
     if fmt == "json":
         payload = {
-            "table": name,
+            "table": str(report.title),
             "period": period.describe(),
             "k": k,
-            "rows": [
-                {"key": str(key), "label": label, "count": cell.as_json(k)}
-                for (key, cell), (label, _c) in zip(report.table.rows(), report.rows(), strict=True)
-            ],
+            "rows": [{"label": label, "count": cell.as_json(k)} for label, cell in report.rows()],
             "total": report.table.total.as_json(k),
         }
         response = HttpResponse(
@@ -110,10 +109,10 @@ def download(request: HavenRequest, name: str, fmt: str) -> HttpResponse:
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         writer = csv.writer(response)
-        writer.writerow(["key", "label", "count"])
-        for (key, cell), (label, _c) in zip(report.table.rows(), report.rows(), strict=True):
-            writer.writerow([key, label, cell.export(k)])
-        writer.writerow(["total", "", report.table.total.export(k)])
+        writer.writerow([str(report.title), _("Count")])
+        for label, cell in report.rows():
+            writer.writerow([label, cell.export(k)])
+        writer.writerow([_("Total"), report.table.total.export(k)])
     response["Content-Disposition"] = f'attachment; filename="haven-{name}.{fmt}"'
     return response
 
