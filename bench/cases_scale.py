@@ -274,7 +274,9 @@ def profile(client: Any, url: str, params: dict[str, str], runs: int, top: int) 
         client.get(url, params)
     prof.disable()
     out = io.StringIO()
-    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(top)
+    stats = pstats.Stats(prof, stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(15)
     print(out.getvalue())
 
 
