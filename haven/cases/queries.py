@@ -61,7 +61,9 @@ def visible_cases(keyring: Keyring) -> QuerySet[Case]:
     if keyring.is_empty or keyring.user is None:
         return Case.objects.none()
     held = Grant.objects.filter(user=keyring.user)[: WALK_ABOVE_GRANTS + 1].count()
-    return keyring.visible(Case.objects.all(), walk=held > WALK_ABOVE_GRANTS)
+    if held > WALK_ABOVE_GRANTS:
+        return keyring.visible(Case.objects.all(), walk=True)
+    return keyring.visible(Case.objects.all(), join=True)
 
 
 def filtered_cases(keyring: Keyring, user: Any, data: dict[str, Any]) -> QuerySet[Case]:

@@ -319,17 +319,31 @@ class Keyring:
         return self._granted
 
     def visible(
-        self, queryset: models.QuerySet, path: str = "vault", *, walk: bool = False
+        self,
+        queryset: models.QuerySet,
+        path: str = "vault",
+        *,
+        walk: bool = False,
+        join: bool = False,
     ) -> models.QuerySet:
         """Restrict a queryset to rows in vaults this keyring opens. A duress or key-less
         session sees nothing at all, not even that rows exist. A semi-join (IN a subquery of
         grants), so that rows are never duplicated and no DISTINCT is needed on big lists.
+
+        `join=True` joins the account's grants instead (one grant per vault and user, so no
+        row is repeated): the database starts from the account's few grants, where it would
+        otherwise scan every row to test it against the semi-join (measured: a bounded count
+        for a 50-case account scanned all 100,000 cases).
 
         `walk=True` checks each row's own grant instead (EXISTS, one lookup in the unique
         (vault, user) index): for a page read in an index's order by an account holding many
         grants, where the semi-join would first collect every grant of the account."""
         if self.is_empty or self.user is None:
             return queryset.none()
+        if join:
+            return queryset.filter(
+                **{f"{path}__grants__user": self.user, f"{path}__shredded_at__isnull": True}
+            )
         if walk:
             own = Grant.objects.filter(
                 user=self.user, vault_id=models.OuterRef(path), vault__shredded_at__isnull=True
