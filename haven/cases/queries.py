@@ -109,7 +109,10 @@ def _cursor_time(keyring: Keyring, cursor: UUID | None) -> Any:
     if cursor is None:
         return None
     return (
-        keyring.visible(Case.objects.filter(pk=cursor)).values_list("updated_at", flat=True).first()
+        # One row: its own grant is looked up (walk), not every grant of the account.
+        keyring.visible(Case.objects.filter(pk=cursor), walk=True)
+        .values_list("updated_at", flat=True)
+        .first()
     )
 
 
