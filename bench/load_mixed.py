@@ -26,6 +26,7 @@ import http.client
 import os
 import random
 import re
+import subprocess
 import sys
 import tempfile
 import threading
@@ -117,7 +118,7 @@ def prepare(cases: int, people: int) -> tuple[list[str], list[str]]:
     family = ["Исаев", "Магомадов", "Хасанов", "Умаров", "Довлатов", "Алиев", "Сулейманов"]
     ids = []
     for i in range(cases):
-        case = case_actions.create_case(keyring=ring, risk=rng.choice(["high", "normal"]))
+        case = case_actions.create_case(keyring=ring, risk=rng.choice(["high", "medium"]))
         values = {"given_name": rng.choice(given), "family_name": rng.choice(family)}
         case_actions.save_person(keyring=ring, case=case, values=values)
         ids.append(str(case.id))
@@ -176,9 +177,34 @@ def portal_browser(port: int, codename: str) -> Browser:
     return browser
 
 
+# What each page of the mix requests, on Haven and on the plain site (bench/plain_site): the
+# same kinds of page (list of 50, detail with forms, counts, roster, landing, form write,
+# check-in write), so that the two throughputs compare.
+HAVEN_ROUTES = {
+    "staff: case list": ("GET", "/staff/cases/"),
+    "staff: case detail": ("GET", "/staff/cases/{case}/"),
+    "staff: dashboard": ("GET", "/staff/"),
+    "staff: safety roster": ("GET", "/staff/watch/roster/"),
+    "portal: landing": ("GET", "/"),
+    "portal: submit request": ("POST", "/help/"),
+    "portal: check-in": ("POST", "/checkin/"),
+}
+PLAIN_ROUTES = {
+    **HAVEN_ROUTES,
+    "staff: safety roster": ("GET", "/staff/roster/"),
+}
+HELP_TOKEN = {"haven": "form_token", "plain": "csrfmiddlewaretoken"}
+
+
 def one_run(
-    port: int, seconds: float, staff: list[Browser], portal: list[Browser], case_ids: list[str]
+    port: int,
+    seconds: float,
+    staff: list[Browser],
+    portal: list[Browser],
+    case_ids: list[str],
+    site: str = "haven",
 ) -> dict[str, object]:
+    routes = PLAIN_ROUTES if site == "plain" else HAVEN_ROUTES
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     lock = threading.Lock()
@@ -193,27 +219,24 @@ def one_run(
         while time.monotonic() < stop:
             page = rng.choices(pages, weights)[0]
             started = time.perf_counter()
+            method, path = routes[page]
             try:
-                if page == "staff: case list":
-                    status, _ = staff_b.send("GET", "/staff/cases/")
-                elif page == "staff: case detail":
-                    status, _ = staff_b.send("GET", f"/staff/cases/{rng.choice(case_ids)}/")
-                elif page == "staff: dashboard":
-                    status, _ = staff_b.send("GET", "/staff/")
-                elif page == "staff: safety roster":
-                    status, _ = staff_b.send("GET", "/staff/watch/roster/")
+                if page == "staff: case detail":
+                    status, _ = staff_b.send(method, path.format(case=rng.choice(case_ids)))
+                elif page.startswith("staff:"):
+                    status, _ = staff_b.send(method, path)
                 elif page == "portal: landing":
-                    status, _ = anonymous.send("GET", "/")
+                    status, _ = anonymous.send(method, path)
                 elif page == "portal: submit request":
                     fields = {
                         "text": f"Прошу помощи, меня ищут. {rng.random()}",
                         "felt_urgency": "days",
                         "contact": "",
-                        "form_token": help_token,
+                        HELP_TOKEN[site]: help_token,
                     }
-                    status, _ = anonymous.send("POST", "/help/", fields)
+                    status, _ = anonymous.send(method, path, fields)
                 else:
-                    status, _ = portal_b.send("POST", "/checkin/", {"pin": PIN})
+                    status, _ = portal_b.send(method, path, {"pin": PIN})
             except (OSError, http.client.HTTPException):
                 status = 0
             elapsed = time.perf_counter() - started
@@ -274,35 +297,87 @@ def main() -> int:
     case_ids, codenames = prepare(args.cases, args.people)
     print(f"{engine}: installation ready in {time.monotonic() - began:.0f} s", flush=True)
     connections.close_all()
-    server = Server(env, _free_port())
-    server.start()
-    try:
-        staff = [staff_browser(server.port) for _ in range(args.staff_sessions)]
-        portal = [portal_browser(server.port, c) for c in codenames]
-        runs = []
-        for r in range(args.runs):
-            result = one_run(server.port, args.seconds, staff, portal, case_ids)
-            runs.append(result)
+    results = {}
+    if not args.plain_only:
+        server = Server(env, _free_port())
+        server.start()
+        try:
+            staff = [staff_browser(server.port) for _ in range(args.staff_sessions)]
+            portal = [portal_browser(server.port, c) for c in codenames]
+            results["haven"] = measure("haven", server.port, staff, portal, case_ids)
+        finally:
+            server.stop()
+    if args.plain or args.plain_only:
+        plain_env = {
+            **env,
+            "DJANGO_SETTINGS_MODULE": "plain_site.settings",
+            "PLAIN_DATA_DIR": data,
+            "PLAIN_PASSWORD": PASSWORD,
+            "PYTHONPATH": str(HERE),
+        }
+        if args.db == "postgres":
+            plain_env["PLAIN_DATABASE_URL"] = _fresh_postgres_database(os.environ["DATABASE_URL"])
+        ids = subprocess.run(
+            [sys.executable, "-m", "plain_site.populate", str(args.cases)],
+            env=plain_env,
+            cwd=HERE,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
+        server = Server(plain_env, _free_port(), app="plain_site.wsgi:application")
+        server.start()
+        try:
+            staff = [plain_staff_browser(server.port) for _ in range(args.staff_sessions)]
+            portal = [Browser(server.port) for _ in codenames]
+            results["plain"] = measure("plain", server.port, staff, portal, ids)
+        finally:
+            server.stop()
+    for site, runs in results.items():
+        print(
+            f"\n{site}: {engine}, {args.clients} clients, {args.seconds:.0f} s × {args.runs} runs (medians):"
+        )
+        print(f"  throughput {median([r['per_s'] for r in runs]):.1f} req/s")  # type: ignore[misc]
+        for page in MIX:
+            p50 = median([r["pages"][page]["p50"] for r in runs])  # type: ignore[index]
+            p99 = median([r["pages"][page]["p99"] for r in runs])  # type: ignore[index]
+            print(f"  {page:<24} p50 {p50:7.0f} ms  p99 {p99:7.0f} ms")
+    if len(results) == 2:
+        h = median([r["per_s"] for r in results["haven"]])  # type: ignore[misc]
+        p = median([r["per_s"] for r in results["plain"]])  # type: ignore[misc]
+        print(f"\nHaven / plain throughput: {h / p:.2f} (plain is {p / h:.1f}x Haven)")
+    return 0
+
+
+def plain_staff_browser(port: int) -> Browser:
+    browser = Browser(port)
+    token = browser.token("/login/")
+    fields = {"username": "coordinator", "password": PASSWORD, "csrfmiddlewaretoken": token}
+    status, _page = browser.send("POST", "/login/", fields)
+    if status != 302:
+        raise RuntimeError(f"plain sign-in failed ({status})")
+    return browser
+
+
+def measure(
+    site: str, port: int, staff: list[Browser], portal: list[Browser], ids: list[str]
+) -> list[dict[str, object]]:
+    runs = []
+    for r in range(args.runs):
+        result = one_run(port, args.seconds, staff, portal, ids, site)
+        runs.append(result)
+        print(
+            f"{site} run {r + 1}: {result['per_s']:.1f} req/s answered, "
+            f"{result['ok_per_s']:.1f} req/s 200/302",
+            flush=True,
+        )
+        for page, figures in result["pages"].items():  # type: ignore[union-attr]
             print(
-                f"run {r + 1}: {result['per_s']:.1f} req/s answered, "
-                f"{result['ok_per_s']:.1f} req/s 200/302",
+                f"  {page:<24} n={figures['n']:<5} p50 {figures['p50']:7.0f} ms  "
+                f"p99 {figures['p99']:7.0f} ms  statuses {figures['statuses']}",
                 flush=True,
             )
-            for page, figures in result["pages"].items():  # type: ignore[union-attr]
-                print(
-                    f"  {page:<24} n={figures['n']:<5} p50 {figures['p50']:7.0f} ms  "
-                    f"p99 {figures['p99']:7.0f} ms  statuses {figures['statuses']}",
-                    flush=True,
-                )
-    finally:
-        server.stop()
-    print(f"\n{engine}, {args.clients} clients, {args.seconds:.0f} s × {args.runs} runs (medians):")
-    print(f"  throughput {median([r['per_s'] for r in runs]):.1f} req/s")  # type: ignore[misc]
-    for page in MIX:
-        p50 = median([r["pages"][page]["p50"] for r in runs])  # type: ignore[index]
-        p99 = median([r["pages"][page]["p99"] for r in runs])  # type: ignore[index]
-        print(f"  {page:<24} p50 {p50:7.0f} ms  p99 {p99:7.0f} ms")
-    return 0
+    return runs
 
 
 if __name__ == "__main__":
@@ -314,6 +389,12 @@ if __name__ == "__main__":
     parser.add_argument("--cases", type=int, default=1000)
     parser.add_argument("--people", type=int, default=16)
     parser.add_argument("--staff-sessions", type=int, default=4)
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="then run the same mix on the plain Django site (bench/plain_site), same gunicorn",
+    )
+    parser.add_argument("--plain-only", action="store_true", help="only the plain site")
     args = parser.parse_args()
     if args.db == "postgres" and not os.environ.get("DATABASE_URL"):
         sys.path.insert(0, str(ROOT))

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from haven.audit.log import record
-from haven.vault.keyring import Keyring, SessionKeyCache
+from haven.vault.keyring import PROCESS_KEY_STORE, Keyring, SessionKeyCache
 from haven.vault.userkeys import open_session
 
 if TYPE_CHECKING:
@@ -26,7 +26,8 @@ SESSION_KEY_ID = "haven_key_id"
 SESSION_LOGIN_AT = "haven_login_at"
 SESSION_SEEN_AT = "haven_seen_at"
 SESSION_DURESS = "haven_duress"
-SESSION_VAULT_CACHE = "haven_vault_keys"
+SESSION_VAULT_CACHE = "haven_vault_keys"  # no longer written; see keyring.ProcessKeyStore
+SEEN_AT_RESOLUTION_SECONDS = 60
 
 
 class StaffSessionMiddleware:
@@ -41,8 +42,6 @@ class StaffSessionMiddleware:
         finally:
             keyring = request.keyring
             keyring.flush_audit()
-            if keyring.session_cache_changed and hasattr(request, "session"):
-                request.session.modified = True
         if ended:
             response.delete_cookie(settings.HAVEN_KEY_COOKIE_NAME, samesite="Strict")
         return response
@@ -82,10 +81,16 @@ class StaffSessionMiddleware:
             else:
                 messages.info(request, _("Your session has ended. Please sign in again."))
             return True
-        session[SESSION_SEEN_AT] = now
+        # The last-seen time is written at most once a minute: rewriting the session row on
+        # every request was a write transaction per page view. The idle timeout is measured
+        # from the recorded time, so a session ends up to a minute *earlier*, never later.
+        if now - float(session.get(SESSION_SEEN_AT, 0)) >= SEEN_AT_RESOLUTION_SECONDS:
+            session[SESSION_SEEN_AT] = now
         if opened is None:
             request.keyring = Keyring(user, None, duress=duress)
         else:
-            cache = SessionKeyCache(session.setdefault(SESSION_VAULT_CACHE, {}), opened[1], binding)
+            # Sessions from before the cache left the session row: drop it once.
+            session.pop(SESSION_VAULT_CACHE, None)
+            cache = SessionKeyCache(PROCESS_KEY_STORE, opened[1], binding)
             request.keyring = Keyring(user, opened[0], duress=duress, session_cache=cache)
         return False

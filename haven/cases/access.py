@@ -14,7 +14,12 @@ from haven.core.http import HavenRequest
 def get_case_for_user(request: HavenRequest, case_id: UUID) -> Case:
     """The one access function for cases: a case exists for a user only if they hold its vault's
     grant. "Missing" and "not yours" answer alike (404)."""
-    found = request.keyring.visible(Case.objects.select_related("vault")).filter(pk=case_id).first()
+    # One row: its own grant is looked up (walk), not every grant of the account collected.
+    found = (
+        request.keyring.visible(Case.objects.select_related("vault"), walk=True)
+        .filter(pk=case_id)
+        .first()
+    )
     if found is None:
         raise Http404
     return found

@@ -7,6 +7,9 @@ statistics as a country."""
 
 from __future__ import annotations
 
+import functools
+
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 COUNTRIES = {
@@ -270,4 +273,12 @@ def country_name(code: str) -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     """(code, name) sorted by the name in the current language, for a select."""
-    return sorted(((code, str(name)) for code, name in COUNTRIES.items()), key=lambda c: c[1])
+    return list(_sorted_countries(get_language()))
+
+
+@functools.lru_cache(maxsize=16)
+def _sorted_countries(language: str | None) -> tuple[tuple[str, str], ...]:
+    # Once per language and process: the case page draws two country selects.
+    return tuple(
+        sorted(((code, str(name)) for code, name in COUNTRIES.items()), key=lambda c: c[1])
+    )

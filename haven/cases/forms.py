@@ -11,6 +11,7 @@ from haven.accounts.models import Role, User
 from haven.cases import regions
 from haven.cases.countries import country_choices
 from haven.cases.models import Case, RelocationDocument, State, Task, Vetting
+from haven.core.widgets import QuickSelect
 
 
 def _lines(value: str) -> list[str]:
@@ -47,7 +48,7 @@ class CaseForm(forms.Form):
         ),
     )
     caseworker = forms.ModelChoiceField(
-        label=_("Caseworker"), queryset=User.objects.none(), required=False
+        label=_("Caseworker"), queryset=User.objects.none(), widget=QuickSelect, required=False
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -218,7 +219,9 @@ class TaskForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Staff member"), queryset=User.objects.none())
+    user = forms.ModelChoiceField(
+        label=_("Staff member"), queryset=User.objects.none(), widget=QuickSelect
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -255,6 +258,7 @@ class RelocationForm(forms.Form):
     destination_country = forms.ChoiceField(
         label=_("Destination country"),
         choices=_country_choices,
+        widget=QuickSelect,
         required=False,
         error_messages={
             "invalid_choice": _("“%(value)s” is not a country code we know; choose the country.")
@@ -269,6 +273,7 @@ class RelocationForm(forms.Form):
     outcome_country = forms.ChoiceField(
         label=_("Country reached"),
         choices=_country_choices,
+        widget=QuickSelect,
         required=False,
         error_messages={
             "invalid_choice": _("“%(value)s” is not a country code we know; choose the country.")
@@ -312,7 +317,9 @@ class DocumentStatusForm(forms.Form):
 
 
 class IndexGrantForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Staff member"), queryset=User.objects.none())
+    user = forms.ModelChoiceField(
+        label=_("Staff member"), queryset=User.objects.none(), widget=QuickSelect
+    )
 
     @staticmethod
     def staff_queryset() -> Any:
@@ -327,7 +334,9 @@ class IndexGrantForm(forms.Form):
 
 
 class ApprovalForm(forms.Form):
-    target_user = forms.ModelChoiceField(label=_("Give access to"), queryset=User.objects.none())
+    target_user = forms.ModelChoiceField(
+        label=_("Give access to"), queryset=User.objects.none(), widget=QuickSelect
+    )
     reason = forms.CharField(
         label=_("Why"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
@@ -348,7 +357,7 @@ class FilterForm(forms.Form):
         label=_("Risk"), choices=[("", _("Any")), *Case.Risk.choices], required=False
     )
     assignee = forms.ModelChoiceField(
-        label=_("Assigned to"), queryset=User.objects.none(), required=False
+        label=_("Assigned to"), queryset=User.objects.none(), widget=QuickSelect, required=False
     )
     mine = forms.BooleanField(label=_("Only my cases"), required=False)
     overdue = forms.BooleanField(label=_("With overdue tasks"), required=False)

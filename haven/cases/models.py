@@ -120,7 +120,9 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["state", "risk"]),
             models.Index(fields=["-created_at"]),
-            models.Index(fields=["-updated_at"]),
+            # The case list's order and keyset cursor (haven.cases.queries): a page is read
+            # from this index and stops after 50 rows, whatever the number of cases.
+            models.Index(fields=["-updated_at", "-id"], name="case_list_order"),
         ]
 
     def __str__(self) -> str:

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.db.models import Min, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.accounts.access import require_role
 from haven.accounts.models import Role
-from haven.cases import actions
+from haven.cases import actions, queries
 from haven.cases.access import (
     get_approval_for_user,
     get_case_for_user,
@@ -46,135 +44,44 @@ from haven.cases.forms import (
 from haven.cases.models import (
     ApprovalRequest,
     Case,
-    CaseAssignment,
-    NameIndexEntry,
-    Person,
     RelocationDocument,
-    Task,
     Vetting,
 )
 from haven.core.http import HavenRequest
 from haven.core.registry import Panel, call_hooks
-from haven.lib.names.keys import name_keys
 from haven.vault import blind_index
 from haven.vault.models import Grant
 
 CASE_ROLES = (Role.CASEWORKER, Role.COORDINATOR, Role.LAWYER, Role.DOCUMENTATION)
-PAGE_SIZE = 50
-
-
-def _search_case_ids(request: HavenRequest, q: str) -> set[Any] | None:
-    """Cases whose people match `q` by name keys (blind index, then decrypted and checked)."""
-    vault = blind_index.index_vault()
-    if vault is None or not request.keyring.can_open(vault):
-        return None
-    query_keys = name_keys(q)
-    if not query_keys:
-        return set()
-    opened = request.keyring.open(vault)
-    values = {opened.blind_index(k, bits=blind_index.INDEX_BITS) for k in query_keys}
-    candidates = Person.objects.filter(
-        pk__in=NameIndexEntry.objects.filter(value__in=values).values("person_id"),
-        case__in=request.keyring.visible(Case.objects.all()),
-    )
-    found = set()
-    for reader in request.keyring.readers(candidates.select_related("vault")):
-        text = blind_index.person_search_text(
-            {f: getattr(reader, f) for f in ("given_name", "family_name", "patronymic", "aliases")}
-        )
-        person_keys = name_keys(text)
-        # Every token typed must match some name of the person (the index alone over-matches).
-        if all(person_keys & name_keys(token) for token in q.split() if name_keys(token)):
-            found.add(reader.record.case_id)
-    return found
 
 
 @require_GET
 @require_role(*CASE_ROLES)
 def case_list(request: HavenRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
-    cases = request.keyring.visible(Case.objects.all())
-    search_unavailable = False
-    if form.is_valid():
-        d = form.cleaned_data
-        if d.get("state"):
-            cases = cases.filter(state=d["state"])
-        if d.get("risk"):
-            cases = cases.filter(risk=d["risk"])
-        # Filters on tasks and assignments are subqueries, not joins: a join would repeat a case
-        # once per task and need DISTINCT, which at 100,000 cases costs seconds (measured).
-        if d.get("mine"):
-            cases = cases.filter(pk__in=_assigned_to(request.user))
-        if d.get("assignee"):
-            cases = cases.filter(pk__in=_assigned_to(d["assignee"]))
-        if d.get("overdue"):
-            cases = cases.filter(pk__in=_open_tasks_due_before(timezone.localdate()))
-        if d.get("due_within"):
-            horizon = timezone.localdate() + datetime.timedelta(days=int(d["due_within"]) + 1)
-            cases = cases.filter(pk__in=_open_tasks_due_before(horizon))
-        q = (d.get("q") or "").strip()
-        if q:
-            ids = _search_case_ids(request, q)
-            if ids is None:
-                search_unavailable = True
-                cases = cases.filter(reference__iexact=q)
-            else:
-                cases = cases.filter(Q(pk__in=ids) | Q(reference__iexact=q))
-    cases = cases.defer("risk_reason").order_by("-updated_at")
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    next_due = dict(
-        Task.objects.filter(case__in=rows, done_at__isnull=True)
-        .values("case_id")
-        .annotate(first=Min("due_date"))
-        .values_list("case_id", "first")
-    )
-    for c in rows:
-        c.next_due = next_due.get(c.id)
-    people = Person.objects.filter(case__in=rows).order_by("created_at")
-    readers = request.keyring.readers(people)
-    names: dict[Any, list[str]] = {}
-    for r in readers:
-        names.setdefault(r.case_id, []).append(
-            " ".join(x for x in (r.given_name, r.family_name) if x)
-        )
-    assignees: dict[Any, list[str]] = {}
-    for case_id, username in CaseAssignment.objects.filter(case__in=rows).values_list(
-        "case_id", "user__username"
-    ):
-        assignees.setdefault(case_id, []).append(username)
-    table = [
-        {"case": c, "names": names.get(c.id, []), "assignees": assignees.get(c.id, [])}
-        for c in rows
-    ]
+    page = queries.case_page(request, form.cleaned_data if form.is_valid() else None)
     return render(
         request,
         "cases/case_list.html",
         {
             "form": form,
-            "table": table,
             "page": page,
+            "table": page.table,
             "today": timezone.localdate(),
-            "search_unavailable": search_unavailable,
-            "unindexed": _unindexed_count(request),
+            "search_unavailable": page.search_unavailable,
+            "unindexed": queries.unindexed_count(request.keyring),
+            "count_limit": number_format(queries.COUNT_LIMIT, force_grouping=True),
+            "query_string": _without_cursor(request),
         },
     )
 
 
-def _assigned_to(user: Any) -> Any:
-    return CaseAssignment.objects.filter(user=user).values("case_id")
-
-
-def _open_tasks_due_before(day: datetime.date) -> Any:
-    return Task.objects.filter(done_at__isnull=True, due_date__lt=day).values("case_id")
-
-
-def _unindexed_count(request: HavenRequest) -> int:
-    """People in the user's cases saved without the index key, if this user could index them."""
-    vault = blind_index.index_vault()
-    if vault is None or not request.keyring.can_open(vault):
-        return 0
-    return request.keyring.visible(Person.objects.filter(name_indexed=False)).count()
+def _without_cursor(request: HavenRequest) -> str:
+    """The filters of this page, for the paging links (which add their own cursor)."""
+    params = request.GET.copy()
+    for key in ("after", "before", "page"):
+        params.pop(key, None)
+    return params.urlencode()
 
 
 @require_http_methods(["GET", "POST"])
@@ -526,8 +433,8 @@ def my_cases_panel(request: HavenRequest) -> Panel | None:
     if not request.user.has_role(*CASE_ROLES):
         return None
     visible = request.keyring.visible(Case.objects.all())
-    mine = visible.filter(pk__in=_assigned_to(request.user)).exclude(state="closed").count()
-    overdue = visible.filter(pk__in=_open_tasks_due_before(timezone.localdate())).count()
+    mine = visible.filter(pk__in=queries.assigned_to(request.user)).exclude(state="closed").count()
+    overdue = visible.filter(pk__in=queries.open_tasks_due_before(timezone.localdate())).count()
     waiting_vetting = (
         visible.filter(state="vetting", vetting__decision="pending").count()
         if request.user.has_role(Role.COORDINATOR)

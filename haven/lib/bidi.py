@@ -29,4 +29,5 @@ def neutralise(text: str) -> str:
 
 
 def has_controls(text: str) -> bool:
-    return any(c in BIDI_CONTROLS for c in text)
+    # In C over the whole page: a generator over each character cost ~1.5 ms per staff page.
+    return not BIDI_CONTROLS.isdisjoint(text)

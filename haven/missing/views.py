@@ -617,9 +617,9 @@ def case_registry_links(request: HavenRequest, case: Case) -> list[tuple[Any, Re
     """For the case page: reports linked to this case; a report is named only to people who
     hold the registry."""
     visible = set(
-        request.keyring.visible(Report.objects.filter(case_links__case=case)).values_list(
-            "pk", flat=True
-        )
+        request.keyring.visible(
+            Report.objects.filter(case_links__case=case), walk=True
+        ).values_list("pk", flat=True)
     )
     return [
         (link, link.report if link.report_id in visible else None)

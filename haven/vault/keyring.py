@@ -11,7 +11,9 @@ import base64
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, MutableMapping
 from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -203,14 +205,55 @@ class SealedReader(Generic[M]):
             return value
 
 
+class ProcessKeyStore(MutableMapping[str, str]):
+    """The worker process's store for `SessionKeyCache`: sealed vault keys in memory, least
+    recently used dropped first. Kept out of the session row, which held up to 70 KB of them
+    and was read and rewritten on every request; in memory nothing of it reaches the disk,
+    and each entry is sealed under a secret derived from the session's cookie, which the
+    server never stores."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._data: OrderedDict[str, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __getitem__(self, key: str) -> str:
+        with self._lock:
+            value = self._data[key]
+            self._data.move_to_end(key)
+            return value
+
+    def __setitem__(self, key: str, value: str) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._limit:
+                self._data.popitem(last=False)
+
+    def __delitem__(self, key: str) -> None:
+        with self._lock:
+            del self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        with self._lock:
+            return iter(list(self._data))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+# About 200 bytes an entry: 20,000 entries are 4 MB per worker.
+PROCESS_KEY_STORE = ProcessKeyStore(limit=20_000)
+
+
 class SessionKeyCache:
-    """Vault keys this session has already opened, sealed under the session's cookie secret and
-    kept in the session row. It is no weaker than the session's wrapped private key beside it
-    (which opens every grant anyway) and saves an X25519 operation per vault on list pages."""
+    """Vault keys this session has already opened, sealed under the session's cookie secret
+    (bound to the user and session) and kept in `store` (the worker's `PROCESS_KEY_STORE`).
+    It is no weaker than the session's wrapped private key (which opens every grant anyway)
+    and saves an X25519 operation (~0.3 ms) per vault on list pages. The grant row is still
+    read on every request: a cached key opens nothing whose grant is gone."""
 
-    LIMIT = 512
-
-    def __init__(self, store: dict[str, str], secret: bytes, binding: str) -> None:
+    def __init__(self, store: MutableMapping[str, str], secret: bytes, binding: str) -> None:
         self._store = store
         self._secret = secret
         self._binding = binding
@@ -219,8 +262,11 @@ class SessionKeyCache:
     def _aad(self, vault_id: Any) -> bytes:
         return f"vault-cache|{self._binding}|{vault_id}".encode()
 
+    def _key(self, vault_id: Any) -> str:
+        return f"{self._binding}|{vault_id}"
+
     def get(self, vault_id: Any) -> bytes | None:
-        blob = self._store.get(str(vault_id))
+        blob = self._store.get(self._key(vault_id))
         if blob is None:
             return None
         try:
@@ -229,9 +275,7 @@ class SessionKeyCache:
             return None
 
     def put(self, vault_id: Any, data_key: bytes) -> None:
-        if len(self._store) >= self.LIMIT:
-            self._store.clear()
-        self._store[str(vault_id)] = base64.b64encode(
+        self._store[self._key(vault_id)] = base64.b64encode(
             crypto.aead_encrypt(self._secret, data_key, self._aad(vault_id))
         ).decode()
         self.changed = True
@@ -254,6 +298,7 @@ class Keyring:
         self._session_cache = session_cache
         self._open: dict[Any, OpenVault] = {}
         self._granted: set[Any] | None = None
+        self._holds: dict[Any, bool] = {}
         self._to_audit: list[Any] = []
         self._public_key = crypto.public_key_of(private_key) if private_key is not None else None
 
@@ -282,20 +327,60 @@ class Keyring:
                 )
         return self._granted
 
-    def visible(self, queryset: models.QuerySet, path: str = "vault") -> models.QuerySet:
+    def visible(
+        self,
+        queryset: models.QuerySet,
+        path: str = "vault",
+        *,
+        walk: bool = False,
+        join: bool = False,
+    ) -> models.QuerySet:
         """Restrict a queryset to rows in vaults this keyring opens. A duress or key-less
         session sees nothing at all, not even that rows exist. A semi-join (IN a subquery of
-        grants), so that rows are never duplicated and no DISTINCT is needed on big lists."""
+        grants), so that rows are never duplicated and no DISTINCT is needed on big lists.
+
+        `join=True` joins the account's grants instead (one grant per vault and user, so no
+        row is repeated): the database starts from the account's few grants, where it would
+        otherwise scan every row to test it against the semi-join (measured: a bounded count
+        for a 50-case account scanned all 100,000 cases).
+
+        `walk=True` checks each row's own grant instead (EXISTS, one lookup in the unique
+        (vault, user) index): for a page read in an index's order by an account holding many
+        grants, where the semi-join would first collect every grant of the account."""
         if self.is_empty or self.user is None:
             return queryset.none()
+        if join:
+            return queryset.filter(
+                **{f"{path}__grants__user": self.user, f"{path}__shredded_at__isnull": True}
+            )
+        if walk:
+            own = Grant.objects.filter(
+                user=self.user, vault_id=models.OuterRef(path), vault__shredded_at__isnull=True
+            )
+            return queryset.filter(models.Exists(own))
         granted = Grant.objects.filter(user=self.user, vault__shredded_at__isnull=True).values(
             "vault_id"
         )
         return queryset.filter(**{f"{path}__in": granted})
 
     def can_open(self, vault: Vault | Any) -> bool:
-        vid = getattr(vault, "id", vault)
-        return vid in self._open or vid in self.vault_ids()
+        """Whether this keyring holds a grant for `vault`: one indexed lookup of that grant
+        (cached for the request), never the account's whole list of grants, which at 100,000
+        cases costs more than the page."""
+        vid: Any = getattr(vault, "id", vault)
+        if vid in self._open:
+            return True
+        if self._granted is not None:
+            return vid in self._granted
+        if vid not in self._holds:
+            self._holds[vid] = (
+                not self.is_empty
+                and self.user is not None
+                and Grant.objects.filter(
+                    user=self.user, vault_id=vid, vault__shredded_at__isnull=True
+                ).exists()
+            )
+        return self._holds[vid]
 
     def open(self, vault: Vault) -> OpenVault:
         if vault.id in self._open:
@@ -348,6 +433,7 @@ class Keyring:
     def adopt(self, opened: OpenVault) -> None:
         """Keep a vault this request has just created, so it opens without a round trip."""
         self._open[opened.vault.id] = opened
+        self._holds[opened.vault.id] = True
         if self._granted is not None:
             self._granted.add(opened.vault.id)
 
