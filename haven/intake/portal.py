@@ -224,9 +224,14 @@ def current_visit(request: HttpRequest) -> PortalVisit | None:
     )
     if keys is None:
         return None
-    PortalSession.objects.filter(pk=session.pk).update(
-        expires_at=timezone.now() + timedelta(minutes=SESSION_MINUTES)
-    )
+    # The idle expiry slides at most once a minute: a write per request would be a second write
+    # transaction in every check-in (SQLite serialises writers, each with a sync), for a
+    # deadline that moves by seconds. The idle limit is therefore 29 to 30 minutes.
+    now = timezone.now()
+    if session.expires_at < now + timedelta(minutes=SESSION_MINUTES - 1):
+        PortalSession.objects.filter(pk=session.pk).update(
+            expires_at=now + timedelta(minutes=SESSION_MINUTES)
+        )
     return PortalVisit(identity, keys, session)
 
 
