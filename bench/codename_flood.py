@@ -4,8 +4,9 @@
                                           [--legacy] [--baseline-tree DIR]
 
 A real gunicorn on 127.0.0.1 with the shipped unit's shape (`-k gthread -w 4 --threads 8`),
-a throwaway SQLite database, production Argon2id for codenames (the settings' defaults: 64 MiB,
-2 passes) and the 0.8 s minimum answer time. Per run, for `--real` people who each hold a real
+a throwaway SQLite database, production codename derivations (the tree's own: since issue 16
+Argon2id 1 MiB, with the legacy 64 MiB lane only while legacy identities exist; `--legacy` adds
+one so the lane stays open) and the 0.8 s minimum answer time. Per run, for `--real` people who each hold a real
 codename (from a real submission):
 
 1. unloaded: each signs in (POST /enter/ -> 302) and out again, 6 times in a row;
