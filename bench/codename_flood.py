@@ -1,11 +1,12 @@
 """Issue 14, finding 5: does a flood of wrong codenames slow a real codename sign-in?
 
     uv run python bench/codename_flood.py [--runs 3] [--seconds 20] [--real 2] [--factor 10]
-                                          [--baseline-tree DIR]
+                                          [--legacy] [--baseline-tree DIR]
 
 A real gunicorn on 127.0.0.1 with the shipped unit's shape (`-k gthread -w 4 --threads 8`),
-a throwaway SQLite database, production Argon2id for codenames (the settings' defaults: 64 MiB,
-2 passes) and the 0.8 s minimum answer time. Per run, for `--real` people who each hold a real
+a throwaway SQLite database, production codename derivations (the tree's own: since issue 16
+Argon2id 1 MiB, with the legacy 64 MiB lane only while legacy identities exist; `--legacy` adds
+one so the lane stays open) and the 0.8 s minimum answer time. Per run, for `--real` people who each hold a real
 codename (from a real submission):
 
 1. unloaded: each signs in (POST /enter/ -> 302) and out again, 6 times in a row;
@@ -77,6 +78,20 @@ def prepare(data_dir: str) -> None:
     private = unwrap_user_key(user, password)
     assert private is not None
     set_up_intake_vault(actor=user, keyring=Keyring(user, private))
+    if os.environ.get("BENCH_LEGACY") == "1":
+        # One identity issued under the legacy (64 MiB) derivation and never signed in since:
+        # its lane stays open, so every wrong codename also pays one legacy derivation.
+        from haven.intake import actions as intake_actions
+        from haven.intake.models import PortalIdentity
+        from haven.vault import codename as codename_crypto
+
+        codename_crypto.derive = codename_crypto.derive_legacy  # type: ignore[assignment]
+        submission = intake_actions.submit_request(
+            text="старый запрос", felt_urgency="days", contact="", files=[], language="ru"
+        )
+        PortalIdentity.objects.filter(pk=submission.request.identity_id).update(
+            kdf=codename_crypto.LEGACY
+        )
 
 
 def _free_port() -> int:
@@ -215,8 +230,8 @@ def summary(results: list[tuple]) -> dict[str, float]:  # type: ignore[type-arg]
 
 
 def bare_derivation_seconds() -> float:
-    """One codename derivation at production parameters, alone, in this process: how busy the
-    machine is right now (about 0.1 s on an idle core)."""
+    """One legacy codename derivation (64 MiB, 2 passes), alone, in this process: a gauge of how
+    busy the machine is right now (about 0.1 s on an idle core)."""
     import nacl.pwhash
 
     started = time.perf_counter()
@@ -226,7 +241,7 @@ def bare_derivation_seconds() -> float:
     return time.perf_counter() - started
 
 
-def one_run(tree: Path, args: argparse.Namespace) -> dict[str, object]:
+def one_run(tree: Path, args: argparse.Namespace, *, legacy: bool = False) -> dict[str, object]:
     from haven.lib.codenames import generate_codename
 
     derive_before = bare_derivation_seconds()
@@ -234,7 +249,8 @@ def one_run(tree: Path, args: argparse.Namespace) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="haven-bench-flood-") as data:
         subprocess.run(  # noqa: S603
             [sys.executable, str(HERE / "codename_flood.py"), "prepare", data],
-            check=True, cwd=tree, env={**os.environ, "BENCH_TREE": str(tree)},
+            check=True, cwd=tree,
+            env={**os.environ, "BENCH_TREE": str(tree), "BENCH_LEGACY": "1" if legacy else "0"},
         )  # fmt: skip
         with Server(tree, data) as server:
             port = server.port
@@ -306,14 +322,21 @@ def main() -> None:
     parser.add_argument("--real", type=int, default=2)
     parser.add_argument("--factor", type=int, default=10)
     parser.add_argument("--baseline-tree", type=Path)
-    args = parser.parse_args()
-    trees = [("this tree", ROOT)] + (
-        [("baseline", args.baseline_tree.resolve())] if args.baseline_tree else []
+    parser.add_argument(
+        "--legacy",
+        action="store_true",
+        help="also run this tree with one legacy (unmigrated) identity, so the legacy lane is open",
     )
+    args = parser.parse_args()
+    trees = [("this tree", ROOT)]
+    if args.legacy:
+        trees.append(("this tree, legacy lane open", ROOT))
+    if args.baseline_tree:
+        trees.append(("baseline", args.baseline_tree.resolve()))
     results: dict[str, list[dict[str, object]]] = {name: [] for name, _t in trees}
     for run in range(1, args.runs + 1):
         for name, tree in trees:
-            r = one_run(tree, args)
+            r = one_run(tree, args, legacy="legacy" in name)
             results[name].append(r)
             u, f, a = r["unloaded"], r["flood"], r["after"]  # type: ignore[misc]
             print(

@@ -231,19 +231,26 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 HAVEN_ARGON2_OPSLIMIT = env_int("HAVEN_ARGON2_OPSLIMIT", 3)
 HAVEN_ARGON2_MEMLIMIT = env_int("HAVEN_ARGON2_MEMLIMIT", 256 * 1024 * 1024)
 
-# Codenames carry >= 90 bits of their own, so their Argon2id is lighter: it runs on every portal
-# sign-in, and the portal must keep serving returning people during a flood.
+# Codenames carry >= 90 bits of their own, so they are derived with Argon2id at 1 MiB and 2
+# passes, fixed in haven/vault/codename.py (docs/security.md says why). These two settings are
+# the parameters codenames were issued under before that (the *legacy* derivation): they are read
+# only to find and re-key a person who has not signed in since. Keep them as they were for as
+# long as any legacy identity is left.
 HAVEN_CODENAME_ARGON2_OPSLIMIT = env_int("HAVEN_CODENAME_ARGON2_OPSLIMIT", 2)
 HAVEN_CODENAME_ARGON2_MEMLIMIT = env_int("HAVEN_CODENAME_ARGON2_MEMLIMIT", 64 * 1024 * 1024)
+# 0 closes the legacy lane for good: codenames nobody has used since the upgrade stop working
+# (their requests stay with the hotline). It closes by itself once none is left.
+HAVEN_CODENAME_LEGACY_SIGN_IN = env_bool("HAVEN_CODENAME_LEGACY_SIGN_IN", True)
 
 # Every codename sign-in answers after at least this long, right or wrong.
 HAVEN_PORTAL_MIN_SECONDS = float(env_str("HAVEN_PORTAL_MIN_SECONDS", "0.8"))
 # Codename sign-ins (POST /enter/) take one of a bounded number of places (non-blocking: the
-# rest of the web server's threads stay free for people already signed in), then wait in turn,
-# up to the wait below, for one of the codename derivation slots (Argon2id, 64 MiB each),
-# shared by every web process. docs/intake.md, "Admission control".
+# rest of the web server's threads stay free for people already signed in). A legacy derivation
+# (64 MiB) then waits in turn, up to the wait below, for one of HAVEN_CODENAME_KDF_CONCURRENCY
+# slots shared by every web process; the current one (1 MiB) needs none. docs/intake.md,
+# "Admission control".
 HAVEN_PORTAL_SIGNIN_PLACES = env_int("HAVEN_PORTAL_SIGNIN_PLACES", 24)
-HAVEN_CODENAME_KDF_CONCURRENCY = env_int("HAVEN_CODENAME_KDF_CONCURRENCY", 2)
+HAVEN_CODENAME_KDF_CONCURRENCY = env_int("HAVEN_CODENAME_KDF_CONCURRENCY", 1)
 HAVEN_PORTAL_SIGNIN_WAIT_SECONDS = float(env_str("HAVEN_PORTAL_SIGNIN_WAIT_SECONDS", "15"))
 # PFIF record ids of reports made here are "<domain>/<reference>": set it to the organisation's
 # own domain before the first export, and never change it afterwards.
@@ -295,6 +302,9 @@ HAVEN_LOCKOUT_MAX_SECONDS = env_int("HAVEN_LOCKOUT_MAX_SECONDS", 3600)
 # before the password is rationed per account (docs/security.md, "Sign-in under attack").
 HAVEN_STAFF_KDF_CONCURRENCY = env_int("HAVEN_STAFF_KDF_CONCURRENCY", 2)
 HAVEN_STAFF_KDF_RESERVED = env_int("HAVEN_STAFF_KDF_RESERVED", 1)
+# Derivations started by signed-in staff or a command (password change, duress password, new or
+# reset account, `haven` commands) wait this long in turn for a general slot, then "busy".
+HAVEN_STAFF_KDF_WAIT_SECONDS = float(env_str("HAVEN_STAFF_KDF_WAIT_SECONDS", "30"))
 HAVEN_STAFF_CODE_CHECKS_BURST = env_int("HAVEN_STAFF_CODE_CHECKS_BURST", 3)
 HAVEN_STAFF_CODE_CHECKS_PER_HOUR = float(env_str("HAVEN_STAFF_CODE_CHECKS_PER_HOUR", "2"))
 HAVEN_OTP_ISSUER = env_str("HAVEN_OTP_ISSUER", "Haven")

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts.models import LoginThrottle, Role, RoleAssignment, StaffSession, User
+from haven.accounts.throttle import staff_derivations
 from haven.audit.log import log_event
 from haven.lib.errors import ActionError
 from haven.vault.models import Grant, UserKey, Vault
@@ -121,7 +122,8 @@ def create_staff_user(
     unknown = set(roles) - set(Role.values)
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
-    with transaction.atomic():
+    # The key pair's wrapping costs one staff derivation (256 MiB): under the installation's cap.
+    with staff_derivations(), transaction.atomic():
         user = User(username=username.strip(), must_change_password=password is None)
         user.set_unusable_password()
         user.save()
@@ -162,7 +164,7 @@ def set_roles(*, actor: User, user: User, roles: list[str]) -> None:
 def change_password(*, user: User, private_key: bytes, new_password: str) -> None:
     """Re-wraps the private key under the new password; grants stay valid. Other sessions end
     (the session hash changes with the unusable password marker)."""
-    with transaction.atomic():
+    with staff_derivations(), transaction.atomic():
         rewrap_user_key(user, private_key, new_password)
         user.set_unusable_password()
         user.must_change_password = False
@@ -173,7 +175,7 @@ def change_password(*, user: User, private_key: bytes, new_password: str) -> Non
 
 
 def set_duress_password(*, user: User, duress_password: str | None) -> None:
-    with transaction.atomic():
+    with staff_derivations(), transaction.atomic():
         user.duress_password = make_password(duress_password) if duress_password else ""
         user.save(update_fields=["duress_password"])
         log_event(
@@ -285,7 +287,7 @@ def admin_reset(*, actor: User, user: User) -> NewCredentials:
     every grant the person held is useless and removed: they need fresh grants (documented).
     Refused while the account is the only holder of some vault: a reset would lose it for good,
     which one person alone may not do (invariant 9)."""
-    with transaction.atomic():
+    with staff_derivations(), transaction.atomic():
         orphans = sole_held_vaults(user)
         if orphans:
             raise AccountError(

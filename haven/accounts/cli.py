@@ -17,6 +17,7 @@ from django_otp import match_token
 from haven.accounts.actions import raise_duress_alarm
 from haven.accounts.backends import VaultKeyBackend
 from haven.accounts.duress import pretence
+from haven.accounts.throttle import DerivationsBusy, staff_derivations
 from haven.audit.log import record
 from haven.vault.keyring import Keyring
 
@@ -24,7 +25,13 @@ from haven.vault.keyring import Keyring
 def keyring_from_cli(username: str) -> Keyring:
     password = os.environ.get("HAVEN_PASSWORD") or getpass.getpass("Password: ")
     code = os.environ.get("HAVEN_OTP") or getpass.getpass("One-time code: ")
-    user = VaultKeyBackend().authenticate(None, username=username, password=password)
+    # The key unwrap and the duress check (256 MiB each) wait their turn under the same cap as
+    # the sign-in page, so a script cannot add memory beyond it (accounts/throttle.py).
+    try:
+        with staff_derivations():
+            user = VaultKeyBackend().authenticate(None, username=username, password=password)
+    except DerivationsBusy as exc:
+        raise CommandError("The server is too busy to check a password now; try again.") from exc
     device = match_token(user, code.strip()) if user is not None else None
     if user is None or device is None:
         record(

@@ -15,19 +15,30 @@ attempt first takes a slot from pools shared by all web processes (lock files, h
   (`HAVEN_STAFF_CODE_CHECKS_BURST`, `HAVEN_STAFF_CODE_CHECKS_PER_HOUR`): a few a day, shared
   across processes; the right code spends one too.
 
-Peak memory is therefore bounded by (general + reserved) x 256 MiB over the workers' baseline,
-whatever arrives."""
+Derivations that only signed-in staff or the command line can start (a password change, setting a
+duress password, creating or resetting an account, the `haven` commands that ask for a password)
+take a general slot too, waiting their turn for it (`staff_derivations`), so peak memory is
+bounded by (general + reserved) x 256 MiB over the workers' baseline, whatever arrives."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from haven.accounts.models import User
-from haven.lib.admission import SharedBudget, Slot
+from haven.lib.admission import SharedBudget, Slot, acquire_in_turn
+
+BUSY_MESSAGE = gettext_lazy(
+    "The server is very busy at the moment. Nothing was changed; please wait a minute and try "
+    "again."
+)
 
 
 def _directory() -> Path:
@@ -88,3 +99,41 @@ def derivation_slot(username: str, token: str) -> Slot | None:
     if not code_matches(user, token):
         return None
     return reserved_pool().try_acquire()
+
+
+# --- derivations started by signed-in staff and the command line ----------------------------
+
+
+class DerivationsBusy(Exception):
+    """No derivation slot came free within the wait; nothing was derived or written."""
+
+
+_held = threading.local()
+
+
+@contextmanager
+def staff_derivations(*, timeout: float | None = None) -> Iterator[None]:
+    """Hold a general derivation slot for the block, waiting in turn up to `timeout` seconds
+    (`HAVEN_STAFF_KDF_WAIT_SECONDS`); raises DerivationsBusy. Re-entrant within a thread: an
+    action called by a view that already holds a slot does not take a second one (two such
+    requests each holding one slot and waiting for another would block each other). Held
+    around the action's transaction, never inside it: waiting with SQLite's write lock held
+    would stop every writer."""
+    depth = getattr(_held, "depth", 0)
+    if depth or settings.HAVEN_STAFF_KDF_CONCURRENCY <= 0:
+        _held.depth = depth + 1
+        try:
+            yield
+        finally:
+            _held.depth = depth
+        return
+    wait = settings.HAVEN_STAFF_KDF_WAIT_SECONDS if timeout is None else timeout
+    slot = acquire_in_turn(general_pool(), timeout=wait)
+    if slot is None:
+        raise DerivationsBusy
+    _held.depth = 1
+    try:
+        with slot:
+            yield
+    finally:
+        _held.depth = 0

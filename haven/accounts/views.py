@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import segno
@@ -184,33 +184,56 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _derivations_busy(
+    request: HttpRequest, template: str, form: Any, **context: Any
+) -> HttpResponse:
+    """Every staff derivation slot stayed busy for the whole wait (a sign-in flood): the same
+    form again with what was typed, 503, nothing changed."""
+    form.add_error(None, str(throttle.BUSY_MESSAGE))
+    response = render(request, template, {"form": form, **context}, status=503)
+    response["Retry-After"] = "30"
+    response._has_been_logged = True  # type: ignore[attr-defined]  # expected under load
+    return response
+
+
 @require_http_methods(["GET", "POST"])
 def password_change_view(request: HavenRequest) -> HttpResponse:
     user: User = request.user
     form = PasswordChangeForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        if request.keyring.duress:
-            # No private key to re-seal: the duress password stands for the current one, and
-            # the answer is a real success's (nothing is written either way).
-            if check_duress(user, form.cleaned_data["current_password"]):
-                messages.success(request, _("Your password has been changed."))
-                return redirect("core-home")
-            form.add_error("current_password", _("This is not your current password."))
-            return render(request, "accounts/password_change.html", {"form": form})
-        private_key = unwrap_user_key(user, form.cleaned_data["current_password"])
-        if private_key is None:
-            form.add_error("current_password", _("This is not your current password."))
-        else:
-            actions.change_password(
-                user=user, private_key=private_key, new_password=form.cleaned_data["new_password"]
-            )
-            # The session survives: re-seal its key under the new session hash.
-            request.session.cycle_key()
-            from django.contrib.auth import update_session_auth_hash
+        # Checking the current password and re-wrapping under the new one are two staff
+        # derivations (256 MiB each): both under the installation's cap (accounts/throttle.py).
+        try:
+            with throttle.staff_derivations():
+                return _change_password(request, user, form)
+        except throttle.DerivationsBusy:
+            return _derivations_busy(request, "accounts/password_change.html", form)
+    return render(request, "accounts/password_change.html", {"form": form})
 
-            update_session_auth_hash(request, user)
+
+def _change_password(request: HavenRequest, user: User, form: PasswordChangeForm) -> HttpResponse:
+    if request.keyring.duress:
+        # No private key to re-seal: the duress password stands for the current one, and
+        # the answer is a real success's (nothing is written either way).
+        if check_duress(user, form.cleaned_data["current_password"]):
             messages.success(request, _("Your password has been changed."))
             return redirect("core-home")
+        form.add_error("current_password", _("This is not your current password."))
+        return render(request, "accounts/password_change.html", {"form": form})
+    private_key = unwrap_user_key(user, form.cleaned_data["current_password"])
+    if private_key is None:
+        form.add_error("current_password", _("This is not your current password."))
+    else:
+        actions.change_password(
+            user=user, private_key=private_key, new_password=form.cleaned_data["new_password"]
+        )
+        # The session survives: re-seal its key under the new session hash.
+        request.session.cycle_key()
+        from django.contrib.auth import update_session_auth_hash
+
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Your password has been changed."))
+        return redirect("core-home")
     return render(request, "accounts/password_change.html", {"form": form})
 
 
@@ -219,26 +242,37 @@ def duress_view(request: HavenRequest) -> HttpResponse:
     user: User = request.user
     form = DuressPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        current = form.cleaned_data["current_password"]
-        # Under duress the password the person signed in with is the duress password: it must be
-        # accepted here as a real password is, or the page would give the duress away. What is
-        # saved is undone by the duress pretence (haven/accounts/duress.py).
-        if request.keyring.duress:
-            current_ok = check_duress(user, current)
-        else:
-            current_ok = unwrap_user_key(user, current) is not None
-        if not current_ok:
-            form.add_error("current_password", _("This is not your current password."))
-        elif form.cleaned_data["duress_password"] == current:
-            form.add_error(
-                "duress_password", _("The duress password must differ from your password.")
+        try:
+            with throttle.staff_derivations():
+                return _set_duress(request, user, form)
+        except throttle.DerivationsBusy:
+            return _derivations_busy(
+                request, "accounts/duress.html", form, has_duress=bool(user.duress_password)
             )
-        else:
-            actions.set_duress_password(
-                user=user, duress_password=form.cleaned_data["duress_password"] or None
-            )
-            messages.success(request, _("Your duress password has been saved."))
-            return redirect("core-home")
+    return render(
+        request, "accounts/duress.html", {"form": form, "has_duress": bool(user.duress_password)}
+    )
+
+
+def _set_duress(request: HavenRequest, user: User, form: DuressPasswordForm) -> HttpResponse:
+    current = form.cleaned_data["current_password"]
+    # Under duress the password the person signed in with is the duress password: it must be
+    # accepted here as a real password is, or the page would give the duress away. What is
+    # saved is undone by the duress pretence (haven/accounts/duress.py).
+    if request.keyring.duress:
+        current_ok = check_duress(user, current)
+    else:
+        current_ok = unwrap_user_key(user, current) is not None
+    if not current_ok:
+        form.add_error("current_password", _("This is not your current password."))
+    elif form.cleaned_data["duress_password"] == current:
+        form.add_error("duress_password", _("The duress password must differ from your password."))
+    else:
+        actions.set_duress_password(
+            user=user, duress_password=form.cleaned_data["duress_password"] or None
+        )
+        messages.success(request, _("Your duress password has been saved."))
+        return redirect("core-home")
     return render(
         request, "accounts/duress.html", {"form": form, "has_duress": bool(user.duress_password)}
     )
@@ -274,11 +308,14 @@ def _qr_svg(device: object) -> str:
 def account_create(request: HavenRequest) -> HttpResponse:
     form = NewAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        creds = actions.create_staff_user(
-            actor=request.user,
-            username=form.cleaned_data["username"],
-            roles=form.cleaned_data["roles"],
-        )
+        try:
+            creds = actions.create_staff_user(
+                actor=request.user,
+                username=form.cleaned_data["username"],
+                roles=form.cleaned_data["roles"],
+            )
+        except throttle.DerivationsBusy:
+            return _derivations_busy(request, "accounts/account_create.html", form)
         return render(
             request, "accounts/credentials.html", {"creds": creds, "qr": _qr_svg(creds.totp_device)}
         )
@@ -497,6 +534,12 @@ def account_reset(request: HavenRequest, user_id: int) -> HttpResponse:
         return _account_page(request, account, reset_form=form, status=400)
     try:
         creds = actions.admin_reset(actor=request.user, user=account)
+    except throttle.DerivationsBusy:
+        form.add_error(None, str(throttle.BUSY_MESSAGE))
+        response = _account_page(request, account, reset_form=form, status=503)
+        response["Retry-After"] = "30"
+        response._has_been_logged = True  # type: ignore[attr-defined]  # expected under load
+        return response
     except actions.AccountError as exc:
         form.add_error(None, str(exc))
         return _account_page(request, account, reset_form=form, status=400)

@@ -167,9 +167,7 @@ def _search_page(
             return kept, False
         people = Person.objects.filter(case__in=batch).select_related("vault")
         matching = {
-            r.record.case_id
-            for r in keyring.readers(people)
-            if r.is_open and person_matches(r, q)
+            r.record.case_id for r in keyring.readers(people) if r.is_open and person_matches(r, q)
         }
         for case in batch:
             if case.id in matching or case.reference.lower() == q.lower():

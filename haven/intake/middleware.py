@@ -74,9 +74,10 @@ def sign_in_places() -> SharedBudget:
 
 
 def codename_derivations() -> SharedBudget:
-    """The codename derivations (Argon2id, 64 MiB) that run at once, installation-wide. A sign-in
-    waits for one in turn (haven.lib.admission.acquire_in_turn), so a flood queues behind a real
-    person instead of crowding the cores around them."""
+    """The legacy codename derivations (Argon2id, 64 MiB) that run at once, installation-wide: the
+    only expensive step a wrong codename can cause, and only while legacy identities remain
+    (portal.identify). A sign-in waits for one in turn (haven.lib.admission.acquire_in_turn), so
+    a flood queues behind a real person instead of crowding the cores around them."""
     return SharedBudget(
         _admission_directory(),
         "codename-derivations",
@@ -97,10 +98,10 @@ class AdmissionControlMiddleware:
     accepted; its text is shown back so the person can send it again. Nothing accepted is
     dropped: a submission holding a slot runs to its commit like any other request.
 
-    Codename sign-ins (POST /enter/) are the returning lane's one expensive request: each takes
-    one of `HAVEN_PORTAL_SIGNIN_PLACES` places (busy page when none is free) and then waits in
-    turn for a derivation slot, so wrong-codename floods neither take every thread nor push
-    ahead of a real codename holder."""
+    Codename sign-ins (POST /enter/) each take one of `HAVEN_PORTAL_SIGNIN_PLACES` places (busy
+    page when none is free), so wrong-codename floods never take every thread; a legacy
+    derivation then waits in turn for its own slot (portal.identify), so it never pushes ahead
+    of a real codename holder."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -35,6 +35,12 @@ class PortalIdentity(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     lookup_id = models.CharField(max_length=64, unique=True)
+    # Which derivation the lookup id comes from (haven.vault.codename: LEGACY = 1, CURRENT = 2).
+    # Rows from before the current derivation are 1 until their person signs in again.
+    kdf = models.PositiveSmallIntegerField(default=2)
+    # A re-keyed legacy identity's own private key, sealed under its current derivation, so
+    # that everything sealed to its public key stays readable (haven/vault/codename.py).
+    legacy_private_key = models.BinaryField(null=True, blank=True)
     vault = models.OneToOneField(Vault, on_delete=models.PROTECT, related_name="portal_identity")
     language = models.CharField(max_length=8, default="ru")
     case = models.ForeignKey(
@@ -45,6 +51,14 @@ class PortalIdentity(models.Model):
         related_name="portal_identities",
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # "Are any legacy identities left?" is asked on every failed codename sign-in.
+            models.Index(
+                fields=["kdf"], condition=models.Q(kdf=1), name="intake_identity_legacy_idx"
+            ),
+        ]
 
 
 class PortalSession(models.Model):

@@ -22,7 +22,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from haven.audit.log import log_event
+from haven.intake.middleware import codename_derivations
 from haven.intake.models import HelpRequest, PortalConfig, PortalIdentity, PortalSession
+from haven.lib.admission import acquire_in_turn
 from haven.vault import codename as codename_crypto
 from haven.vault.codename import CodenameKeys
 from haven.vault.models import Vault
@@ -57,7 +60,86 @@ def _salt() -> bytes:
 
 
 def derive_keys(normalised_codename: str) -> CodenameKeys:
+    """The current derivation (about 1 ms): what a new codename is issued under."""
     return codename_crypto.derive(normalised_codename, _salt())
+
+
+# --- finding the person behind a codename -----------------------------------------------------
+#
+# Every attempt first takes the current derivation (1 MiB, about 1 ms), which needs no slot: the
+# sign-in places (middleware.sign_in_places) already bound how many run at once, and their
+# memory (24 x 1 MiB). Only when that finds nobody, and only while identities issued under the
+# legacy derivation (64 MiB) remain, is the legacy one tried, in its own lane: at most
+# HAVEN_CODENAME_KDF_CONCURRENCY at once installation-wide, taken in turn
+# (middleware.codename_derivations). A match is re-keyed on the spot, so each person pays the
+# legacy cost once. So a flood of wrong codenames costs at most that lane (one core and 64 MiB
+# by default), the people whose codenames are current never wait behind it, and the lane
+# closes by itself when the last legacy identity has been re-keyed (or at once with
+# HAVEN_CODENAME_LEGACY_SIGN_IN=0, which gives up the legacy codenames nobody has used since).
+
+
+class SignInBusy(Exception):
+    """The legacy lane had no free slot within the wait: answer "busy", nothing was checked."""
+
+
+def legacy_identities_left() -> bool:
+    return PortalIdentity.objects.filter(kdf=codename_crypto.LEGACY).exists()
+
+
+def identify(normalised_codename: str) -> tuple[PortalIdentity, CodenameKeys] | None:
+    """The identity and its keys for a codename, or None. Raises SignInBusy."""
+    salt = _salt()
+    current = codename_crypto.derive(normalised_codename, salt)
+    identity = (
+        PortalIdentity.objects.select_related("vault")
+        .filter(lookup_id=current.lookup_id, kdf=codename_crypto.CURRENT)
+        .first()
+    )
+    if identity is not None:
+        if identity.legacy_private_key is None:
+            return identity, current
+        keys = codename_crypto.open_legacy_key(
+            current,
+            bytes(identity.legacy_private_key),
+            identity.pk,
+            bytes(identity.vault.public_key),
+        )
+        return (identity, keys) if keys is not None else None
+    if not settings.HAVEN_CODENAME_LEGACY_SIGN_IN or not legacy_identities_left():
+        return None
+    slot = acquire_in_turn(
+        codename_derivations(), timeout=settings.HAVEN_PORTAL_SIGNIN_WAIT_SECONDS
+    )
+    if slot is None:
+        raise SignInBusy
+    with slot:
+        legacy = codename_crypto.derive_legacy(normalised_codename, salt)
+    identity = (
+        PortalIdentity.objects.select_related("vault")
+        .filter(lookup_id=legacy.lookup_id, kdf=codename_crypto.LEGACY)
+        .first()
+    )
+    if identity is None:
+        return None
+    rekey_identity(identity=identity, current=current, legacy=legacy)
+    return identity, CodenameKeys(current.lookup_id, legacy.public_key, legacy._private_key)
+
+
+def rekey_identity(
+    *, identity: PortalIdentity, current: CodenameKeys, legacy: CodenameKeys
+) -> None:
+    """A legacy identity signed in: from now on the current derivation finds it, and its own key
+    pair (everything is sealed to it) is kept sealed under that derivation. Two sign-ins racing
+    here both succeed; the first one's row wins. The audit row names nobody: it counts."""
+    with transaction.atomic():
+        rekeyed = PortalIdentity.objects.filter(pk=identity.pk, kdf=codename_crypto.LEGACY).update(
+            lookup_id=current.lookup_id,
+            kdf=codename_crypto.CURRENT,
+            legacy_private_key=codename_crypto.wrap_legacy_key(current, legacy, identity.pk),
+        )
+        if rekeyed:
+            log_event(action="intake.codename_rekeyed", data={"kdf": codename_crypto.CURRENT})
+    identity.lookup_id, identity.kdf = current.lookup_id, codename_crypto.CURRENT
 
 
 def create_identity(keys: CodenameKeys, *, language: str) -> PortalIdentity:
@@ -149,9 +231,14 @@ def current_visit(request: HttpRequest) -> PortalVisit | None:
     )
     if keys is None:
         return None
-    PortalSession.objects.filter(pk=session.pk).update(
-        expires_at=timezone.now() + timedelta(minutes=SESSION_MINUTES)
-    )
+    # The idle expiry slides at most once a minute: a write per request would be a second write
+    # transaction in every check-in (SQLite serialises writers, each with a sync), for a
+    # deadline that moves by seconds. The idle limit is therefore 29 to 30 minutes.
+    now = timezone.now()
+    if session.expires_at < now + timedelta(minutes=SESSION_MINUTES - 1):
+        PortalSession.objects.filter(pk=session.pk).update(
+            expires_at=now + timedelta(minutes=SESSION_MINUTES)
+        )
     return PortalVisit(identity, keys, session)
 
 

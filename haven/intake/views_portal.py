@@ -19,10 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from haven.intake import actions, portal
 from haven.intake.forms import CodenameForm, HelpForm, WriteForm, form_token, with_page_error
-from haven.intake.middleware import busy_sign_in, codename_derivations
-from haven.intake.models import HelpRequest, PortalIdentity
+from haven.intake.middleware import busy_sign_in
+from haven.intake.models import HelpRequest
 from haven.lib import uploads
-from haven.lib.admission import acquire_in_turn
 from haven.ops.uploads import MESSAGES as UPLOAD_PROBLEMS
 
 # Portal forms are exempt from Django's CSRF cookie check on purpose: the portal must set no
@@ -205,18 +204,14 @@ def enter(request: HttpRequest) -> HttpResponse:
     check = getattr(form, "check", None)
     identity = keys = None
     if valid and check is not None and check.ok:
-        # In turn, behind whoever came first: the derivation is what a flood of wrong codenames
-        # spends, so it is capped installation-wide (middleware.codename_derivations).
-        slot = acquire_in_turn(
-            codename_derivations(), timeout=settings.HAVEN_PORTAL_SIGNIN_WAIT_SECONDS
-        )
-        if slot is None:
+        # The current derivation costs about a millisecond; a legacy one waits in turn in its
+        # own capped lane, and only while legacy identities remain (portal.identify).
+        try:
+            found = portal.identify(form.cleaned_data["codename"])
+        except portal.SignInBusy:
             return busy_sign_in(request)
-        with slot:
-            keys = portal.derive_keys(form.cleaned_data["codename"])
-        identity = (
-            PortalIdentity.objects.select_related("vault").filter(lookup_id=keys.lookup_id).first()
-        )
+        if found is not None:
+            identity, keys = found
     portal.pad_to_minimum(started)
     if identity is None or keys is None:
         # One message for every failure; the hints speak only of the word list, never of

@@ -69,26 +69,8 @@ def test_when_another_process_holds_every_sign_in_place_the_person_gets_busy_wit
     assert entered.status_code == 302
 
 
-@pytest.mark.django_db
-def test_a_sign_in_that_finds_no_derivation_slot_within_its_wait_gets_busy(
-    intake_vault, form_token, settings
-) -> None:
-    from haven.intake.middleware import codename_derivations, sign_in_places
-
-    codename = _codename(Client(), form_token)
-    settings.HAVEN_PORTAL_SIGNIN_WAIT_SECONDS = 0.0
-    pool = codename_derivations()
-    held = [pool.try_acquire() for _ in range(settings.HAVEN_CODENAME_KDF_CONCURRENCY)]
-    assert all(held)
-    refused = Client().post("/enter/?lang=en", {"codename": codename, "form_token": form_token})
-    assert refused.status_code == 503
-    assert "We are very busy right now" in refused.content.decode()
-    assert codename in refused.content.decode()
-    for slot in held:
-        slot.release()  # type: ignore[union-attr]
-    assert sign_in_places().in_use() == 0  # the refused request gave its place back
-    entered = Client().post("/enter/?lang=en", {"codename": codename, "form_token": form_token})
-    assert entered.status_code == 302
+# A sign-in that finds no legacy derivation slot within its wait, and a current codename that
+# needs none: haven/intake/tests/test_codename_rekeying.py.
 
 
 @pytest.mark.django_db

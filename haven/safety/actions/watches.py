@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import Role, User
 from haven.audit.log import log_event
 from haven.cases.models import Case
+from haven.safety import pins
 from haven.safety.actions.escalation import open_incident
 from haven.safety.errors import SafetyError
 from haven.safety.models import CheckIn, Incident, Watch
@@ -78,9 +78,9 @@ def save_watch(
         watch.escalation_step_minutes = escalation_step_minutes or None
         watch.escalation_repeat_minutes = escalation_repeat_minutes or None
         if pin:
-            watch.pin_hash = make_password(pin)
+            watch.pin_hash = pins.make(watch_id=watch.pk, which="pin", pin=pin)
         if duress_pin:
-            watch.duress_pin_hash = make_password(duress_pin)
+            watch.duress_pin_hash = pins.make(watch_id=watch.pk, which="duress", pin=duress_pin)
         if not watch.pin_hash:
             raise SafetyError(_("Set a PIN for the person to check in with."))
         watch.next_deadline = watch.compute_deadline()
@@ -170,15 +170,14 @@ def portal_checkin(*, identity: PortalIdentity, pin: str) -> bool:
     now = timezone.now()
     if watch.pins_locked_until is not None and watch.pins_locked_until > now:
         return False
-    normal = check_password(pin, watch.pin_hash)
-    duress = bool(watch.duress_pin_hash) and check_password(
-        pin, watch.duress_pin_hash or make_password(None)
-    )
-    if not (normal or duress):
-        _wrong_pin(watch, now)
+    verdict = pins.check(watch, pin)  # both PINs, keyed hash, same time (safety/pins.py)
+    if not verdict.accepted:
+        if not verdict.unverifiable:
+            _wrong_pin(watch, now)
         return False
     record_checkin(watch=watch, method=CheckIn.Method.PORTAL)
-    if duress and not normal:
+    pins.replace_legacy(watch=watch, pin=pin, verdict=verdict)
+    if verdict.duress:
         open_incident(kind=Incident.Kind.DURESS, case=watch.case, watch=watch)
     return True
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from haven.accounts.actions import create_staff_user
 from haven.accounts.models import Role, User
+from haven.accounts.throttle import DerivationsBusy
 
 
 class Command(BaseCommand):
@@ -22,7 +23,12 @@ class Command(BaseCommand):
         name = options["username"]
         if User.objects.filter(username__iexact=name).exists():
             raise CommandError(f"the user name {name} is taken")
-        creds = create_staff_user(actor=None, username=name, roles=options["role"])
+        try:
+            creds = create_staff_user(actor=None, username=name, roles=options["role"])
+        except DerivationsBusy as exc:
+            raise CommandError(
+                "The server is too busy to create a key pair now; try again."
+            ) from exc
         self.stdout.write(f"user:               {creds.user.username}")
         self.stdout.write(
             f"temporary password: {creds.password}   (must be changed at first sign-in)"

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from plainsite import views
+
+urlpatterns = [path("write/", views.write)]
