@@ -65,11 +65,7 @@ PERSON_FIELDS = (
 
 
 def index_vault() -> Vault | None:
-    return (
-        Vault.objects.filter(kind=Vault.Kind.INDEX, shredded_at__isnull=True)
-        .order_by("created_at")
-        .first()
-    )
+    return Vault.objects.current(Vault.Kind.INDEX)
 
 
 def set_up_index_vault(*, actor: User, keyring: Keyring, members: list[User]) -> Vault:

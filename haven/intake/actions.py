@@ -60,19 +60,16 @@ class Submission:
 
 
 def intake_vault() -> Vault:
-    vault = (
-        Vault.objects.filter(kind=Vault.Kind.INTAKE, shredded_at__isnull=True)
-        .order_by("created_at")
-        .first()
-    )
+    vault = Vault.objects.current(Vault.Kind.INTAKE)
     if vault is None:
         raise IntakeClosed
     return vault
 
 
 def set_up_intake_vault(*, actor: User, keyring: Keyring) -> Vault:
-    if Vault.objects.filter(kind=Vault.Kind.INTAKE, shredded_at__isnull=True).exists():
-        return intake_vault()
+    existing = Vault.objects.current(Vault.Kind.INTAKE)
+    if existing is not None:
+        return existing
     return create_vault(actor=actor, kind=Vault.Kind.INTAKE, members=[actor], keyring=keyring)
 
 

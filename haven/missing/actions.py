@@ -41,11 +41,7 @@ REPORT_FIELDS = (
 
 
 def registry_vault() -> Vault | None:
-    return (
-        Vault.objects.filter(kind=Vault.Kind.REGISTRY, shredded_at__isnull=True)
-        .order_by("created_at")
-        .first()
-    )
+    return Vault.objects.current(Vault.Kind.REGISTRY)
 
 
 def set_up_registry(*, keyring: Keyring, members: list[User] | None = None) -> Vault:

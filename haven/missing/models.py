@@ -7,8 +7,6 @@ its reliability, dates, and PFIF record ids (``domain/local-id``)."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -16,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.lib.references import random_reference
 from haven.vault.fields import SealedField
-from haven.vault.models import Vault
+from haven.vault.models import UUIDModel, Vault, VaultOwned
 
 
 def new_reference() -> str:
@@ -42,7 +40,7 @@ class Sex(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Report(models.Model):
+class Report(UUIDModel):
     Status = Status
 
     class Source(models.TextChoices):
@@ -61,7 +59,6 @@ class Report(models.Model):
         DOUBTFUL = "doubtful", _("Doubtful")
         UNKNOWN = "unknown", _("Cannot be judged")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=16, unique=True, default=new_reference)
     # PFIF person_record_id, "domain/local-id": ours for reports made here, the other
     # repository's for imported ones (kept, so a re-import finds them).
@@ -117,12 +114,10 @@ class Report(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
-class StatusNote(models.Model):
+class StatusNote(UUIDModel, VaultOwned):
     """One note in a report's history. The current status is the newest note's that has one."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notes")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     record_id = models.CharField(max_length=255, unique=True)  # PFIF note_record_id
     status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     # When the information is from (PFIF source_date) and when it was entered here.
@@ -144,13 +139,11 @@ class StatusNote(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
-class ReportLink(models.Model):
+class ReportLink(UUIDModel, VaultOwned):
     """Two reports of the same person, linked by a person who says why. Reciprocal (one row for
     the pair, shown on both), reversible (unlinking keeps the row, with who and why), and never a
     merge: both reports keep their own history."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     report_a = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
     report_b = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
     linked_by = models.ForeignKey(
@@ -168,12 +161,10 @@ class ReportLink(models.Model):
         indexes = [models.Index(fields=["report_a"]), models.Index(fields=["report_b"])]
 
 
-class CaseLink(models.Model):
+class CaseLink(UUIDModel, VaultOwned):
     """A registry report and a case that concern the same person (a reported person who reached
     us, or a client who disappeared). Sealed reason; reversible like :class:`ReportLink`."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="case_links")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="registry_links")
     person = models.ForeignKey(
@@ -202,7 +193,7 @@ class RegistryIndexEntry(models.Model):
         indexes = [models.Index(fields=["value"])]
 
 
-class MatchCandidate(models.Model):
+class MatchCandidate(UUIDModel, VaultOwned):
     """A suggestion that a report and another report (or a person in a case) are the same
     person. Found through the blind index; scored by someone who can open both sides; decided by
     a person. A rejected pair is never suggested again."""
@@ -213,8 +204,7 @@ class MatchCandidate(models.Model):
         REJECTED = "rejected", _("Not the same person")
         DISMISSED = "dismissed", _("Names do not match")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")  # the registry's
+    # vault (from VaultOwned): the registry's
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
     other_report = models.ForeignKey(
         Report, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
