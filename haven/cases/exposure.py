@@ -41,11 +41,11 @@ def _registry_per_vault() -> Counter[object]:
 
     if not apps.is_installed("haven.missing"):
         return Counter()
-    from haven.missing.models import Report
+    from haven.missing.models import MissingPersonReport
 
     return Counter(
         dict(
-            Report.objects.values_list("vault_id")
+            MissingPersonReport.objects.values_list("vault_id")
             .annotate(n=Count("id"))
             .values_list("vault_id", "n")
         )

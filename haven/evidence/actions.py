@@ -18,10 +18,10 @@ from haven.accounts.models import Role
 from haven.audit.log import log_event
 from haven.evidence.errors import EvidenceError
 from haven.evidence.models import (
-    Attachment,
     Audience,
     CustodyEvent,
-    Incident,
+    EvidenceAttachment,
+    EvidenceIncident,
     Perpetrator,
     Place,
     Source,
@@ -64,8 +64,8 @@ def _actor(keyring: Keyring) -> User:
     return actor
 
 
-def _touch(incident: Incident) -> None:
-    Incident.objects.filter(pk=incident.pk).update(updated_at=timezone.now())
+def _touch(incident: EvidenceIncident) -> None:
+    EvidenceIncident.objects.filter(pk=incident.pk).update(updated_at=timezone.now())
 
 
 def _clean_violations(violations: list[str]) -> list[str]:
@@ -83,10 +83,10 @@ def create_incident(
     violations: list[str],
     date_start: datetime.date | None = None,
     date_end: datetime.date | None = None,
-    date_precision: str = Incident.Precision.DAY,
+    date_precision: str = EvidenceIncident.Precision.DAY,
     region: str = "",
     colleague: User | None = None,
-) -> Incident:
+) -> EvidenceIncident:
     """A new incident in a vault of its own, sealed to the creator and, if chosen, one colleague
     (a lawyer or documentation officer). Nobody else, admins included, holds it."""
     actor = _actor(keyring)
@@ -101,7 +101,7 @@ def create_incident(
         vault = create_vault(
             actor=actor, kind=Vault.Kind.EVIDENCE, members=members, keyring=keyring
         )
-        incident = Incident(
+        incident = EvidenceIncident(
             vault=vault,
             violations=_clean_violations(violations),
             date_start=date_start,
@@ -125,15 +125,15 @@ def create_incident(
 def update_incident(
     *,
     keyring: Keyring,
-    incident: Incident,
+    incident: EvidenceIncident,
     title: str,
     summary: str = "",
     violations: list[str],
     date_start: datetime.date | None = None,
     date_end: datetime.date | None = None,
-    date_precision: str = Incident.Precision.DAY,
+    date_precision: str = EvidenceIncident.Precision.DAY,
     region: str = "",
-) -> Incident:
+) -> EvidenceIncident:
     actor = _actor(keyring)
     if date_start and date_end and date_end < date_start:
         raise EvidenceError(_("The end date is before the start date."))
@@ -155,7 +155,7 @@ def update_incident(
     return incident
 
 
-def share_incident(*, keyring: Keyring, incident: Incident, user: User) -> None:
+def share_incident(*, keyring: Keyring, incident: EvidenceIncident, user: User) -> None:
     """Seal the incident's vault key to a colleague: a lawyer, a documentation officer, or a
     coordinator (who must hold the incident to approve an export against consent, since they
     must be able to read what they approve). Only someone who holds the incident can share it."""
@@ -185,7 +185,12 @@ def share_incident(*, keyring: Keyring, incident: Incident, user: User) -> None:
 
 
 def _add_part(
-    *, keyring: Keyring, incident: Incident, model: type, plain: dict[str, Any], sealed: dict
+    *,
+    keyring: Keyring,
+    incident: EvidenceIncident,
+    model: type,
+    plain: dict[str, Any],
+    sealed: dict,
 ) -> Any:
     actor = _actor(keyring)
     opened = keyring.open(incident.vault)
@@ -212,7 +217,7 @@ PART_MODELS: dict[str, str] = {
 }
 
 
-def remove_part(*, keyring: Keyring, incident: Incident, kind: str, part_id: Any) -> None:
+def remove_part(*, keyring: Keyring, incident: EvidenceIncident, kind: str, part_id: Any) -> None:
     """Take a place, perpetrator, victim or source out of an incident (a mistake, a duplicate).
     Audited with its id; the incident's testimonies and files are not touched."""
     from haven.evidence import models as evidence_models
@@ -236,7 +241,7 @@ def remove_part(*, keyring: Keyring, incident: Incident, kind: str, part_id: Any
 
 
 def add_place(
-    *, keyring: Keyring, incident: Incident, kind: str, name: str, description: str = ""
+    *, keyring: Keyring, incident: EvidenceIncident, kind: str, name: str, description: str = ""
 ) -> Place:
     if kind not in Place.Kind.values:
         raise EvidenceError(_("Unknown kind of place."))
@@ -252,7 +257,7 @@ def add_place(
 def add_perpetrator(
     *,
     keyring: Keyring,
-    incident: Incident,
+    incident: EvidenceIncident,
     kind: str,
     name: str,
     unit: str = "",
@@ -273,7 +278,7 @@ def add_perpetrator(
 def add_victim(
     *,
     keyring: Keyring,
-    incident: Incident,
+    incident: EvidenceIncident,
     description: str,
     case_reference: str = "",
     report_reference: str = "",
@@ -285,10 +290,10 @@ def add_victim(
     if case_reference and report_reference:
         raise EvidenceError(_("Link the victim to a case or to a report, not both."))
     if report_reference:
-        from haven.missing.models import Report
+        from haven.missing.models import MissingPersonReport
 
         report = (
-            keyring.visible(Report.objects.all())
+            keyring.visible(MissingPersonReport.objects.all())
             .filter(reference__iexact=report_reference.strip())
             .first()
         )
@@ -321,7 +326,7 @@ def add_victim(
 
 
 def add_source(
-    *, keyring: Keyring, incident: Incident, kind: str, reliability: str, description: str
+    *, keyring: Keyring, incident: EvidenceIncident, kind: str, reliability: str, description: str
 ) -> Source:
     if kind not in Source.Kind.values or reliability not in Source.Reliability.values:
         raise EvidenceError(_("Unknown kind of source or reliability grade."))
@@ -343,7 +348,7 @@ def _clean_consent(consent: list[str]) -> list[str]:
 def add_testimony(
     *,
     keyring: Keyring,
-    incident: Incident,
+    incident: EvidenceIncident,
     given_by: str,
     given_on: datetime.date,
     language: str,
@@ -478,7 +483,7 @@ def review_redactions(*, keyring: Keyring, testimony: Testimony, accepted: set[i
 def custody(
     *,
     opened: OpenVault,
-    attachment: Attachment,
+    attachment: EvidenceAttachment,
     actor: User | None,
     action: str,
     reason: str = "",
@@ -546,13 +551,13 @@ def _exif_summary(data: bytes) -> dict[str, str]:
 def capture_attachment(
     *,
     keyring: Keyring,
-    incident: Incident,
+    incident: EvidenceIncident,
     name: str,
     data: bytes,
     declared_type: str = "",
     notes: str = "",
     testimony: Testimony | None = None,
-) -> Attachment:
+) -> EvidenceAttachment:
     """Keep a file as evidence. The SHA-256 is taken over exactly the bytes received, before
     anything else looks at them. A file that fails to parse is still kept, as an opaque
     original, flagged, with no working copy: evidence is not ours to throw away. Only an empty
@@ -592,7 +597,7 @@ def capture_attachment(
                 problems.append(uploads.CORRUPT)
     opened = keyring.open(incident.vault)
     with transaction.atomic():
-        attachment = Attachment(
+        attachment = EvidenceAttachment(
             incident=incident,
             testimony=testimony,
             vault=incident.vault,
@@ -630,7 +635,7 @@ def capture_attachment(
 
 
 def read_attachment(
-    *, keyring: Keyring, attachment: Attachment, copy: str, reason: str = ""
+    *, keyring: Keyring, attachment: EvidenceAttachment, copy: str, reason: str = ""
 ) -> bytes:
     """The bytes of the original or the working copy, for a download; the download is a link in
     the chain of custody, committed before the bytes are handed out."""
@@ -656,7 +661,7 @@ def read_attachment(
     return bytes(data)
 
 
-def record_view(*, keyring: Keyring, attachment: Attachment) -> None:
+def record_view(*, keyring: Keyring, attachment: EvidenceAttachment) -> None:
     actor = _actor(keyring)
     with transaction.atomic():
         custody(
@@ -668,10 +673,10 @@ def record_view(*, keyring: Keyring, attachment: Attachment) -> None:
 
 
 def set_verification(
-    *, keyring: Keyring, attachment: Attachment, status: str, notes: str
-) -> Attachment:
+    *, keyring: Keyring, attachment: EvidenceAttachment, status: str, notes: str
+) -> EvidenceAttachment:
     actor = _actor(keyring)
-    if status not in Attachment.Verification.values:
+    if status not in EvidenceAttachment.Verification.values:
         raise EvidenceError(_("Unknown verification status."))
     opened = keyring.open(attachment.vault)
     with transaction.atomic():
@@ -690,7 +695,7 @@ def set_verification(
 
 
 def transfer_attachment(
-    *, keyring: Keyring, attachment: Attachment, organisation: str, reason: str
+    *, keyring: Keyring, attachment: EvidenceAttachment, organisation: str, reason: str
 ) -> CustodyEvent:
     """Record that the file was handed to another organisation (outside Haven)."""
     actor = _actor(keyring)
@@ -709,7 +714,9 @@ def transfer_attachment(
         )
 
 
-def delete_attachment(*, keyring: Keyring, attachment: Attachment, reason: str) -> Attachment:
+def delete_attachment(
+    *, keyring: Keyring, attachment: EvidenceAttachment, reason: str
+) -> EvidenceAttachment:
     """Delete the file's content (original and working copy). The row, its hash and its chain
     of custody stay, so the record shows that the file existed and who deleted it, and why."""
     actor = _actor(keyring)

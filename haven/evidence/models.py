@@ -50,7 +50,7 @@ class Audience(models.TextChoices):
     MEDIA = "media", _("Media and publication")
 
 
-class Incident(UUIDModel):
+class EvidenceIncident(UUIDModel):
     class Precision(models.TextChoices):
         DAY = "day", _("Exact day")
         MONTH = "month", _("Month")
@@ -76,6 +76,10 @@ class Incident(UUIDModel):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # The table keeps the name it had as `Incident`: sealed fields' associated data names
+        # the table (vault/keyring.py `_aad`), so another name would make every stored
+        # ciphertext unreadable.
+        db_table = "evidence_incident"
         indexes = [models.Index(fields=["-updated_at"])]
 
     def __str__(self) -> str:
@@ -83,7 +87,7 @@ class Incident(UUIDModel):
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self._state.adding:
-            while Incident.objects.filter(reference=self.reference).exists():
+            while EvidenceIncident.objects.filter(reference=self.reference).exists():
                 self.reference = new_reference()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
@@ -103,7 +107,7 @@ class Place(UUIDModel, VaultOwned):
         HOME = "home", _("Home")
         OTHER = "other", _("Other place")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="places")
+    incident = models.ForeignKey(EvidenceIncident, on_delete=models.CASCADE, related_name="places")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
     name = SealedField()
     description = SealedField()
@@ -118,7 +122,9 @@ class Perpetrator(UUIDModel, VaultOwned):
         INDIVIDUAL = "individual", _("Individual")
         UNIT = "unit", _("Unit or body")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="perpetrators")
+    incident = models.ForeignKey(
+        EvidenceIncident, on_delete=models.CASCADE, related_name="perpetrators"
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INDIVIDUAL)
     name = SealedField()  # a name, nickname or call sign; a unit's name
     unit = SealedField()
@@ -145,7 +151,7 @@ class Victim(UUIDModel, VaultOwned):
         REGISTRY_REPORT = "registry_report", _("A missing-persons report")
         UNLINKED = "unlinked", _("Not linked")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="victims")
+    incident = models.ForeignKey(EvidenceIncident, on_delete=models.CASCADE, related_name="victims")
     link = models.CharField(max_length=16, choices=Link.choices, default=Link.UNLINKED)
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -181,7 +187,7 @@ class Source(UUIDModel, VaultOwned):
         E = "E", _("E – unreliable")
         F = "F", _("F – cannot be judged")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sources")
+    incident = models.ForeignKey(EvidenceIncident, on_delete=models.CASCADE, related_name="sources")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.WITNESS)
     reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
     description = SealedField()
@@ -198,7 +204,9 @@ class Testimony(UUIDModel, VaultOwned):
         CE = "ce", _("Chechen")
         OTHER = "other", _("Other or unknown")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="testimonies")
+    incident = models.ForeignKey(
+        EvidenceIncident, on_delete=models.CASCADE, related_name="testimonies"
+    )
     given_by = SealedField()  # who gave it: a name, or how the person is known
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -228,13 +236,15 @@ class Testimony(UUIDModel, VaultOwned):
         return [str(Audience(a).label) for a in self.consent if a in Audience.values]
 
 
-class Attachment(UUIDModel, VaultOwned):
+class EvidenceAttachment(UUIDModel, VaultOwned):
     class Verification(models.TextChoices):
         UNVERIFIED = "unverified", _("Unverified")
         CORROBORATED = "corroborated", _("Corroborated")
         DOUBTFUL = "doubtful", _("Doubtful")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
+    incident = models.ForeignKey(
+        EvidenceIncident, on_delete=models.CASCADE, related_name="attachments"
+    )
     testimony = models.ForeignKey(
         Testimony, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
@@ -261,6 +271,10 @@ class Attachment(UUIDModel, VaultOwned):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # The table keeps the name it had as `Attachment`: sealed fields' associated data names
+        # the table (vault/keyring.py `_aad`), so another name would make every stored
+        # ciphertext unreadable.
+        db_table = "evidence_attachment"
         ordering = ["captured_at"]
 
     @property
@@ -281,7 +295,9 @@ class CustodyEvent(UUIDModel, VaultOwned):
         VERIFY = "verify", _("Verification changed")
         DELETE = "delete", _("Deleted")
 
-    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="custody")
+    attachment = models.ForeignKey(
+        EvidenceAttachment, on_delete=models.CASCADE, related_name="custody"
+    )
     action = models.CharField(max_length=16, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -299,7 +315,7 @@ class CustodyEvent(UUIDModel, VaultOwned):
 class Export(UUIDModel, VaultOwned):
     """A bundle that left Haven: for whom, by whom, and whether consent was overridden."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="exports")
+    incident = models.ForeignKey(EvidenceIncident, on_delete=models.CASCADE, related_name="exports")
     audience = models.CharField(max_length=16)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -48,7 +48,7 @@ from haven.evidence.forms import (
     VerificationForm,
     VictimForm,
 )
-from haven.evidence.models import Attachment, CustodyEvent, Incident, Testimony
+from haven.evidence.models import CustodyEvent, EvidenceAttachment, EvidenceIncident, Testimony
 from haven.ops.uploads import MESSAGES as UPLOAD_MESSAGES
 from haven.vault.models import Grant
 
@@ -72,7 +72,7 @@ REDACTION_KINDS = {
 @require_GET
 @require_role(*ROLES)
 def incident_list(request: HavenRequest) -> HttpResponse:
-    incidents = request.keyring.visible(Incident.objects.select_related("vault")).order_by(
+    incidents = request.keyring.visible(EvidenceIncident.objects.select_related("vault")).order_by(
         "-updated_at"
     )
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -143,7 +143,9 @@ def incident_edit(request: HavenRequest, incident_id: UUID) -> HttpResponse:
     )
 
 
-def _incident_context(request: HavenRequest, incident: Incident, **forms: Any) -> dict[str, Any]:
+def _incident_context(
+    request: HavenRequest, incident: EvidenceIncident, **forms: Any
+) -> dict[str, Any]:
     kr = request.keyring
     context = {
         "incident": incident,
@@ -178,7 +180,9 @@ def incident_detail(request: HavenRequest, incident_id: UUID) -> HttpResponse:
 
 
 def _part_view(
-    form_class: type, context_name: str, apply: Callable[[HavenRequest, Incident, dict], Any]
+    form_class: type,
+    context_name: str,
+    apply: Callable[[HavenRequest, EvidenceIncident, dict], Any],
 ) -> Callable[..., HttpResponse]:
     """One POST view per kind of record added to an incident."""
 
@@ -450,7 +454,9 @@ def _audience_label(audience: str | None) -> str:
         return audience
 
 
-def _attachment_context(request: HavenRequest, attachment: Attachment, **forms: Any) -> dict:
+def _attachment_context(
+    request: HavenRequest, attachment: EvidenceAttachment, **forms: Any
+) -> dict:
     opened = request.keyring.open(attachment.vault)
     return {
         "attachment": attachment,
@@ -500,7 +506,9 @@ def attachment_download(request: HavenRequest, attachment_id: UUID) -> HttpRespo
 
 
 def _attachment_post(
-    form_class: type, context_name: str, apply: Callable[[HavenRequest, Attachment, dict], str]
+    form_class: type,
+    context_name: str,
+    apply: Callable[[HavenRequest, EvidenceAttachment, dict], str],
 ) -> Callable[..., HttpResponse]:
     @require_POST
     @require_role(*ROLES)
@@ -525,17 +533,17 @@ def _attachment_post(
     return view
 
 
-def _verify(r: HavenRequest, a: Attachment, d: dict) -> str:
+def _verify(r: HavenRequest, a: EvidenceAttachment, d: dict) -> str:
     actions.set_verification(keyring=r.keyring, attachment=a, status=d["status"], notes=d["notes"])
     return _("Verification saved.")
 
 
-def _transfer(r: HavenRequest, a: Attachment, d: dict) -> str:
+def _transfer(r: HavenRequest, a: EvidenceAttachment, d: dict) -> str:
     actions.transfer_attachment(keyring=r.keyring, attachment=a, **d)
     return _("Transfer recorded in the chain of custody.")
 
 
-def _delete(r: HavenRequest, a: Attachment, d: dict) -> str:
+def _delete(r: HavenRequest, a: EvidenceAttachment, d: dict) -> str:
     actions.delete_attachment(keyring=r.keyring, attachment=a, reason=d["reason"])
     return _("The file's content is deleted; its hash and chain of custody remain.")
 
@@ -567,7 +575,7 @@ def attachment_custody(request: HavenRequest, attachment_id: UUID) -> HttpRespon
     return response
 
 
-def _export_context(request: HavenRequest, incident: Incident, **forms: Any) -> dict:
+def _export_context(request: HavenRequest, incident: EvidenceIncident, **forms: Any) -> dict:
     return {
         "incident": incident,
         "testimonies": incident.testimonies.order_by("created_at"),

@@ -18,11 +18,11 @@ from haven.cases.models import Case
 from haven.intake import portal
 from haven.intake.forms import FORM_TOKEN_MAX_AGE
 from haven.intake.models import (
-    Attachment,
     CaseIntakeRecord,
     CaseMessage,
     HelpRequest,
     Message,
+    MessageAttachment,
     PersonCopy,
     PortalIdentity,
 )
@@ -90,7 +90,7 @@ def _add_message(
     seal_box(copy, body=text)
     copy.save()
     for f in files:
-        attachment = Attachment(message=message, vault=request.vault)
+        attachment = MessageAttachment(message=message, vault=request.vault)
         seal_box(
             attachment,
             content=f.data,
@@ -268,7 +268,9 @@ def conversation_for_person(keys: CodenameKeys, identity: PortalIdentity) -> lis
     ]
 
 
-def note_original_download(*, actor: User, request: HelpRequest, attachment: Attachment) -> None:
+def note_original_download(
+    *, actor: User, request: HelpRequest, attachment: MessageAttachment
+) -> None:
     """A coordinator took a PDF as it was sent, with its metadata and active content: the
     audit trail says who and when, so a leaked original can be traced to a download."""
     with transaction.atomic():

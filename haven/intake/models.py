@@ -156,7 +156,7 @@ class PersonCopy(UUIDModel, VaultOwned):
     body = SealedField(box=True)
 
 
-class Attachment(UUIDModel, VaultOwned):
+class MessageAttachment(UUIDModel, VaultOwned):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     # The working copy staff download: a picture re-encoded (no EXIF, GPS, camera data), a PDF
     # rebuilt from its pages alone (no metadata, JavaScript, actions, embedded files, forms).
@@ -166,6 +166,12 @@ class Attachment(UUIDModel, VaultOwned):
     original = SealedField(kind="bytes", box=True)
     meta = SealedField(kind="json", box=True)  # name, type, size, whether metadata was stripped
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        # The table keeps the name it had as `Attachment`: sealed fields' associated data names
+        # the table (vault/keyring.py `_aad`), so another name would make every stored
+        # ciphertext unreadable.
+        db_table = "intake_attachment"
 
 
 class CaseIntakeRecord(UUIDModel, VaultOwned):

@@ -18,7 +18,7 @@ from haven.core.http import HavenRequest
 from haven.core.registry import Panel
 from haven.intake import actions
 from haven.intake.forms import OpenCaseForm, ReplyForm, UrgencyForm
-from haven.intake.models import Attachment, HelpRequest
+from haven.intake.models import HelpRequest, MessageAttachment
 from haven.lib import uploads
 from haven.vault.actions import GrantError
 from haven.vault.models import Vault
@@ -198,7 +198,7 @@ def triage_attachment(request: HavenRequest, request_id: UUID, attachment_id: UU
     sent (it may run JavaScript and names its author): deliberately, and audited."""
     help_request = get_request_for_user(request, request_id)
     attachment = (
-        Attachment.objects.filter(pk=attachment_id, message__request=help_request)
+        MessageAttachment.objects.filter(pk=attachment_id, message__request=help_request)
         .select_related("vault")
         .first()
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from haven.audit.log import log_event
 from haven.missing.errors import MissingError
-from haven.missing.models import CaseLink, Report, ReportLink, StatusNote
+from haven.missing.models import CaseLink, MissingPersonReport, ReportLink, StatusNote
 from haven.vault.actions import create_vault
 from haven.vault.keyring import Keyring, VaultLocked
 from haven.vault.models import Vault
@@ -70,13 +70,13 @@ def save_report(
     *,
     keyring: Keyring,
     values: dict[str, Any],
-    report: Report | None = None,
-    source_kind: str = Report.Source.OTHER,
-    reliability: str = Report.Reliability.UNKNOWN,
+    report: MissingPersonReport | None = None,
+    source_kind: str = MissingPersonReport.Source.OTHER,
+    reliability: str = MissingPersonReport.Reliability.UNKNOWN,
     record_id: str = "",
     entry_date: datetime.datetime | None = None,
     match: bool = True,
-) -> Report:
+) -> MissingPersonReport:
     """Create or update a report, index its names, and look for the same person elsewhere."""
     from haven.missing import matching
 
@@ -84,7 +84,7 @@ def save_report(
     creating = report is None
     with transaction.atomic():
         if report is None:
-            report = Report(vault=vault, created_by=keyring.user, record_id=record_id)
+            report = MissingPersonReport(vault=vault, created_by=keyring.user, record_id=record_id)
             if entry_date is not None:
                 report.entry_date = entry_date
         values = dict(values)
@@ -111,7 +111,7 @@ def save_report(
     return report
 
 
-def refresh_status(report: Report) -> str:
+def refresh_status(report: MissingPersonReport) -> str:
     """Set the report's current status from its newest note that carries one."""
     newest = (
         StatusNote.objects.filter(report=report)
@@ -120,9 +120,11 @@ def refresh_status(report: Report) -> str:
         .values_list("status", flat=True)
         .first()
     )
-    status = newest or Report.Status.INFORMATION_SOUGHT
+    status = newest or MissingPersonReport.Status.INFORMATION_SOUGHT
     if status != report.status:
-        Report.objects.filter(pk=report.pk).update(status=status, updated_at=timezone.now())
+        MissingPersonReport.objects.filter(pk=report.pk).update(
+            status=status, updated_at=timezone.now()
+        )
         report.status = status
     return status
 
@@ -130,7 +132,7 @@ def refresh_status(report: Report) -> str:
 def add_note(
     *,
     keyring: Keyring,
-    report: Report,
+    report: MissingPersonReport,
     status: str = "",
     text: str = "",
     source_date: datetime.datetime | None = None,
@@ -139,7 +141,7 @@ def add_note(
     record_id: str = "",
     entry_date: datetime.datetime | None = None,
 ) -> StatusNote:
-    if status and status not in Report.Status.values:
+    if status and status not in MissingPersonReport.Status.values:
         raise MissingError(_("Unknown status."))
     if not status and not text.strip():
         raise MissingError(_("A note needs a status or some text."))
@@ -175,13 +177,15 @@ def add_note(
     return note
 
 
-def active_report_links(report: Report) -> Any:
+def active_report_links(report: MissingPersonReport) -> Any:
     return ReportLink.objects.filter(
         Q(report_a=report) | Q(report_b=report), unlinked_at__isnull=True
     )
 
 
-def link_reports(*, keyring: Keyring, report: Report, other: Report, reason: str) -> ReportLink:
+def link_reports(
+    *, keyring: Keyring, report: MissingPersonReport, other: MissingPersonReport, reason: str
+) -> ReportLink:
     if other.pk == report.pk:
         raise MissingError(_("A report cannot be linked to itself."))
     if not reason.strip():
@@ -232,7 +236,12 @@ def unlink_reports(*, keyring: Keyring, link: ReportLink, reason: str) -> None:
 
 
 def link_case(
-    *, keyring: Keyring, report: Report, case: Case, reason: str, person: Person | None = None
+    *,
+    keyring: Keyring,
+    report: MissingPersonReport,
+    case: Case,
+    reason: str,
+    person: Person | None = None,
 ) -> CaseLink:
     """Link a report to a case. The caller must hold both: the link is shown on both."""
     if not reason.strip():
@@ -267,9 +276,9 @@ def report_case_missing(
     keyring: Keyring,
     case: Case,
     values: dict[str, Any],
-    source_kind: str = Report.Source.STAFF,
-    reliability: str = Report.Reliability.UNKNOWN,
-) -> Report:
+    source_kind: str = MissingPersonReport.Source.STAFF,
+    reliability: str = MissingPersonReport.Reliability.UNKNOWN,
+) -> MissingPersonReport:
     """A person in a case has disappeared (two days without news from a watched person): open
     the registry report from the case, linked to it at once. The matcher will have suggested the
     case's own person; that suggestion is decided "same person" with the same reason, so nobody

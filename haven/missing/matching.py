@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from haven.audit.log import log_event
 from haven.lib.names import match_names
 from haven.missing.errors import MissingError
-from haven.missing.models import MatchCandidate, RegistryIndexEntry, Report
+from haven.missing.models import MatchCandidate, MissingPersonReport, RegistryIndexEntry
 from haven.vault.keyring import Keyring, SealedReader
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def index_values(keyring: Keyring, names: Iterable[str]) -> set[str] | None:
     return None if groups is None else set().union(*groups)
 
 
-def reindex_report(keyring: Keyring, report: Report, values: dict[str, Any]) -> None:
+def reindex_report(keyring: Keyring, report: MissingPersonReport, values: dict[str, Any]) -> None:
     """Replace the report's index entries. Without the index key the report is flagged, so that
     someone holding both keys indexes it later (:func:`index_pending_reports`)."""
     found = index_values(keyring, report_names(values))
@@ -108,7 +108,7 @@ def reindex_report(keyring: Keyring, report: Report, values: dict[str, Any]) -> 
             [RegistryIndexEntry(report=report, value=v) for v in sorted(found)]
         )
     if report.name_indexed != indexed:
-        Report.objects.filter(pk=report.pk).update(name_indexed=indexed)
+        MissingPersonReport.objects.filter(pk=report.pk).update(name_indexed=indexed)
         report.name_indexed = indexed
 
 
@@ -173,7 +173,9 @@ def _suggest(keyring: Keyring, pairs: list[dict[str, Any]]) -> list[MatchCandida
     """Record the pairs not suggested before (each in its report's vault, looked up in one
     query), then score the new ones this keyring can see both sides of."""
     report_ids = {pair["report_id"] for pair in pairs}
-    vaults = dict(Report.objects.filter(pk__in=report_ids).values_list("pk", "vault_id"))
+    vaults = dict(
+        MissingPersonReport.objects.filter(pk__in=report_ids).values_list("pk", "vault_id")
+    )
     made = []
     for pair in pairs:
         if MatchCandidate.objects.filter(**pair).exists():
@@ -190,7 +192,7 @@ def _suggest(keyring: Keyring, pairs: list[dict[str, Any]]) -> list[MatchCandida
 
 
 def suggest_for_report(
-    keyring: Keyring, report: Report, values: dict[str, Any] | None = None
+    keyring: Keyring, report: MissingPersonReport, values: dict[str, Any] | None = None
 ) -> list[MatchCandidate]:
     """Candidates for a report among the other reports and the people in cases."""
     from haven.cases.models import NameIndexEntry
@@ -428,10 +430,12 @@ def index_pending_reports(keyring: Keyring) -> int:
 
     if _index_opened(keyring) is None:
         raise MissingError(_("You do not hold the search index."))
-    pending = keyring.visible(Report.objects.filter(name_indexed=False).select_related("vault"))
+    pending = keyring.visible(
+        MissingPersonReport.objects.filter(name_indexed=False).select_related("vault")
+    )
     done = 0
     for reader in keyring.readers(pending.order_by("pk")):
-        report: Report = reader.record  # type: ignore[assignment]
+        report: MissingPersonReport = reader.record  # type: ignore[assignment]
         reindex_report(keyring, report, {f: getattr(reader, f) for f in REPORT_FIELDS})
         suggest_for_report(keyring, report)
         done += 1

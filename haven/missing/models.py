@@ -40,7 +40,7 @@ class Sex(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Report(UUIDModel):
+class MissingPersonReport(UUIDModel):
     Status = Status
 
     class Source(models.TextChoices):
@@ -97,6 +97,10 @@ class Report(UUIDModel):
     name_indexed = models.BooleanField(default=False)
 
     class Meta:
+        # The table keeps the name it had as `Report`: sealed fields' associated data names
+        # the table (vault/keyring.py `_aad`), so another name would make every stored
+        # ciphertext unreadable.
+        db_table = "missing_report"
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["-updated_at"]),
@@ -107,7 +111,7 @@ class Report(UUIDModel):
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self._state.adding:
-            while Report.objects.filter(reference=self.reference).exists():
+            while MissingPersonReport.objects.filter(reference=self.reference).exists():
                 self.reference = new_reference()
             if not self.record_id:
                 self.record_id = f"{settings.HAVEN_PFIF_DOMAIN}/{self.reference}"
@@ -117,7 +121,7 @@ class Report(UUIDModel):
 class StatusNote(UUIDModel, VaultOwned):
     """One note in a report's history. The current status is the newest note's that has one."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notes")
+    report = models.ForeignKey(MissingPersonReport, on_delete=models.CASCADE, related_name="notes")
     record_id = models.CharField(max_length=255, unique=True)  # PFIF note_record_id
     status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     # When the information is from (PFIF source_date) and when it was entered here.
@@ -144,8 +148,8 @@ class ReportLink(UUIDModel, VaultOwned):
     the pair, shown on both), reversible (unlinking keeps the row, with who and why), and never a
     merge: both reports keep their own history."""
 
-    report_a = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
-    report_b = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    report_a = models.ForeignKey(MissingPersonReport, on_delete=models.CASCADE, related_name="+")
+    report_b = models.ForeignKey(MissingPersonReport, on_delete=models.CASCADE, related_name="+")
     linked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -165,7 +169,9 @@ class CaseLink(UUIDModel, VaultOwned):
     """A registry report and a case that concern the same person (a reported person who reached
     us, or a client who disappeared). Sealed reason; reversible like :class:`ReportLink`."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="case_links")
+    report = models.ForeignKey(
+        MissingPersonReport, on_delete=models.CASCADE, related_name="case_links"
+    )
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="registry_links")
     person = models.ForeignKey(
         "cases.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -186,7 +192,9 @@ class RegistryIndexEntry(models.Model):
     """Blind index of a report's name keys, under the same index key as the case people's
     (`cases.NameIndexEntry`), so that one query finds candidates on either side."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="index_entries")
+    report = models.ForeignKey(
+        MissingPersonReport, on_delete=models.CASCADE, related_name="index_entries"
+    )
     value = models.CharField(max_length=8)
 
     class Meta:
@@ -205,9 +213,9 @@ class MatchCandidate(UUIDModel, VaultOwned):
         DISMISSED = "dismissed", _("Names do not match")
 
     # vault (from VaultOwned): the registry's
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    report = models.ForeignKey(MissingPersonReport, on_delete=models.CASCADE, related_name="+")
     other_report = models.ForeignKey(
-        Report, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        MissingPersonReport, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     person = models.ForeignKey(
         "cases.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"

@@ -37,7 +37,14 @@ from haven.missing.forms import (
     SearchForm,
     UnlinkForm,
 )
-from haven.missing.models import CaseLink, MatchCandidate, Report, ReportLink, Sex, StatusNote
+from haven.missing.models import (
+    CaseLink,
+    MatchCandidate,
+    MissingPersonReport,
+    ReportLink,
+    Sex,
+    StatusNote,
+)
 from haven.vault.models import Grant
 
 READ_ROLES = (Role.DOCUMENTATION, Role.COORDINATOR, Role.CASEWORKER, Role.LAWYER)
@@ -48,10 +55,12 @@ MAX_SCORE_PER_PAGE = 200
 SEARCH_LIMIT = 500
 
 
-def get_report_for_user(request: HavenRequest, report_id: UUID) -> Report:
+def get_report_for_user(request: HavenRequest, report_id: UUID) -> MissingPersonReport:
     """The one access function for reports: "missing" and "not yours" answer alike (404)."""
     found = (
-        request.keyring.visible(Report.objects.select_related("vault")).filter(pk=report_id).first()
+        request.keyring.visible(MissingPersonReport.objects.select_related("vault"))
+        .filter(pk=report_id)
+        .first()
     )
     if found is None:
         raise Http404
@@ -89,7 +98,7 @@ def _name_search(request: HavenRequest, q: str, reports: Any) -> Any:
 @require_role(*READ_ROLES)
 def report_list(request: HavenRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
-    reports = request.keyring.visible(Report.objects.select_related("vault"))
+    reports = request.keyring.visible(MissingPersonReport.objects.select_related("vault"))
     search_unavailable = False
     if form.is_valid():
         q = (form.cleaned_data.get("q") or "").strip()
@@ -117,7 +126,9 @@ def report_list(request: HavenRequest) -> HttpResponse:
             "search_unavailable": search_unavailable,
             "registry": vault,
             "holds_registry": vault is not None and request.keyring.can_open(vault),
-            "unindexed": request.keyring.visible(Report.objects.filter(name_indexed=False)).count(),
+            "unindexed": request.keyring.visible(
+                MissingPersonReport.objects.filter(name_indexed=False)
+            ).count(),
             "export_form": ExportRequestForm(),
             "pending_matches": matching.visible_candidates(request.keyring)
             .filter(decision=MatchCandidate.Decision.PENDING)
@@ -184,7 +195,7 @@ def _initial_from_case(request: HavenRequest, case: Case) -> dict[str, Any]:
     """The case's first person, as far as the registry's fields go, and the last news of them."""
     from haven.cases.models import Person
 
-    initial: dict[str, Any] = {"source_kind": Report.Source.STAFF}
+    initial: dict[str, Any] = {"source_kind": MissingPersonReport.Source.STAFF}
     person = Person.objects.filter(case=case).select_related("vault").order_by("created_at").first()
     if person is not None:
         p = request.keyring.reader(person)
@@ -236,7 +247,7 @@ def report_edit(request: HavenRequest, report_id: UUID) -> HttpResponse:
     )
 
 
-def _links(request: HavenRequest, report: Report) -> dict[str, Any]:
+def _links(request: HavenRequest, report: MissingPersonReport) -> dict[str, Any]:
     keyring = request.keyring
     report_links = []
     for link in ReportLink.objects.filter(report_a=report).select_related(
@@ -266,7 +277,9 @@ def _links(request: HavenRequest, report: Report) -> dict[str, Any]:
     return {"report_links": report_links, "case_links": case_links, "request_links": request_links}
 
 
-def _detail_context(request: HavenRequest, report: Report, **forms: Any) -> dict[str, Any]:
+def _detail_context(
+    request: HavenRequest, report: MissingPersonReport, **forms: Any
+) -> dict[str, Any]:
     keyring = request.keyring
     reader = keyring.reader(report)
     photo = None
@@ -305,7 +318,7 @@ def report_detail(request: HavenRequest, report_id: UUID) -> HttpResponse:
     return render(request, "missing/report_detail.html", _detail_context(request, report))
 
 
-def _refused(request: HavenRequest, report: Report, **forms: Any) -> HttpResponse:
+def _refused(request: HavenRequest, report: MissingPersonReport, **forms: Any) -> HttpResponse:
     return render(
         request,
         "missing/report_detail.html",
@@ -347,7 +360,7 @@ def report_link(request: HavenRequest, report_id: UUID) -> HttpResponse:
         try:
             if reference.startswith("MP-"):
                 other = (
-                    request.keyring.visible(Report.objects.all())
+                    request.keyring.visible(MissingPersonReport.objects.all())
                     .filter(reference=reference)
                     .first()
                 )
@@ -627,13 +640,15 @@ def request_registry_matches(request: HavenRequest, help_request: Any) -> list[M
     )
 
 
-def case_registry_links(request: HavenRequest, case: Case) -> list[tuple[Any, Report | None]]:
+def case_registry_links(
+    request: HavenRequest, case: Case
+) -> list[tuple[Any, MissingPersonReport | None]]:
     """For the case page: reports linked to this case; a report is named only to people who
     hold the registry."""
     visible = set(
-        request.keyring.visible(Report.objects.filter(case_links__case=case)).values_list(
-            "pk", flat=True
-        )
+        request.keyring.visible(
+            MissingPersonReport.objects.filter(case_links__case=case)
+        ).values_list("pk", flat=True)
     )
     return [
         (link, link.report if link.report_id in visible else None)

@@ -18,10 +18,10 @@ from haven.audit.log import log_event
 from haven.cases.models import Case, CaseAssignment, Task
 from haven.safety.models import (
     CheckIn,
-    Incident,
     OnCallShift,
     Placement,
     SafeHouse,
+    SafetyIncident,
     Watch,
 )
 from haven.vault.actions import create_vault
@@ -41,10 +41,10 @@ PIN_LOCK = dt.timedelta(minutes=15)
 # the case page then offers the missing-persons report. Network practice: two days.
 NO_NEWS_AFTER = dt.timedelta(hours=48)
 URGENT_KINDS = (
-    Incident.Kind.PANIC,
-    Incident.Kind.DURESS,
-    Incident.Kind.COMPROMISED,
-    Incident.Kind.PIN_GUESSING,
+    SafetyIncident.Kind.PANIC,
+    SafetyIncident.Kind.DURESS,
+    SafetyIncident.Kind.COMPROMISED,
+    SafetyIncident.Kind.PIN_GUESSING,
 )
 
 
@@ -167,8 +167,8 @@ def record_checkin(
                 "pins_locked_until",
             ]
         )
-        Incident.objects.filter(
-            watch=watch, kind=Incident.Kind.MISSED, resolved_at__isnull=True
+        SafetyIncident.objects.filter(
+            watch=watch, kind=SafetyIncident.Kind.MISSED, resolved_at__isnull=True
         ).update(resolved_at=at)
         log_event(
             actor=recorded_by,
@@ -204,7 +204,7 @@ def portal_checkin(*, identity: PortalIdentity, pin: str) -> bool:
         return False
     record_checkin(watch=watch, method=CheckIn.Method.PORTAL)
     if duress and not normal:
-        open_incident(kind=Incident.Kind.DURESS, case=watch.case, watch=watch)
+        open_incident(kind=SafetyIncident.Kind.DURESS, case=watch.case, watch=watch)
     return True
 
 
@@ -217,7 +217,7 @@ def _wrong_pin(watch: Watch, now: dt.datetime) -> None:
         if failed < PIN_ATTEMPTS:
             return
         Watch.objects.filter(pk=watch.pk).update(failed_pins=0, pins_locked_until=now + PIN_LOCK)
-        open_incident(kind=Incident.Kind.PIN_GUESSING, case=watch.case, watch=watch, now=now)
+        open_incident(kind=SafetyIncident.Kind.PIN_GUESSING, case=watch.case, watch=watch, now=now)
 
 
 def panic(*, identity: PortalIdentity) -> None:
@@ -227,7 +227,7 @@ def panic(*, identity: PortalIdentity) -> None:
     case = identity.case
     if case is not None:
         watch = Watch.objects.filter(case=case).first()
-        open_incident(kind=Incident.Kind.PANIC, case=case, watch=watch)
+        open_incident(kind=SafetyIncident.Kind.PANIC, case=case, watch=watch)
         return
     from haven.alerts.actions import notify_role
     from haven.intake.models import HelpRequest
@@ -268,11 +268,11 @@ def open_incident(
     house: SafeHouse | None = None,
     reference: str = "",
     now: dt.datetime | None = None,
-) -> Incident:
+) -> SafetyIncident:
     """An incident to escalate. Its first step is sent right away, in this transaction."""
     now = now or timezone.now()
     with transaction.atomic():
-        incident = Incident.objects.create(
+        incident = SafetyIncident.objects.create(
             kind=kind,
             case=case,
             watch=watch,
@@ -298,7 +298,7 @@ def on_call(now: dt.datetime) -> list[User]:
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
-def recipients_for_step(incident: Incident, step: int, now: dt.datetime) -> list[User]:
+def recipients_for_step(incident: SafetyIncident, step: int, now: dt.datetime) -> list[User]:
     if step == 1:
         if incident.case_id is None:
             return []
@@ -317,7 +317,7 @@ def recipients_for_step(incident: Incident, step: int, now: dt.datetime) -> list
     )
 
 
-def escalation_gaps(incident: Incident) -> tuple[dt.timedelta, dt.timedelta]:
+def escalation_gaps(incident: SafetyIncident) -> tuple[dt.timedelta, dt.timedelta]:
     """(time between steps, time between repeats) for an incident: its case's policy, kept on the
     case's watch (a panic or a compromised house may have no watch of its own), or the settings."""
     watch = incident.watch
@@ -328,7 +328,7 @@ def escalation_gaps(incident: Incident) -> tuple[dt.timedelta, dt.timedelta]:
     return dt.timedelta(minutes=step), dt.timedelta(minutes=repeat)
 
 
-def advance(incident: Incident, *, now: dt.datetime) -> bool:
+def advance(incident: SafetyIncident, *, now: dt.datetime) -> bool:
     """Send the incident's next step, if it is due and nobody has acknowledged it. Claimed with a
     conditional UPDATE, so two workers never send the same step twice."""
     step_gap, repeat_gap = escalation_gaps(incident)
@@ -350,7 +350,7 @@ def advance(incident: Incident, *, now: dt.datetime) -> bool:
     else:
         new_step = incident.step + 1
         steps, rounds, wait = [new_step], incident.rounds, step_gap if new_step < 3 else repeat_gap
-    claimed = Incident.objects.filter(
+    claimed = SafetyIncident.objects.filter(
         pk=incident.pk,
         step=incident.step,
         rounds=incident.rounds,
@@ -368,11 +368,11 @@ def advance(incident: Incident, *, now: dt.datetime) -> bool:
         # hear of it at once rather than an alarm going nowhere.
         people = {u.pk: u for u in recipients_for_step(incident, 3, now)}
     kind = {
-        Incident.Kind.MISSED: "missed_checkin",
-        Incident.Kind.PANIC: "panic",
-        Incident.Kind.DURESS: "duress_checkin",
-        Incident.Kind.COMPROMISED: "house_compromised",
-        Incident.Kind.PIN_GUESSING: "pin_guessing",
+        SafetyIncident.Kind.MISSED: "missed_checkin",
+        SafetyIncident.Kind.PANIC: "panic",
+        SafetyIncident.Kind.DURESS: "duress_checkin",
+        SafetyIncident.Kind.COMPROMISED: "house_compromised",
+        SafetyIncident.Kind.PIN_GUESSING: "pin_guessing",
     }[incident.kind]  # type: ignore[index]
     notify(
         recipients=people.values(),
@@ -384,11 +384,11 @@ def advance(incident: Incident, *, now: dt.datetime) -> bool:
     return True
 
 
-def acknowledge(*, actor: User, incident: Incident) -> None:
+def acknowledge(*, actor: User, incident: SafetyIncident) -> None:
     with transaction.atomic():
-        updated = Incident.objects.filter(pk=incident.pk, acknowledged_at__isnull=True).update(
-            acknowledged_at=timezone.now(), acknowledged_by=actor
-        )
+        updated = SafetyIncident.objects.filter(
+            pk=incident.pk, acknowledged_at__isnull=True
+        ).update(acknowledged_at=timezone.now(), acknowledged_by=actor)
         if updated:
             log_event(
                 actor=actor,
@@ -400,13 +400,13 @@ def acknowledge(*, actor: User, incident: Incident) -> None:
     incident.refresh_from_db()
 
 
-def resolve(*, actor: User, incident: Incident) -> None:
+def resolve(*, actor: User, incident: SafetyIncident) -> None:
     with transaction.atomic():
         now = timezone.now()
-        Incident.objects.filter(pk=incident.pk, resolved_at__isnull=True).update(
+        SafetyIncident.objects.filter(pk=incident.pk, resolved_at__isnull=True).update(
             resolved_at=now, resolved_by=actor
         )
-        Incident.objects.filter(pk=incident.pk, acknowledged_at__isnull=True).update(
+        SafetyIncident.objects.filter(pk=incident.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=now, acknowledged_by=actor
         )
         log_event(
@@ -620,11 +620,13 @@ def mark_compromised(*, actor: User, house: SafeHouse) -> list[Placement]:
             data={"residents": len(residents)},
         )
         for placement in residents:
-            open_incident(kind=Incident.Kind.COMPROMISED, case=placement.case, house=house, now=now)
+            open_incident(
+                kind=SafetyIncident.Kind.COMPROMISED, case=placement.case, house=house, now=now
+            )
             _add_move_task(actor=actor, case=placement.case, on=timezone.localdate(now))
         if not residents:
             open_incident(
-                kind=Incident.Kind.COMPROMISED,
+                kind=SafetyIncident.Kind.COMPROMISED,
                 case=None,
                 house=house,
                 reference=house.reference,
@@ -665,7 +667,9 @@ def silent_since(case: Case, now: dt.datetime | None = None) -> dt.datetime | No
 def incident_summary(case: Case) -> list[dict[str, Any]]:
     """Incidents of a case with response times, for the case timeline."""
     rows = []
-    for i in Incident.objects.filter(case=case).select_related("acknowledged_by", "resolved_by"):
+    for i in SafetyIncident.objects.filter(case=case).select_related(
+        "acknowledged_by", "resolved_by"
+    ):
         rows.append(
             {
                 "incident": i,

@@ -40,10 +40,10 @@ from haven.safety.forms import (
 from haven.safety.models import (
     STATUS_LABELS,
     Channel,
-    Incident,
     OnCallShift,
     Placement,
     SafeHouse,
+    SafetyIncident,
     Watch,
 )
 
@@ -52,11 +52,11 @@ HOUSE_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
 ROSTER_DAYS = 7  # how far ahead the roster page looks for gaps
 
 
-def get_incident_for_user(request: HavenRequest, incident_id: UUID) -> Incident:
+def get_incident_for_user(request: HavenRequest, incident_id: UUID) -> SafetyIncident:
     """An incident is visible to whoever was alerted about it or can open its case. Incidents
     carry no identifying data, so the on-call lawyer can acknowledge without the case grant."""
     incident = (
-        Incident.objects.select_related("case__vault", "house").filter(pk=incident_id).first()
+        SafetyIncident.objects.select_related("case__vault", "house").filter(pk=incident_id).first()
     )
     if incident is None or request.keyring.duress:
         raise Http404
@@ -123,7 +123,7 @@ def board(request: HavenRequest) -> HttpResponse:
     )
 
 
-def _open_incidents_for(request: HavenRequest) -> QuerySet[Incident]:
+def _open_incidents_for(request: HavenRequest) -> QuerySet[SafetyIncident]:
     """Unresolved incidents this person was alerted about or whose case they can open: one
     query, filtered in the database."""
     alerted = Notification.objects.filter(
@@ -131,7 +131,7 @@ def _open_incidents_for(request: HavenRequest) -> QuerySet[Incident]:
     ).values_list("link", flat=True)
     alerted_ids = {link.rstrip("/").rsplit("/", 1)[-1] for link in alerted}
     return (
-        Incident.objects.filter(resolved_at__isnull=True)
+        SafetyIncident.objects.filter(resolved_at__isnull=True)
         .filter(
             Q(pk__in=[i for i in alerted_ids if _is_uuid(i)])
             | Q(case__in=request.keyring.visible(Case.objects.all()))
@@ -509,7 +509,7 @@ def watch_panel(request: HavenRequest) -> Panel | None:
     now = timezone.now()
     watches = Watch.objects.filter(case__in=request.keyring.visible(Case.objects.all()))
     statuses = [w.get_status(now) for w in watches[:1000]]
-    open_incidents = Incident.objects.filter(
+    open_incidents = SafetyIncident.objects.filter(
         resolved_at__isnull=True,
         acknowledged_at__isnull=True,
         case__in=request.keyring.visible(Case.objects.all()),

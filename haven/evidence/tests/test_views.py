@@ -16,7 +16,7 @@ from django.utils import timezone
 from haven.evidence import actions
 from haven.evidence import models as evidence_models
 from haven.evidence.bundle import verify_bundle
-from haven.evidence.models import Attachment, Incident
+from haven.evidence.models import EvidenceAttachment, EvidenceIncident
 from haven.evidence.tests.conftest import jpeg_with_gps
 from haven.testing.leakscan import Markers, assert_no_leaks
 
@@ -65,7 +65,7 @@ def test_a_bad_incident_form_says_what_is_wrong_and_keeps_what_was_typed(
     body = response.content.decode()
     assert "Задержание у мечети" in body and "Долгий рассказ, который нельзя потерять" in body
     assert "Choose violations from the list." in body or "Выберите" in body
-    assert not Incident.objects.exists()
+    assert not EvidenceIncident.objects.exists()
 
 
 @pytest.mark.django_db
@@ -84,7 +84,7 @@ def test_an_incident_and_a_testimony_recorded_through_the_web_then_exported_for_
         },
     )
     assert response.status_code == 302
-    incident = Incident.objects.get()
+    incident = EvidenceIncident.objects.get()
     assert client_for(personas.lawyer).get(f"/staff/evidence/{incident.id}/").status_code == 200
     url = reverse("evidence-testimony-create", kwargs={"incident_id": incident.id})
     bad = client.post(
@@ -136,10 +136,10 @@ def test_bad_files_get_a_clear_message_and_a_broken_one_is_kept_flagged(
     settings.HAVEN_EVIDENCE_MAX_FILE_BYTES = 2048
     huge = client.post(url, {"file": SimpleUploadedFile("h.bin", b"x" * 4096)})
     assert huge.status_code == 400
-    assert not Attachment.objects.exists()
+    assert not EvidenceAttachment.objects.exists()
     broken = client.post(url, {"file": SimpleUploadedFile("b.pdf", b"%PDF-1.4\ntruncated")})
     assert broken.status_code == 302
-    attachment = Attachment.objects.get()
+    attachment = EvidenceAttachment.objects.get()
     assert attachment.problems == ["corrupt"]
     page = client.get(reverse("evidence-attachment", kwargs={"attachment_id": attachment.id}))
     assert page.status_code == 200
@@ -230,7 +230,7 @@ def test_the_leak_scan_finds_nothing_of_incidents_testimony_or_files(
             "date_precision": "unknown",
         },
     )
-    incident = Incident.objects.get()
+    incident = EvidenceIncident.objects.get()
     kw = {"incident_id": incident.id}
     client.post(
         reverse("evidence-place-add", kwargs=kw),
@@ -275,7 +275,7 @@ def test_the_leak_scan_finds_nothing_of_incidents_testimony_or_files(
         },
     )
     client.post(upload, {"file": SimpleUploadedFile("p.jpg", picture.getvalue())})
-    for a in Attachment.objects.all():
+    for a in EvidenceAttachment.objects.all():
         akw = {"attachment_id": a.id}
         client.get(reverse("evidence-attachment", kwargs=akw))
         client.post(
@@ -288,7 +288,7 @@ def test_the_leak_scan_finds_nothing_of_incidents_testimony_or_files(
         )
     response = client.post(reverse("evidence-export", kwargs=kw), {"audience": "court"})
     assert response.status_code == 200
-    assert Attachment.objects.count() == 2 and testimony.incident_id == incident.id
+    assert EvidenceAttachment.objects.count() == 2 and testimony.incident_id == incident.id
     assert_no_leaks(markers, log_text=caplog.text)
     # And the bundle itself does carry what it must (the scan would otherwise prove little).
     bundle = zipfile.ZipFile(io.BytesIO(response.content))

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from haven.safety import actions
-from haven.safety.models import Channel, Incident
+from haven.safety.models import Channel, SafetyIncident
 from haven.safety.worker import run_once
 from haven.testing.leakscan import Markers, assert_no_leaks
 from haven.testing.personas import keyring_for
@@ -37,7 +37,7 @@ def test_the_on_call_lawyer_acknowledges_from_the_alert_link_without_the_case_gr
         time_zone="UTC",
     )
     run_once(watch.next_deadline + dt.timedelta(seconds=1))
-    incident = Incident.objects.get()
+    incident = SafetyIncident.objects.get()
     incident.next_step_at = now
     incident.save()
     run_once(watch.next_deadline + dt.timedelta(minutes=30))
@@ -175,7 +175,7 @@ def test_house_views_refuse_another_coordinator_and_objects_that_are_not_the_hou
     )
     url = path.format(
         watch=watch.id,
-        incident=Incident.objects.get().id,
+        incident=SafetyIncident.objects.get().id,
         house=house.id,
         other=other.id,
         placement=placed.id,
