@@ -319,7 +319,7 @@ def verify(ledger: Ledger, codenames: list[str]) -> dict[str, int]:
     from haven.intake import portal
     from haven.intake.models import HelpRequest, Message, PersonCopy, PortalIdentity
     from haven.lib.codenames import normalise_codename
-    from haven.safety.models import CheckIn, Incident, Watch
+    from haven.safety.models import CheckIn, SafetyIncident, Watch
     from haven.vault.keyring import Keyring
     from haven.vault.userkeys import unwrap_user_key
 
@@ -355,7 +355,7 @@ def verify(ledger: Ledger, codenames: list[str]) -> dict[str, int]:
         )
         watch = Watch.objects.get(case_id=identity.case_id)
         stored = CheckIn.objects.filter(watch=watch, method="portal").count()
-        panics = Incident.objects.filter(case_id=identity.case_id, kind="panic").count()
+        panics = SafetyIncident.objects.filter(case_id=identity.case_id, kind="panic").count()
         lost["checkins"] += max(0, ledger.checkins.get(codename, 0) - stored)
         lost["panics"] += max(0, ledger.panics.get(codename, 0) - panics)
     return lost

@@ -14,12 +14,14 @@ variant of the given name and sometimes with one typo.
 
 Prints pairs found, precision and recall against the true person ids, and wall times.
 
-Usage: uv run python bench/names_dedup.py [--n 100000] [--splink-n 100000] [--skip-splink]
+Usage: uv run --group bench python bench/names_dedup.py [--n 100000] [--splink-n 100000]
+       uv run python bench/names_dedup.py --skip-splink   (ours alone: no `bench` group needed)
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import random
 import sys
 import time
@@ -281,6 +283,9 @@ def main() -> None:
         help="latin: iuliia Wikipedia transliteration (baseline); skeleton: our vowel-keeping skeletons",
     )
     args = parser.parse_args()
+    if not args.skip_splink and importlib.util.find_spec("splink") is None:
+        # Checked first: ours takes minutes at 100k, and would be thrown away by a late ImportError.
+        sys.exit("splink is in the bench group: uv run --group bench python bench/names_dedup.py")
 
     records = make_records(args.n)
     truth = true_pairs(records)

@@ -54,7 +54,7 @@ def main() -> None:
     from haven.accounts.actions import create_staff_user
     from haven.accounts.models import Role, User
     from haven.missing import actions, matching
-    from haven.missing.models import MatchCandidate, RegistryIndexEntry, Report
+    from haven.missing.models import MatchCandidate, MissingPersonReport, RegistryIndexEntry
     from haven.testing.personas import keyring_for
     from haven.vault.keyring import OpenVault
 
@@ -92,7 +92,7 @@ def main() -> None:
     for start in range(0, 0 if reuse else len(base), 2000):
         reports, entries = [], []
         for r in base[start : start + 2000]:
-            report = Report(
+            report = MissingPersonReport(
                 vault=vault, record_id=f"bench.invalid/{r['unique_id']}", name_indexed=True
             )
             report.reference = f"MP-{int(r['unique_id']):08X}"
@@ -102,13 +102,13 @@ def main() -> None:
             for value in matching.index_values(ring, matching.report_names(values)) or ():
                 entries.append(RegistryIndexEntry(report=report, value=value))
         with transaction.atomic():
-            Report.objects.bulk_create(reports)
+            MissingPersonReport.objects.bulk_create(reports)
             RegistryIndexEntry.objects.bulk_create(entries)
     build = time.perf_counter() - t0
     if args.reuse is not None and not reuse:
         snapshot(args.reuse)
     print(
-        f"registry of {Report.objects.count():,} reports "
+        f"registry of {MissingPersonReport.objects.count():,} reports "
         f"{'reused' if reuse else f'built in {build:.0f} s'} "
         f"({RegistryIndexEntry.objects.count():,} index entries)",
         flush=True,

@@ -53,7 +53,7 @@ def grow(start: int, n: int, rng: random.Random) -> None:
 
     from haven.cases.models import Case, CaseTransition
     from haven.intake.models import HelpRequest, PortalIdentity
-    from haven.safety.models import Incident, Watch
+    from haven.safety.models import SafetyIncident, Watch
     from haven.vault.models import Vault
 
     now = timezone.now()
@@ -134,7 +134,7 @@ def grow(start: int, n: int, rng: random.Random) -> None:
                 if i % 50 == 0:
                     started = now - dt.timedelta(days=rng.uniform(1, 300))
                     incidents.append(
-                        Incident(
+                        SafetyIncident(
                             kind="missed_checkin",
                             case=case,
                             watch=watch,
@@ -150,7 +150,7 @@ def grow(start: int, n: int, rng: random.Random) -> None:
             PortalIdentity.objects.bulk_create(identities)
             HelpRequest.objects.bulk_create(requests)
             Watch.objects.bulk_create(watches)
-            Incident.objects.bulk_create(incidents)
+            SafetyIncident.objects.bulk_create(incidents)
 
 
 def measure(fn: Any, runs: int) -> tuple[float, float, int]:

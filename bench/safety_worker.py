@@ -99,9 +99,9 @@ def latency(per_minute: int, minutes: int) -> tuple[float, float, int, int]:
     thread.join()
     delays = []
     deadlines = dict(Watch.objects.filter(state="down").values_list("case_id", "next_deadline"))
-    from haven.safety.models import Incident
+    from haven.safety.models import SafetyIncident
 
-    incident_case = dict(Incident.objects.values_list("reference", "case_id"))
+    incident_case = dict(SafetyIncident.objects.values_list("reference", "case_id"))
     for sent_at, reference in Delivery.objects.filter(status="sent").values_list(
         "sent_at", "notification__reference"
     ):
@@ -128,7 +128,7 @@ def two_workers(count: int) -> tuple[int, int, int]:
     from django.db import connection
     from django.utils import timezone
 
-    from haven.safety.models import Incident, Watch
+    from haven.safety.models import SafetyIncident, Watch
 
     past = timezone.now() - dt.timedelta(seconds=1)
     ids = list(Watch.objects.filter(state="up").values_list("id", flat=True)[:count])
@@ -142,12 +142,12 @@ def two_workers(count: int) -> tuple[int, int, int]:
     for p in procs:
         p.join()
     claimed = out.get() + out.get()
-    incidents = Incident.objects.filter(watch_id__in=ids).count()
+    incidents = SafetyIncident.objects.filter(watch_id__in=ids).count()
     duplicates = incidents - len(
-        set(Incident.objects.filter(watch_id__in=ids).values_list("watch_id", flat=True))
+        set(SafetyIncident.objects.filter(watch_id__in=ids).values_list("watch_id", flat=True))
     )
     missed = len(ids) - len(
-        set(Incident.objects.filter(watch_id__in=ids).values_list("watch_id", flat=True))
+        set(SafetyIncident.objects.filter(watch_id__in=ids).values_list("watch_id", flat=True))
     )
     return claimed, duplicates, missed
 

@@ -6,8 +6,6 @@ pathway, outcome."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -16,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from haven.cases import regions
 from haven.lib.references import random_reference
 from haven.vault.fields import SealedField
-from haven.vault.models import Vault
+from haven.vault.models import UUIDModel, Vault, VaultOwned
 
 
 def new_reference() -> str:
@@ -71,7 +69,7 @@ for _active in (
 NEEDS_VETTING = {S.PLANNING, S.IN_TRANSIT, S.SHELTERED, S.DOCUMENTS, S.DEPARTED}
 
 
-class Case(models.Model):
+class Case(UUIDModel):
     State = State
 
     class Risk(models.TextChoices):
@@ -91,7 +89,6 @@ class Case(models.Model):
         IN_COUNTRY = "in_country", _("Relocated within the country")
         ABROAD = "abroad", _("Relocated abroad")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=16, unique=True, default=new_reference)
     vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="cases")
     state = models.CharField(max_length=16, choices=State.choices, default=State.INTAKE)
@@ -171,12 +168,10 @@ class CaseAssignment(models.Model):
         ]
 
 
-class Person(models.Model):
+class Person(UUIDModel, VaultOwned):
     """A person in a case. Every identifying field is sealed in the case's vault."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="people")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     given_name = SealedField()
     family_name = SealedField()
     patronymic = SealedField()
@@ -206,10 +201,8 @@ class Person(models.Model):
         ]
 
 
-class CaseTransition(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class CaseTransition(UUIDModel, VaultOwned):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transitions")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     from_state = models.CharField(max_length=16, choices=State.choices)
     to_state = models.CharField(max_length=16, choices=State.choices)
     actor = models.ForeignKey(
@@ -231,10 +224,8 @@ class CaseTransition(models.Model):
         ]
 
 
-class CaseNote(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class CaseNote(UUIDModel, VaultOwned):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -245,7 +236,7 @@ class CaseNote(models.Model):
         ordering = ["-created_at"]
 
 
-class Task(models.Model):
+class Task(UUIDModel, VaultOwned):
     class Kind(models.TextChoices):
         VISA_APPOINTMENT = "visa_appointment", _("Visa appointment")
         COURT_DEADLINE = "court_deadline", _("Court deadline")
@@ -256,9 +247,7 @@ class Task(models.Model):
         RELOCATE = "relocate", _("Move out of a compromised safe house now")
         OTHER = "other", _("Other")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=24, choices=Kind.choices, default=Kind.OTHER)
     title = SealedField()
     due_date = models.DateField()
@@ -273,7 +262,7 @@ class Task(models.Model):
         indexes = [models.Index(fields=["done_at", "due_date"])]
 
 
-class Vetting(models.Model):
+class Vetting(VaultOwned):
     class Decision(models.TextChoices):
         PENDING = "pending", _("Pending")
         APPROVED = "approved", _("Approved")
@@ -282,7 +271,6 @@ class Vetting(models.Model):
     case = models.OneToOneField(
         Case, on_delete=models.CASCADE, primary_key=True, related_name="vetting"
     )
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     identity_corroborated = models.BooleanField(default=False)
     vouched_for = models.BooleanField(default=False)
     interview_done = models.BooleanField(default=False)
@@ -294,7 +282,7 @@ class Vetting(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
 
-class RelocationDocument(models.Model):
+class RelocationDocument(UUIDModel, VaultOwned):
     class Status(models.TextChoices):
         TO_PREPARE = "to_prepare", _("To prepare")
         SUBMITTED = "submitted", _("Submitted")
@@ -302,9 +290,7 @@ class RelocationDocument(models.Model):
         REFUSED = "refused", _("Refused")
         EXPIRED = "expired", _("Expired")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="relocation_documents")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     kind = SealedField()  # "Schengen humanitarian visa, Germany", "foreign passport", ...
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.TO_PREPARE)
     deadline = models.DateField(null=True, blank=True)
@@ -312,7 +298,7 @@ class RelocationDocument(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
 
-class ApprovalRequest(models.Model):
+class ApprovalRequest(UUIDModel):
     """The two-person rule: a sensitive disclosure needs a second coordinator's yes."""
 
     class Kind(models.TextChoices):
@@ -326,7 +312,6 @@ class ApprovalRequest(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=24, choices=Kind.choices)
     vault = models.ForeignKey(
         Vault, null=True, blank=True, on_delete=models.CASCADE, related_name="approval_requests"

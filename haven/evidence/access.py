@@ -8,12 +8,12 @@ from uuid import UUID
 from django.http import Http404
 
 from haven.core.http import HavenRequest
-from haven.evidence.models import Attachment, Incident, Testimony
+from haven.evidence.models import EvidenceAttachment, EvidenceIncident, Testimony
 
 
-def get_incident_for_user(request: HavenRequest, incident_id: UUID) -> Incident:
+def get_incident_for_user(request: HavenRequest, incident_id: UUID) -> EvidenceIncident:
     found = (
-        request.keyring.visible(Incident.objects.select_related("vault"))
+        request.keyring.visible(EvidenceIncident.objects.select_related("vault"))
         .filter(pk=incident_id)
         .first()
     )
@@ -33,9 +33,9 @@ def get_testimony_for_user(request: HavenRequest, testimony_id: UUID) -> Testimo
     return found
 
 
-def get_attachment_for_user(request: HavenRequest, attachment_id: UUID) -> Attachment:
+def get_attachment_for_user(request: HavenRequest, attachment_id: UUID) -> EvidenceAttachment:
     found = (
-        request.keyring.visible(Attachment.objects.select_related("vault", "incident"))
+        request.keyring.visible(EvidenceAttachment.objects.select_related("vault", "incident"))
         .filter(pk=attachment_id)
         .first()
     )

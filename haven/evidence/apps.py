@@ -8,6 +8,9 @@ class EvidenceConfig(AppConfig):
     verbose_name = _("Evidence")
     demo_loader = "haven.evidence.demo.load"
 
+    def ready(self) -> None:
+        from haven.evidence import checks  # noqa: F401  (registers the system checks)
+
     @property
     def staff_nav(self) -> list:
         from haven.accounts.models import Role

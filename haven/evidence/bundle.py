@@ -39,7 +39,14 @@ from haven.audit.log import log_event
 from haven.evidence.actions.attachments import custody, sha256_hex
 from haven.evidence.actions.incidents import _actor
 from haven.evidence.errors import EvidenceError
-from haven.evidence.models import Attachment, Audience, CustodyEvent, Export, Incident, Place
+from haven.evidence.models import (
+    Audience,
+    CustodyEvent,
+    EvidenceAttachment,
+    EvidenceIncident,
+    Export,
+    Place,
+)
 from haven.vault.keyring import Keyring, OpenVault
 
 if TYPE_CHECKING:
@@ -96,7 +103,7 @@ def render_pdf(context: dict[str, Any]) -> bytes:
     return weasyprint.HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
 
 
-def consent_problems(incident: Incident, audience: str) -> list[str]:
+def consent_problems(incident: EvidenceIncident, audience: str) -> list[str]:
     """References of the testimonies whose giver did not consent to this audience."""
     need = CONSENT_FOR[BundleAudience(audience)]
     return [
@@ -106,7 +113,9 @@ def consent_problems(incident: Incident, audience: str) -> list[str]:
     ]
 
 
-def _incident_records(opened: OpenVault, incident: Incident, audience: str) -> dict[str, Any]:
+def _incident_records(
+    opened: OpenVault, incident: EvidenceIncident, audience: str
+) -> dict[str, Any]:
     publication = audience == BundleAudience.PUBLICATION
     u = opened.unseal
     return {
@@ -174,7 +183,7 @@ def _for_reading(records: dict[str, Any]) -> dict[str, Any]:
 
     out = copy.deepcopy(records)
     out["violations"] = [_label(Violation, v) for v in records["violations"]]
-    out["date"]["precision"] = _label(Incident.Precision, records["date"]["precision"])
+    out["date"]["precision"] = _label(EvidenceIncident.Precision, records["date"]["precision"])
     for row in out["places"]:
         row["kind"] = _label(Place.Kind, row["kind"])
     for row in out["perpetrators"]:
@@ -190,14 +199,14 @@ def _for_reading(records: dict[str, Any]) -> dict[str, Any]:
         "no_working_copy": gettext_lazy("withheld: there is no copy without metadata"),
     }
     for row in out.get("attachments", []):
-        row["verification"] = _label(Attachment.Verification, row["verification"])
+        row["verification"] = _label(EvidenceAttachment.Verification, row["verification"])
         if row.get("withheld"):
             row["withheld"] = str(withheld.get(row["withheld"], row["withheld"]))
     return out
 
 
 def build_bundle(
-    *, keyring: Keyring, incident: Incident, audience: str, override_reason: str = ""
+    *, keyring: Keyring, incident: EvidenceIncident, audience: str, override_reason: str = ""
 ) -> Bundle:
     """Build the bundle and record the export (custody links, audit, an Export row) in one
     transaction: if anything fails, nothing is recorded and nothing is handed out."""
@@ -266,7 +275,7 @@ def build_bundle(
             )
 
         withheld: list[dict[str, str]] = []
-        exported: list[tuple[Attachment, str, str]] = []  # attachment, path, copy
+        exported: list[tuple[EvidenceAttachment, str, str]] = []  # attachment, path, copy
         hashed_now: dict[object, str] = {}  # attachment id -> SHA-256 of the original, now
         records["attachments"] = []
         for i, a in enumerate(incident.attachments.order_by("captured_at"), 1):
@@ -374,7 +383,7 @@ def build_bundle(
 
 
 def _custody_rows(
-    opened: OpenVault, attachment: Attachment, *, public: bool = False
+    opened: OpenVault, attachment: EvidenceAttachment, *, public: bool = False
 ) -> list[dict[str, Any]]:
     """The chain as it leaves. In a publication the staff who handled the file, their reasons
     and the organisations it went to stay out: staff are at risk too."""
@@ -391,7 +400,7 @@ def _custody_rows(
     ]
 
 
-def custody_log(opened: OpenVault, attachment: Attachment) -> list[dict[str, Any]]:
+def custody_log(opened: OpenVault, attachment: EvidenceAttachment) -> list[dict[str, Any]]:
     return _custody_rows(opened, attachment)
 
 

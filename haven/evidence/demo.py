@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from haven.core.demo import DemoContext
 from haven.evidence import actions
-from haven.evidence.models import Audience, Incident, Place, Source
+from haven.evidence.models import Audience, EvidenceIncident, Place, Source
 
 TESTIMONY_RU = (
     "Меня зовут Адам Хасанов. 14 марта 2026 года меня задержали у дома сотрудники полиции, "
@@ -46,7 +46,7 @@ def load(ctx: DemoContext) -> None:
         violations=["arbitrary_detention", "torture", "threats_to_family", "surveillance"],
         date_start=datetime.date(2026, 3, 14),
         date_end=datetime.date(2026, 3, 18),
-        date_precision=Incident.Precision.RANGE,
+        date_precision=EvidenceIncident.Precision.RANGE,
         region="Chechnya",
         colleague=ctx.users["lawyer"],
     )

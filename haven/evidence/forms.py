@@ -13,9 +13,9 @@ from haven.accounts.models import User
 from haven.evidence import actions
 from haven.evidence.bundle import BundleAudience
 from haven.evidence.models import (
-    Attachment,
     Audience,
-    Incident,
+    EvidenceAttachment,
+    EvidenceIncident,
     Perpetrator,
     Place,
     Source,
@@ -43,8 +43,8 @@ class IncidentForm(forms.Form):
     )
     date_precision = forms.ChoiceField(
         label=_("How precise is the date"),
-        choices=Incident.Precision.choices,
-        initial=Incident.Precision.DAY,
+        choices=EvidenceIncident.Precision.choices,
+        initial=EvidenceIncident.Precision.DAY,
     )
     date_start = forms.DateField(
         label=_("Date (or first day)"),
@@ -92,11 +92,11 @@ class IncidentForm(forms.Form):
         data = super().clean() or {}
         start, end = data.get("date_start"), data.get("date_end")
         precision = data.get("date_precision")
-        if precision == Incident.Precision.RANGE and not (start and end):
+        if precision == EvidenceIncident.Precision.RANGE and not (start and end):
             self.add_error("date_end", _("A range needs a first and a last day."))
         if start and end and end < start:
             self.add_error("date_end", _("The last day is before the first day."))
-        if precision not in (None, Incident.Precision.UNKNOWN) and not start:
+        if precision not in (None, EvidenceIncident.Precision.UNKNOWN) and not start:
             self.add_error("date_start", _("Give a date, or choose “Unknown”."))
         today = timezone.localdate()
         if start and start > today:
@@ -257,7 +257,7 @@ class AttachmentForm(forms.Form):
         help_text=_("Who recorded it, on what device, when and how it reached us."),
     )
 
-    def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, incident: EvidenceIncident, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = cast(forms.ModelChoiceField, self.fields["testimony"])
         field.queryset = incident.testimonies.order_by("created_at")
@@ -277,7 +277,9 @@ class AttachmentForm(forms.Form):
 
 
 class VerificationForm(forms.Form):
-    status = forms.ChoiceField(label=_("Verification"), choices=Attachment.Verification.choices)
+    status = forms.ChoiceField(
+        label=_("Verification"), choices=EvidenceAttachment.Verification.choices
+    )
     notes = forms.CharField(
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=5000
     )
@@ -349,7 +351,7 @@ class ShareForm(forms.Form):
         },
     )
 
-    def __init__(self, *args: Any, incident: Incident, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, incident: EvidenceIncident, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         holders = incident.vault.grants.values("user_id")
         cast(forms.ModelChoiceField, self.fields["user"]).queryset = (

@@ -11,8 +11,6 @@ a stolen database would confirm that this organisation has it, and so who talked
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -20,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.lib.references import random_reference
 from haven.vault.fields import SealedField
-from haven.vault.models import Vault
+from haven.vault.models import UUIDModel, Vault, VaultOwned
 
 
 def new_reference() -> str:
@@ -52,7 +50,7 @@ class Audience(models.TextChoices):
     MEDIA = "media", _("Media and publication")
 
 
-class Incident(models.Model):
+class EvidenceIncident(UUIDModel):
     class Precision(models.TextChoices):
         DAY = "day", _("Exact day")
         MONTH = "month", _("Month")
@@ -60,7 +58,6 @@ class Incident(models.Model):
         RANGE = "range", _("Between two dates")
         UNKNOWN = "unknown", _("Unknown")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=16, unique=True, default=new_reference)
     vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="incidents")
     violations = models.JSONField(default=list)  # Violation codes
@@ -79,6 +76,10 @@ class Incident(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        # The table keeps the name it had as `Incident`: sealed fields' associated data names
+        # the table (vault/keyring.py `_aad`), so another name would make every stored
+        # ciphertext unreadable.
+        db_table = "evidence_incident"
         indexes = [models.Index(fields=["-updated_at"])]
 
     def __str__(self) -> str:
@@ -86,7 +87,7 @@ class Incident(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self._state.adding:
-            while Incident.objects.filter(reference=self.reference).exists():
+            while EvidenceIncident.objects.filter(reference=self.reference).exists():
                 self.reference = new_reference()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
@@ -94,7 +95,7 @@ class Incident(models.Model):
         return [str(Violation(v).label) for v in self.violations if v in Violation.values]
 
 
-class Place(models.Model):
+class Place(UUIDModel, VaultOwned):
     """A place in an incident, a record of its own with its kind; a detention site is a kind of
     its own, so that sites can be listed across incidents by kind. (One shared register of
     sites, cited by several incidents, is not built: see docs/evidence.md.)"""
@@ -106,9 +107,7 @@ class Place(models.Model):
         HOME = "home", _("Home")
         OTHER = "other", _("Other place")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="places")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    incident = models.ForeignKey(EvidenceIncident, on_delete=models.CASCADE, related_name="places")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OTHER)
     name = SealedField()
     description = SealedField()
@@ -118,14 +117,14 @@ class Place(models.Model):
         ordering = ["created_at"]
 
 
-class Perpetrator(models.Model):
+class Perpetrator(UUIDModel, VaultOwned):
     class Kind(models.TextChoices):
         INDIVIDUAL = "individual", _("Individual")
         UNIT = "unit", _("Unit or body")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="perpetrators")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    incident = models.ForeignKey(
+        EvidenceIncident, on_delete=models.CASCADE, related_name="perpetrators"
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INDIVIDUAL)
     name = SealedField()  # a name, nickname or call sign; a unit's name
     unit = SealedField()
@@ -137,7 +136,7 @@ class Perpetrator(models.Model):
         ordering = ["created_at"]
 
 
-class Victim(models.Model):
+class Victim(UUIDModel, VaultOwned):
     """A victim, linked to a person in a case, or later to a missing-persons registry report.
 
     The link is a kind plus ids: `case`/`person`, or `registry_report_id` (the id of a
@@ -152,9 +151,7 @@ class Victim(models.Model):
         REGISTRY_REPORT = "registry_report", _("A missing-persons report")
         UNLINKED = "unlinked", _("Not linked")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="victims")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    incident = models.ForeignKey(EvidenceIncident, on_delete=models.CASCADE, related_name="victims")
     link = models.CharField(max_length=16, choices=Link.choices, default=Link.UNLINKED)
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -170,7 +167,7 @@ class Victim(models.Model):
         ordering = ["created_at"]
 
 
-class Source(models.Model):
+class Source(UUIDModel, VaultOwned):
     """Where a piece of knowledge comes from: a witness, a document, a media report ... with
     its reliability graded on the usual A (reliable) to F (cannot be judged) scale."""
 
@@ -190,9 +187,7 @@ class Source(models.Model):
         E = "E", _("E – unreliable")
         F = "F", _("F – cannot be judged")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="sources")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    incident = models.ForeignKey(EvidenceIncident, on_delete=models.CASCADE, related_name="sources")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.WITNESS)
     reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.F)
     description = SealedField()
@@ -202,16 +197,16 @@ class Source(models.Model):
         ordering = ["created_at"]
 
 
-class Testimony(models.Model):
+class Testimony(UUIDModel, VaultOwned):
     class Language(models.TextChoices):
         RU = "ru", _("Russian")
         EN = "en", _("English")
         CE = "ce", _("Chechen")
         OTHER = "other", _("Other or unknown")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="testimonies")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    incident = models.ForeignKey(
+        EvidenceIncident, on_delete=models.CASCADE, related_name="testimonies"
+    )
     given_by = SealedField()  # who gave it: a name, or how the person is known
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -241,18 +236,18 @@ class Testimony(models.Model):
         return [str(Audience(a).label) for a in self.consent if a in Audience.values]
 
 
-class Attachment(models.Model):
+class EvidenceAttachment(UUIDModel, VaultOwned):
     class Verification(models.TextChoices):
         UNVERIFIED = "unverified", _("Unverified")
         CORROBORATED = "corroborated", _("Corroborated")
         DOUBTFUL = "doubtful", _("Doubtful")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
+    incident = models.ForeignKey(
+        EvidenceIncident, on_delete=models.CASCADE, related_name="attachments"
+    )
     testimony = models.ForeignKey(
         Testimony, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     # The original as received, byte for byte; never rewritten (only crypto-deleted).
     original = SealedField(kind="bytes")
     sha256 = SealedField()  # hex, computed at capture from the bytes received
@@ -276,6 +271,10 @@ class Attachment(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        # The table keeps the name it had as `Attachment`: sealed fields' associated data names
+        # the table (vault/keyring.py `_aad`), so another name would make every stored
+        # ciphertext unreadable.
+        db_table = "evidence_attachment"
         ordering = ["captured_at"]
 
     @property
@@ -283,7 +282,7 @@ class Attachment(models.Model):
         return bool(self.problems)
 
 
-class CustodyEvent(models.Model):
+class CustodyEvent(UUIDModel, VaultOwned):
     """One link in an attachment's chain of custody: who did what, when, why, and the SHA-256
     of the original at that moment (recomputed from the stored bytes, not copied)."""
 
@@ -296,9 +295,9 @@ class CustodyEvent(models.Model):
         VERIFY = "verify", _("Verification changed")
         DELETE = "delete", _("Deleted")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    attachment = models.ForeignKey(Attachment, on_delete=models.CASCADE, related_name="custody")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    attachment = models.ForeignKey(
+        EvidenceAttachment, on_delete=models.CASCADE, related_name="custody"
+    )
     action = models.CharField(max_length=16, choices=Action.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -313,12 +312,10 @@ class CustodyEvent(models.Model):
         indexes = [models.Index(fields=["attachment", "at"])]
 
 
-class Export(models.Model):
+class Export(UUIDModel, VaultOwned):
     """A bundle that left Haven: for whom, by whom, and whether consent was overridden."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="exports")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    incident = models.ForeignKey(EvidenceIncident, on_delete=models.CASCADE, related_name="exports")
     audience = models.CharField(max_length=16)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

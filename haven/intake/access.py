@@ -8,7 +8,7 @@ from uuid import UUID
 from django.http import Http404
 
 from haven.core.http import HavenRequest
-from haven.intake.models import Attachment, HelpRequest
+from haven.intake.models import HelpRequest, MessageAttachment
 
 
 def get_request_for_user(request: HavenRequest, request_id: UUID) -> HelpRequest:
@@ -25,10 +25,10 @@ def get_request_for_user(request: HavenRequest, request_id: UUID) -> HelpRequest
 
 def get_attachment_for_user(
     request: HavenRequest, help_request: HelpRequest, attachment_id: UUID
-) -> Attachment:
+) -> MessageAttachment:
     """A file of a request already loaded through :func:`get_request_for_user`."""
     attachment = (
-        Attachment.objects.filter(pk=attachment_id, message__request=help_request)
+        MessageAttachment.objects.filter(pk=attachment_id, message__request=help_request)
         .select_related("vault")
         .first()
     )

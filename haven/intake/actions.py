@@ -18,11 +18,11 @@ from haven.cases.models import Case
 from haven.intake import portal
 from haven.intake.forms import FORM_TOKEN_MAX_AGE
 from haven.intake.models import (
-    Attachment,
     CaseIntakeRecord,
     CaseMessage,
     HelpRequest,
     Message,
+    MessageAttachment,
     PersonCopy,
     PortalIdentity,
 )
@@ -61,19 +61,16 @@ class Submission:
 
 
 def intake_vault() -> Vault:
-    vault = (
-        Vault.objects.filter(kind=Vault.Kind.INTAKE, shredded_at__isnull=True)
-        .order_by("created_at")
-        .first()
-    )
+    vault = Vault.objects.current(Vault.Kind.INTAKE)
     if vault is None:
         raise IntakeClosed
     return vault
 
 
 def set_up_intake_vault(*, actor: User, keyring: Keyring) -> Vault:
-    if Vault.objects.filter(kind=Vault.Kind.INTAKE, shredded_at__isnull=True).exists():
-        return intake_vault()
+    existing = Vault.objects.current(Vault.Kind.INTAKE)
+    if existing is not None:
+        return existing
     return create_vault(actor=actor, kind=Vault.Kind.INTAKE, members=[actor], keyring=keyring)
 
 
@@ -94,7 +91,7 @@ def _add_message(
     seal_box(copy, body=text)
     copy.save()
     for f in files:
-        attachment = Attachment(message=message, vault=request.vault)
+        attachment = MessageAttachment(message=message, vault=request.vault)
         seal_box(
             attachment,
             content=f.data,
@@ -272,7 +269,9 @@ def conversation_for_person(keys: CodenameKeys, identity: PortalIdentity) -> lis
     ]
 
 
-def note_original_download(*, actor: User, request: HelpRequest, attachment: Attachment) -> None:
+def note_original_download(
+    *, actor: User, request: HelpRequest, attachment: MessageAttachment
+) -> None:
     """A coordinator took a PDF as it was sent, with its metadata and active content: the
     audit trail says who and when, so a leaked original can be traced to a download."""
     with transaction.atomic():

@@ -5,8 +5,6 @@ copy to their own codename key so they can read back the conversation; replies l
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -14,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.lib.references import random_reference
 from haven.vault.fields import SealedField
-from haven.vault.models import Vault
+from haven.vault.models import UUIDModel, Vault, VaultOwned
 
 
 def new_request_reference() -> str:
@@ -29,11 +27,10 @@ class PortalConfig(models.Model):
     codename_salt = models.BinaryField()
 
 
-class PortalIdentity(models.Model):
+class PortalIdentity(UUIDModel):
     """A person who holds a codename. The server knows only the codename's derived lookup id and
     public key (kept as the public key of a vault of kind `codename`, which no staff key opens)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     lookup_id = models.CharField(max_length=64, unique=True)
     # Which derivation the lookup id comes from (haven.vault.codename: LEGACY = 1, CURRENT = 2).
     # Rows from before the current derivation are 1 until their person signs in again.
@@ -84,7 +81,7 @@ class CodenameThrottle(models.Model):
     window_start = models.DateTimeField(default=timezone.now)
 
 
-class HelpRequest(models.Model):
+class HelpRequest(UUIDModel, VaultOwned):
     class FeltUrgency(models.TextChoices):
         NOW = "now", _("I am in danger right now")
         DAYS = "days", _("In the next few days")
@@ -101,9 +98,7 @@ class HelpRequest(models.Model):
         REPLIED = "replied", _("Replied")
         CASE_OPENED = "case_opened", _("Case opened")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=16, unique=True, default=new_request_reference)
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     identity = models.ForeignKey(PortalIdentity, on_delete=models.PROTECT, related_name="requests")
     felt_urgency = models.CharField(max_length=8, choices=FeltUrgency.choices)
     urgency = models.CharField(max_length=8, choices=Urgency.choices)
@@ -148,16 +143,14 @@ class HelpRequest(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
-class Message(models.Model):
+class Message(UUIDModel, VaultOwned):
     """One message of a request's conversation, as staff read it (sealed to the intake vault)."""
 
     class Direction(models.TextChoices):
         IN = "in", _("From the person")
         OUT = "out", _("Reply")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     request = models.ForeignKey(HelpRequest, on_delete=models.CASCADE, related_name="messages")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     direction = models.CharField(max_length=4, choices=Direction.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -170,19 +163,15 @@ class Message(models.Model):
         ordering = ["created_at"]
 
 
-class PersonCopy(models.Model):
+class PersonCopy(UUIDModel, VaultOwned):
     """The same message sealed to the person's codename key, so they can read the conversation."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     message = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="person_copy")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     body = SealedField(box=True)
 
 
-class Attachment(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class MessageAttachment(UUIDModel, VaultOwned):
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     # The working copy staff download: a picture re-encoded (no EXIF, GPS, camera data), a PDF
     # rebuilt from its pages alone (no metadata, JavaScript, actions, embedded files, forms).
     content = SealedField(kind="bytes", box=True)
@@ -192,25 +181,27 @@ class Attachment(models.Model):
     meta = SealedField(kind="json", box=True)  # name, type, size, whether metadata was stripped
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        # The table keeps the name it had as `Attachment`: sealed fields' associated data names
+        # the table (vault/keyring.py `_aad`), so another name would make every stored
+        # ciphertext unreadable.
+        db_table = "intake_attachment"
 
-class CaseIntakeRecord(models.Model):
+
+class CaseIntakeRecord(UUIDModel, VaultOwned):
     """A request's conversation, re-encrypted into the case vault when a case is opened."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="intake_records")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     request_reference = models.CharField(max_length=16)
     conversation = SealedField(kind="json")
     created_at = models.DateTimeField(default=timezone.now)
 
 
-class CaseMessage(models.Model):
+class CaseMessage(UUIDModel, VaultOwned):
     """A message the person writes after their case was opened, sealed to the case vault's public
     key (the portal holds no grant), so that it reaches the case page and its caseworkers."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="portal_messages")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     request_reference = models.CharField(max_length=16)
     body = SealedField(box=True)
     # Files stay with the hotline request; the case page says how many there were.

@@ -62,7 +62,7 @@ def triage(request: HavenRequest) -> HttpResponse:
     if show == "open":
         rows = rows.exclude(status=HelpRequest.Status.CASE_OPENED)
     rows = in_triage_order(rows.annotate(message_count=Count("messages")))[:200]
-    has_vault = Vault.objects.filter(kind=Vault.Kind.INTAKE, shredded_at__isnull=True).exists()
+    has_vault = Vault.objects.current(Vault.Kind.INTAKE) is not None
     return render(
         request,
         "intake/triage_list.html",

@@ -9,13 +9,15 @@ from django.http import Http404
 
 from haven.core.http import HavenRequest
 from haven.missing import matching
-from haven.missing.models import MatchCandidate, Report
+from haven.missing.models import MatchCandidate, MissingPersonReport
 
 
-def get_report_for_user(request: HavenRequest, report_id: UUID) -> Report:
+def get_report_for_user(request: HavenRequest, report_id: UUID) -> MissingPersonReport:
     """The one access function for reports: "missing" and "not yours" answer alike (404)."""
     found = (
-        request.keyring.visible(Report.objects.select_related("vault")).filter(pk=report_id).first()
+        request.keyring.visible(MissingPersonReport.objects.select_related("vault"))
+        .filter(pk=report_id)
+        .first()
     )
     if found is None:
         raise Http404

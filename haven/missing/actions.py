@@ -19,9 +19,9 @@ from haven.missing.errors import MissingError
 from haven.missing.models import (
     CaseLink,
     MatchCandidate,
+    MissingPersonReport,
     RegistryCheck,
     RegistryIndexEntry,
-    Report,
     ReportLink,
     StatusNote,
 )
@@ -53,11 +53,7 @@ REPORT_FIELDS = (
 
 
 def registry_vault() -> Vault | None:
-    return (
-        Vault.objects.filter(kind=Vault.Kind.REGISTRY, shredded_at__isnull=True)
-        .order_by("created_at")
-        .first()
-    )
+    return Vault.objects.current(Vault.Kind.REGISTRY)
 
 
 def set_up_registry(*, keyring: Keyring, members: list[User] | None = None) -> Vault:
@@ -86,13 +82,13 @@ def save_report(
     *,
     keyring: Keyring,
     values: dict[str, Any],
-    report: Report | None = None,
-    source_kind: str = Report.Source.OTHER,
-    reliability: str = Report.Reliability.UNKNOWN,
+    report: MissingPersonReport | None = None,
+    source_kind: str = MissingPersonReport.Source.OTHER,
+    reliability: str = MissingPersonReport.Reliability.UNKNOWN,
     record_id: str = "",
     entry_date: datetime.datetime | None = None,
     match: bool = True,
-) -> Report:
+) -> MissingPersonReport:
     """Create or update a report, index its names, and look for the same person elsewhere.
 
     The number of queries does not depend on the size of the registry or on the number of
@@ -103,7 +99,7 @@ def save_report(
     creating = report is None
     with transaction.atomic():
         if report is None:
-            report = Report(vault=vault, created_by=keyring.user, record_id=record_id)
+            report = MissingPersonReport(vault=vault, created_by=keyring.user, record_id=record_id)
             if entry_date is not None:
                 report.entry_date = entry_date
         values = dict(values)
@@ -137,7 +133,7 @@ def save_report(
     return report
 
 
-def _write_index(report: Report, found: set[str] | None, *, creating: bool) -> None:
+def _write_index(report: MissingPersonReport, found: set[str] | None, *, creating: bool) -> None:
     """Replace the report's index entries. Without the index key (`found` None) the report is
     left flagged, so that someone holding both keys indexes it later
     (:func:`index_pending_reports`)."""
@@ -157,7 +153,9 @@ def _suggest(keyring: Keyring, pairs: list[dict[str, Any]]) -> list[MatchCandida
     if not fresh:
         return []
     vaults = dict(
-        Report.objects.filter(pk__in={p["report_id"] for p in fresh}).values_list("pk", "vault_id")
+        MissingPersonReport.objects.filter(pk__in={p["report_id"] for p in fresh}).values_list(
+            "pk", "vault_id"
+        )
     )
     made = [MatchCandidate(vault_id=vaults[p["report_id"]], **p) for p in fresh]
     _apply_scores(made, matching.scores(keyring, made))
@@ -220,7 +218,7 @@ def _suggested_events(
 
 
 def suggest_for_report(
-    *, keyring: Keyring, report: Report, values: dict[str, Any] | None = None
+    *, keyring: Keyring, report: MissingPersonReport, values: dict[str, Any] | None = None
 ) -> list[MatchCandidate]:
     """Match a report saved earlier (a PFIF import saves first, matches once all are in)."""
     with transaction.atomic():
@@ -331,15 +329,17 @@ def index_pending_reports(*, keyring: Keyring) -> int:
     """Index (and match) the reports saved without the index key."""
     if matching.index_values(keyring, []) is None:
         raise MissingError(_("You do not hold the search index."))
-    pending = keyring.visible(Report.objects.filter(name_indexed=False).select_related("vault"))
+    pending = keyring.visible(
+        MissingPersonReport.objects.filter(name_indexed=False).select_related("vault")
+    )
     done = 0
     for reader in keyring.readers(pending.order_by("pk")):
-        report: Report = reader.record
+        report: MissingPersonReport = reader.record
         with transaction.atomic():
             values = {f: getattr(reader, f) for f in REPORT_FIELDS}
             found = matching.index_values(keyring, matching.report_names(values))
             _write_index(report, found, creating=False)
-            Report.objects.filter(pk=report.pk).update(name_indexed=True)
+            MissingPersonReport.objects.filter(pk=report.pk).update(name_indexed=True)
             report.name_indexed = True
             made = _suggest(keyring, matching.report_pairs(keyring, report, values))
             log_events(
@@ -358,7 +358,7 @@ def index_pending_reports(*, keyring: Keyring) -> int:
     return done
 
 
-def refresh_status(report: Report) -> str:
+def refresh_status(report: MissingPersonReport) -> str:
     """Set the report's current status from its newest note that carries one."""
     newest = (
         StatusNote.objects.filter(report=report)
@@ -367,9 +367,11 @@ def refresh_status(report: Report) -> str:
         .values_list("status", flat=True)
         .first()
     )
-    status = newest or Report.Status.INFORMATION_SOUGHT
+    status = newest or MissingPersonReport.Status.INFORMATION_SOUGHT
     if status != report.status:
-        Report.objects.filter(pk=report.pk).update(status=status, updated_at=timezone.now())
+        MissingPersonReport.objects.filter(pk=report.pk).update(
+            status=status, updated_at=timezone.now()
+        )
         report.status = status
     return status
 
@@ -377,7 +379,7 @@ def refresh_status(report: Report) -> str:
 def add_note(
     *,
     keyring: Keyring,
-    report: Report,
+    report: MissingPersonReport,
     status: str = "",
     text: str = "",
     source_date: datetime.datetime | None = None,
@@ -386,7 +388,7 @@ def add_note(
     record_id: str = "",
     entry_date: datetime.datetime | None = None,
 ) -> StatusNote:
-    if status and status not in Report.Status.values:
+    if status and status not in MissingPersonReport.Status.values:
         raise MissingError(_("Unknown status."))
     if not status and not text.strip():
         raise MissingError(_("A note needs a status or some text."))
@@ -422,13 +424,15 @@ def add_note(
     return note
 
 
-def active_report_links(report: Report) -> Any:
+def active_report_links(report: MissingPersonReport) -> Any:
     return ReportLink.objects.filter(
         Q(report_a=report) | Q(report_b=report), unlinked_at__isnull=True
     )
 
 
-def link_reports(*, keyring: Keyring, report: Report, other: Report, reason: str) -> ReportLink:
+def link_reports(
+    *, keyring: Keyring, report: MissingPersonReport, other: MissingPersonReport, reason: str
+) -> ReportLink:
     if other.pk == report.pk:
         raise MissingError(_("A report cannot be linked to itself."))
     if not reason.strip():
@@ -479,7 +483,12 @@ def unlink_reports(*, keyring: Keyring, link: ReportLink, reason: str) -> None:
 
 
 def link_case(
-    *, keyring: Keyring, report: Report, case: Case, reason: str, person: Person | None = None
+    *,
+    keyring: Keyring,
+    report: MissingPersonReport,
+    case: Case,
+    reason: str,
+    person: Person | None = None,
 ) -> CaseLink:
     """Link a report to a case. The caller must hold both: the link is shown on both."""
     if not reason.strip():
@@ -514,9 +523,9 @@ def report_case_missing(
     keyring: Keyring,
     case: Case,
     values: dict[str, Any],
-    source_kind: str = Report.Source.STAFF,
-    reliability: str = Report.Reliability.UNKNOWN,
-) -> Report:
+    source_kind: str = MissingPersonReport.Source.STAFF,
+    reliability: str = MissingPersonReport.Reliability.UNKNOWN,
+) -> MissingPersonReport:
     """A person in a case has disappeared (two days without news from a watched person): open
     the registry report from the case, linked to it at once. The matcher will have suggested the
     case's own person; that suggestion is decided "same person" with the same reason, so nobody

@@ -12,7 +12,7 @@ from django.utils import timezone
 from haven.cases import actions as case_actions
 from haven.core.demo import DemoContext
 from haven.missing import actions, matching
-from haven.missing.models import MatchCandidate, Report
+from haven.missing.models import MatchCandidate, MissingPersonReport
 
 DAY = datetime.timedelta(days=1)
 
@@ -35,8 +35,8 @@ REPORTS: list[dict[str, Any]] = [
             },
             "reporter": {"name": "Мать", "relation": "мать", "contact": "через НКО, Signal"},
         },
-        "source_kind": Report.Source.FAMILY,
-        "reliability": Report.Reliability.PROBABLE,
+        "source_kind": MissingPersonReport.Source.FAMILY,
+        "reliability": MissingPersonReport.Reliability.PROBABLE,
         "notes": [
             (70, "", "Мать обратилась на горячую линию."),
             (40, "detained", "По словам соседа по камере, его держат в отделе полиции."),
@@ -53,8 +53,8 @@ REPORTS: list[dict[str, Any]] = [
             "reporter": {"name": "Partner NGO list", "relation": "partner"},
             "source": {"name": "Partner list, October"},
         },
-        "source_kind": Report.Source.PARTNER,
-        "reliability": Report.Reliability.POSSIBLE,
+        "source_kind": MissingPersonReport.Source.PARTNER,
+        "reliability": MissingPersonReport.Reliability.POSSIBLE,
         "notes": [(20, "believed_alive", "Seen alive during a transfer, per a released detainee.")],
     },
     {
@@ -65,8 +65,8 @@ REPORTS: list[dict[str, Any]] = [
             "last_seen": {"place": "Gudermes", "date": "2026-10-02"},
             "reporter": {"name": "A friend", "relation": "friend", "contact": "@friend_handle"},
         },
-        "source_kind": Report.Source.FRIEND,
-        "reliability": Report.Reliability.UNKNOWN,
+        "source_kind": MissingPersonReport.Source.FRIEND,
+        "reliability": MissingPersonReport.Reliability.UNKNOWN,
         "notes": [(30, "detained", "Friend says he was taken at a checkpoint.")],
     },
     {
@@ -79,8 +79,8 @@ REPORTS: list[dict[str, Any]] = [
             "last_seen": {"place": "Назрань", "date": "2026-06-01"},
             "reporter": {"name": "Сестра", "relation": "сестра"},
         },
-        "source_kind": Report.Source.FAMILY,
-        "reliability": Report.Reliability.CONFIRMED,
+        "source_kind": MissingPersonReport.Source.FAMILY,
+        "reliability": MissingPersonReport.Reliability.CONFIRMED,
         "notes": [
             (150, "", "Сестра не может дозвониться с 1 июня."),
             (120, "in_hiding", "Вышел на связь: прячется у знакомых."),
@@ -95,8 +95,8 @@ REPORTS: list[dict[str, Any]] = [
             "sex": "male",
             "last_seen": {"place": "Tbilisi airport", "date": "2026-08-20"},
         },
-        "source_kind": Report.Source.MEDIA,
-        "reliability": Report.Reliability.PROBABLE,
+        "source_kind": MissingPersonReport.Source.MEDIA,
+        "reliability": MissingPersonReport.Reliability.PROBABLE,
         "notes": [(80, "forcibly_returned", "Deported to Russia, handed over at the border.")],
     },
     {
@@ -109,8 +109,8 @@ REPORTS: list[dict[str, Any]] = [
             "last_seen": {"place": "Махачкала", "date": "2026-03-11"},
             "reporter": {"name": "Подруга", "relation": "подруга"},
         },
-        "source_kind": Report.Source.FRIEND,
-        "reliability": Report.Reliability.DOUBTFUL,
+        "source_kind": MissingPersonReport.Source.FRIEND,
+        "reliability": MissingPersonReport.Reliability.DOUBTFUL,
         "notes": [(200, "", "Подруга сообщает, что семья увезла её в село.")],
     },
 ]
@@ -129,7 +129,7 @@ def load(ctx: DemoContext) -> None:
         case_actions.grant_search_index(keyring=coordinator, user=docofficer)
     keyring = ctx.keyring("docofficer")
     now = timezone.now()
-    made: dict[str, Report] = {}
+    made: dict[str, MissingPersonReport] = {}
     for row in REPORTS:
         report = actions.save_report(
             keyring=keyring,

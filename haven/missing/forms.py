@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.lib.uploads import inspect_upload, reencode_image
-from haven.missing.models import MatchCandidate, Report, Sex
+from haven.missing.models import MatchCandidate, MissingPersonReport, Sex
 from haven.ops.uploads import problem_messages
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -82,12 +82,14 @@ class ReportForm(forms.Form):
         max_length=2000,
     )
     source_kind = forms.ChoiceField(
-        label=_("Source"), choices=Report.Source.choices, initial=Report.Source.FAMILY
+        label=_("Source"),
+        choices=MissingPersonReport.Source.choices,
+        initial=MissingPersonReport.Source.FAMILY,
     )
     reliability = forms.ChoiceField(
         label=_("Reliability"),
-        choices=Report.Reliability.choices,
-        initial=Report.Reliability.UNKNOWN,
+        choices=MissingPersonReport.Reliability.choices,
+        initial=MissingPersonReport.Reliability.UNKNOWN,
     )
     source_name = forms.CharField(
         label=_("Source name or link"),
@@ -209,7 +211,7 @@ class NoteForm(forms.Form):
     status = forms.ChoiceField(
         label=_("New status"),
         required=False,
-        choices=[("", _("No change"))] + list(Report.Status.choices),
+        choices=[("", _("No change"))] + list(MissingPersonReport.Status.choices),
     )
     text = forms.CharField(
         label=_("What is known"),
@@ -303,7 +305,9 @@ class DecisionForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Name or reference"), required=False, max_length=200)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any"))] + list(Report.Status.choices)
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any"))] + list(MissingPersonReport.Status.choices),
     )
 
 

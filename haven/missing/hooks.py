@@ -10,12 +10,12 @@ from django.db.models import Count
 
 def exposure_rows_per_vault() -> dict[str, Counter[object]]:
     """{registry_reports: rows per vault}, for the exposure report (haven.cases.exposure)."""
-    from haven.missing.models import Report
+    from haven.missing.models import MissingPersonReport
 
     return {
         "registry_reports": Counter(
             dict(
-                Report.objects.values_list("vault_id")
+                MissingPersonReport.objects.values_list("vault_id")
                 .annotate(n=Count("id"))
                 .values_list("vault_id", "n")
             )

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Q
 
 from haven.lib.names import match_names
-from haven.missing.models import MatchCandidate, RegistryIndexEntry, Report
+from haven.missing.models import MatchCandidate, MissingPersonReport, RegistryIndexEntry
 from haven.vault import blind_index
 from haven.vault.keyring import Keyring, SealedReader
 
@@ -145,7 +145,7 @@ def _pair(a: Any, b: Any) -> tuple[Any, Any]:
 
 
 def report_pairs(
-    keyring: Keyring, report: Report, values: dict[str, Any] | None = None
+    keyring: Keyring, report: MissingPersonReport, values: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
     """Candidate pairs for a report among the other reports and the people in cases (index
     rows only: four queries, whatever the size of the registry)."""
@@ -321,7 +321,10 @@ def scores(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> dict[Any, 
         return {}
     report_ids = {c.report_id for c in todo} | {c.other_report_id for c in todo}
     reports = {
-        r.pk: r for r in Report.objects.filter(pk__in=report_ids - {None}).select_related("vault")
+        r.pk: r
+        for r in MissingPersonReport.objects.filter(pk__in=report_ids - {None}).select_related(
+            "vault"
+        )
     }
     people = {
         p.pk: p

@@ -7,8 +7,6 @@ its reliability, dates, and PFIF record ids (``domain/local-id``)."""
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -16,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.lib.references import random_reference
 from haven.vault.fields import SealedField
-from haven.vault.models import Vault
+from haven.vault.models import UUIDModel, Vault, VaultOwned
 
 
 def new_reference() -> str:
@@ -42,7 +40,7 @@ class Sex(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Report(models.Model):
+class MissingPersonReport(UUIDModel):
     Status = Status
 
     class Source(models.TextChoices):
@@ -61,7 +59,6 @@ class Report(models.Model):
         DOUBTFUL = "doubtful", _("Doubtful")
         UNKNOWN = "unknown", _("Cannot be judged")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(max_length=16, unique=True, default=new_reference)
     # PFIF person_record_id, "domain/local-id": ours for reports made here, the other
     # repository's for imported ones (kept, so a re-import finds them).
@@ -100,6 +97,10 @@ class Report(models.Model):
     name_indexed = models.BooleanField(default=False)
 
     class Meta:
+        # The table keeps the name it had as `Report`: sealed fields' associated data names
+        # the table (vault/keyring.py `_aad`), so another name would make every stored
+        # ciphertext unreadable.
+        db_table = "missing_report"
         indexes = [
             models.Index(fields=["status"]),
             models.Index(fields=["-updated_at"]),
@@ -110,19 +111,17 @@ class Report(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self._state.adding:
-            while Report.objects.filter(reference=self.reference).exists():
+            while MissingPersonReport.objects.filter(reference=self.reference).exists():
                 self.reference = new_reference()
             if not self.record_id:
                 self.record_id = f"{settings.HAVEN_PFIF_DOMAIN}/{self.reference}"
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
-class StatusNote(models.Model):
+class StatusNote(UUIDModel, VaultOwned):
     """One note in a report's history. The current status is the newest note's that has one."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notes")
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(MissingPersonReport, on_delete=models.CASCADE, related_name="notes")
     record_id = models.CharField(max_length=255, unique=True)  # PFIF note_record_id
     status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     # When the information is from (PFIF source_date) and when it was entered here.
@@ -144,15 +143,13 @@ class StatusNote(models.Model):
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 
-class ReportLink(models.Model):
+class ReportLink(UUIDModel, VaultOwned):
     """Two reports of the same person, linked by a person who says why. Reciprocal (one row for
     the pair, shown on both), reversible (unlinking keeps the row, with who and why), and never a
     merge: both reports keep their own history."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
-    report_a = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
-    report_b = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    report_a = models.ForeignKey(MissingPersonReport, on_delete=models.CASCADE, related_name="+")
+    report_b = models.ForeignKey(MissingPersonReport, on_delete=models.CASCADE, related_name="+")
     linked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -168,13 +165,13 @@ class ReportLink(models.Model):
         indexes = [models.Index(fields=["report_a"]), models.Index(fields=["report_b"])]
 
 
-class CaseLink(models.Model):
+class CaseLink(UUIDModel, VaultOwned):
     """A registry report and a case that concern the same person (a reported person who reached
     us, or a client who disappeared). Sealed reason; reversible like :class:`ReportLink`."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="case_links")
+    report = models.ForeignKey(
+        MissingPersonReport, on_delete=models.CASCADE, related_name="case_links"
+    )
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="registry_links")
     person = models.ForeignKey(
         "cases.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -195,14 +192,16 @@ class RegistryIndexEntry(models.Model):
     """Blind index of a report's name keys, under the same index key as the case people's
     (`cases.NameIndexEntry`), so that one query finds candidates on either side."""
 
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="index_entries")
+    report = models.ForeignKey(
+        MissingPersonReport, on_delete=models.CASCADE, related_name="index_entries"
+    )
     value = models.CharField(max_length=8)
 
     class Meta:
         indexes = [models.Index(fields=["value"])]
 
 
-class MatchCandidate(models.Model):
+class MatchCandidate(UUIDModel, VaultOwned):
     """A suggestion that a report and another report (or a person in a case) are the same
     person. Found through the blind index; scored by someone who can open both sides; decided by
     a person. A rejected pair is never suggested again."""
@@ -213,11 +212,10 @@ class MatchCandidate(models.Model):
         REJECTED = "rejected", _("Not the same person")
         DISMISSED = "dismissed", _("Names do not match")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")  # the registry's
-    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+")
+    # vault (from VaultOwned): the registry's
+    report = models.ForeignKey(MissingPersonReport, on_delete=models.CASCADE, related_name="+")
     other_report = models.ForeignKey(
-        Report, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        MissingPersonReport, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     person = models.ForeignKey(
         "cases.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+"

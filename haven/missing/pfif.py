@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from haven.audit.log import log_event
 from haven.missing import actions, matching
 from haven.missing.errors import MissingError
-from haven.missing.models import Report, ReportLink, StatusNote
+from haven.missing.models import MissingPersonReport, ReportLink, StatusNote
 
 if TYPE_CHECKING:
     from haven.vault.keyring import Keyring
@@ -185,7 +185,7 @@ def _note(el: ET.Element, where: str, person_record_id: str) -> NoteIn:
             % {"where": where, "value": pfif_status[:40]}
         )
     haven_status = _text(el, "status", H)
-    if haven_status and haven_status not in Report.Status.values:
+    if haven_status and haven_status not in MissingPersonReport.Status.values:
         raise PfifError(
             _("%(where)s: “%(value)s” is not a Haven status.")
             % {"where": where, "value": haven_status[:40]}
@@ -270,9 +270,12 @@ def _person(el: ET.Element, index: int) -> PersonIn:
             "type": photo_el.get("type", "application/octet-stream")[:100],
             "size": len(photo),
         }
-    source_kind = _text(el, "source_kind", H) or Report.Source.OTHER
-    reliability = _text(el, "reliability", H) or Report.Reliability.UNKNOWN
-    if source_kind not in Report.Source.values or reliability not in Report.Reliability.values:
+    source_kind = _text(el, "source_kind", H) or MissingPersonReport.Source.OTHER
+    reliability = _text(el, "reliability", H) or MissingPersonReport.Reliability.UNKNOWN
+    if (
+        source_kind not in MissingPersonReport.Source.values
+        or reliability not in MissingPersonReport.Reliability.values
+    ):
         raise PfifError(
             _("%(where)s: unknown Haven source kind or reliability.") % {"where": where}
         )
@@ -351,11 +354,13 @@ def import_pfif(*, keyring: Keyring, data: bytes) -> ImportResult:
     """Import a PFIF document into the registry, all or nothing."""
     persons = parse(data)
     result = ImportResult()
-    by_record: dict[str, Report] = {}
+    by_record: dict[str, MissingPersonReport] = {}
     with transaction.atomic():
         existing = {
             r.record_id: r
-            for r in Report.objects.filter(record_id__in=[p.record_id for p in persons])
+            for r in MissingPersonReport.objects.filter(
+                record_id__in=[p.record_id for p in persons]
+            )
         }
         existing_notes = set(
             StatusNote.objects.filter(
@@ -421,8 +426,8 @@ def import_pfif(*, keyring: Keyring, data: bytes) -> ImportResult:
     return result
 
 
-def _import_link(keyring: Keyring, report: Report, note: NoteIn) -> int:
-    other = Report.objects.filter(record_id=note.linked_record_id).first()
+def _import_link(keyring: Keyring, report: MissingPersonReport, note: NoteIn) -> int:
+    other = MissingPersonReport.objects.filter(record_id=note.linked_record_id).first()
     if other is None or other.pk == report.pk:
         return 0
     if (
@@ -446,7 +451,9 @@ def export_pfif(*, keyring: Keyring) -> bytes:
     ET.register_namespace("pfif", PFIF_NS)
     ET.register_namespace("haven", HAVEN_NS)
     root = ET.Element(f"{P}pfif")
-    reports = keyring.visible(Report.objects.select_related("vault")).order_by("entry_date", "pk")
+    reports = keyring.visible(MissingPersonReport.objects.select_related("vault")).order_by(
+        "entry_date", "pk"
+    )
     domain = settings.HAVEN_PFIF_DOMAIN
     readers = keyring.readers(reports)
     record_ids = {r.record.pk: r.record.record_id for r in readers}
@@ -464,7 +471,7 @@ def export_pfif(*, keyring: Keyring) -> bytes:
         notes_of.setdefault(n.record.report_id, []).append(n)
     count = 0
     for r in readers:
-        report: Report = r.record
+        report: MissingPersonReport = r.record
         el = ET.SubElement(root, f"{P}person")
         reporter = r.reporter or {}
         source = r.source or {}

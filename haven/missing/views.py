@@ -38,7 +38,14 @@ from haven.missing.forms import (
     SearchForm,
     UnlinkForm,
 )
-from haven.missing.models import CaseLink, MatchCandidate, Report, ReportLink, Sex, StatusNote
+from haven.missing.models import (
+    CaseLink,
+    MatchCandidate,
+    MissingPersonReport,
+    ReportLink,
+    Sex,
+    StatusNote,
+)
 from haven.vault.models import Grant
 
 READ_ROLES = (Role.DOCUMENTATION, Role.COORDINATOR, Role.CASEWORKER, Role.LAWYER)
@@ -73,7 +80,7 @@ def _name_search(request: HavenRequest, q: str, reports: Any) -> Any:
 @require_role(*READ_ROLES)
 def report_list(request: HavenRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
-    reports = request.keyring.visible(Report.objects.select_related("vault"))
+    reports = request.keyring.visible(MissingPersonReport.objects.select_related("vault"))
     search_unavailable = False
     if form.is_valid():
         q = (form.cleaned_data.get("q") or "").strip()
@@ -101,7 +108,9 @@ def report_list(request: HavenRequest) -> HttpResponse:
             "search_unavailable": search_unavailable,
             "registry": vault,
             "holds_registry": vault is not None and request.keyring.can_open(vault),
-            "unindexed": request.keyring.visible(Report.objects.filter(name_indexed=False)).count(),
+            "unindexed": request.keyring.visible(
+                MissingPersonReport.objects.filter(name_indexed=False)
+            ).count(),
             "export_form": ExportRequestForm(),
             "pending_matches": matching.visible_candidates(request.keyring)
             .filter(decision=MatchCandidate.Decision.PENDING)
@@ -168,7 +177,7 @@ def _initial_from_case(request: HavenRequest, case: Case) -> dict[str, Any]:
     """The case's first person, as far as the registry's fields go, and the last news of them."""
     from haven.cases.models import Person
 
-    initial: dict[str, Any] = {"source_kind": Report.Source.STAFF}
+    initial: dict[str, Any] = {"source_kind": MissingPersonReport.Source.STAFF}
     person = Person.objects.filter(case=case).select_related("vault").order_by("created_at").first()
     if person is not None:
         p = request.keyring.reader(person)
@@ -217,7 +226,7 @@ def report_edit(request: HavenRequest, report_id: UUID) -> HttpResponse:
     )
 
 
-def _links(request: HavenRequest, report: Report) -> dict[str, Any]:
+def _links(request: HavenRequest, report: MissingPersonReport) -> dict[str, Any]:
     keyring = request.keyring
     report_links = []
     for link in ReportLink.objects.filter(report_a=report).select_related(
@@ -247,7 +256,9 @@ def _links(request: HavenRequest, report: Report) -> dict[str, Any]:
     return {"report_links": report_links, "case_links": case_links, "request_links": request_links}
 
 
-def _detail_context(request: HavenRequest, report: Report, **forms: Any) -> dict[str, Any]:
+def _detail_context(
+    request: HavenRequest, report: MissingPersonReport, **forms: Any
+) -> dict[str, Any]:
     keyring = request.keyring
     reader = keyring.reader(report)
     photo = None
@@ -286,7 +297,7 @@ def report_detail(request: HavenRequest, report_id: UUID) -> HttpResponse:
     return render(request, "missing/report_detail.html", _detail_context(request, report))
 
 
-def _refused(request: HavenRequest, report: Report, **forms: Any) -> HttpResponse:
+def _refused(request: HavenRequest, report: MissingPersonReport, **forms: Any) -> HttpResponse:
     return render(
         request,
         "missing/report_detail.html",
@@ -328,7 +339,7 @@ def report_link(request: HavenRequest, report_id: UUID) -> HttpResponse:
         try:
             if reference.startswith("MP-"):
                 other = (
-                    request.keyring.visible(Report.objects.all())
+                    request.keyring.visible(MissingPersonReport.objects.all())
                     .filter(reference=reference)
                     .first()
                 )
@@ -613,12 +624,14 @@ def request_registry_matches(request: HavenRequest, help_request: Any) -> list[M
     )
 
 
-def case_registry_links(request: HavenRequest, case: Case) -> list[tuple[Any, Report | None]]:
+def case_registry_links(
+    request: HavenRequest, case: Case
+) -> list[tuple[Any, MissingPersonReport | None]]:
     """For the case page: reports linked to this case; a report is named only to people who
     hold the registry."""
     visible = set(
         request.keyring.visible(
-            Report.objects.filter(case_links__case=case), walk=True
+            MissingPersonReport.objects.filter(case_links__case=case), walk=True
         ).values_list("pk", flat=True)
     )
     return [

@@ -298,7 +298,7 @@ def time_in_stage(period: Period) -> list[dict[str, Any]]:
 
 
 def checkin_health() -> dict[str, Any]:
-    from haven.safety.models import Incident, Watch
+    from haven.safety.models import SafetyIncident, Watch
 
     now = timezone.now()
     statuses = Counter(
@@ -323,7 +323,7 @@ def checkin_health() -> dict[str, Any]:
     )
     minutes = [
         (a - s).total_seconds() / 60  # type: ignore[operator]
-        for s, a in Incident.objects.filter(acknowledged_at__isnull=False).values_list(
+        for s, a in SafetyIncident.objects.filter(acknowledged_at__isnull=False).values_list(
             "started_at", "acknowledged_at"
         )
     ]
@@ -371,7 +371,7 @@ def summary(period: Period) -> dict[str, Any]:
 def missing_by_status(period: Period) -> Report:
     """Missing-person reports by their current status (entered in the period; region does not
     apply: registry reports carry no region column)."""
-    from haven.missing.models import Report as MissingReport
+    from haven.missing.models import MissingPersonReport as MissingReport
     from haven.missing.models import Status
 
     rows = MissingReport.objects.all()

@@ -11,14 +11,14 @@ from django.http import Http404
 
 from haven.cases.models import Case
 from haven.core.http import HavenRequest
-from haven.safety.models import Channel, Incident, OnCallShift, Placement, SafeHouse, Watch
+from haven.safety.models import Channel, OnCallShift, Placement, SafeHouse, SafetyIncident, Watch
 
 
-def get_incident_for_user(request: HavenRequest, incident_id: UUID) -> Incident:
+def get_incident_for_user(request: HavenRequest, incident_id: UUID) -> SafetyIncident:
     """An incident is visible to whoever was alerted about it or can open its case. Incidents
     carry no identifying data, so the on-call lawyer can acknowledge without the case grant."""
     incident = (
-        Incident.objects.select_related("case__vault", "house").filter(pk=incident_id).first()
+        SafetyIncident.objects.select_related("case__vault", "house").filter(pk=incident_id).first()
     )
     if incident is None:
         raise Http404
@@ -30,16 +30,14 @@ def get_incident_for_user(request: HavenRequest, incident_id: UUID) -> Incident:
     return incident
 
 
-def open_incidents_for(request: HavenRequest) -> QuerySet[Incident]:
+def open_incidents_for(request: HavenRequest) -> QuerySet[SafetyIncident]:
     """Unresolved incidents this person was alerted about or whose case they can open: one
     query, filtered in the database."""
     return (
-        Incident.objects.filter(resolved_at__isnull=True)
+        SafetyIncident.objects.filter(resolved_at__isnull=True)
         .filter(
             Q(
-                pk__in=Incident.alerted.through.objects.filter(user_id=request.user.pk).values(
-                    "incident_id"
-                )
+                pk__in=SafetyIncident.objects.filter(alerted__pk=request.user.pk).values("pk")
             )
             | Q(case__in=request.keyring.visible(Case.objects.all()))
         )

@@ -7,7 +7,6 @@ plain, non-identifying column. Addresses and contact details are sealed in each 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -17,10 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.safety import schedule
 from haven.vault.fields import SealedField
-from haven.vault.models import Vault
+from haven.vault.models import UUIDModel, VaultOwned
 
 
-class SafeHouse(models.Model):
+class SafeHouse(UUIDModel, VaultOwned):
     """A safe house. Its code name is for staff screens; alerts name it only by `reference`."""
 
     class Status(models.TextChoices):
@@ -28,9 +27,7 @@ class SafeHouse(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         COMPROMISED = "compromised", _("Compromised")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.CharField(max_length=16, unique=True)  # a code name, never the address
-    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
     address = SealedField()
     access_instructions = SealedField()
     host_contact = SealedField()
@@ -49,8 +46,7 @@ class SafeHouse(models.Model):
         return "HS-" + self.id.hex[:8].upper()
 
 
-class Placement(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+class Placement(UUIDModel):
     house = models.ForeignKey(SafeHouse, on_delete=models.CASCADE, related_name="placements")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="placements")
     starts_on = models.DateField(default=timezone.localdate)
@@ -60,7 +56,7 @@ class Placement(models.Model):
         indexes = [models.Index(fields=["house", "ends_on"])]
 
 
-class Watch(models.Model):
+class Watch(UUIDModel):
     """A check-in schedule for a watched case (a person in a safe house, in transit, in hiding)."""
 
     class State(models.TextChoices):
@@ -69,7 +65,6 @@ class Watch(models.Model):
         DOWN = "down", _("Down")
         PAUSED = "paused", _("Paused")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="watches")
     interval_minutes = models.PositiveIntegerField(null=True, blank=True)
     fixed_times = models.JSONField(default=list, blank=True)  # ["09:00", "21:00"]
@@ -146,13 +141,12 @@ STATUS_LABELS = {
 }
 
 
-class CheckIn(models.Model):
+class CheckIn(UUIDModel):
     class Method(models.TextChoices):
         PORTAL = "portal", _("Portal")
         PHONE = "phone", _("Phone call")
         IN_PERSON = "in_person", _("In person")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     watch = models.ForeignKey(Watch, on_delete=models.CASCADE, related_name="checkins")
     at = models.DateTimeField(default=timezone.now)
     method = models.CharField(max_length=16, choices=Method.choices)
@@ -164,7 +158,7 @@ class CheckIn(models.Model):
         ordering = ["-at"]
 
 
-class Incident(models.Model):
+class SafetyIncident(UUIDModel):
     """Something that must reach a human: escalated step by step until acknowledged."""
 
     class Kind(models.TextChoices):
@@ -174,7 +168,6 @@ class Incident(models.Model):
         COMPROMISED = "house_compromised", _("Safe house compromised")
         PIN_GUESSING = "pin_guessing", _("Repeated wrong check-in PINs")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=24, choices=Kind.choices)
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="incidents"
@@ -207,6 +200,10 @@ class Incident(models.Model):
     )
 
     class Meta:
+        # The table keeps the name it had as `Incident`: sealed fields' associated data names
+        # the table (vault/keyring.py `_aad`), so another name would make every stored
+        # ciphertext unreadable.
+        db_table = "safety_incident"
         ordering = ["-started_at"]
         indexes = [
             models.Index(
@@ -239,11 +236,10 @@ class OnCallShift(models.Model):
         return ZoneInfo(self.time_zone)
 
 
-class Channel(models.Model):
+class Channel(UUIDModel):
     """Where a staff member's alerts go. The Apprise URL holds secrets (tokens, numbers): it is
     encrypted under the delivery key that the worker holds (settings, not the database)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="channels"
     )

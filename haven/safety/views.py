@@ -48,9 +48,9 @@ from haven.safety.forms import (
 )
 from haven.safety.models import (
     STATUS_LABELS,
-    Incident,
     OnCallShift,
     SafeHouse,
+    SafetyIncident,
     Watch,
 )
 
@@ -444,7 +444,7 @@ def watch_panel(request: HavenRequest) -> Panel | None:
     now = timezone.now()
     watches = Watch.objects.filter(case__in=request.keyring.visible(Case.objects.all()))
     statuses = [w.get_status(now) for w in watches[:1000]]
-    open_incidents = Incident.objects.filter(
+    open_incidents = SafetyIncident.objects.filter(
         resolved_at__isnull=True,
         acknowledged_at__isnull=True,
         case__in=request.keyring.visible(Case.objects.all()),

@@ -22,7 +22,7 @@ from django.utils import timezone
 from haven.alerts.actions import notify_role
 from haven.safety import actions
 from haven.safety.channels import message_for, open_url, send_many
-from haven.safety.models import Channel, Delivery, Incident, Watch
+from haven.safety.models import Channel, Delivery, SafetyIncident, Watch
 
 log = logging.getLogger("haven.worker")
 BATCH = 500
@@ -84,7 +84,9 @@ def sweep_watches(now: dt.datetime, result: StepResult) -> None:
         if not claimed:
             return 0
         watch = Watch.objects.select_related("case").get(pk=watch_id)
-        actions.open_incident(kind=Incident.Kind.MISSED, case=watch.case, watch=watch, now=now)
+        actions.open_incident(
+            kind=SafetyIncident.Kind.MISSED, case=watch.case, watch=watch, now=now
+        )
         return 1
 
     result.watches_down += _chunked(due, handle)
@@ -92,7 +94,7 @@ def sweep_watches(now: dt.datetime, result: StepResult) -> None:
 
 def sweep_incidents(now: dt.datetime, result: StepResult) -> None:
     due = list(
-        Incident.objects.filter(
+        SafetyIncident.objects.filter(
             acknowledged_at__isnull=True, resolved_at__isnull=True, next_step_at__lte=now
         ).order_by("next_step_at")[:BATCH]
     )

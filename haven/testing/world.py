@@ -217,7 +217,7 @@ def _safety(world: AwkwardWorld) -> None:
 
 def _missing(world: AwkwardWorld) -> None:
     from haven.missing import actions
-    from haven.missing.models import Report
+    from haven.missing.models import MissingPersonReport
 
     ctx = world.ctx
     ring = ctx.keyring("docofficer")
@@ -241,8 +241,8 @@ def _missing(world: AwkwardWorld) -> None:
             "reporter": {"name": MIXED, "relation": BIDI, "contact": EMOJI},
             "source": {"name": EMOJI},
         },
-        source_kind=Report.Source.PARTNER,
-        reliability=Report.Reliability.DOUBTFUL,
+        source_kind=MissingPersonReport.Source.PARTNER,
+        reliability=MissingPersonReport.Reliability.DOUBTFUL,
     )
     actions.add_note(
         keyring=ring,
@@ -256,10 +256,10 @@ def _missing(world: AwkwardWorld) -> None:
     bare = actions.save_report(
         keyring=ring,
         values={"full_name": ARABIC},
-        source_kind=Report.Source.OTHER
-        if hasattr(Report.Source, "OTHER")
-        else Report.Source.FRIEND,
-        reliability=Report.Reliability.UNKNOWN,
+        source_kind=MissingPersonReport.Source.OTHER
+        if hasattr(MissingPersonReport.Source, "OTHER")
+        else MissingPersonReport.Source.FRIEND,
+        reliability=MissingPersonReport.Reliability.UNKNOWN,
     )
     world.made["report"] = full
     world.made["bare_report"] = bare
@@ -267,23 +267,23 @@ def _missing(world: AwkwardWorld) -> None:
 
 def _evidence(world: AwkwardWorld) -> None:
     from haven.evidence import actions
-    from haven.evidence.models import Audience, Incident, Place, Source
+    from haven.evidence.models import Audience, EvidenceIncident, Place, Source
 
     ctx = world.ctx
     ring = ctx.keyring("docofficer")
     cases_case = world.made["case"]
     incidents = []
     for precision, start, end in (
-        (Incident.Precision.YEAR, datetime.date(2019, 1, 1), None),
-        (Incident.Precision.MONTH, datetime.date(2021, 2, 1), None),
-        (Incident.Precision.UNKNOWN, None, None),
-        (Incident.Precision.DAY, datetime.date(2024, 2, 29), None),
+        (EvidenceIncident.Precision.YEAR, datetime.date(2019, 1, 1), None),
+        (EvidenceIncident.Precision.MONTH, datetime.date(2021, 2, 1), None),
+        (EvidenceIncident.Precision.UNKNOWN, None, None),
+        (EvidenceIncident.Precision.DAY, datetime.date(2024, 2, 29), None),
     ):
         incidents.append(
             actions.create_incident(
                 keyring=ring,
                 title=MIXED if start else EMOJI,
-                summary=LONG if precision == Incident.Precision.YEAR else "",
+                summary=LONG if precision == EvidenceIncident.Precision.YEAR else "",
                 violations=["enforced_disappearance", "torture"] if start else [],
                 date_start=start,
                 date_end=end,
@@ -352,7 +352,7 @@ def _evidence(world: AwkwardWorld) -> None:
     # A court bundle of the demo's incident (its redactions are reviewed): the incident page
     # lists the export and the photo's chain of custody shows it.
     from haven.evidence.bundle import build_bundle
-    from haven.evidence.models import Incident as IncidentModel
+    from haven.evidence.models import EvidenceIncident as IncidentModel
 
     demo_incident = IncidentModel.objects.exclude(pk__in=[i.pk for i in incidents]).first()
     if demo_incident is not None:

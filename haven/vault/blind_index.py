@@ -30,11 +30,7 @@ INDEX_BITS = 20
 
 def index_vault() -> Vault | None:
     """The live index vault (the oldest, if a restore ever left two), or None before set-up."""
-    return (
-        Vault.objects.filter(kind=Vault.Kind.INDEX, shredded_at__isnull=True)
-        .order_by("created_at")
-        .first()
-    )
+    return Vault.objects.current(Vault.Kind.INDEX)
 
 
 def set_up_index_vault(*, actor: User, keyring: Keyring, members: list[User]) -> Vault:

@@ -10,7 +10,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
-class Vault(models.Model):
+class UUIDModel(models.Model):
+    """A row keyed by a random UUID: sealed-field associated data binds each ciphertext to its
+    row's key, so keys must never be guessable or reused (and say nothing about order)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class VaultManager(models.Manager["Vault"]):
+    def current(self, kind: str) -> Vault | None:
+        """The vault of a one-of-a-kind compartment (intake, registry, search index): the oldest
+        one not shredded, so that a second one created by a race never takes over its content."""
+        return self.filter(kind=kind, shredded_at__isnull=True).order_by("created_at").first()
+
+
+class Vault(UUIDModel):
     class Kind(models.TextChoices):
         INTAKE = "intake", _("Intake")
         CASE = "case", _("Case")
@@ -20,7 +37,6 @@ class Vault(models.Model):
         INDEX = "index", _("Search index")
         CODENAME = "codename", _("Codename")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # Every vault also has a key pair, so that code without a grant (the public portal, the
     # worker) can add content to it that only grant holders can read.
@@ -28,6 +44,8 @@ class Vault(models.Model):
     sealed_private_key = models.BinaryField(null=True)
     created_at = models.DateTimeField(default=timezone.now)
     shredded_at = models.DateTimeField(null=True, blank=True)
+
+    objects = VaultManager()
 
     class Meta:
         indexes = [models.Index(fields=["kind"])]
@@ -38,6 +56,16 @@ class Vault(models.Model):
     @property
     def is_shredded(self) -> bool:
         return self.shredded_at is not None
+
+
+class VaultOwned(models.Model):
+    """A record whose sealed fields are under one vault's key. Deleting a vault with records
+    left is refused: content goes by crypto-shredding the vault, never by a cascade of rows."""
+
+    vault = models.ForeignKey(Vault, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
 
 
 class Grant(models.Model):

@@ -62,31 +62,10 @@ def test_staff_pages_send_anonymous_visitors_to_sign_in(client: Client, url: str
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("url", "method", "persona", "status"),
-    [
-        ("/staff/accounts/", "get", "caseworker", 403),
-        ("/staff/accounts/", "get", "coordinator", 200),
-        ("/staff/accounts/", "post", "coordinator", 405),
-        ("/staff/accounts/new/", "get", "coordinator", 403),
-        ("/staff/accounts/new/", "get", "admin", 200),
-        ("/staff/accounts/new/", "put", "admin", 405),
-        ("/staff/accounts/{cw}/", "get", "outsider", 403),
-        ("/staff/accounts/999999/", "get", "admin", 404),
-        ("/staff/accounts/{cw}/burn/", "get", "coordinator", 405),
-        ("/staff/accounts/{cw}/burn/", "post", "lawyer", 403),
-        ("/staff/accounts/{cw}/reset/", "post", "coordinator", 403),
-        ("/staff/accounts/{cw}/roles/", "post", "coordinator", 403),
-        ("/staff/", "post", "caseworker", 405),
-        ("/staff/notifications/read/", "get", "caseworker", 405),
-    ],
-)
-def test_staff_views_check_role_and_method(
-    personas, client_for, url: str, method: str, persona: str, status: int
-) -> None:
-    client = client_for(getattr(personas, persona))
-    response = getattr(client, method)(url.format(cw=personas.caseworker.pk))
-    assert response.status_code == status
+def test_an_account_that_does_not_exist_is_a_404_for_the_admin(personas, client_for) -> None:
+    # The matrix (haven/accounts/tests/authz.py) calls the account pages with a real account:
+    # who may open them and with which method is declared there.
+    assert client_for(personas.admin).get("/staff/accounts/999999/").status_code == 404
 
 
 @pytest.mark.django_db

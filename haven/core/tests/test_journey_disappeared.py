@@ -15,7 +15,7 @@ from django.core.management import call_command
 from haven.intake import actions as intake_actions
 from haven.intake.models import HelpRequest
 from haven.missing import actions as missing_actions
-from haven.missing.models import MatchCandidate, Report, ReportLink
+from haven.missing.models import MatchCandidate, MissingPersonReport, ReportLink
 from haven.testing.browser import chromium_page, only_local
 from haven.testing.journey import flash_text, staff_sign_in, staff_sign_out, totp_code
 from haven.testing.personas import PASSWORD, keyring_for
@@ -100,7 +100,7 @@ def test_the_disappeared_from_a_relatives_report_to_linked_records_across_script
         page.fill("input[name=reporter_relation]", "тётя")
         page.select_option("select[name=source_kind]", "family")
         page.click("button.primary:has-text('Сохранить')")
-        ours = Report.objects.get()
+        ours = MissingPersonReport.objects.get()
         assert f"Сообщение {ours.reference} сохранено." in flash_text(page)
         assert "Зелимхан" in page.inner_text("main")
 
@@ -109,7 +109,7 @@ def test_the_disappeared_from_a_relatives_report_to_linked_records_across_script
         partner_file.write_text(PARTNER_FILE, encoding="utf-8")
         output = _import_partner_file(partner_file, personas.docofficer, monkeypatch)
         assert "persons: 1 new" in output and "notes: 1 new" in output
-        theirs = Report.objects.get(record_id="partner.example/zb-2017")
+        theirs = MissingPersonReport.objects.get(record_id="partner.example/zb-2017")
 
         # The registry suggests that the two reports are one man; the officer compares, decides.
         page.click("nav >> text=Пропавшие")

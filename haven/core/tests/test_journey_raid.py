@@ -21,10 +21,10 @@ from haven.cases import actions as case_actions
 from haven.cases.models import Case, Task
 from haven.intake import actions as intake_actions
 from haven.missing import actions as missing_actions
-from haven.missing.models import CaseLink, Report
+from haven.missing.models import CaseLink, MissingPersonReport
 from haven.safety import actions as safety_actions
 from haven.safety.channels import OUTBOX, seal_url
-from haven.safety.models import Channel, Incident, SafeHouse
+from haven.safety.models import Channel, SafeHouse, SafetyIncident
 from haven.testing.browser import chromium_page, only_local
 from haven.testing.journey import (
     flash_text,
@@ -127,7 +127,7 @@ def test_the_raid_from_a_missed_check_in_and_a_panic_to_a_missing_persons_report
         # 21:35 — Артём's check-in was due at 21:00 (+30 min grace). The worker notices.
         clock.move_to(START + dt.timedelta(hours=12, minutes=35))
         assert run_worker_step().watches_down == 1
-        missed = Incident.objects.get(kind=Incident.Kind.MISSED)
+        missed = SafetyIncident.objects.get(kind=SafetyIncident.Kind.MISSED)
         assert missed.case_id == artyom.id
         assert set(
             Notification.objects.filter(kind="missed_checkin").values_list(
@@ -143,10 +143,10 @@ def test_the_raid_from_a_missed_check_in_and_a_panic_to_a_missing_persons_report
         assert "/checkin/" in page.url
         page.click("a.panic")  # panic asks once more (a page: no JavaScript needed)
         assert "Вам сейчас угрожает опасность?" in page.content()
-        assert not Incident.objects.filter(kind=Incident.Kind.PANIC).exists()
+        assert not SafetyIncident.objects.filter(kind=SafetyIncident.Kind.PANIC).exists()
         page.click("button.panic")
         assert "Мы получили тревогу" in page.content()
-        panic = Incident.objects.get(kind=Incident.Kind.PANIC)
+        panic = SafetyIncident.objects.get(kind=SafetyIncident.Kind.PANIC)
         assert panic.case_id == ilya.id  # committed before the page said so
         page.context.clear_cookies()
 
@@ -234,7 +234,7 @@ def test_the_raid_from_a_missed_check_in_and_a_panic_to_a_missing_persons_report
             "Не отметился вечером в день обыска; с тех пор не выходит на связь.",
         )
         page.click("button.primary:has-text('Сохранить')")
-        report = Report.objects.get()
+        report = MissingPersonReport.objects.get()
         assert f"/staff/missing/{report.id}/" in page.url
         assert f"Сообщение {report.reference} сохранено." in flash_text(page)
         assert artyom.reference in page.inner_text("main")  # the link to the case, on the report

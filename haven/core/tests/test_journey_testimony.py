@@ -18,7 +18,7 @@ import pytest
 from django.core.management import call_command
 from PIL import Image
 
-from haven.evidence.models import Export, Incident, Testimony
+from haven.evidence.models import EvidenceIncident, Export, Testimony
 from haven.testing.browser import chromium_page, only_local
 from haven.testing.journey import flash_text, staff_sign_in, staff_sign_out
 
@@ -86,7 +86,7 @@ def test_testimony_for_a_court_from_consent_and_redaction_review_to_two_verified
         page.fill("input[name=region]", "Чеченская Республика")
         page.fill("textarea[name=summary]", "Задержание и пытки в бывшем здании ОМВД, десять дней.")
         page.click("button.primary:has-text('Сохранить')")
-        incident = Incident.objects.get()
+        incident = EvidenceIncident.objects.get()
         assert f"/staff/evidence/{incident.id}/" in page.url
         assert "Пытки" in page.inner_text("main")
 

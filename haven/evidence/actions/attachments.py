@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from haven.audit.log import log_event
 from haven.evidence.actions.incidents import _actor, _touch
 from haven.evidence.errors import EvidenceError
-from haven.evidence.models import Attachment, CustodyEvent, Incident, Testimony
+from haven.evidence.models import CustodyEvent, EvidenceAttachment, EvidenceIncident, Testimony
 from haven.lib import uploads
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def sha256_hex(data: bytes) -> str:
 def custody(
     *,
     opened: OpenVault,
-    attachment: Attachment,
+    attachment: EvidenceAttachment,
     actor: User | None,
     action: str,
     reason: str = "",
@@ -109,13 +109,13 @@ def _exif_summary(data: bytes) -> dict[str, str]:
 def capture_attachment(
     *,
     keyring: Keyring,
-    incident: Incident,
+    incident: EvidenceIncident,
     name: str,
     data: bytes,
     declared_type: str = "",
     notes: str = "",
     testimony: Testimony | None = None,
-) -> Attachment:
+) -> EvidenceAttachment:
     """Keep a file as evidence. The SHA-256 is taken over exactly the bytes received, before
     anything else looks at them. A file that fails to parse is still kept, as an opaque
     original, flagged, with no working copy: evidence is not ours to throw away. Only an empty
@@ -155,7 +155,7 @@ def capture_attachment(
                 problems.append(uploads.CORRUPT)
     opened = keyring.open(incident.vault)
     with transaction.atomic():
-        attachment = Attachment(
+        attachment = EvidenceAttachment(
             incident=incident,
             testimony=testimony,
             vault=incident.vault,
@@ -193,7 +193,7 @@ def capture_attachment(
 
 
 def read_attachment(
-    *, keyring: Keyring, attachment: Attachment, copy: str, reason: str = ""
+    *, keyring: Keyring, attachment: EvidenceAttachment, copy: str, reason: str = ""
 ) -> bytes:
     """The bytes of the original or the working copy, for a download; the download is a link in
     the chain of custody, committed before the bytes are handed out."""
@@ -219,7 +219,7 @@ def read_attachment(
     return bytes(data)
 
 
-def record_view(*, keyring: Keyring, attachment: Attachment) -> None:
+def record_view(*, keyring: Keyring, attachment: EvidenceAttachment) -> None:
     actor = _actor(keyring)
     with transaction.atomic():
         custody(
@@ -231,10 +231,10 @@ def record_view(*, keyring: Keyring, attachment: Attachment) -> None:
 
 
 def set_verification(
-    *, keyring: Keyring, attachment: Attachment, status: str, notes: str
-) -> Attachment:
+    *, keyring: Keyring, attachment: EvidenceAttachment, status: str, notes: str
+) -> EvidenceAttachment:
     actor = _actor(keyring)
-    if status not in Attachment.Verification.values:
+    if status not in EvidenceAttachment.Verification.values:
         raise EvidenceError(_("Unknown verification status."))
     opened = keyring.open(attachment.vault)
     with transaction.atomic():
@@ -253,7 +253,7 @@ def set_verification(
 
 
 def transfer_attachment(
-    *, keyring: Keyring, attachment: Attachment, organisation: str, reason: str
+    *, keyring: Keyring, attachment: EvidenceAttachment, organisation: str, reason: str
 ) -> CustodyEvent:
     """Record that the file was handed to another organisation (outside Haven)."""
     actor = _actor(keyring)
@@ -272,7 +272,9 @@ def transfer_attachment(
         )
 
 
-def delete_attachment(*, keyring: Keyring, attachment: Attachment, reason: str) -> Attachment:
+def delete_attachment(
+    *, keyring: Keyring, attachment: EvidenceAttachment, reason: str
+) -> EvidenceAttachment:
     """Delete the file's content (original and working copy). The row, its hash and its chain
     of custody stay, so the record shows that the file existed and who deleted it, and why."""
     actor = _actor(keyring)

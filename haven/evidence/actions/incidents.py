@@ -16,7 +16,7 @@ from haven.audit.log import log_event
 from haven.evidence.errors import EvidenceError
 from haven.evidence.models import (
     Audience,
-    Incident,
+    EvidenceIncident,
     Perpetrator,
     Place,
     Source,
@@ -44,8 +44,8 @@ def _actor(keyring: Keyring) -> User:
     return actor
 
 
-def _touch(incident: Incident) -> None:
-    Incident.objects.filter(pk=incident.pk).update(updated_at=timezone.now())
+def _touch(incident: EvidenceIncident) -> None:
+    EvidenceIncident.objects.filter(pk=incident.pk).update(updated_at=timezone.now())
 
 
 def _clean_violations(violations: list[str]) -> list[str]:
@@ -63,10 +63,10 @@ def create_incident(
     violations: list[str],
     date_start: datetime.date | None = None,
     date_end: datetime.date | None = None,
-    date_precision: str = Incident.Precision.DAY,
+    date_precision: str = EvidenceIncident.Precision.DAY,
     region: str = "",
     colleague: User | None = None,
-) -> Incident:
+) -> EvidenceIncident:
     """A new incident in a vault of its own, sealed to the creator and, if chosen, one colleague
     (a lawyer or documentation officer). Nobody else, admins included, holds it."""
     actor = _actor(keyring)
@@ -81,7 +81,7 @@ def create_incident(
         vault = create_vault(
             actor=actor, kind=Vault.Kind.EVIDENCE, members=members, keyring=keyring
         )
-        incident = Incident(
+        incident = EvidenceIncident(
             vault=vault,
             violations=_clean_violations(violations),
             date_start=date_start,
@@ -105,15 +105,15 @@ def create_incident(
 def update_incident(
     *,
     keyring: Keyring,
-    incident: Incident,
+    incident: EvidenceIncident,
     title: str,
     summary: str = "",
     violations: list[str],
     date_start: datetime.date | None = None,
     date_end: datetime.date | None = None,
-    date_precision: str = Incident.Precision.DAY,
+    date_precision: str = EvidenceIncident.Precision.DAY,
     region: str = "",
-) -> Incident:
+) -> EvidenceIncident:
     actor = _actor(keyring)
     if date_start and date_end and date_end < date_start:
         raise EvidenceError(_("The end date is before the start date."))
@@ -135,7 +135,7 @@ def update_incident(
     return incident
 
 
-def share_incident(*, keyring: Keyring, incident: Incident, user: User) -> None:
+def share_incident(*, keyring: Keyring, incident: EvidenceIncident, user: User) -> None:
     """Seal the incident's vault key to a colleague: a lawyer, a documentation officer, or a
     coordinator (who must hold the incident to approve an export against consent, since they
     must be able to read what they approve). Only someone who holds the incident can share it."""
@@ -165,7 +165,12 @@ def share_incident(*, keyring: Keyring, incident: Incident, user: User) -> None:
 
 
 def _add_part(
-    *, keyring: Keyring, incident: Incident, model: type, plain: dict[str, Any], sealed: dict
+    *,
+    keyring: Keyring,
+    incident: EvidenceIncident,
+    model: type,
+    plain: dict[str, Any],
+    sealed: dict,
 ) -> Any:
     actor = _actor(keyring)
     opened = keyring.open(incident.vault)
@@ -192,7 +197,7 @@ PART_MODELS: dict[str, str] = {
 }
 
 
-def remove_part(*, keyring: Keyring, incident: Incident, kind: str, part_id: Any) -> None:
+def remove_part(*, keyring: Keyring, incident: EvidenceIncident, kind: str, part_id: Any) -> None:
     """Take a place, perpetrator, victim or source out of an incident (a mistake, a duplicate).
     Audited with its id; the incident's testimonies and files are not touched."""
     from haven.evidence import models as evidence_models
@@ -216,7 +221,7 @@ def remove_part(*, keyring: Keyring, incident: Incident, kind: str, part_id: Any
 
 
 def add_place(
-    *, keyring: Keyring, incident: Incident, kind: str, name: str, description: str = ""
+    *, keyring: Keyring, incident: EvidenceIncident, kind: str, name: str, description: str = ""
 ) -> Place:
     if kind not in Place.Kind.values:
         raise EvidenceError(_("Unknown kind of place."))
@@ -232,7 +237,7 @@ def add_place(
 def add_perpetrator(
     *,
     keyring: Keyring,
-    incident: Incident,
+    incident: EvidenceIncident,
     kind: str,
     name: str,
     unit: str = "",
@@ -253,7 +258,7 @@ def add_perpetrator(
 def add_victim(
     *,
     keyring: Keyring,
-    incident: Incident,
+    incident: EvidenceIncident,
     description: str,
     case_reference: str = "",
     report_reference: str = "",
@@ -265,10 +270,10 @@ def add_victim(
     if case_reference and report_reference:
         raise EvidenceError(_("Link the victim to a case or to a report, not both."))
     if report_reference:
-        from haven.missing.models import Report
+        from haven.missing.models import MissingPersonReport
 
         report = (
-            keyring.visible(Report.objects.all())
+            keyring.visible(MissingPersonReport.objects.all())
             .filter(reference__iexact=report_reference.strip())
             .first()
         )
@@ -301,7 +306,7 @@ def add_victim(
 
 
 def add_source(
-    *, keyring: Keyring, incident: Incident, kind: str, reliability: str, description: str
+    *, keyring: Keyring, incident: EvidenceIncident, kind: str, reliability: str, description: str
 ) -> Source:
     if kind not in Source.Kind.values or reliability not in Source.Reliability.values:
         raise EvidenceError(_("Unknown kind of source or reliability grade."))
@@ -323,7 +328,7 @@ def _clean_consent(consent: list[str]) -> list[str]:
 def add_testimony(
     *,
     keyring: Keyring,
-    incident: Incident,
+    incident: EvidenceIncident,
     given_by: str,
     given_on: datetime.date,
     language: str,

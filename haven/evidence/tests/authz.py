@@ -227,10 +227,10 @@ _BY_ATTACHMENT = (
 
 def _place(world):  # type: ignore[no-untyped-def]
     from haven.evidence import actions
-    from haven.evidence.models import Incident
+    from haven.evidence.models import EvidenceIncident
     from haven.testing.personas import keyring_for
 
-    incident = Incident.objects.get(pk=_incident(world)["incident"])
+    incident = EvidenceIncident.objects.get(pk=_incident(world)["incident"])
     ring = keyring_for(world.user("docofficer"))
     place = actions.add_place(keyring=ring, incident=incident, kind="other", name="x")
     return {"incident_id": incident.id, "kind": "place", "part_id": place.id}

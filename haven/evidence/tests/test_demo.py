@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from haven.accounts.models import User
 from haven.evidence.bundle import verify_bundle
-from haven.evidence.models import Attachment, Incident
+from haven.evidence.models import EvidenceAttachment, EvidenceIncident
 from haven.testing.personas import current_code
 
 
@@ -16,10 +16,10 @@ from haven.testing.personas import current_code
 def test_the_demo_incident_exports_for_a_court_and_verifies(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     call_command("demo", "--no-serve")
     out = capsys.readouterr().out
-    incident = Incident.objects.get()
+    incident = EvidenceIncident.objects.get()
     assert f"Evidence → {incident.reference}" in out
     assert sorted(incident.testimonies.values_list("language", flat=True)) == ["en", "ru"]
-    photo = Attachment.objects.get()
+    photo = EvidenceAttachment.objects.get()
     assert photo.working_copy is not None
     assert list(photo.custody.values_list("action", flat=True)) == [
         "capture",

@@ -17,7 +17,7 @@ from haven.cases.models import ApprovalRequest
 from haven.evidence import actions
 from haven.evidence.bundle import build_bundle, verify_bundle
 from haven.evidence.errors import EvidenceError
-from haven.evidence.models import Attachment, CustodyEvent, Export
+from haven.evidence.models import CustodyEvent, EvidenceAttachment, Export
 from haven.evidence.tests.conftest import jpeg_with_gps
 from haven.testing.personas import PASSWORD, current_code, keyring_for
 
@@ -331,7 +331,7 @@ def test_empty_and_huge_files_are_refused_and_nothing_is_saved(ring, incident, s
         actions.capture_attachment(keyring=ring, incident=incident, name="e.jpg", data=b"")
     with pytest.raises(EvidenceError, match="larger"):
         actions.capture_attachment(keyring=ring, incident=incident, name="h", data=b"x" * 1025)
-    assert not Attachment.objects.exists()
+    assert not EvidenceAttachment.objects.exists()
 
 
 def test_every_touch_of_a_file_is_a_link_in_its_chain_of_custody(ring, incident, photo) -> None:  # type: ignore[no-untyped-def]
@@ -417,12 +417,12 @@ def test_the_duress_password_on_the_export_command_finds_nothing_and_raises_the_
 def test_a_victim_links_only_to_a_registry_report_the_user_can_open(
     personas, ring, incident
 ) -> None:  # type: ignore[no-untyped-def]
-    from haven.missing.models import Report
+    from haven.missing.models import MissingPersonReport
     from haven.vault.actions import create_vault
     from haven.vault.models import Vault
 
     def report_in(vault):  # type: ignore[no-untyped-def]
-        row = Report(vault=vault)
+        row = MissingPersonReport(vault=vault)
         keyring_for(personas.coordinator).open(vault).seal(row)
         row.save()
         return row

@@ -19,7 +19,7 @@ from haven.evidence import actions, bundle
 from haven.evidence.access import get_attachment_for_user, get_incident_for_user
 from haven.evidence.errors import EvidenceError
 from haven.evidence.forms import AttachmentForm, DeleteForm, TransferForm, VerificationForm
-from haven.evidence.models import Attachment, CustodyEvent
+from haven.evidence.models import CustodyEvent, EvidenceAttachment
 from haven.evidence.views import ROLES
 from haven.ops.uploads import MESSAGES as UPLOAD_MESSAGES
 
@@ -78,7 +78,9 @@ def _audience_label(audience: str | None) -> str:
         return audience
 
 
-def _attachment_context(request: HavenRequest, attachment: Attachment, **forms: Any) -> dict:
+def _attachment_context(
+    request: HavenRequest, attachment: EvidenceAttachment, **forms: Any
+) -> dict:
     opened = request.keyring.open(attachment.vault)
     return {
         "attachment": attachment,

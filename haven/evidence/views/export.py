@@ -21,11 +21,11 @@ from haven.evidence import bundle
 from haven.evidence.access import get_incident_for_user
 from haven.evidence.errors import EvidenceError
 from haven.evidence.forms import ExportForm, OverrideRequestForm
-from haven.evidence.models import Incident
+from haven.evidence.models import EvidenceIncident
 from haven.evidence.views import ROLES
 
 
-def _export_context(request: HavenRequest, incident: Incident, **forms: Any) -> dict:
+def _export_context(request: HavenRequest, incident: EvidenceIncident, **forms: Any) -> dict:
     return {
         "incident": incident,
         "testimonies": incident.testimonies.order_by("created_at"),

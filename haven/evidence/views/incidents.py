@@ -26,7 +26,7 @@ from haven.evidence.forms import (
     SourceForm,
     VictimForm,
 )
-from haven.evidence.models import Incident
+from haven.evidence.models import EvidenceIncident
 from haven.evidence.views import ROLES
 from haven.vault.models import Grant
 
@@ -36,7 +36,7 @@ PAGE_SIZE = 50
 @require_GET
 @require_role(*ROLES)
 def incident_list(request: HavenRequest) -> HttpResponse:
-    incidents = request.keyring.visible(Incident.objects.select_related("vault")).order_by(
+    incidents = request.keyring.visible(EvidenceIncident.objects.select_related("vault")).order_by(
         "-updated_at"
     )
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -107,7 +107,9 @@ def incident_edit(request: HavenRequest, incident_id: UUID) -> HttpResponse:
     )
 
 
-def _incident_context(request: HavenRequest, incident: Incident, **forms: Any) -> dict[str, Any]:
+def _incident_context(
+    request: HavenRequest, incident: EvidenceIncident, **forms: Any
+) -> dict[str, Any]:
     kr = request.keyring
     context = {
         "incident": incident,
@@ -141,7 +143,7 @@ def incident_detail(request: HavenRequest, incident_id: UUID) -> HttpResponse:
     return render(request, "evidence/incident_detail.html", _incident_context(request, incident))
 
 
-def _incident_page(request: HavenRequest, incident: Incident, **forms: Any) -> HttpResponse:
+def _incident_page(request: HavenRequest, incident: EvidenceIncident, **forms: Any) -> HttpResponse:
     """The incident's page again, with the refused form and its message (400)."""
     return render(
         request,

@@ -11,7 +11,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from haven.audit.models import AuditEvent
-from haven.intake.models import Attachment, HelpRequest
+from haven.intake.models import HelpRequest, MessageAttachment
 from haven.testing.hostile_pdf import JS_MARKER, PAGE_TEXT, active_content_left, hostile_pdf
 from haven.testing.personas import keyring_for
 from haven.vault.keyring import seal_box
@@ -32,7 +32,7 @@ def _send(client: Client, form_token: str, data: bytes) -> None:
     assert response.status_code == 200
 
 
-def _url(attachment: Attachment) -> str:
+def _url(attachment: MessageAttachment) -> str:
     return f"/staff/intake/{attachment.message.request_id}/attachments/{attachment.id}/"
 
 
@@ -45,7 +45,7 @@ def test_a_hostile_pdf_reaches_the_operator_without_javascript_actions_or_metada
         active_content_left(sent)
     )
     _send(client, form_token, sent)
-    attachment = Attachment.objects.select_related("vault", "message").get()
+    attachment = MessageAttachment.objects.select_related("vault", "message").get()
 
     response = client_for(personas.operator).get(_url(attachment))
     assert response.status_code == 200
@@ -72,7 +72,7 @@ def test_only_a_coordinator_takes_the_original_and_the_download_is_audited(
 ) -> None:
     sent = hostile_pdf()
     _send(client, form_token, sent)
-    attachment = Attachment.objects.select_related("vault", "message").get()
+    attachment = MessageAttachment.objects.select_related("vault", "message").get()
     operator = client_for(personas.operator)
     assert operator.get(_url(attachment) + "?copy=original").status_code == 403
     page = operator.get(f"/staff/intake/{attachment.message.request_id}/").content.decode()
@@ -103,7 +103,7 @@ def test_a_picture_has_no_original_to_take(
         "/help/?lang=ru",
         {"text": "фото", "felt_urgency": "days", "form_token": form_token, "attachments": upload},
     )
-    attachment = Attachment.objects.select_related("vault", "message").get()
+    attachment = MessageAttachment.objects.select_related("vault", "message").get()
     assert (
         keyring_for(personas.operator).open(attachment.vault).unseal(attachment, "original") is None
     )
@@ -123,7 +123,7 @@ def test_a_pdf_stored_before_working_copies_existed_is_cleaned_when_downloaded(
     ).request
     sent = hostile_pdf()
     message = help_request.messages.get()
-    legacy = Attachment(message=message, vault=help_request.vault)
+    legacy = MessageAttachment(message=message, vault=help_request.vault)
     seal_box(
         legacy,
         content=sent,
@@ -135,7 +135,7 @@ def test_a_pdf_stored_before_working_copies_existed_is_cleaned_when_downloaded(
         },
     )
     legacy.save()
-    legacy = Attachment.objects.select_related("message").get(pk=legacy.pk)
+    legacy = MessageAttachment.objects.select_related("message").get(pk=legacy.pk)
     received = client_for(personas.operator).get(_url(legacy)).content
     assert active_content_left(received) == []
     original = client_for(personas.coordinator).get(_url(legacy) + "?copy=original")

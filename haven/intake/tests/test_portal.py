@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from haven.intake.models import Attachment, HelpRequest, PortalSession
+from haven.intake.models import HelpRequest, MessageAttachment, PortalSession
 from haven.lib.codenames import normalise_codename
 from haven.testing.leakscan import Markers, assert_no_leaks
 from haven.testing.personas import keyring_for
@@ -196,7 +196,7 @@ def test_pictures_lose_their_gps_and_camera_data_before_they_are_stored(
     assert b"SecretCameraMaker" in raw.getvalue()
     upload = SimpleUploadedFile("me.jpg", raw.getvalue(), content_type="image/jpeg")
     assert _submit(client, form_token, text="фото", attachments=upload).status_code == 200
-    attachment = Attachment.objects.select_related("vault").get()
+    attachment = MessageAttachment.objects.select_related("vault").get()
     opened = keyring_for(personas.operator).open(attachment.vault)
     stored = opened.unseal(attachment, "content")
     assert b"SecretCameraMaker" not in stored
@@ -465,7 +465,7 @@ def test_hostile_files_are_refused_on_the_portal_and_the_text_comes_back(
     assert response.status_code == 400
     assert says in page, page[:3000]
     assert "мой текст остаётся" in page
-    assert not HelpRequest.objects.exists() and not Attachment.objects.exists()
+    assert not HelpRequest.objects.exists() and not MessageAttachment.objects.exists()
 
 
 @pytest.mark.django_db
@@ -474,7 +474,7 @@ def test_a_file_name_with_a_path_is_stored_as_a_bare_name_of_its_real_type(
 ) -> None:
     upload = SimpleUploadedFile("../../etc/\u202epasswd.exe", _png(), content_type="text/plain")
     assert _submit(client, form_token, text="файл", attachments=upload).status_code == 200
-    attachment = Attachment.objects.select_related("vault").get()
+    attachment = MessageAttachment.objects.select_related("vault").get()
     meta = keyring_for(personas.operator).open(attachment.vault).unseal(attachment, "meta")
     assert meta["name"] == "passwd.png"
     assert meta["type"] == "image/png" and meta["metadata_stripped"] is True

@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 
 from haven.evidence import actions as evidence_actions
-from haven.evidence.models import Attachment
+from haven.evidence.models import EvidenceAttachment
 from haven.intake import actions as intake_actions
 from haven.intake.forms import form_token
-from haven.intake.models import Attachment as PortalAttachment
+from haven.intake.models import MessageAttachment as PortalAttachment
 from haven.testing.disk import file_writes, marker_bytes, marker_pdf
 from haven.testing.personas import keyring_for
 
@@ -63,7 +63,7 @@ def test_a_large_evidence_file_is_received_without_writing_any_file(personas, cl
     with file_writes() as written:
         response = staff.post(f"/staff/evidence/{incident.id}/files/new/", {"file": upload})
     assert response.status_code == 302, response.content.decode()[:2000]
-    attachment = Attachment.objects.get()
+    attachment = EvidenceAttachment.objects.get()
     assert ring.open(incident.vault).unseal(attachment, "original") == data
     assert written == []
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from haven.cases.approvals import approve, request_approval
 from haven.cases.models import ApprovalRequest
 from haven.missing import actions, pfif
-from haven.missing.models import Report, ReportLink, StatusNote
+from haven.missing.models import MissingPersonReport, ReportLink, StatusNote
 from haven.missing.pfif import PfifError
 from haven.testing.personas import PASSWORD, current_code, keyring_for
 
@@ -61,7 +61,7 @@ def _snapshot(ring):  # type: ignore[no-untyped-def]
     """Persons and notes as plaintext, keyed by record id (what a round trip must keep)."""
     fields = actions.REPORT_FIELDS
     persons = {}
-    for r in ring.readers(ring.visible(Report.objects.select_related("vault"))):
+    for r in ring.readers(ring.visible(MissingPersonReport.objects.select_related("vault"))):
         notes = sorted(
             (
                 n.record.record_id,
@@ -121,14 +121,14 @@ def test_import_maps_statuses_keeps_record_ids_and_is_idempotent(doc_ring) -> No
     )
     first = pfif.import_pfif(keyring=doc_ring, data=data)
     assert (first.persons_created, first.notes_created) == (2, 2)
-    report = Report.objects.get(record_id="partner.example/p1")
+    report = MissingPersonReport.objects.get(record_id="partner.example/p1")
     assert report.status == "forcibly_returned"  # the Haven extension wins, newest note
-    lyoma = doc_ring.reader(Report.objects.get(record_id="partner.example/p2"))
+    lyoma = doc_ring.reader(MissingPersonReport.objects.get(record_id="partner.example/p2"))
     assert lyoma.alternate_names == ["Lyoma Dakaev", "Лема"] and lyoma.birth == {"year": 1990}
     again = pfif.import_pfif(keyring=doc_ring, data=data)
     assert (again.persons_created, again.notes_created) == (0, 0)
     assert (again.persons_existing, again.notes_existing) == (2, 2)
-    assert Report.objects.count() == 2 and StatusNote.objects.count() == 2
+    assert MissingPersonReport.objects.count() == 2 and StatusNote.objects.count() == 2
 
 
 @pytest.mark.django_db
@@ -159,7 +159,7 @@ def test_round_trip_export_then_import_into_an_empty_registry(
     # Empty the registry, then import what was exported.
     ReportLink.objects.all().delete()
     StatusNote.objects.all().delete()
-    Report.objects.all().delete()
+    MissingPersonReport.objects.all().delete()
     result = pfif.import_pfif(keyring=doc_ring, data=exported)
     assert (result.persons_created, result.notes_created, result.links_created) == (2, 3, 1)
     after = _snapshot(doc_ring)
@@ -209,7 +209,7 @@ def test_bad_files_name_the_record_and_field_and_import_nothing(doc_ring, data, 
         pfif.import_pfif(keyring=doc_ring, data=data)
     for word in words:
         assert word in str(caught.value)
-    assert not Report.objects.exists() and not StatusNote.objects.exists()
+    assert not MissingPersonReport.objects.exists() and not StatusNote.objects.exists()
 
 
 @pytest.mark.django_db
@@ -219,7 +219,7 @@ def test_a_failure_while_writing_rolls_everything_back(doc_ring) -> None:  # typ
     with pytest.raises(PfifError) as caught:
         pfif.import_pfif(keyring=doc_ring, data=data)
     assert "partner.example/n9" in str(caught.value)
-    assert not Report.objects.exists() and not StatusNote.objects.exists()
+    assert not MissingPersonReport.objects.exists() and not StatusNote.objects.exists()
 
 
 @pytest.mark.django_db
@@ -249,14 +249,14 @@ def test_a_failure_while_writing_rolls_everything_back(doc_ring) -> None:  # typ
     )
 )
 def test_fuzzed_files_give_a_clear_error_or_a_whole_import(doc_ring, junk) -> None:  # type: ignore[no-untyped-def]
-    before = (Report.objects.count(), StatusNote.objects.count())
+    before = (MissingPersonReport.objects.count(), StatusNote.objects.count())
     try:
         result = pfif.import_pfif(keyring=doc_ring, data=junk)
     except PfifError as exc:
         assert str(exc)
-        assert (Report.objects.count(), StatusNote.objects.count()) == before
+        assert (MissingPersonReport.objects.count(), StatusNote.objects.count()) == before
     else:
-        assert Report.objects.count() == before[0] + result.persons_created
+        assert MissingPersonReport.objects.count() == before[0] + result.persons_created
 
 
 @pytest.mark.django_db
@@ -272,7 +272,10 @@ def test_the_command_imports_and_an_export_needs_a_second_coordinator(
     assert "persons: 1 new" in out.getvalue()
     monkeypatch.setenv("HAVEN_OTP", current_code(personas.docofficer))
     call_command("pfif", "import", str(path), "--user", personas.docofficer.username, stdout=out)
-    assert "persons: 0 new, 1 already here" in out.getvalue() and Report.objects.count() == 1
+    assert (
+        "persons: 0 new, 1 already here" in out.getvalue()
+        and MissingPersonReport.objects.count() == 1
+    )
     # An export of identified data needs an approved request, and uses it up.
     monkeypatch.setenv("HAVEN_OTP", current_code(personas.coordinator))
     target = tmp_path / "out.xml"

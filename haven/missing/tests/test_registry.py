@@ -10,7 +10,7 @@ from django.utils import timezone
 from haven.cases import actions as case_actions
 from haven.missing import actions
 from haven.missing.errors import MissingError
-from haven.missing.models import CaseLink, Report, ReportLink
+from haven.missing.models import CaseLink, MissingPersonReport, ReportLink
 from haven.testing.personas import keyring_for
 from haven.vault import blind_index
 
@@ -19,12 +19,12 @@ DAY = datetime.timedelta(days=1)
 
 @pytest.mark.django_db
 def test_identifying_fields_are_sealed_and_open_for_holders_only(personas, report) -> None:  # type: ignore[no-untyped-def]
-    row = Report.objects.get(pk=report.pk)
+    row = MissingPersonReport.objects.get(pk=report.pk)
     assert b"\xd0\xa5\xd0\xb0\xd1\x81\xd0\xb0\xd0\xbd" not in bytes(row.given_name)  # "Хасан"
     assert keyring_for(personas.caseworker).reader(row).family_name == "Абдулаев"
     for outsider in (personas.lawyer, personas.admin, personas.outsider):
         ring = keyring_for(outsider)
-        assert not ring.visible(Report.objects.all()).exists()
+        assert not ring.visible(MissingPersonReport.objects.all()).exists()
         assert ring.reader(row).family_name is None
     assert row.record_id == f"haven.invalid/{row.reference}"
 
@@ -83,7 +83,9 @@ def test_links_are_reciprocal_reversible_and_never_merge(personas, doc_ring, rep
     assert link.unlinked_by == personas.docofficer and link.unlinked_at is not None
     assert keyring_for(personas.caseworker).reader(link).unlink_reason == "different birth year"
     assert not actions.active_report_links(report).exists()
-    assert Report.objects.count() == 2 and ReportLink.objects.count() == 1  # history kept
+    assert (
+        MissingPersonReport.objects.count() == 2 and ReportLink.objects.count() == 1
+    )  # history kept
     # Linking again after an undo is allowed.
     actions.link_reports(keyring=doc_ring, report=report, other=other, reason="new evidence")
 
@@ -106,7 +108,7 @@ def test_a_case_link_needs_both_keys(personas, doc_ring, report) -> None:  # typ
 def test_someone_without_the_registry_cannot_write_to_it(personas, registry) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(MissingError):
         actions.save_report(keyring=keyring_for(personas.lawyer), values={"full_name": "X Y"})
-    assert not Report.objects.exists()
+    assert not MissingPersonReport.objects.exists()
 
 
 @pytest.mark.django_db

@@ -10,7 +10,7 @@ import time_machine
 from django.utils import timezone
 
 from haven.cases import actions as case_actions
-from haven.missing.models import CaseLink, MatchCandidate, Report
+from haven.missing.models import CaseLink, MatchCandidate, MissingPersonReport
 from haven.safety import actions as safety_actions
 from haven.safety.worker import run_once
 from haven.testing.personas import keyring_for
@@ -75,7 +75,7 @@ def test_a_report_opened_from_a_case_is_prefilled_and_linked_to_the_case_on_savi
                 "reliability": "unknown",
             },
         )
-    report = Report.objects.get()
+    report = MissingPersonReport.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/staff/missing/{report.id}/"
     link = CaseLink.objects.get()
     assert (link.report, link.case, link.unlinked_at) == (report, silent_case, None)
@@ -98,4 +98,4 @@ def test_a_report_cannot_be_opened_from_a_case_one_cannot_open(
         {"given_name": "X", "source_kind": "staff", "reliability": "unknown"},
     )
     assert response.status_code == 404
-    assert not Report.objects.exists()
+    assert not MissingPersonReport.objects.exists()

@@ -9,7 +9,7 @@ from PIL import Image
 
 from haven.cases import actions as case_actions
 from haven.missing import actions
-from haven.missing.models import MatchCandidate, Report, ReportLink, StatusNote
+from haven.missing.models import MatchCandidate, MissingPersonReport, ReportLink, StatusNote
 from haven.testing.leakscan import Markers, assert_no_leaks
 from haven.testing.personas import keyring_for
 
@@ -43,7 +43,7 @@ def test_a_report_is_created_found_by_name_in_another_script_and_noted(
         },
     )
     assert response.status_code == 302, response.content[:500]
-    report = Report.objects.get()
+    report = MissingPersonReport.objects.get()
     photo = keyring_for(personas.docofficer).reader(report).photo
     assert photo and b"CameraMakerSecret" not in photo  # metadata stripped
     page = client.get("/staff/missing/", {"q": "Selimchan Magomadow"})
@@ -75,7 +75,7 @@ def test_bad_input_is_explained_and_what_was_typed_is_kept(personas, client_for,
     body = response.content.decode()
     assert response.status_code == 400
     assert "Шрам над бровью" in body and "about thirty" in body
-    assert Report.objects.count() == 1
+    assert MissingPersonReport.objects.count() == 1
     # Not a picture.
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -200,7 +200,7 @@ def test_the_leak_scan_finds_nothing_of_full_registry_records(
         },
     )
     assert response.status_code == 302
-    report = Report.objects.get()
+    report = MissingPersonReport.objects.get()
     client.post(
         f"/staff/missing/{report.id}/notes/",
         {

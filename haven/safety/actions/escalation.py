@@ -14,17 +14,17 @@ from haven.accounts.models import Role, User
 from haven.alerts.actions import notify
 from haven.audit.log import log_event
 from haven.cases.models import Case, CaseAssignment
-from haven.safety.models import Incident, OnCallShift, SafeHouse, Watch
+from haven.safety.models import OnCallShift, SafeHouse, SafetyIncident, Watch
 
 if TYPE_CHECKING:
     pass
 
 
 URGENT_KINDS = (
-    Incident.Kind.PANIC,
-    Incident.Kind.DURESS,
-    Incident.Kind.COMPROMISED,
-    Incident.Kind.PIN_GUESSING,
+    SafetyIncident.Kind.PANIC,
+    SafetyIncident.Kind.DURESS,
+    SafetyIncident.Kind.COMPROMISED,
+    SafetyIncident.Kind.PIN_GUESSING,
 )
 
 
@@ -36,11 +36,11 @@ def open_incident(
     house: SafeHouse | None = None,
     reference: str = "",
     now: dt.datetime | None = None,
-) -> Incident:
+) -> SafetyIncident:
     """An incident to escalate. Its first step is sent right away, in this transaction."""
     now = now or timezone.now()
     with transaction.atomic():
-        incident = Incident.objects.create(
+        incident = SafetyIncident.objects.create(
             kind=kind,
             case=case,
             watch=watch,
@@ -66,7 +66,7 @@ def on_call(now: dt.datetime) -> list[User]:
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
-def recipients_for_step(incident: Incident, step: int, now: dt.datetime) -> list[User]:
+def recipients_for_step(incident: SafetyIncident, step: int, now: dt.datetime) -> list[User]:
     if step == 1:
         if incident.case_id is None:
             return []
@@ -85,7 +85,7 @@ def recipients_for_step(incident: Incident, step: int, now: dt.datetime) -> list
     )
 
 
-def escalation_gaps(incident: Incident) -> tuple[dt.timedelta, dt.timedelta]:
+def escalation_gaps(incident: SafetyIncident) -> tuple[dt.timedelta, dt.timedelta]:
     """(time between steps, time between repeats) for an incident: its case's policy, kept on the
     case's watch (a panic or a compromised house may have no watch of its own), or the settings."""
     watch = incident.watch
@@ -96,7 +96,7 @@ def escalation_gaps(incident: Incident) -> tuple[dt.timedelta, dt.timedelta]:
     return dt.timedelta(minutes=step), dt.timedelta(minutes=repeat)
 
 
-def advance(incident: Incident, *, now: dt.datetime) -> bool:
+def advance(incident: SafetyIncident, *, now: dt.datetime) -> bool:
     """Send the incident's next step, if it is due and nobody has acknowledged it. Claimed with a
     conditional UPDATE, so two workers never send the same step twice."""
     step_gap, repeat_gap = escalation_gaps(incident)
@@ -118,7 +118,7 @@ def advance(incident: Incident, *, now: dt.datetime) -> bool:
     else:
         new_step = incident.step + 1
         steps, rounds, wait = [new_step], incident.rounds, step_gap if new_step < 3 else repeat_gap
-    claimed = Incident.objects.filter(
+    claimed = SafetyIncident.objects.filter(
         pk=incident.pk,
         step=incident.step,
         rounds=incident.rounds,
@@ -136,11 +136,11 @@ def advance(incident: Incident, *, now: dt.datetime) -> bool:
         # hear of it at once rather than an alarm going nowhere.
         people = {u.pk: u for u in recipients_for_step(incident, 3, now)}
     kind = {
-        Incident.Kind.MISSED: "missed_checkin",
-        Incident.Kind.PANIC: "panic",
-        Incident.Kind.DURESS: "duress_checkin",
-        Incident.Kind.COMPROMISED: "house_compromised",
-        Incident.Kind.PIN_GUESSING: "pin_guessing",
+        SafetyIncident.Kind.MISSED: "missed_checkin",
+        SafetyIncident.Kind.PANIC: "panic",
+        SafetyIncident.Kind.DURESS: "duress_checkin",
+        SafetyIncident.Kind.COMPROMISED: "house_compromised",
+        SafetyIncident.Kind.PIN_GUESSING: "pin_guessing",
     }[incident.kind]  # type: ignore[index]
     notify(
         recipients=people.values(),
@@ -153,11 +153,11 @@ def advance(incident: Incident, *, now: dt.datetime) -> bool:
     return True
 
 
-def acknowledge(*, actor: User, incident: Incident) -> None:
+def acknowledge(*, actor: User, incident: SafetyIncident) -> None:
     with transaction.atomic():
-        updated = Incident.objects.filter(pk=incident.pk, acknowledged_at__isnull=True).update(
-            acknowledged_at=timezone.now(), acknowledged_by=actor
-        )
+        updated = SafetyIncident.objects.filter(
+            pk=incident.pk, acknowledged_at__isnull=True
+        ).update(acknowledged_at=timezone.now(), acknowledged_by=actor)
         if updated:
             log_event(
                 actor=actor,
@@ -169,13 +169,13 @@ def acknowledge(*, actor: User, incident: Incident) -> None:
     incident.refresh_from_db()
 
 
-def resolve(*, actor: User, incident: Incident) -> None:
+def resolve(*, actor: User, incident: SafetyIncident) -> None:
     with transaction.atomic():
         now = timezone.now()
-        Incident.objects.filter(pk=incident.pk, resolved_at__isnull=True).update(
+        SafetyIncident.objects.filter(pk=incident.pk, resolved_at__isnull=True).update(
             resolved_at=now, resolved_by=actor
         )
-        Incident.objects.filter(pk=incident.pk, acknowledged_at__isnull=True).update(
+        SafetyIncident.objects.filter(pk=incident.pk, acknowledged_at__isnull=True).update(
             acknowledged_at=now, acknowledged_by=actor
         )
         log_event(

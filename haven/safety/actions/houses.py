@@ -14,7 +14,7 @@ from haven.audit.log import log_event
 from haven.cases.models import Case, Task
 from haven.safety.actions.escalation import open_incident
 from haven.safety.errors import SafetyError
-from haven.safety.models import Incident, Placement, SafeHouse
+from haven.safety.models import Placement, SafeHouse, SafetyIncident
 from haven.vault.actions import create_vault
 from haven.vault.keyring import Keyring
 from haven.vault.models import Vault
@@ -179,11 +179,13 @@ def mark_compromised(*, actor: User, house: SafeHouse) -> list[Placement]:
             data={"residents": len(residents)},
         )
         for placement in residents:
-            open_incident(kind=Incident.Kind.COMPROMISED, case=placement.case, house=house, now=now)
+            open_incident(
+                kind=SafetyIncident.Kind.COMPROMISED, case=placement.case, house=house, now=now
+            )
             _add_move_task(actor=actor, case=placement.case, on=timezone.localdate(now))
         if not residents:
             open_incident(
-                kind=Incident.Kind.COMPROMISED,
+                kind=SafetyIncident.Kind.COMPROMISED,
                 case=None,
                 house=house,
                 reference=house.reference,

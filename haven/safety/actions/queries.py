@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from haven.cases.models import Case
-from haven.safety.models import Incident, Watch
+from haven.safety.models import SafetyIncident, Watch
 
 if TYPE_CHECKING:
     pass
@@ -32,7 +32,9 @@ def silent_since(case: Case, now: dt.datetime | None = None) -> dt.datetime | No
 def incident_summary(case: Case) -> list[dict[str, Any]]:
     """Incidents of a case with response times, for the case timeline."""
     rows = []
-    for i in Incident.objects.filter(case=case).select_related("acknowledged_by", "resolved_by"):
+    for i in SafetyIncident.objects.filter(case=case).select_related(
+        "acknowledged_by", "resolved_by"
+    ):
         rows.append(
             {
                 "incident": i,

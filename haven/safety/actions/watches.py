@@ -17,7 +17,7 @@ from haven.cases.models import Case
 from haven.safety import pins
 from haven.safety.actions.escalation import open_incident
 from haven.safety.errors import SafetyError
-from haven.safety.models import CheckIn, Incident, Watch
+from haven.safety.models import CheckIn, SafetyIncident, Watch
 
 if TYPE_CHECKING:
     from haven.intake.models import PortalIdentity
@@ -142,8 +142,8 @@ def record_checkin(
                 "pins_locked_until",
             ]
         )
-        Incident.objects.filter(
-            watch=watch, kind=Incident.Kind.MISSED, resolved_at__isnull=True
+        SafetyIncident.objects.filter(
+            watch=watch, kind=SafetyIncident.Kind.MISSED, resolved_at__isnull=True
         ).update(resolved_at=at)
         log_event(
             actor=recorded_by,
@@ -178,7 +178,7 @@ def portal_checkin(*, identity: PortalIdentity, pin: str) -> bool:
     record_checkin(watch=watch, method=CheckIn.Method.PORTAL)
     pins.replace_legacy(watch=watch, pin=pin, verdict=verdict)
     if verdict.duress:
-        open_incident(kind=Incident.Kind.DURESS, case=watch.case, watch=watch)
+        open_incident(kind=SafetyIncident.Kind.DURESS, case=watch.case, watch=watch)
     return True
 
 
@@ -191,7 +191,7 @@ def _wrong_pin(watch: Watch, now: dt.datetime) -> None:
         if failed < PIN_ATTEMPTS:
             return
         Watch.objects.filter(pk=watch.pk).update(failed_pins=0, pins_locked_until=now + PIN_LOCK)
-        open_incident(kind=Incident.Kind.PIN_GUESSING, case=watch.case, watch=watch, now=now)
+        open_incident(kind=SafetyIncident.Kind.PIN_GUESSING, case=watch.case, watch=watch, now=now)
 
 
 def panic(*, identity: PortalIdentity) -> None:
@@ -201,7 +201,7 @@ def panic(*, identity: PortalIdentity) -> None:
     case = identity.case
     if case is not None:
         watch = Watch.objects.filter(case=case).first()
-        open_incident(kind=Incident.Kind.PANIC, case=case, watch=watch)
+        open_incident(kind=SafetyIncident.Kind.PANIC, case=case, watch=watch)
         return
     from haven.alerts.actions import notify_role
     from haven.intake.models import HelpRequest

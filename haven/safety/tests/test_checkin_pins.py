@@ -14,7 +14,7 @@ from haven.intake import actions as intake_actions
 from haven.intake.forms import form_token
 from haven.intake.models import PortalIdentity
 from haven.safety import actions, pins
-from haven.safety.models import CheckIn, Incident, Watch
+from haven.safety.models import CheckIn, SafetyIncident, Watch
 from haven.vault import worker_keys
 
 DEPLOYMENT_KEY = base64.urlsafe_b64encode(b"d" * 32).decode()
@@ -128,13 +128,13 @@ def test_legacy_argon2_pins_are_verified_and_each_replaced_when_it_is_next_typed
     watch.refresh_from_db()
     assert watch.pin_hash.startswith("haven-pin1$")
     assert pins.is_legacy(watch.duress_pin_hash)  # its PIN was not typed: nothing to hash
-    assert not Incident.objects.exists()
+    assert not SafetyIncident.objects.exists()
 
     argon2_runs.clear()
     duress = person.post("/checkin/?lang=ru", {"pin": "1357"})
     assert "Спасибо" in duress.content.decode()
     assert argon2_runs == ["argon2"]  # only the duress hash is still legacy
-    assert Incident.objects.filter(kind=Incident.Kind.DURESS).count() == 1
+    assert SafetyIncident.objects.filter(kind=SafetyIncident.Kind.DURESS).count() == 1
     watch.refresh_from_db()
     assert watch.duress_pin_hash.startswith("haven-pin1$")
 
@@ -168,4 +168,4 @@ def test_pins_stored_under_another_delivery_key_refuse_without_raising_a_guessin
         assert "Неверный PIN" in refused.content.decode()
     watch.refresh_from_db()
     assert watch.failed_pins == 0 and watch.pins_locked_until is None
-    assert not Incident.objects.exists() and not CheckIn.objects.exists()
+    assert not SafetyIncident.objects.exists() and not CheckIn.objects.exists()

@@ -13,7 +13,7 @@ from django.utils import timezone
 from haven.alerts.models import Notification
 from haven.safety import actions
 from haven.safety.channels import OUTBOX
-from haven.safety.models import Delivery, Incident, Watch
+from haven.safety.models import Delivery, SafetyIncident, Watch
 from haven.safety.tests.conftest import add_channel, vetted
 from haven.safety.worker import run_once
 from haven.testing.personas import keyring_for
@@ -43,7 +43,7 @@ def test_a_missed_check_in_escalates_step_by_step_until_acknowledged(
     assert result.watches_down == 1
     watch.refresh_from_db()
     assert watch.state == Watch.State.DOWN
-    incident = Incident.objects.get()
+    incident = SafetyIncident.objects.get()
     assert _recipients("missed_checkin") == {"cw"}  # step 1: the assigned caseworker
     run_once(deadline + dt.timedelta(minutes=5))
     assert _recipients("missed_checkin") == {"cw"}  # not yet
@@ -68,7 +68,7 @@ def test_a_check_in_moves_the_deadline_and_resolves_a_missed_alarm(personas, wat
     actions.record_checkin(watch=watch, method="phone", recorded_by=personas.caseworker)
     watch.refresh_from_db()
     assert watch.state == Watch.State.UP and watch.next_deadline > timezone.now()
-    assert Incident.objects.get().resolved_at is not None
+    assert SafetyIncident.objects.get().resolved_at is not None
 
 
 @pytest.mark.django_db
@@ -136,7 +136,7 @@ def test_marking_a_house_compromised_locks_it_and_alerts_for_every_resident(
     residents = actions.mark_compromised(actor=personas.coordinator, house=house)
     assert [p.case for p in residents] == [watched_case]
     assert house.status == "compromised"
-    incident = Incident.objects.get(kind="house_compromised")
+    incident = SafetyIncident.objects.get(kind="house_compromised")
     assert incident.case == watched_case
     assert {"cw", "coord", "coord2"} <= _recipients("house_compromised")
     with pytest.raises(actions.SafetyError):
@@ -195,7 +195,7 @@ def test_two_workers_side_by_side_send_nothing_twice_and_miss_nothing(
     t = max(w.next_deadline for w in watches) + dt.timedelta(seconds=1)
     first, second = run_once(t), run_once(t)  # the second finds everything already claimed
     assert first.watches_down + second.watches_down == 5
-    assert Incident.objects.count() == 5
+    assert SafetyIncident.objects.count() == 5
     run_once(t)
     assert Notification.objects.filter(kind="missed_checkin").count() == 5
     assert len(OUTBOX) == 5

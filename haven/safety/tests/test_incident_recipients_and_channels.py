@@ -14,7 +14,7 @@ from haven.alerts.actions import notify
 from haven.alerts.models import Notification
 from haven.audit.models import AuditEvent
 from haven.safety import actions
-from haven.safety.models import Channel, Incident
+from haven.safety.models import Channel, SafetyIncident
 from haven.safety.worker import run_once
 
 
@@ -33,7 +33,7 @@ def _lawyer_on_call(personas) -> None:  # type: ignore[no-untyped-def]
 def test_everyone_an_escalation_alerts_is_recorded_on_the_incident(personas, watch) -> None:
     _lawyer_on_call(personas)
     run_once(watch.next_deadline + dt.timedelta(seconds=1))
-    incident = Incident.objects.get()
+    incident = SafetyIncident.objects.get()
     notified = set(
         Notification.objects.filter(link__contains=str(incident.id)).values_list(
             "recipient_id", flat=True
@@ -48,7 +48,7 @@ def test_a_notification_with_the_incident_link_alone_opens_nothing(
     personas, client_for, watch
 ) -> None:
     run_once(watch.next_deadline + dt.timedelta(seconds=1))
-    incident = Incident.objects.get()
+    incident = SafetyIncident.objects.get()
     assert not incident.alerted.filter(pk=personas.lawyer.pk).exists()
     # A row that merely carries the URL (any notification could) is not a record of an alert.
     notify(

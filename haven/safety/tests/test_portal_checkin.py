@@ -8,7 +8,7 @@ from django.test import Client
 from haven.intake import actions as intake_actions
 from haven.intake.forms import form_token
 from haven.intake.models import PortalIdentity
-from haven.safety.models import CheckIn, Incident
+from haven.safety.models import CheckIn, SafetyIncident
 
 
 @pytest.fixture
@@ -43,7 +43,7 @@ def test_a_duress_pin_is_indistinguishable_from_a_normal_check_in(person, watch)
     assert normal.status_code == duress.status_code == 200
     assert normal.content == duress.content
     assert CheckIn.objects.filter(watch=watch).count() == 2
-    assert Incident.objects.filter(kind="duress_checkin").count() == 1
+    assert SafetyIncident.objects.filter(kind="duress_checkin").count() == 1
     assert "Спасибо. Отметка принята." in normal.content.decode()
 
 
@@ -51,7 +51,7 @@ def test_a_duress_pin_is_indistinguishable_from_a_normal_check_in(person, watch)
 def test_a_wrong_pin_is_refused_and_recorded_nowhere(person, watch) -> None:
     response = person.post("/checkin/?lang=ru", {"pin": "0000"})
     assert "Неверный PIN" in response.content.decode()
-    assert not CheckIn.objects.exists() and not Incident.objects.exists()
+    assert not CheckIn.objects.exists() and not SafetyIncident.objects.exists()
 
 
 @pytest.mark.django_db
@@ -60,7 +60,7 @@ def test_panic_raises_an_alarm_to_every_step_at_once(person, watch, personas) ->
 
     response = person.post("/panic/?lang=ru", {"confirm": "1"})
     assert response.status_code == 200
-    incident = Incident.objects.get(kind="panic")
+    incident = SafetyIncident.objects.get(kind="panic")
     assert incident.step == 2
     assert {"cw", "coord", "coord2"} <= set(
         Notification.objects.filter(kind="panic").values_list("recipient__username", flat=True)
@@ -79,7 +79,7 @@ def test_five_wrong_pins_stop_the_pin_for_a_while_and_raise_a_silent_alarm(perso
     from haven.safety.models import Watch
 
     answers = [person.post("/checkin/?lang=ru", {"pin": f"000{i}"}) for i in range(5)]
-    assert Incident.objects.filter(kind="pin_guessing").count() == 1
+    assert SafetyIncident.objects.filter(kind="pin_guessing").count() == 1
     locked = person.post("/checkin/?lang=ru", {"pin": "2468"})  # the right PIN, while locked
     assert locked.content == answers[0].content  # the page says nothing about a lock
     assert not CheckIn.objects.exists()

@@ -11,7 +11,7 @@ from haven.audit.models import AuditEvent
 from haven.intake import actions as intake_actions
 from haven.intake.forms import form_token
 from haven.intake.models import HelpRequest, PortalIdentity
-from haven.safety.models import Incident
+from haven.safety.models import SafetyIncident
 from haven.testing.personas import keyring_for
 
 
@@ -91,7 +91,7 @@ def test_panic_with_a_case_opens_an_incident_as_before(intake_vault, watch) -> N
     person, request = _signed_in()
     PortalIdentity.objects.filter(pk=request.identity_id).update(case=watch.case)
     person.post("/panic/", {"confirm": "1"})
-    assert Incident.objects.filter(kind="panic", case=watch.case).count() == 1
+    assert SafetyIncident.objects.filter(kind="panic", case=watch.case).count() == 1
     request.refresh_from_db()
     assert request.panic_count == 0
 

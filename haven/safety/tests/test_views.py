@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from haven.safety import actions
-from haven.safety.models import Channel, Incident
+from haven.safety.models import Channel, SafetyIncident
 from haven.safety.worker import run_once
 from haven.testing.leakscan import Markers, assert_no_leaks
 from haven.testing.personas import keyring_for
@@ -25,47 +25,6 @@ def house(personas):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("path", "method", "persona", "status"),
-    [
-        ("/staff/watch/", "get", "caseworker", 200),
-        ("/staff/watch/", "get", "admin", 403),
-        ("/staff/watch/", "post", "caseworker", 405),
-        ("/staff/watch/roster/", "get", "caseworker", 403),
-        ("/staff/watch/roster/", "get", "coordinator", 200),
-        ("/staff/watch/roster/", "put", "coordinator", 405),
-        ("/staff/watch/cases/{case}/", "get", "caseworker", 200),
-        ("/staff/watch/cases/{case}/", "get", "outsider", 404),
-        ("/staff/watch/cases/{case}/", "get", "lawyer", 403),
-        ("/staff/watch/{watch}/checkin/", "post", "outsider", 404),
-        ("/staff/watch/{watch}/checkin/", "get", "caseworker", 405),
-        ("/staff/watch/incidents/{incident}/", "get", "caseworker", 200),
-        ("/staff/watch/incidents/{incident}/", "get", "outsider", 404),
-        ("/staff/watch/incidents/{incident}/", "get", "admin", 403),
-        ("/staff/watch/incidents/{incident}/acknowledge/", "get", "caseworker", 405),
-        ("/staff/watch/incidents/{incident}/acknowledge/", "post", "outsider", 404),
-        ("/staff/safe-houses/", "get", "caseworker", 200),
-        ("/staff/safe-houses/", "get", "lawyer", 403),
-        ("/staff/safe-houses/{house}/", "get", "coordinator", 200),
-        ("/staff/safe-houses/{house}/", "get", "coordinator2", 404),
-        ("/staff/safe-houses/{house}/", "get", "caseworker", 404),
-        ("/staff/safe-houses/{house}/compromised/", "post", "coordinator2", 404),
-        ("/staff/safe-houses/{house}/compromised/", "get", "coordinator", 405),
-        ("/staff/safe-houses/new/", "post", "caseworker", 403),
-        ("/staff/watch/channels/", "get", "lawyer", 200),
-        ("/staff/watch/channels/", "put", "lawyer", 405),
-    ],
-)
-def test_safety_views_check_access_role_and_method(
-    personas, client_for, watch, house, path, method, persona, status
-) -> None:  # type: ignore[no-untyped-def]
-    run_once(watch.next_deadline + dt.timedelta(seconds=1))
-    incident = Incident.objects.get()
-    url = path.format(case=watch.case_id, watch=watch.id, incident=incident.id, house=house.id)
-    assert getattr(client_for(getattr(personas, persona)), method)(url).status_code == status
-
-
-@pytest.mark.django_db
 def test_the_on_call_lawyer_acknowledges_from_the_alert_link_without_the_case_grant(
     personas, client_for, watch
 ) -> None:
@@ -78,7 +37,7 @@ def test_the_on_call_lawyer_acknowledges_from_the_alert_link_without_the_case_gr
         time_zone="UTC",
     )
     run_once(watch.next_deadline + dt.timedelta(seconds=1))
-    incident = Incident.objects.get()
+    incident = SafetyIncident.objects.get()
     incident.next_step_at = now
     incident.save()
     run_once(watch.next_deadline + dt.timedelta(minutes=30))
@@ -187,40 +146,20 @@ def shift(personas):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("path", "method", "persona", "status"),
     [
-        ("/staff/watch/{watch}/pause/", "post", "caseworker", 302),
-        ("/staff/watch/{watch}/pause/", "post", "outsider", 404),
-        ("/staff/watch/{watch}/pause/", "post", "lawyer", 403),
-        ("/staff/watch/{watch}/pause/", "get", "caseworker", 405),
-        ("/staff/watch/roster/{shift}/remove/", "post", "coordinator", 302),
-        ("/staff/watch/roster/{shift}/remove/", "post", "caseworker", 403),
-        ("/staff/watch/roster/{shift}/remove/", "get", "coordinator", 405),
-        ("/staff/watch/roster/999999/remove/", "post", "coordinator", 404),
-        ("/staff/watch/channels/{channel}/delete/", "post", "caseworker", 302),
-        ("/staff/watch/channels/{channel}/delete/", "post", "lawyer", 404),
-        ("/staff/watch/channels/{channel}/delete/", "get", "caseworker", 405),
-        ("/staff/watch/incidents/{incident}/resolve/", "post", "caseworker", 302),
-        ("/staff/watch/incidents/{incident}/resolve/", "post", "outsider", 404),
-        ("/staff/watch/incidents/{incident}/resolve/", "get", "caseworker", 405),
-        ("/staff/watch/incidents/{incident}/resolve/", "post", "admin", 403),
-        ("/staff/safe-houses/new/", "get", "coordinator", 405),
-        ("/staff/safe-houses/{house}/place/", "post", "outsider", 404),
-        ("/staff/safe-houses/{house}/place/", "post", "lawyer", 403),
-        ("/staff/safe-houses/{house}/place/", "get", "coordinator", 405),
+        # What the authorisation matrix (tests/authz.py) cannot say: it has one coordinator, who
+        # holds its fixture house, and one object of each kind. Another coordinator finds
+        # nothing; an object that is not the house's, or not there, is the same 404.
+        ("/staff/safe-houses/{house}/", "get", "coordinator2", 404),
+        ("/staff/safe-houses/{house}/compromised/", "post", "coordinator2", 404),
         ("/staff/safe-houses/{house}/disclose/", "post", "coordinator2", 404),
-        ("/staff/safe-houses/{house}/disclose/", "get", "coordinator", 405),
         ("/staff/safe-houses/{house}/status/", "post", "coordinator", 302),
         ("/staff/safe-houses/{house}/status/", "post", "coordinator2", 404),
-        ("/staff/safe-houses/{house}/status/", "post", "caseworker", 403),
-        ("/staff/safe-houses/{house}/status/", "get", "coordinator", 405),
-        ("/staff/safe-houses/{house}/placements/{placement}/end/", "post", "coordinator", 302),
         ("/staff/safe-houses/{house}/placements/{placement}/end/", "post", "coordinator2", 404),
-        ("/staff/safe-houses/{house}/placements/{placement}/end/", "post", "lawyer", 403),
-        ("/staff/safe-houses/{house}/placements/{placement}/end/", "get", "coordinator", 405),
         ("/staff/safe-houses/{other}/placements/{placement}/end/", "post", "coordinator", 404),
-        ("/checkin/", "put", "caseworker", 405),
+        ("/staff/watch/roster/999999/remove/", "post", "coordinator", 404),
     ],
 )
-def test_the_other_safety_views_check_access_role_and_method(
+def test_house_views_refuse_another_coordinator_and_objects_that_are_not_the_houses(
     personas, client_for, watch, house, placed, shift, path, method, persona, status
 ) -> None:  # type: ignore[no-untyped-def]
     from haven.safety.tests.conftest import add_channel
@@ -236,7 +175,7 @@ def test_the_other_safety_views_check_access_role_and_method(
     )
     url = path.format(
         watch=watch.id,
-        incident=Incident.objects.get().id,
+        incident=SafetyIncident.objects.get().id,
         house=house.id,
         other=other.id,
         placement=placed.id,

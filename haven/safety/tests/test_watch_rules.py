@@ -19,7 +19,7 @@ from haven.cases import actions as case_actions
 from haven.safety import actions
 from haven.safety.channels import OUTBOX, message_for
 from haven.safety.forms import ShiftForm
-from haven.safety.models import Incident, Placement, SafeHouse, Watch
+from haven.safety.models import Placement, SafeHouse, SafetyIncident, Watch
 from haven.safety.tests.conftest import add_channel, vetted
 from haven.safety.worker import Worker, run_once
 from haven.testing.personas import keyring_for
@@ -52,7 +52,7 @@ def test_a_case_with_its_own_policy_climbs_and_repeats_on_its_own_timing(
     watch.refresh_from_db()
     t = watch.next_deadline + dt.timedelta(seconds=1)
     run_once(t)
-    incident = Incident.objects.get()
+    incident = SafetyIncident.objects.get()
     assert incident.step == 1
     run_once(t + dt.timedelta(minutes=2, seconds=1))
     incident.refresh_from_db()
@@ -87,7 +87,7 @@ def test_an_escalation_policy_out_of_range_is_refused(personas, watch) -> None:
 def test_acknowledging_a_panic_stops_its_repeats(personas, watch) -> None:
     now = timezone.now()
     incident = actions.open_incident(
-        kind=Incident.Kind.PANIC, case=watch.case, watch=watch, now=now
+        kind=SafetyIncident.Kind.PANIC, case=watch.case, watch=watch, now=now
     )
     assert incident.step == 2  # straight past the caseworker-only step
     assert {"cw", "coord", "coord2"} <= set(
@@ -210,7 +210,7 @@ def test_marking_a_house_compromised_twice_raises_no_second_round_of_alarms(
     sent = _count("house_compromised")
     residents = actions.mark_compromised(actor=personas.coordinator2, house=house)
     assert [p.case for p in residents] == [watched_case]  # still listed for relocation
-    assert Incident.objects.count() == 1 and _count("house_compromised") == sent
+    assert SafetyIncident.objects.count() == 1 and _count("house_compromised") == sent
     actions.end_placement(actor=personas.coordinator, placement=residents[0])
     assert actions.current_residents(house) == []
     with pytest.raises(actions.SafetyError):
@@ -278,7 +278,11 @@ def test_every_alert_payload_is_a_kind_a_reference_and_a_link(personas, watch, s
     add_channel(personas.caseworker, "outbox://backup", priority=2)
     add_channel(personas.coordinator, "outbox://coord")
     now = timezone.now()
-    for kind in (Incident.Kind.PANIC, Incident.Kind.DURESS, Incident.Kind.PIN_GUESSING):
+    for kind in (
+        SafetyIncident.Kind.PANIC,
+        SafetyIncident.Kind.DURESS,
+        SafetyIncident.Kind.PIN_GUESSING,
+    ):
         actions.open_incident(kind=kind, case=watch.case, watch=watch, now=now)
     house = _house(personas)
     actions.place(actor=personas.coordinator, house=house, case=watch.case)

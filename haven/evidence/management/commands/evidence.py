@@ -75,7 +75,7 @@ class Command(BaseCommand):
         from haven.accounts.cli import staff_keyring_from_cli
         from haven.evidence.bundle import build_bundle
         from haven.evidence.errors import EvidenceError
-        from haven.evidence.models import Incident
+        from haven.evidence.models import EvidenceIncident
 
         out = Path(options["out"])
         if out.exists():
@@ -84,7 +84,7 @@ class Command(BaseCommand):
         # raises the silent alarm, exactly as it does there.
         with staff_keyring_from_cli(options["user"]) as keyring:
             incident = (
-                keyring.visible(Incident.objects.select_related("vault"))
+                keyring.visible(EvidenceIncident.objects.select_related("vault"))
                 .filter(reference__iexact=options["incident"])
                 .first()
             )
