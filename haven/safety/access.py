@@ -36,9 +36,7 @@ def open_incidents_for(request: HavenRequest) -> QuerySet[SafetyIncident]:
     return (
         SafetyIncident.objects.filter(resolved_at__isnull=True)
         .filter(
-            Q(
-                pk__in=SafetyIncident.objects.filter(alerted__pk=request.user.pk).values("pk")
-            )
+            Q(pk__in=SafetyIncident.objects.filter(alerted__pk=request.user.pk).values("pk"))
             | Q(case__in=request.keyring.visible(Case.objects.all()))
         )
         .select_related("acknowledged_by")

@@ -444,3 +444,44 @@ def test_time_in_stage_from_the_index_hides_a_stage_left_by_fewer_than_k_cases(
     # Quartiles are medians of 4 values each: fewer than k, so not shown either.
     assert stages[State.INTAKE]["q1"] is None and stages[State.INTAKE]["q3"] is None
     assert not stages[State.VETTING]["enough"] and stages[State.VETTING]["median"] is None
+
+
+@pytest.mark.django_db
+def test_check_in_health_counts_each_watch_as_its_own_status_says(no_decryption) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from haven.reports.figures import _watch_statuses
+    from haven.safety.models import Watch
+
+    vault = Vault.objects.create(kind="case", public_key=b"x" * 32)
+    now = timezone.now()
+    specs = [
+        # (state, interval minutes, fixed times, hours since the last check-in or None)
+        ("up", 12 * 60, [], 1),
+        ("up", 12 * 60, [], 12.5),  # late: past the interval, inside the grace
+        ("up", 12 * 60, [], 30),  # down by the clock, not yet by the worker
+        ("new", 6 * 60, [], None),
+        ("down", 6 * 60, [], 2),
+        ("paused", 6 * 60, [], 100),
+        ("up", None, ["09:00", "21:00"], 3),
+        ("up", None, ["09:00"], 40),
+    ]
+    for state, interval, times, hours in specs:
+        case = Case.objects.create(vault=vault, state=State.SHELTERED)
+        Watch.objects.create(
+            case=case,
+            interval_minutes=interval,
+            fixed_times=times,
+            time_zone="Europe/Moscow",
+            grace_minutes=60,
+            pin_hash="!",
+            state=state,
+            started_at=now - dt.timedelta(days=5),
+            last_checkin_at=None if hours is None else now - dt.timedelta(hours=hours),
+            next_deadline=now,
+        )
+    by_model = sorted(w.get_status(now) for w in Watch.objects.exclude(state="paused"))
+    assert sorted(_watch_statuses(now)) == by_model
+    assert {"up", "late", "down"} <= set(by_model)
