@@ -259,6 +259,8 @@ HAVEN_INTAKE_MAX_TEXT = env_int("HAVEN_INTAKE_MAX_TEXT", 100_000)
 HAVEN_INTAKE_MAX_FILE_BYTES = env_int("HAVEN_INTAKE_MAX_FILE_BYTES", 25 * 1024 * 1024)
 HAVEN_INTAKE_MAX_FILES = env_int("HAVEN_INTAKE_MAX_FILES", 5)
 # Evidence files are kept sealed in the database, original and working copy: this bounds a row.
+# Extra public figures the redactor keeps (haven/lib/redact/public_figures.txt format).
+HAVEN_PUBLIC_FIGURES_FILE = os.environ.get("HAVEN_PUBLIC_FIGURES_FILE", "")
 HAVEN_EVIDENCE_MAX_FILE_BYTES = env_int("HAVEN_EVIDENCE_MAX_FILE_BYTES", 50 * 1024 * 1024)
 # Admission control for new portal submissions, installation-wide (shared by all web processes
 # through lock files in HAVEN_ADMISSION_DIR, default DATA_DIR/admission): a token bucket (rate,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,14 +26,17 @@ def _engine_language(testimony: Testimony) -> str:
 def propose_redactions(*, keyring: Keyring, testimony: Testimony) -> list[dict[str, Any]]:
     """Run the redaction engine over the testimony; the proposals are sealed and wait for a
     person to accept or reject each one. The person who gave the testimony is a known person."""
-    from haven.lib.redact import KnownPerson, redact
+    from haven.lib.redact import KnownPerson, public_figures, redact
 
     actor = _actor(keyring)
     opened = keyring.open(testimony.vault)
     text = opened.unseal(testimony, "text") or ""
     given_by = (opened.unseal(testimony, "given_by") or "").strip()
     known = [KnownPerson(names=(given_by,))] if given_by else []
-    result = redact(text, lang=_engine_language(testimony), known=known)
+    # Officials and organisations named in the testimony are its substance: kept (the shipped
+    # list plus the installation's HAVEN_PUBLIC_FIGURES_FILE), so the reviewer unticks nothing.
+    figures = public_figures(settings.HAVEN_PUBLIC_FIGURES_FILE or None)
+    result = redact(text, lang=_engine_language(testimony), known=known, public_figures=figures)
     proposals = [{**s.as_dict(), "accepted": True} for s in result.spans]
     with transaction.atomic():
         opened.seal(testimony, proposals=proposals, reviewed_text=None)

@@ -502,3 +502,32 @@ def test_a_place_perpetrator_victim_or_source_added_by_mistake_can_be_removed(
     with pytest.raises(EvidenceError):
         actions.remove_part(keyring=ring, incident=incident, kind="testimony", part_id=kept.id)
     assert Place.objects.filter(pk=kept.id).exists()
+
+
+def test_officials_named_in_a_testimony_are_not_proposed_for_redaction_but_the_witness_is(
+    ring, incident, tmp_path, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """The redactor gets the shipped public-figures list and the installation's own file: a
+    titled official stays in, whatever his title, and the witness and a private colonel go."""
+    extra = tmp_path / "figures.txt"
+    extra.write_text("# ours\nАслан Бисултанов\n", encoding="utf-8")
+    settings.HAVEN_PUBLIC_FIGURES_FILE = str(extra)
+    t = actions.add_testimony(
+        keyring=ring,
+        incident=incident,
+        given_by="Салех Мусаев",
+        given_on=datetime.date(2026, 4, 1),
+        language="ru",
+        text=(
+            "Салеха Мусаева задержали по приказу президента Владимира Путина и главы республики "
+            "Рамзана Кадырова; допрашивал полковник Иванов, рядом стоял Аслан Бисултанов."
+        ),
+        consent=["internal"],
+        may_be_named=True,
+    )
+    originals = {p["original"] for p in actions.propose_redactions(keyring=ring, testimony=t)}
+    joined = " ".join(originals)
+    assert "Салеха" in joined and "Мусаева" in joined
+    assert "Иванов" in joined
+    for kept in ("Путина", "Кадырова", "Бисултанов", "президента", "полковник"):
+        assert kept not in joined, kept

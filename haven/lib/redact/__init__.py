@@ -17,6 +17,7 @@ any form and whatever title stands before them ("Foreign Minister Sergei Lavrov"
 """
 
 from .engine import detect_language, redact
+from .figures import public_figures
 from .model import KnownPerson, RedactionResult, RedactionSpan
 
 __all__ = [
@@ -24,5 +25,6 @@ __all__ = [
     "RedactionResult",
     "RedactionSpan",
     "detect_language",
+    "public_figures",
     "redact",
 ]
