@@ -210,8 +210,7 @@ def build_bundle(
 ) -> Bundle:
     """Build the bundle and record the export (custody links, audit, an Export row) in one
     transaction: if anything fails, nothing is recorded and nothing is handed out."""
-    from haven.cases.approvals import use_export_approval
-    from haven.cases.errors import CaseError
+    from haven.cases.public import CaseError, use_export_approval
 
     actor = _actor(keyring)
     if audience not in BundleAudience.values:

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import Role
 from haven.alerts.actions import notify_role
 from haven.audit.log import log_event
-from haven.cases.actions import create_case
-from haven.cases.models import Case
+from haven.cases.public import Case, create_case
 from haven.intake import portal
 from haven.intake.forms import FORM_TOKEN_MAX_AGE
 from haven.intake.models import (

@@ -22,7 +22,7 @@ from haven.intake.forms import CodenameForm, HelpForm, WriteForm, form_token, wi
 from haven.intake.middleware import busy_sign_in
 from haven.intake.models import HelpRequest
 from haven.lib import uploads
-from haven.ops.uploads import MESSAGES as UPLOAD_PROBLEMS
+from haven.ops.public import UPLOAD_MESSAGES as UPLOAD_PROBLEMS
 
 # Portal forms are exempt from Django's CSRF cookie check on purpose: the portal must set no
 # cookie before a codename sign-in. Anonymous forms carry a signed token instead (forms.py), and

@@ -31,8 +31,8 @@ from haven.vault.models import Vault
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
-    from haven.cases.models import Case, Person
-    from haven.intake.models import HelpRequest
+    from haven.cases.public import Case, Person
+    from haven.intake.public import HelpRequest
 
 REPORT_FIELDS = (
     "full_name",

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from haven.cases import actions as case_actions
+from haven.cases.public import grant_search_index
 from haven.core.demo import DemoContext
 from haven.missing import actions, matching
 from haven.missing.models import MatchCandidate, MissingPersonReport
@@ -126,7 +126,7 @@ def load(ctx: DemoContext) -> None:
     ctx.vaults["registry"] = vault
     # The documentation officer keeps the registry and needs the name-search key to match.
     if "index" in ctx.vaults:
-        case_actions.grant_search_index(keyring=coordinator, user=docofficer)
+        grant_search_index(keyring=coordinator, user=docofficer)
     keyring = ctx.keyring("docofficer")
     now = timezone.now()
     made: dict[str, MissingPersonReport] = {}

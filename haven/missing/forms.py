@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from haven.lib.uploads import inspect_upload, reencode_image
 from haven.missing.models import MatchCandidate, MissingPersonReport, Sex
-from haven.ops.uploads import problem_messages
+from haven.ops.public import upload_problem_messages as problem_messages
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 PHOTO_KINDS = ("jpeg", "png", "webp")

@@ -26,7 +26,7 @@ from haven.vault import blind_index
 from haven.vault.keyring import Keyring, SealedReader
 
 if TYPE_CHECKING:
-    from haven.cases.models import Person
+    from haven.cases.public import Person
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ def report_pairs(
 ) -> list[dict[str, Any]]:
     """Candidate pairs for a report among the other reports and the people in cases (index
     rows only: four queries, whatever the size of the registry)."""
-    from haven.cases.models import NameIndexEntry
+    from haven.cases.public import NameIndexEntry
 
     names = report_names(values if values is not None else keyring.reader(report))
     groups = token_groups(keyring, names)
@@ -181,7 +181,7 @@ def request_pairs(keyring: Keyring, help_request: Any) -> tuple[list[dict[str, A
     """Candidate pairs for the names a hotline request mentions, and the number of the person's
     messages looked at; None when there is nothing to do (no registry, no index key, or no new
     message since the last look), so that the name recogniser runs only when it can help."""
-    from haven.intake.models import Message
+    from haven.intake.public import Message
     from haven.missing.models import RegistryCheck
 
     if not RegistryIndexEntry.objects.exists():
@@ -257,7 +257,7 @@ def compare(
 
 def request_texts(keyring: Keyring, help_request: Any) -> list[str]:
     """What the person wrote to the hotline (their own messages, not our replies)."""
-    from haven.intake.models import Message
+    from haven.intake.public import Message
 
     opened = keyring.open(help_request.vault)
     return [
@@ -314,7 +314,7 @@ def scores(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> dict[Any, 
     sides of every candidate are read in one query per kind (reports, people) and their vaults
     opened in one more, so that the cost does not grow in queries with the number of
     candidates."""
-    from haven.cases.models import Person
+    from haven.cases.public import Person
 
     todo = [c for c in candidates if c.score is None]
     if not todo:
@@ -362,8 +362,8 @@ def scores(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> dict[Any, 
 
 def visible_candidates(keyring: Keyring) -> Any:
     """Candidates whose both sides this keyring opens (one query, no decryption)."""
-    from haven.cases.models import Person
-    from haven.intake.models import HelpRequest
+    from haven.cases.public import Person
+    from haven.intake.public import HelpRequest
 
     qs = keyring.visible(MatchCandidate.objects.all(), path="report__vault")
     people = keyring.visible(Person.objects.all()).values("pk")

@@ -19,9 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from haven.accounts.access import require_role
 from haven.accounts.models import Role
-from haven.cases.approvals import request_approval
-from haven.cases.errors import CaseError
-from haven.cases.models import ApprovalRequest, Case
+from haven.cases.public import ApprovalRequest, Case, CaseError, request_approval
 from haven.core.http import HavenRequest
 from haven.core.registry import Panel, call_hooks
 from haven.lib.names import name_keys
@@ -161,7 +159,7 @@ def report_create(request: HavenRequest) -> HttpResponse:
 def _case_reported_missing(request: HavenRequest) -> Case | None:
     """`?case=<id>`: the report is opened from that case (and linked to it). Loaded through the
     case access function, so a case this person cannot open is a 404 like any other."""
-    from haven.cases.access import get_case_for_user
+    from haven.cases.public import get_case_for_user
 
     raw = request.GET.get("case")
     if not raw:
@@ -175,7 +173,7 @@ def _case_reported_missing(request: HavenRequest) -> Case | None:
 
 def _initial_from_case(request: HavenRequest, case: Case) -> dict[str, Any]:
     """The case's first person, as far as the registry's fields go, and the last news of them."""
-    from haven.cases.models import Person
+    from haven.cases.public import Person
 
     initial: dict[str, Any] = {"source_kind": MissingPersonReport.Source.STAFF}
     person = Person.objects.filter(case=case).select_related("vault").order_by("created_at").first()

@@ -98,7 +98,7 @@ def parse_rules(raw: Any) -> list[Rule]:
 
 def _check_states(record: str, name: str, states: list[str]) -> None:
     if record == "case":
-        from haven.cases.models import State
+        from haven.cases.public import State
 
         unknown = [s for s in states if s not in State.values]
         if unknown or not states:
@@ -117,7 +117,7 @@ def configured_rules() -> list[Rule]:
 
 def due_case_vaults(rule: Rule, now: dt.datetime) -> Iterable[Any]:
     """Vaults of cases that entered one of the rule's states more than `days` ago."""
-    from haven.cases.models import Case, CaseTransition
+    from haven.cases.public import Case, CaseTransition
 
     entered = (
         CaseTransition.objects.filter(case=OuterRef("pk"), to_state=OuterRef("state"))

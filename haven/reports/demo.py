@@ -56,8 +56,7 @@ STORIES: list[tuple[int, str, list[str]]] = [
 
 
 def past_cases(now: dt.datetime, count: int = CASES) -> list:
-    from haven.cases.actions import PastCase
-    from haven.cases.models import Vetting
+    from haven.cases.public import PastCase, Vetting
 
     rng = random.Random(SEED)  # noqa: S311  (synthetic demo data, not a secret)
     weights = [w for w, _o, _p in STORIES]
@@ -101,7 +100,7 @@ def past_cases(now: dt.datetime, count: int = CASES) -> list:
 
 
 def load(ctx: DemoContext, *, cases: int = CASES) -> None:
-    from haven.cases.actions import record_past_cases
+    from haven.cases.public import record_past_cases
 
     record_past_cases(
         keyring=ctx.keyring("coordinator"),

@@ -16,8 +16,7 @@ from django.db.models.functions import Coalesce, Lag, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from haven.cases import regions
-from haven.cases.models import Case, CaseTransition, State
+from haven.cases.public import Case, CaseTransition, State, region_choices, region_label
 from haven.lib.suppression import Table, protect, protected_median
 
 ACTIVE_PIPELINE = [
@@ -57,7 +56,7 @@ class Period:
 
     def describe(self) -> str:
         return f"{self.start or '…'} – {self.end or '…'}" + (
-            f" · {regions.label(self.region)}" if self.region else ""
+            f" · {region_label(self.region)}" if self.region else ""
         )
 
 
@@ -106,7 +105,7 @@ def _week_start(column: str) -> Any:
 
 
 def requests_per_week(period: Period) -> Report:
-    from haven.intake.models import HelpRequest
+    from haven.intake.public import HelpRequest
 
     rows = HelpRequest.objects.all()
     start, end = period.bounds()
@@ -305,8 +304,7 @@ def _watch_statuses(now: dt.datetime) -> list[str]:
     at 100,000 cases). The same schedule functions decide; a test compares with the model."""
     from zoneinfo import ZoneInfo
 
-    from haven.safety import schedule
-    from haven.safety.models import Watch
+    from haven.safety.public import Watch, check_in_status, expected_check_in_at
 
     zones: dict[str, ZoneInfo] = {}
     out = []
@@ -325,14 +323,14 @@ def _watch_statuses(now: dt.datetime) -> list[str]:
     ):
         if zone not in zones:
             zones[zone] = ZoneInfo(zone)
-        expected = schedule.expected_at(
+        expected = expected_check_in_at(
             since=last or started,
             interval=dt.timedelta(minutes=interval) if interval else None,
             times=[dt.time.fromisoformat(t) for t in fixed],
             zone=zones[zone],
         )
         out.append(
-            schedule.status(
+            check_in_status(
                 stored=state,
                 now=now,
                 expected=expected,
@@ -344,7 +342,7 @@ def _watch_statuses(now: dt.datetime) -> list[str]:
 
 
 def checkin_health() -> dict[str, Any]:
-    from haven.safety.models import SafetyIncident
+    from haven.safety.public import SafetyIncident
 
     now = timezone.now()
     statuses = Counter(_watch_statuses(now))
@@ -406,8 +404,8 @@ def summary(period: Period) -> dict[str, Any]:
 def missing_by_status(period: Period) -> Report:
     """Missing-person reports by their current status (entered in the period; region does not
     apply: registry reports carry no region column)."""
-    from haven.missing.models import MissingPersonReport as MissingReport
-    from haven.missing.models import Status
+    from haven.missing.public import MissingPersonReport as MissingReport
+    from haven.missing.public import Status
 
     rows = MissingReport.objects.all()
     start, end = period.bounds()
@@ -435,13 +433,13 @@ def cases_by_region(period: Period) -> Report:
         .annotate(n=Count("id"))
         .values_list("region_of_origin", "n")
     )
-    order = [code for code, _label in regions.choices()]
+    order = [code for code, _label in region_choices()]
     ordered = {code: counts[code] for code in order if counts.get(code)}
     return Report(
         "regions",
         _("Cases by region of origin"),
         protect(ordered, k=k()),
-        {code: regions.label(code) for code in ordered},
+        {code: region_label(code) for code in ordered},
     )
 
 

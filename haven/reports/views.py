@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from haven.accounts.access import require_role
 from haven.accounts.models import Role
-from haven.cases import regions
+from haven.cases.public import region_choices
 from haven.core.http import HavenRequest
 from haven.lib.charts import bar_chart, column_chart
 from haven.reports import figures
@@ -35,7 +35,7 @@ class PeriodForm(forms.Form):
         # Per form: sorted in the request's language.
         cast(forms.ChoiceField, self.fields["region"]).choices = [
             ("", _("All")),
-            *regions.choices(),
+            *region_choices(),
         ]
 
     def clean(self) -> dict:

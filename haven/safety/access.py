@@ -9,7 +9,7 @@ from uuid import UUID
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from haven.cases.models import Case
+from haven.cases.public import Case
 from haven.core.http import HavenRequest
 from haven.safety.models import Channel, OnCallShift, Placement, SafeHouse, SafetyIncident, Watch
 

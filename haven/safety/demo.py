@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from haven.cases.models import Case
+from haven.cases.public import Case
 from haven.core.demo import DemoContext
 from haven.safety import actions
 from haven.safety.channels import seal_url

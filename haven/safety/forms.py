@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from haven.accounts.models import User
-from haven.cases.models import Case
+from haven.cases.public import Case
 from haven.safety.actions import MAX_INTERVAL_MINUTES
 from haven.safety.models import CheckIn
 

@@ -18,11 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from haven.accounts.access import require_role
 from haven.accounts.models import Role
-from haven.cases.access import get_case_for_user
-from haven.cases.models import Case
+from haven.cases.public import Case, get_case_for_user
 from haven.core.http import HavenRequest
 from haven.core.registry import Panel
-from haven.intake.portal import portal_login_required
+from haven.intake.public import portal_login_required
 from haven.safety import actions
 from haven.safety.access import (
     channels_of,
@@ -331,7 +330,7 @@ def _house_page(
     request: HavenRequest, house: Any, *, status: int = 200, **forms: Any
 ) -> HttpResponse:
     """The house page; after a refused change, with the form as it was typed (400)."""
-    from haven.cases.forms import ApprovalForm
+    from haven.cases.public import ApprovalForm
 
     cases = request.keyring.visible(Case.objects.all()).order_by("reference")
     context = {
@@ -349,9 +348,7 @@ def _house_page(
 @require_role(Role.COORDINATOR)
 def house_disclose(request: HavenRequest, house_id: UUID) -> HttpResponse:
     """Sharing a safe house's location with someone new needs a second coordinator."""
-    from haven.cases import actions as case_actions
-    from haven.cases.forms import ApprovalForm
-    from haven.cases.models import ApprovalRequest
+    from haven.cases.public import ApprovalForm, ApprovalRequest, CaseError, request_approval
 
     house = get_house_for_user(request, house_id)
     form = ApprovalForm(request.POST)
@@ -359,14 +356,14 @@ def house_disclose(request: HavenRequest, house_id: UUID) -> HttpResponse:
         messages.error(request, _("Choose the person and give a reason."))
         return _house_page(request, house, status=400, approval_form=form)
     try:
-        case_actions.request_approval(
+        request_approval(
             keyring=request.keyring,
             kind=ApprovalRequest.Kind.DISCLOSE_VAULT,
             vault=house.vault,
             target_user=form.cleaned_data["target_user"],
             reason=form.cleaned_data["reason"],
         )
-    except case_actions.CaseError as exc:
+    except CaseError as exc:
         form.add_error(None, str(exc))
         return _house_page(request, house, status=400, approval_form=form)
     messages.success(request, _("Asked a second coordinator to approve."))

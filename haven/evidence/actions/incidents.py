@@ -270,7 +270,7 @@ def add_victim(
     if case_reference and report_reference:
         raise EvidenceError(_("Link the victim to a case or to a report, not both."))
     if report_reference:
-        from haven.missing.models import MissingPersonReport
+        from haven.missing.public import MissingPersonReport
 
         report = (
             keyring.visible(MissingPersonReport.objects.all())
@@ -283,7 +283,7 @@ def add_victim(
             )
         plain = {"link": Victim.Link.REGISTRY_REPORT, "registry_report_id": report.id}
     if case_reference:
-        from haven.cases.models import Case
+        from haven.cases.public import Case
 
         case = (
             keyring.visible(Case.objects.all())

@@ -21,7 +21,7 @@ from haven.evidence.errors import EvidenceError
 from haven.evidence.forms import AttachmentForm, DeleteForm, TransferForm, VerificationForm
 from haven.evidence.models import CustodyEvent, EvidenceAttachment
 from haven.evidence.views import ROLES
-from haven.ops.uploads import MESSAGES as UPLOAD_MESSAGES
+from haven.ops.public import UPLOAD_MESSAGES
 
 
 @require_http_methods(["GET", "POST"])

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from haven.accounts.access import require_role
 from haven.accounts.models import Role
-from haven.cases.errors import CaseError
-from haven.cases.models import ApprovalRequest
+from haven.cases.public import ApprovalRequest, CaseError
 from haven.core.http import HavenRequest
 from haven.evidence import bundle
 from haven.evidence.access import get_incident_for_user
@@ -76,7 +75,7 @@ def override_request(request: HavenRequest, incident_id: UUID) -> HttpResponse:
     incident = get_incident_for_user(request, incident_id)
     form = OverrideRequestForm(request.POST)
     if form.is_valid():
-        from haven.cases.approvals import request_approval
+        from haven.cases.public import request_approval
 
         try:
             request_approval(

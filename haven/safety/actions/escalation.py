@@ -13,7 +13,7 @@ from django.utils import timezone
 from haven.accounts.models import Role, User
 from haven.alerts.actions import notify
 from haven.audit.log import log_event
-from haven.cases.models import Case, CaseAssignment
+from haven.cases.public import Case, CaseAssignment
 from haven.safety.models import OnCallShift, SafeHouse, SafetyIncident, Watch
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from haven.accounts.models import User
 from haven.audit.log import log_event
-from haven.cases.models import Case, Task
+from haven.cases.public import Case, Task
 from haven.safety.actions.escalation import open_incident
 from haven.safety.errors import SafetyError
 from haven.safety.models import Placement, SafeHouse, SafetyIncident

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from haven.cases.models import Case
+from haven.cases.public import Case
 from haven.safety.models import SafetyIncident, Watch
 
 if TYPE_CHECKING:

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 
 from haven.accounts.models import Role, User
 from haven.audit.log import log_event
-from haven.cases.models import Case
+from haven.cases.public import Case
 from haven.safety import pins
 from haven.safety.actions.escalation import open_incident
 from haven.safety.errors import SafetyError
 from haven.safety.models import CheckIn, SafetyIncident, Watch
 
 if TYPE_CHECKING:
-    from haven.intake.models import PortalIdentity
+    from haven.intake.public import PortalIdentity
 
 MAX_GRACE_MINUTES = 7 * 24 * 60
 MAX_INTERVAL_MINUTES = 31 * 24 * 60
@@ -204,7 +204,7 @@ def panic(*, identity: PortalIdentity) -> None:
         open_incident(kind=SafetyIncident.Kind.PANIC, case=case, watch=watch)
         return
     from haven.alerts.actions import notify_role
-    from haven.intake.models import HelpRequest
+    from haven.intake.public import HelpRequest
 
     now = timezone.now()
     with transaction.atomic():

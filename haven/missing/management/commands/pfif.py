@@ -13,8 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from haven.accounts.cli import staff_keyring_from_cli
-from haven.cases.approvals import use_export_approval
-from haven.cases.errors import CaseError
+from haven.cases.public import CaseError, use_export_approval
 from haven.missing import actions, pfif
 from haven.missing.errors import MissingError
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from haven.cases import regions
+from haven.cases.public import match_region
 from haven.reports.figures import Period, summary
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         region = ""
         if options["region"]:
-            region = regions.match(options["region"]) or ""
+            region = match_region(options["region"]) or ""
             if not region:
                 raise CommandError(
                     f"not a region of the list: {options['region']} (a code such as RU-CE, or "
