@@ -6,7 +6,6 @@ class AccountsConfig(AppConfig):
     name = "haven.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
-    dashboard_panels = ["haven.accounts.views.burn_requests_panel"]
 
     @property
     def staff_nav(self) -> list:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 import time
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 import segno
 from django.conf import settings
@@ -13,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Value
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -28,7 +27,6 @@ from haven.accounts.backends import check_duress
 from haven.accounts.forms import (
     BurnForm,
     ConfirmForm,
-    DecisionForm,
     DuressPasswordForm,
     LoginForm,
     NewAccountForm,
@@ -43,12 +41,8 @@ from haven.accounts.middleware import (
     SESSION_SEEN_AT,
 )
 from haven.accounts.models import Role, User
-from haven.alerts.actions import notify_role
 from haven.audit.log import record
-from haven.cases import approvals
-from haven.cases.errors import CaseError
-from haven.cases.models import ApprovalRequest, Case
-from haven.core.registry import Panel
+from haven.core.registry import call_hooks
 from haven.vault.models import Vault
 from haven.vault.userkeys import unwrap_user_key, wrap_for_session
 
@@ -322,10 +316,13 @@ def account_create(request: HavenRequest) -> HttpResponse:
     return render(request, "accounts/account_create.html", {"form": form})
 
 
-def _describe_vaults(vaults: list[Vault]) -> list[str]:
+def describe_vaults(vaults: list[Vault]) -> list[str]:
     """What a vault is, for a person deciding about it: its kind and, for a case, the case
-    reference. No sealed content, and nothing a duress session could reach."""
-    references = dict(Case.objects.filter(vault__in=vaults).values_list("vault_id", "reference"))
+    reference (from the `vault_references` hook: accounts imports no domain app). No sealed
+    content, and nothing a duress session could reach."""
+    references: dict[object, str] = {}
+    for offered in call_hooks("vault_references", vaults):
+        references.update(offered)
     described = []
     for vault in vaults:
         label = str(Vault.Kind(vault.kind).label) if vault.kind in Vault.Kind.values else "—"
@@ -334,15 +331,13 @@ def _describe_vaults(vaults: list[Vault]) -> list[str]:
     return described
 
 
-def _pending_burn(account: User) -> ApprovalRequest | None:
-    return ApprovalRequest.objects.filter(
-        kind=ApprovalRequest.Kind.BURN_ACCOUNT,
-        target_user=account,
-        status=ApprovalRequest.Status.PENDING,
-    ).first()
+def _pending_burn(account: User) -> object | None:
+    """The burn request waiting for a second coordinator (the approval engine answers through
+    the `account_pending_burn` hook)."""
+    return next((row for row in call_hooks("account_pending_burn", account) if row), None)
 
 
-def _account_page(
+def account_page(
     request: HavenRequest,
     account: User,
     *,
@@ -354,7 +349,7 @@ def _account_page(
     """The account page; again with the form that failed and its errors (400): nothing changed."""
     is_self = account.pk == request.user.pk
     duress = request.keyring.duress
-    unreadable = [] if is_self or duress else _describe_vaults(actions.sole_held_vaults(account))
+    unreadable = [] if is_self or duress else describe_vaults(actions.sole_held_vaults(account))
     return render(
         request,
         "accounts/account_detail.html",
@@ -374,7 +369,7 @@ def _account_page(
 @require_GET
 @require_role(Role.ADMIN, Role.COORDINATOR)
 def account_detail(request: HavenRequest, user_id: int) -> HttpResponse:
-    return _account_page(request, get_account_for_user(request, user_id))
+    return account_page(request, get_account_for_user(request, user_id))
 
 
 @require_POST
@@ -390,52 +385,7 @@ def account_roles(request: HavenRequest, user_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Roles saved."))
             return redirect("accounts-detail", user_id=account.pk)
-    return _account_page(request, account, roles_form=form, status=400)
-
-
-@require_POST
-@require_role(Role.ADMIN, Role.COORDINATOR)
-def account_burn(request: HavenRequest, user_id: int) -> HttpResponse:
-    """One's own account: burned at once (the panic button of a person about to be searched).
-    Someone else's: suspended at once, burned when a second coordinator approves."""
-    account = get_account_for_user(request, user_id)
-    if account.pk == request.user.pk:
-        form: ConfirmForm | BurnForm = ConfirmForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Tick the box to confirm."))
-            return _account_page(request, account, burn_form=form, status=400)
-        actions.burn_account(actor=account, user=account, reason="panic")
-        notify_role(
-            role=Role.COORDINATOR,
-            kind="account_burned",
-            reference=f"staff-{account.pk}",
-            link=f"/staff/accounts/{account.pk}/",
-            exclude=account,
-        )
-        # Every session of the account is gone, this one included.
-        logout(request)
-        messages.info(request, _("Your account is burned. Nothing can be opened with it now."))
-        response = redirect("accounts-login")
-        response.delete_cookie(settings.HAVEN_KEY_COOKIE_NAME, samesite="Strict")
-        return response
-    form = BurnForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Tick the box to confirm."))
-        return _account_page(request, account, burn_form=form, status=400)
-    try:
-        approvals.request_account_burn(
-            actor=request.user,
-            account=account,
-            accept_unreadable=form.cleaned_data["accept_unreadable"],
-        )
-    except CaseError as exc:
-        form.add_error(None, str(exc))
-        return _account_page(request, account, burn_form=form, status=400)
-    messages.success(
-        request,
-        _("The account is suspended now. It will be burned when a second coordinator approves."),
-    )
-    return redirect("accounts-detail", user_id=account.pk)
+    return account_page(request, account, roles_form=form, status=400)
 
 
 @require_POST
@@ -446,7 +396,7 @@ def account_suspend(request: HavenRequest, user_id: int) -> HttpResponse:
         ended = actions.suspend_account(actor=request.user, user=account)
     except actions.AccountError as exc:
         messages.error(request, str(exc))
-        return _account_page(request, account, status=400)
+        return account_page(request, account, status=400)
     messages.success(
         request,
         _("Account suspended: %(sessions)d session(s) ended; signing in is refused.")
@@ -463,65 +413,9 @@ def account_unsuspend(request: HavenRequest, user_id: int) -> HttpResponse:
         actions.unsuspend_account(actor=request.user, user=account)
     except actions.AccountError as exc:
         messages.error(request, str(exc))
-        return _account_page(request, account, status=400)
+        return account_page(request, account, status=400)
     messages.success(request, _("Suspension lifted: the account can sign in again."))
     return redirect("accounts-detail", user_id=account.pk)
-
-
-@require_GET
-@require_role(Role.COORDINATOR)
-def burn_requests(request: HavenRequest) -> HttpResponse:
-    rows = list(
-        ApprovalRequest.objects.filter(kind=ApprovalRequest.Kind.BURN_ACCOUNT)
-        .select_related("requested_by", "target_user", "decided_by")
-        .order_by("-requested_at")[:100]
-    )
-    if request.keyring.duress:
-        rows = []
-    items = [
-        {
-            "row": row,
-            "unreadable": _describe_vaults(actions.sole_held_vaults(row.target_user))  # type: ignore[arg-type]
-            if row.status == ApprovalRequest.Status.PENDING
-            else [],
-        }
-        for row in rows
-    ]
-    return render(request, "accounts/burn_requests.html", {"items": items})
-
-
-@require_POST
-@require_role(Role.COORDINATOR)
-def burn_decide(request: HavenRequest, approval_id: UUID) -> HttpResponse:
-    approval = ApprovalRequest.objects.filter(
-        pk=approval_id, kind=ApprovalRequest.Kind.BURN_ACCOUNT
-    ).first()
-    if approval is None or request.keyring.duress:
-        raise Http404
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
-        # An empty or mangled form must never count as a decision either way.
-        messages.error(request, _("Choose approve or reject."))
-        return redirect("accounts-burn-requests")
-    approve = form.cleaned_data["decision"] == "approve"
-    try:
-        approvals.decide_approval(keyring=request.keyring, approval=approval, approve=approve)
-    except CaseError as exc:
-        messages.error(request, str(exc))
-        return redirect("accounts-burn-requests")
-    if approve:
-        notify_role(
-            role=Role.COORDINATOR,
-            kind="account_burned",
-            reference=f"staff-{approval.target_user_id}",
-            link=f"/staff/accounts/{approval.target_user_id}/",
-        )
-        messages.success(request, _("Account burned: its grants and key pair are deleted."))
-    else:
-        messages.success(
-            request, _("Burn rejected. The account stays suspended until a coordinator lifts it.")
-        )
-    return redirect("accounts-burn-requests")
 
 
 @require_POST
@@ -531,38 +425,20 @@ def account_reset(request: HavenRequest, user_id: int) -> HttpResponse:
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Tick the box to confirm."))
-        return _account_page(request, account, reset_form=form, status=400)
+        return account_page(request, account, reset_form=form, status=400)
     try:
         creds = actions.admin_reset(actor=request.user, user=account)
     except throttle.DerivationsBusy:
         form.add_error(None, str(throttle.BUSY_MESSAGE))
-        response = _account_page(request, account, reset_form=form, status=503)
+        response = account_page(request, account, reset_form=form, status=503)
         response["Retry-After"] = "30"
         response._has_been_logged = True  # type: ignore[attr-defined]  # expected under load
         return response
     except actions.AccountError as exc:
         form.add_error(None, str(exc))
-        return _account_page(request, account, reset_form=form, status=400)
+        return account_page(request, account, reset_form=form, status=400)
     return render(
         request,
         "accounts/credentials.html",
         {"creds": creds, "qr": _qr_svg(creds.totp_device), "reset": True},
     )
-
-
-def burn_requests_panel(request: HavenRequest) -> Panel | None:
-    """Coordinators see burn requests someone else made, so the second one finds them."""
-    user: User = request.user
-    if not user.has_role(Role.COORDINATOR) or request.keyring.duress:
-        return None
-    pending = (
-        ApprovalRequest.objects.filter(
-            kind=ApprovalRequest.Kind.BURN_ACCOUNT, status=ApprovalRequest.Status.PENDING
-        )
-        .exclude(requested_by=user)
-        .exclude(target_user=user)
-        .count()
-    )
-    if not pending:
-        return None
-    return Panel(_("Burn requests"), "accounts/burn_panel.html", {"pending": pending}, order=2)

@@ -6,9 +6,16 @@ class CasesConfig(AppConfig):
     name = "haven.cases"
     label = "cases"
     verbose_name = _("Cases")
-    dashboard_panels = ["haven.cases.views.my_cases_panel"]
+    dashboard_panels = [
+        "haven.cases.views.my_cases_panel",
+        "haven.cases.views_approvals.burn_requests_panel",
+    ]
     demo_loader = "haven.cases.demo.load"
-    hooks = {"account_exposure": ["haven.cases.exposure.exposure_of"]}
+    hooks = {
+        "account_exposure": ["haven.cases.exposure.exposure_of"],
+        "account_pending_burn": ["haven.cases.views_approvals.pending_account_burn"],
+        "vault_references": ["haven.cases.views_approvals.case_vault_references"],
+    }
 
     def ready(self) -> None:
         from haven.cases import checks  # noqa: F401  (registers the system checks)

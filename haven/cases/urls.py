@@ -1,8 +1,17 @@
 from django.urls import path
 
-from haven.cases import views
+from haven.cases import views, views_approvals
 
 urlpatterns = [
+    # Account burning under the two-person rule: the account pages' paths and names, the approval
+    # engine's views (accounts imports no domain app).
+    path("accounts/<int:user_id>/burn/", views_approvals.account_burn, name="accounts-burn"),
+    path("accounts/burns/", views_approvals.burn_requests, name="accounts-burn-requests"),
+    path(
+        "accounts/burns/<uuid:approval_id>/",
+        views_approvals.burn_decide,
+        name="accounts-burn-decide",
+    ),
     path("cases/", views.case_list, name="cases-list"),
     path("cases/new/", views.case_create, name="cases-create"),
     path("cases/approvals/", views.approvals, name="cases-approvals"),

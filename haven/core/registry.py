@@ -78,6 +78,10 @@ HOOKS = {
     "request_registry_matches": "fn(request, help_request) -> list[MatchCandidate]",
     # accounts: what an account can reveal right now, kept in the audit row when it is burned.
     "account_exposure": "fn(user) -> dict[str, int]",
+    # accounts: the account page's burn request waiting for a second coordinator, if any.
+    "account_pending_burn": "fn(user) -> ApprovalRequest | None",
+    # accounts: what the app owning a vault calls it (a case reference), by vault id.
+    "vault_references": "fn(vaults: list[Vault]) -> dict[vault_id, str]",
     # audit: a checkpoint of the chain was signed, inside its transaction (to send to witnesses).
     "audit_checkpoint_issued": "fn(checkpoint) -> object",
     # cases (exposure report): identifying rows per vault an app stores, by column name.
