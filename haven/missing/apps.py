@@ -6,12 +6,12 @@ class MissingConfig(AppConfig):
     name = "haven.missing"
     label = "missing"
     verbose_name = _("Missing persons")
-    dashboard_panels = ["haven.missing.views.matches_panel"]
+    dashboard_panels = ["haven.missing.views_matches.matches_panel"]
     demo_loader = "haven.missing.demo.load"
     hooks = {
         "person_saved": ["haven.missing.hooks.person_saved"],
         "case_registry_links": ["haven.missing.views.case_registry_links"],
-        "request_registry_matches": ["haven.missing.views.request_registry_matches"],
+        "request_registry_matches": ["haven.missing.views_matches.request_registry_matches"],
         "exposure_rows_per_vault": ["haven.missing.hooks.exposure_rows_per_vault"],
     }
 

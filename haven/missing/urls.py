@@ -1,6 +1,6 @@
 from django.urls import path
 
-from haven.missing import views
+from haven.missing import views, views_matches
 
 urlpatterns = [
     path("missing/", views.report_list, name="missing-list"),
@@ -8,8 +8,8 @@ urlpatterns = [
     path("missing/access/", views.registry_access, name="missing-access"),
     path("missing/export/", views.export_request, name="missing-export-request"),
     path("missing/index-pending/", views.index_pending, name="missing-index-pending"),
-    path("missing/matches/", views.match_list, name="missing-matches"),
-    path("missing/matches/<uuid:candidate_id>/", views.match_detail, name="missing-match"),
+    path("missing/matches/", views_matches.match_list, name="missing-matches"),
+    path("missing/matches/<uuid:candidate_id>/", views_matches.match_detail, name="missing-match"),
     path("missing/<uuid:report_id>/", views.report_detail, name="missing-detail"),
     path("missing/<uuid:report_id>/edit/", views.report_edit, name="missing-edit"),
     path("missing/<uuid:report_id>/notes/", views.report_note, name="missing-note"),
