@@ -247,3 +247,21 @@ def test_unassigning_the_only_person_who_can_open_a_case_is_refused(personas) ->
     with pytest.raises(CaseError):
         case_actions.unassign(actor=personas.coordinator, case=case, user=personas.caseworker)
     assert Grant.objects.filter(vault=case.vault, user=personas.caseworker).exists()
+
+
+def test_a_pending_burn_shows_on_the_account_page_and_on_the_second_coordinators_dashboard(
+    personas, client_for
+) -> None:
+    # The account page learns of the request from cases (the `account_pending_burn` hook), and
+    # the dashboard panel comes from cases too: accounts imports no domain app.
+    target = personas.caseworker
+    burn_link = 'href="/staff/accounts/burns/"'
+    second = client_for(personas.coordinator2)
+    assert burn_link not in second.get(f"/staff/accounts/{target.pk}/").content.decode()
+    assert burn_link not in second.get("/staff/").content.decode()
+    approvals.request_account_burn(actor=personas.coordinator, account=target)
+    account_page = second.get(f"/staff/accounts/{target.pk}/").content.decode()
+    assert burn_link in account_page and personas.coordinator.username in account_page
+    assert burn_link in second.get("/staff/").content.decode()
+    # The requester is not asked to decide their own request.
+    assert burn_link not in client_for(personas.coordinator).get("/staff/").content.decode()
