@@ -29,7 +29,6 @@ import argparse
 import http.client
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -47,6 +46,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, os.environ.get("BENCH_TREE") or str(ROOT))
 
 from _django import median, percentile  # noqa: E402
+from _http import free_port  # noqa: E402
 
 TIMEOUT = 30.0
 TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
@@ -94,17 +94,11 @@ def prepare(data_dir: str) -> None:
         )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Server:
     tree: Path
     data_dir: str
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None  # type: ignore[type-arg]
 
     def __enter__(self) -> Server:

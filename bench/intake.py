@@ -22,10 +22,8 @@ DATABASE_URL is set. The load generator shares the machine's cores with the serv
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from _django import median, percentile
+from _http import free_port
+from _http import request as _request
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -45,6 +45,12 @@ TEXT = (
     "заберут в эти выходные. Я сейчас у подруги, но долго здесь оставаться нельзя. "
 ) * 5
 TIMEOUT = 10.0
+
+
+def request(
+    port: int, method: str, path: str, body: str = "", cookie: str = ""
+) -> tuple[int, str, dict[str, str]]:
+    return _request(port, method, path, body, cookie, timeout=TIMEOUT)
 
 
 # --- the installation --------------------------------------------------------------------------
@@ -94,12 +100,6 @@ def _child(*args: str) -> str:
     return out.stdout.strip()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Server:
     data_dir: str
@@ -107,7 +107,7 @@ class Server:
     admission: bool = True
     workers: int = 2
     threads: int = 16
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None  # type: ignore[type-arg]
 
     def __enter__(self) -> Server:
@@ -162,22 +162,6 @@ class Server:
 
 
 # --- HTTP --------------------------------------------------------------------------------------
-
-
-def request(
-    port: int, method: str, path: str, body: str = "", cookie: str = ""
-) -> tuple[int, str, dict[str, str]]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
-    try:
-        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
-        if cookie:
-            headers["Cookie"] = cookie
-        conn.request(method, path, body=body.encode() if body else None, headers=headers)
-        response = conn.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        return response.status, text, {k.lower(): v for k, v in response.getheaders()}
-    finally:
-        conn.close()
 
 
 def form_token(port: int) -> str:

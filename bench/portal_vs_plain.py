@@ -23,11 +23,9 @@ The load generator shares the machine's cores with the servers. Loopback only; b
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +40,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from _django import median, percentile  # noqa: E402
+from _http import free_port  # noqa: E402
+from _http import request as _request  # noqa: E402
 
 TEXT = (
     "Меня ищут родственники после того, как узнали про мои переписки. Брат сказал, что меня "
@@ -49,6 +49,14 @@ TEXT = (
 ) * 5
 PIN = "4826"
 TIMEOUT = 30.0
+
+
+def request(
+    port: int, method: str, path: str, body: str = "", cookie: str = ""
+) -> tuple[int, str, dict[str, str]]:
+    return _request(port, method, path, body, cookie, timeout=TIMEOUT)
+
+
 TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 
 
@@ -102,31 +110,9 @@ def prepare(data_dir: str, people: int, out: str) -> None:
     Path(out).write_text(json.dumps(codenames))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def request(
-    port: int, method: str, path: str, body: str = "", cookie: str = ""
-) -> tuple[int, str, dict[str, str]]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT)
-    try:
-        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
-        if cookie:
-            headers["Cookie"] = cookie
-        conn.request(method, path, body=body.encode() if body else None, headers=headers)
-        response = conn.getresponse()
-        text = response.read().decode("utf-8", "replace")
-        return response.status, text, {k.lower(): v for k, v in response.getheaders()}
-    finally:
-        conn.close()
-
-
 class Server:
     def __init__(self, app: str, tree: Path, env: dict[str, str]) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.proc = subprocess.Popen(  # noqa: S603  (our own interpreter)
             [
                 sys.executable,

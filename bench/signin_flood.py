@@ -27,7 +27,6 @@ import http.client
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +41,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 from _django import median  # noqa: E402
+from _http import free_port  # noqa: E402
 
 TIMEOUT = 60.0
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -87,17 +87,11 @@ def code(key_hex: str, step: int, digits: int) -> str:
     return f"{TOTP(bytes.fromhex(key_hex), step, 0, digits).token():0{digits}d}"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass
 class Server:
     data_dir: str
     extra_env: dict[str, str] = field(default_factory=dict)
-    port: int = field(default_factory=_free_port)
+    port: int = field(default_factory=free_port)
     proc: subprocess.Popen | None = None  # type: ignore[type-arg]
 
     def __enter__(self) -> Server:
