@@ -250,9 +250,11 @@ class Tally:
 
 def returning_people(port: int, how_many: int) -> list[tuple[str, str]]:
     """(codename, portal cookie) for people who asked earlier and signed in."""
-    token = form_token(port)
     people = []
     for i in range(how_many):
+        # A fresh form per person: the help form is idempotent on its token (issue 13), so a
+        # token used twice answers with the first request's page and no new codename.
+        token = form_token(port)
         _status, codename = submit(port, submission_body(token, 900_000 + i))
         status, _page, headers = request(
             port,
