@@ -255,6 +255,11 @@ HAVEN_PORTAL_SIGNIN_WAIT_SECONDS = float(env_str("HAVEN_PORTAL_SIGNIN_WAIT_SECON
 # PFIF record ids of reports made here are "<domain>/<reference>": set it to the organisation's
 # own domain before the first export, and never change it afterwards.
 HAVEN_PFIF_DOMAIN = env_str("HAVEN_PFIF_DOMAIN", "haven.invalid")
+# How long a partner may keep a PFIF record we send (each exported person's expiry_date is the
+# export time plus this; 0 writes none), and how long a note that arrived before its person is
+# held waiting for it (docs/missing.md).
+HAVEN_PFIF_EXPIRY_DAYS = env_int("HAVEN_PFIF_EXPIRY_DAYS", 365)
+HAVEN_PFIF_HOLD_DAYS = env_int("HAVEN_PFIF_HOLD_DAYS", 90)
 HAVEN_INTAKE_MAX_TEXT = env_int("HAVEN_INTAKE_MAX_TEXT", 100_000)
 HAVEN_INTAKE_MAX_FILE_BYTES = env_int("HAVEN_INTAKE_MAX_FILE_BYTES", 25 * 1024 * 1024)
 HAVEN_INTAKE_MAX_FILES = env_int("HAVEN_INTAKE_MAX_FILES", 5)

@@ -49,6 +49,7 @@ REPORT_FIELDS = (
     "last_seen",
     "reporter",
     "source",
+    "pfif_extra",
 )
 
 
@@ -387,6 +388,7 @@ def add_note(
     author_name: str = "",
     record_id: str = "",
     entry_date: datetime.datetime | None = None,
+    pfif_extra: dict[str, Any] | None = None,
 ) -> StatusNote:
     if status and status not in MissingPersonReport.Status.values:
         raise MissingError(_("Unknown status."))
@@ -411,6 +413,7 @@ def add_note(
             text=text or None,
             last_known_location=last_known_location or None,
             author_name=author_name or None,
+            pfif_extra=pfif_extra or None,
         )
         note.save()
         refresh_status(report)

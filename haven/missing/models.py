@@ -88,6 +88,9 @@ class MissingPersonReport(UUIDModel):
     # Who reported it and how to reach them
     reporter = SealedField(kind="json")  # {"name", "contact", "relation"}
     source = SealedField(kind="json")  # {"name", "url", "date"}: where the report came from
+    # PFIF fields Haven keeps but has no field of its own for (photo_url, profile_urls, the home
+    # address in parts, the partner's expiry_date), so that an export gives them back.
+    pfif_extra = SealedField(kind="json")
     entry_date = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -133,6 +136,9 @@ class StatusNote(UUIDModel, VaultOwned):
     author_name = SealedField()  # for imported notes: the other system's author
     text = SealedField()
     last_known_location = SealedField()
+    # PFIF note fields with no Haven column (author_email, author_phone, author_made_contact,
+    # email_of_found_person, phone_of_found_person, photo_url): kept sealed, exported back.
+    pfif_extra = SealedField(kind="json")
 
     class Meta:
         ordering = ["-source_date", "-entry_date"]
@@ -141,6 +147,23 @@ class StatusNote(UUIDModel, VaultOwned):
         if self._state.adding and not self.record_id:
             self.record_id = f"{settings.HAVEN_PFIF_DOMAIN}/note.{self.id}"
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class HeldNote(UUIDModel, VaultOwned):
+    """A PFIF note that arrived before the record it is about: a top-level note whose person is
+    not in the registry yet, or a link note whose other person is not. Sealed like a note, it
+    waits for `waiting_for` (a person_record_id) and becomes a note (or a link) when a later
+    import brings that person; after `expires_at` it is dropped unread."""
+
+    record_id = models.CharField(max_length=255, unique=True)  # the note_record_id
+    waiting_for = models.CharField(max_length=255)  # the person_record_id it waits for
+    held_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # The note as parsed (every PFIF field, dates as ISO text): read back only to apply it.
+    note = SealedField(kind="json")
+
+    class Meta:
+        indexes = [models.Index(fields=["waiting_for"]), models.Index(fields=["expires_at"])]
 
 
 class ReportLink(UUIDModel, VaultOwned):
