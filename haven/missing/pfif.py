@@ -666,6 +666,7 @@ class _Importer:
         self.vault = vault
         self.opened = keyring.open(vault)
         self.own_domain = f"{settings.HAVEN_PFIF_DOMAIN}/"
+        self.held_now: set[str] = set()  # held by this import (bounded by the file's notes)
 
     def _report(self, record_id: str) -> MissingPersonReport | None:
         return MissingPersonReport.objects.filter(record_id=record_id).first()
@@ -778,6 +779,7 @@ class _Importer:
         )
         self.opened.seal(held, note=note.as_held())
         held.save()
+        self.held_now.add(note.record_id)
         self.result.notes_held += 1
 
     def _release(self, report: MissingPersonReport) -> None:
@@ -787,11 +789,17 @@ class _Importer:
         ).order_by("held_at", "record_id"):
             note = NoteIn.from_held(self.keyring.reader(held).note)
             held.delete()
+            earlier = held.record_id not in self.held_now
+            if not earlier:
+                # Held a moment ago in this file (its person came later): not held after all.
+                self.held_now.discard(held.record_id)
+                self.result.notes_held -= 1
             before = self.result.notes_held
             self.note(note)
             if self.result.notes_held == before:
-                self.result.held_applied += 1
-            else:
+                if earlier:
+                    self.result.held_applied += 1
+            elif earlier:
                 self.result.notes_held -= 1  # still waiting (for the other side of a link)
 
     def purge_expired(self) -> None:
