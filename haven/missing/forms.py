@@ -348,3 +348,24 @@ class ExportRequestForm(forms.Form):
         max_length=2000,
         help_text=_("For example: the exchange agreed with a partner group, and who receives it."),
     )
+
+
+class PfifImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("PFIF file"),
+        help_text=_(
+            "An XML file in PFIF 1.2, 1.3 or 1.4, with notes inside their person or at the top "
+            "level. The whole file is checked before anything is saved."
+        ),
+    )
+
+
+class PfifExportForm(forms.Form):
+    notes = forms.ChoiceField(
+        label=_("Notes"),
+        choices=[
+            ("nested", _("Inside each person")),
+            ("top-level", _("After the persons, at the top level")),
+        ],
+        initial="nested",
+    )

@@ -31,6 +31,7 @@ from haven.missing.forms import (
     ExportRequestForm,
     LinkForm,
     NoteForm,
+    PfifExportForm,
     ReportForm,
     SearchForm,
     UnlinkForm,
@@ -109,6 +110,7 @@ def report_list(request: HavenRequest) -> HttpResponse:
                 MissingPersonReport.objects.filter(name_indexed=False)
             ).count(),
             "export_form": ExportRequestForm(),
+            "pfif_export_form": PfifExportForm(),
             "pending_matches": matching.visible_candidates(request.keyring)
             .filter(decision=MatchCandidate.Decision.PENDING)
             .count(),
@@ -476,7 +478,7 @@ def export_request(request: HavenRequest) -> HttpResponse:
                     request,
                     _(
                         "Asked a second coordinator to approve. Once approved, run "
-                        "“haven pfif export” once."
+                        "“haven pfif export” once, or download it from this page."
                     ),
                 )
                 return redirect("missing-list")

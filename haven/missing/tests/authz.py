@@ -35,6 +35,20 @@ EXPECT: dict[str, dict[str, str]] = {
         "PUT": "login  405    405    405    405    405    405    405",
         "DELETE": "login  405    405    405    405    405    405    405",
     },
+    # Someone without the registry is sent back to the list with a message (302).
+    "missing-pfif-import": {
+        "GET": "login  302    403    200    200    403    200    403",
+        "POST": "login  302    403    400    400    403    400    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    # Without an approved export (or a valid form) it is back to the list with a message.
+    "missing-pfif-export": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    302    403    302    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
     "missing-index-pending": {
         "GET": "login  405    405    405    405    405    405    405",
         "POST": "login  302    403    302    302    403    302    403",
@@ -149,6 +163,8 @@ def _registry_only(world):  # type: ignore[no-untyped-def]
 FIXTURES = {
     "missing-create": _registry_only,
     "missing-access": _registry_only,
+    "missing-pfif-import": _registry_only,
+    "missing-pfif-export": _registry_only,
     "missing-detail": _report,
     "missing-edit": _report,
     "missing-note": _report,
