@@ -1,0 +1,239 @@
+"""PFIF at scale: a 100,000-person file read in bounded memory, and the full import's cost.
+
+    nice -n 10 uv run python bench/pfif_scale.py --persons 100000 --import 2000 --runs 3
+
+Generates a synthetic PFIF 1.4 file (fictional names, Cyrillic and Latin, one note per person at
+the top level, after all the persons, as a note feed delivers them) and the same content with
+the notes nested in their person (what the old importer could read). Then, medians of `--runs`:
+
+1. baseline: plain ``xml.etree.ElementTree.iterparse`` over the same file, clearing each record
+   (no validation, no Haven work): the floor for reading this much XML in Python;
+2. ``haven.missing.pfif.check``: the streaming validating pass (defusedxml, every field of every
+   record checked, record ids remembered as digests);
+3. the importer before this change (``git show cca262c:haven/missing/pfif.py``'s ``parse``): the
+   whole document as one tree, on the nested file (it refused top-level notes);
+4. the full import (``import_stream``: both passes, sealing, blind index, matching, audit) of a
+   ``--import``-person file into an empty registry on a throwaway SQLite database.
+
+Time is wall-clock without tracing; peak memory is tracemalloc's peak of Python allocations
+during the operation, measured in a separate run (tracing slows the code), so the figures
+compare how each grows with the file, not the process's whole footprint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.util
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _django import median, setup  # noqa: E402
+
+NS = "http://zesty.ca/pfif/1.4"
+GIVEN = ["Хасан", "Zelimkhan", "Лёма", "Ruslan", "Ислам", "Adam", "Магомед", "Timur", "Аслан"]
+FAMILY = ["Абдулаев", "Bakaev", "Дакаев", "Magomadov", "Исаев", "Umarov", "Ахмадов", "Saidov"]
+BASE_COMMIT = "cca262c"
+
+
+def _person(i: int, nested_note: str = "") -> str:
+    given, family = GIVEN[i % len(GIVEN)], FAMILY[(i // len(GIVEN)) % len(FAMILY)]
+    return (
+        "<pfif:person>"
+        f"<pfif:person_record_id>bench.example/p{i}</pfif:person_record_id>"
+        "<pfif:entry_date>2026-10-01T10:00:00Z</pfif:entry_date>"
+        "<pfif:author_name>Partner desk</pfif:author_name>"
+        "<pfif:source_date>2026-10-01T09:00:00Z</pfif:source_date>"
+        f"<pfif:full_name>{given} {family} {i}</pfif:full_name>"
+        f"<pfif:given_name>{given}</pfif:given_name><pfif:family_name>{family}</pfif:family_name>"
+        "<pfif:sex>male</pfif:sex>"
+        f"<pfif:date_of_birth>{1970 + i % 40}</pfif:date_of_birth>"
+        "<pfif:home_city>Grozny</pfif:home_city>"
+        "<pfif:description>Fictional person generated for a benchmark.</pfif:description>"
+        f"{nested_note}</pfif:person>\n"
+    )
+
+
+def _note(i: int, with_person: bool) -> str:
+    owner = f"<pfif:person_record_id>bench.example/p{i}</pfif:person_record_id>"
+    return (
+        "<pfif:note>"
+        f"<pfif:note_record_id>bench.example/n{i}</pfif:note_record_id>"
+        f"{owner if with_person else ''}"
+        "<pfif:entry_date>2026-10-02T10:00:00Z</pfif:entry_date>"
+        "<pfif:author_name>Partner desk</pfif:author_name>"
+        "<pfif:source_date>2026-10-02T09:00:00Z</pfif:source_date>"
+        "<pfif:status>believed_alive</pfif:status>"
+        "<pfif:text>Seen at a checkpoint, according to a released detainee.</pfif:text>"
+        "</pfif:note>\n"
+    )
+
+
+def generate(path: Path, persons: int, *, top_level: bool) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<pfif:pfif xmlns:pfif="{NS}">\n')
+        for i in range(persons):
+            out.write(_person(i, "" if top_level else _note(i, False)))
+        if top_level:
+            for i in range(persons):
+                out.write(_note(i, True))
+        out.write("</pfif:pfif>\n")
+
+
+def plain_iterparse(path: Path) -> int:
+    """The baseline: read every record, keep nothing."""
+    count = 0
+    root = None
+    # Our own generated file, read without defusedxml on purpose: the bare floor.
+    for event, el in ET.iterparse(path, events=("start", "end")):  # noqa: S314
+        if root is None:
+            root = el
+            continue
+        if event == "end" and el.tag in (f"{{{NS}}}person", f"{{{NS}}}note"):
+            count += 1
+            root.clear()
+    return count
+
+
+def measure(fn: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
+    """Median seconds over `runs` untraced runs, and the tracemalloc peak (MB) of one more."""
+    times = []
+    value = None
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        value = fn()
+        times.append(time.perf_counter() - start)
+    gc.collect()
+    tracemalloc.start()
+    fn()
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return median(times), peak / 1e6, value
+
+
+def old_module(root: Path) -> Any:
+    source = subprocess.run(
+        ["git", "show", f"{BASE_COMMIT}:haven/missing/pfif.py"],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    ).stdout
+    path = Path(tempfile.mkdtemp(prefix="pfif-old-")) / "pfif_old.py"
+    path.write_bytes(source)
+    spec = importlib.util.spec_from_file_location("pfif_old", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["pfif_old"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument(
+        "--import", dest="import_n", default="200,800", help="full-import sizes, comma-separated"
+    )
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    setup(fast_argon2=True)
+    from haven.accounts.actions import create_staff_user
+    from haven.accounts.models import Role
+    from haven.missing import actions, pfif
+    from haven.testing.personas import keyring_for
+    from haven.vault.blind_index import set_up_index_vault
+
+    work = Path(tempfile.mkdtemp(prefix="pfif-bench-"))
+    top, nested = work / "top.xml", work / "nested.xml"
+    generate(top, args.persons, top_level=True)
+    generate(nested, args.persons, top_level=False)
+    size = top.stat().st_size / 1e6
+    print(
+        f"file: {args.persons} persons + {args.persons} top-level notes, {size:.1f} MB", flush=True
+    )
+
+    rows = []
+
+    def checked() -> int:
+        with open(top, "rb") as stream:
+            return pfif.check(stream).records
+
+    t, m, n = measure(lambda: plain_iterparse(top), args.runs)
+    rows.append(("plain ElementTree.iterparse (baseline)", t, m, n))
+    print(rows[-1], flush=True)
+    t, m, n = measure(checked, args.runs)
+    rows.append(("haven pfif.check (streaming validation)", t, m, n))
+    print(rows[-1], flush=True)
+    old = old_module(Path(__file__).resolve().parent.parent)
+
+    def old_parse() -> int:
+        return sum(1 + len(p.notes) for p in old.parse(nested.read_bytes()))
+
+    t, m, n = measure(old_parse, args.runs)
+    rows.append((f"old pfif.parse ({BASE_COMMIT}, whole tree, nested file)", t, m, n))
+    print(rows[-1], flush=True)
+
+    user = create_staff_user(
+        actor=None,
+        username="bench",
+        roles=[Role.DOCUMENTATION, Role.COORDINATOR],
+        password="bench password long",
+    ).user
+    ring = keyring_for(user, "bench password long")
+    set_up_index_vault(actor=user, keyring=ring, members=[])
+    actions.set_up_registry(keyring=ring)
+    imports = []
+    for k, n_import in enumerate(int(x) for x in args.import_n.split(",")):
+        # Each size into the same registry under its own domain, timed; then the same size
+        # again under another domain, traced, for the peak.
+        files = []
+        for tag in ("t", "m"):
+            path = work / f"import-{k}-{tag}.xml"
+            generate(path, n_import, top_level=True)
+            path.write_text(path.read_text().replace("bench.example/", f"b{k}{tag}.example/"))
+            files.append(path)
+        gc.collect()
+        start = time.perf_counter()
+        result = pfif.import_stream(keyring=ring, open_stream=lambda p=files[0]: open(p, "rb"))
+        elapsed = time.perf_counter() - start
+        print(f"full import of {n_import}: {elapsed:.1f} s {result.as_dict()}", flush=True)
+        gc.collect()
+        tracemalloc.start()
+        pfif.import_stream(keyring=ring, open_stream=lambda p=files[1]: open(p, "rb"))
+        _cur, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        imports.append((n_import, elapsed, peak / 1e6))
+
+    print()
+    print(
+        f"| step ({args.persons:,} persons + {args.persons:,} notes, {size:.0f} MB) | median s | records/s | peak MB (tracemalloc) |"
+    )
+    print("|---|---:|---:|---:|")
+    for label, t, m, n in rows:
+        print(f"| {label} | {t:.2f} | {n / t:,.0f} | {m:.1f} |")
+    for n_import, elapsed, peak in imports:
+        print(
+            f"| full import (seal, index, match, audit), {n_import:,} persons + "
+            f"{n_import:,} notes, one run | {elapsed:.1f} | {2 * n_import / elapsed:,.0f} | "
+            f"{peak:.1f} |"
+        )
+    base = rows[0]
+    print(
+        f"\nstreaming check vs plain iterparse: {rows[1][1] / base[1]:.2f}x the time, "
+        f"{rows[1][2] / max(base[2], 0.001):.1f}x the peak memory; old whole-tree parse: "
+        f"{rows[2][1] / base[1]:.2f}x the time, {rows[2][2] / max(base[2], 0.001):.1f}x the memory"
+    )
+
+
+if __name__ == "__main__":
+    main()
