@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from haven.cases.public import grant_search_index
 from haven.core.demo import DemoContext
-from haven.missing import actions, matching
+from haven.missing import actions, matching, pfif
 from haven.missing.models import MatchCandidate, MissingPersonReport
 
 DAY = datetime.timedelta(days=1)
@@ -116,6 +116,68 @@ REPORTS: list[dict[str, Any]] = [
 ]
 
 
+# A partner group's list as their system sends it: PFIF 1.3, notes at the top level (a note
+# feed), one note about a person whose record they have not sent yet (held until it comes).
+PARTNER_FILE = """<?xml version="1.0" encoding="UTF-8"?>
+<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.3">
+<pfif:person>
+<pfif:person_record_id>partner-ngo.example/2026-117</pfif:person_record_id>
+<pfif:entry_date>2026-10-20T08:00:00Z</pfif:entry_date>
+<pfif:author_name>Partner documentation desk</pfif:author_name>
+<pfif:source_name>Partner NGO list (demo)</pfif:source_name>
+<pfif:source_date>2026-10-19T16:00:00Z</pfif:source_date>
+<pfif:full_name>Islam Akhmadov</pfif:full_name>
+<pfif:first_name>Islam</pfif:first_name>
+<pfif:last_name>Akhmadov</pfif:last_name>
+<pfif:sex>male</pfif:sex>
+<pfif:date_of_birth>1993</pfif:date_of_birth>
+<pfif:home_city>Gudermes</pfif:home_city>
+<pfif:other>description: Tall, beard, glasses.</pfif:other>
+</pfif:person>
+<pfif:person>
+<pfif:person_record_id>partner-ngo.example/2026-118</pfif:person_record_id>
+<pfif:entry_date>2026-10-21T08:00:00Z</pfif:entry_date>
+<pfif:author_name>Координатор партнёров</pfif:author_name>
+<pfif:source_name>Partner NGO list (demo)</pfif:source_name>
+<pfif:source_date>2026-10-21T07:00:00Z</pfif:source_date>
+<pfif:full_name>Мадина Саидова</pfif:full_name>
+<pfif:sex>female</pfif:sex>
+<pfif:age>24-26</pfif:age>
+<pfif:home_city>Назрань</pfif:home_city>
+</pfif:person>
+<pfif:note>
+<pfif:note_record_id>partner-ngo.example/2026-117.n1</pfif:note_record_id>
+<pfif:person_record_id>partner-ngo.example/2026-117</pfif:person_record_id>
+<pfif:entry_date>2026-10-22T08:00:00Z</pfif:entry_date>
+<pfif:author_name>Partner documentation desk</pfif:author_name>
+<pfif:source_date>2026-10-22T07:00:00Z</pfif:source_date>
+<pfif:found>false</pfif:found>
+<pfif:status>believed_missing</pfif:status>
+<pfif:last_known_location>Gudermes, bus station</pfif:last_known_location>
+<pfif:text>Did not arrive in Moscow; his phone has been off since the bus station.</pfif:text>
+</pfif:note>
+<pfif:note>
+<pfif:note_record_id>partner-ngo.example/2026-118.n1</pfif:note_record_id>
+<pfif:person_record_id>partner-ngo.example/2026-118</pfif:person_record_id>
+<pfif:entry_date>2026-10-25T08:00:00Z</pfif:entry_date>
+<pfif:author_name>Координатор партнёров</pfif:author_name>
+<pfif:source_date>2026-10-25T07:00:00Z</pfif:source_date>
+<pfif:found>true</pfif:found>
+<pfif:status>believed_alive</pfif:status>
+<pfif:text>Позвонила нам сама: она в безопасности, в другом регионе.</pfif:text>
+</pfif:note>
+<pfif:note>
+<pfif:note_record_id>partner-ngo.example/2026-119.n1</pfif:note_record_id>
+<pfif:person_record_id>partner-ngo.example/2026-119</pfif:person_record_id>
+<pfif:entry_date>2026-10-26T08:00:00Z</pfif:entry_date>
+<pfif:author_name>Partner documentation desk</pfif:author_name>
+<pfif:source_date>2026-10-26T07:00:00Z</pfif:source_date>
+<pfif:text>A record of this person follows in the partner's next file.</pfif:text>
+</pfif:note>
+</pfif:pfif>
+"""
+
+
 def load(ctx: DemoContext) -> None:
     coordinator = ctx.keyring("coordinator")
     docofficer = ctx.users["docofficer"]
@@ -146,6 +208,7 @@ def load(ctx: DemoContext) -> None:
                 source_date=now - days_ago * DAY,
             )
         made[row["key"]] = report
+    imported = pfif.import_pfif(keyring=keyring, data=PARTNER_FILE.encode())
     # The caseworker holds both the registry and the case of Рамзан Тагиров: scoring the
     # suggestion needs someone who can open both sides.
     caseworker = ctx.keyring("caseworker")
@@ -158,4 +221,11 @@ def load(ctx: DemoContext) -> None:
         "Missing persons: sign in as `docofficer` (keeps the registry) and open «Possible "
         f"matches» ({pending} waiting: Абдулаев / Abdulayev across scripts); `caseworker` "
         "also sees a registry report matching one of their cases."
+    )
+    ctx.note(
+        f"PFIF: a partner's PFIF 1.3 file with top-level notes was imported "
+        f"({imported.persons_created} persons, {imported.notes_created} notes, "
+        f"{imported.notes_held} note held until its person arrives): «Missing persons», "
+        "Islam Akhmadov and Мадина Саидова; «Import a PFIF file» on the same page takes "
+        "another, and «Export the registry» downloads PFIF 1.4 after a second approval."
     )
