@@ -907,7 +907,9 @@ def _report_chunks(keyring: Keyring) -> Iterator[list[Any]]:
 
 def _expired_at_source(r: Any, now: datetime.datetime) -> bool:
     expiry = (r.pfif_extra or {}).get("expiry_date")
-    return bool(expiry) and datetime.datetime.fromisoformat(expiry.replace("Z", "+00:00")) <= now
+    if not expiry:
+        return False
+    return datetime.datetime.fromisoformat(str(expiry).replace("Z", "+00:00")) <= now
 
 
 def _person_xml(r: Any, expiry: datetime.datetime | None, domain: str) -> list[str]:

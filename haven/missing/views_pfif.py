@@ -99,7 +99,7 @@ def pfif_export(request: HavenRequest) -> HttpResponse:
     buffer = io.BytesIO()
     try:
         with transaction.atomic():
-            use_export_approval(actor=request.user, vault=vault)  # type: ignore[arg-type]
+            use_export_approval(actor=request.user, vault=vault)
             count = pfif.write_pfif(keyring=request.keyring, out=buffer, notes=notes)
             pfif.audit_export(keyring=request.keyring, persons=count, notes=notes)
     except CaseError as exc:

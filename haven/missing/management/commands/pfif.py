@@ -14,7 +14,7 @@ import sys
 import time
 from typing import IO, Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser, OutputWrapper
 from django.db import transaction
 from django.utils import translation
 
@@ -29,7 +29,7 @@ class _Bar:
 
     LABELS = {"check": "checking ", "import": "importing"}
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: OutputWrapper) -> None:
         self.stream = stream
         self.last = 0.0
         self.stage = ""
@@ -40,7 +40,7 @@ class _Bar:
         if stage == self.stage and now - self.last < 0.1 and not finished:
             return
         if self.stage and stage != self.stage:
-            self.stream.write("\n")
+            self.stream.write("\n", ending="")
         self.stage, self.last = stage, now
         label = self.LABELS.get(stage, stage)
         if total > 0:
@@ -48,15 +48,16 @@ class _Bar:
             filled = int(share * 30)
             unit = " bytes" if stage == "check" else " records"
             self.stream.write(
-                f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {share:4.0%} {done}/{total}{unit}"
+                f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {share:4.0%} {done}/{total}{unit}",
+                ending="",
             )
         else:
-            self.stream.write(f"\r{label} {done} records")
+            self.stream.write(f"\r{label} {done} records", ending="")
         self.stream.flush()
 
     def end(self) -> None:
         if self.stage:
-            self.stream.write("\n")
+            self.stream.write("\n", ending="")
             self.stream.flush()
 
 
@@ -108,7 +109,7 @@ class Command(BaseCommand):
             def open_stream() -> IO[bytes]:
                 return open(path, "rb")  # noqa: SIM115 (closed by import_stream)
 
-        bar = _Bar(self.stderr._out) if options["progress"] else None  # type: ignore[attr-defined]
+        bar = _Bar(self.stderr) if options["progress"] else None
         try:
             # Validate before asking for a password: a bad file fails fast.
             with open_stream() as stream:
