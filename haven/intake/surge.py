@@ -91,10 +91,12 @@ class QueueLine:
     overdue: bool  # the longest wait is past the urgency's waiting time
 
 
-def queue_summary(rows: QuerySet[HelpRequest], now: dt.datetime) -> list[QueueLine]:
+def queue_summary(
+    rows: QuerySet[HelpRequest], now: dt.datetime, current: TriageRules | None = None
+) -> list[QueueLine]:
     """How many requests wait for an answer and since when, per urgency: one aggregate query
     over the waiting index (the triage header is read under load, on every refresh)."""
-    current = rules()
+    current = current or rules()
     aggregates: dict[str, Any] = {}
     for u in URGENCIES:
         waiting = Q(urgency=u, waiting_since__isnull=False)

@@ -85,7 +85,9 @@ def triage(request: HavenRequest) -> HttpResponse:
             "show": show,
             "has_vault": has_vault,
             "can_open": request.keyring.vault_ids(),
-            "queue": surge.queue_summary(request.keyring.visible(HelpRequest.objects.all()), now),
+            "queue": surge.queue_summary(
+                request.keyring.visible(HelpRequest.objects.all()), now, current
+            ),
             "now": now,
             "is_coordinator": request.user.has_role(Role.COORDINATOR),
         },
