@@ -247,9 +247,7 @@ def due_wait_alerts(now: dt.datetime) -> list[tuple[Any, dt.datetime, str]]:
     current = rules()
     due = Q()
     for u in URGENCIES:
-        due |= Q(
-            urgency=u, waiting_since__lte=now - dt.timedelta(minutes=current.minutes_for(u))
-        )
+        due |= Q(urgency=u, waiting_since__lte=now - dt.timedelta(minutes=current.minutes_for(u)))
     return list(
         HelpRequest.objects.filter(due, waiting_since__isnull=False, wait_alerted_at__isnull=True)
         .exclude(status=HelpRequest.Status.CASE_OPENED)
@@ -342,7 +340,10 @@ def delete_canned_reply(*, actor: User, canned: CannedReply) -> None:
         pk = str(canned.pk)
         canned.delete()
         log_event(
-            actor=actor, action="intake.canned_reply_delete", object_type="canned_reply", object_id=pk
+            actor=actor,
+            action="intake.canned_reply_delete",
+            object_type="canned_reply",
+            object_id=pk,
         )
 
 

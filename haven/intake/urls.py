@@ -25,9 +25,7 @@ staff_urlpatterns = [
         name="intake-canned-delete",
     ),
     path("intake/<uuid:request_id>/", views_triage.triage_detail, name="intake-triage-detail"),
-    path(
-        "intake/<uuid:request_id>/claim/", views_surge.triage_claim, name="intake-triage-claim"
-    ),
+    path("intake/<uuid:request_id>/claim/", views_surge.triage_claim, name="intake-triage-claim"),
     path(
         "intake/<uuid:request_id>/release/",
         views_surge.triage_release,

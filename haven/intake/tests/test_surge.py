@@ -178,9 +178,7 @@ def test_a_claim_is_seen_by_the_other_operator_who_is_warned_before_replying(
     from haven.testing.personas import keyring_for
     from haven.vault.actions import grant_vault
 
-    grant_vault(
-        keyring=keyring_for(personas.coordinator), vault=intake_vault, user=on_duty
-    )
+    grant_vault(keyring=keyring_for(personas.coordinator), vault=intake_vault, user=on_duty)
     req = _submit()
     first, second = client_for(personas.operator), client_for(on_duty)
     assert first.post(f"/staff/intake/{req.id}/claim/").status_code == 302
@@ -291,7 +289,9 @@ def test_coordinators_keep_canned_replies_sealed(personas, intake_vault, client_
 
 
 @pytest.mark.django_db
-def test_operators_use_canned_replies_but_do_not_edit_them(personas, intake_vault, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_operators_use_canned_replies_but_do_not_edit_them(
+    personas, intake_vault, client_for
+) -> None:  # type: ignore[no-untyped-def]
     canned = surge.save_canned_reply(
         actor=personas.coordinator,
         vault=intake_vault,
