@@ -176,21 +176,29 @@ class ClaimForm(forms.Form):
     take_over = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
-MINUTES = {"min_value": 1, "max_value": 7 * 24 * 60}
+MAX_MINUTES = 7 * 24 * 60
 
 
 class TriageRulesForm(forms.Form):
     urgent_minutes = forms.IntegerField(
-        label=_("Urgent: alert after this many minutes without an answer"), **MINUTES
+        label=_("Urgent: alert after this many minutes without an answer"),
+        min_value=1,
+        max_value=MAX_MINUTES,
     )
     high_minutes = forms.IntegerField(
-        label=_("High: alert after this many minutes without an answer"), **MINUTES
+        label=_("High: alert after this many minutes without an answer"),
+        min_value=1,
+        max_value=MAX_MINUTES,
     )
     normal_minutes = forms.IntegerField(
-        label=_("Normal: alert after this many minutes without an answer"), **MINUTES
+        label=_("Normal: alert after this many minutes without an answer"),
+        min_value=1,
+        max_value=MAX_MINUTES,
     )
     claim_minutes = forms.IntegerField(
-        label=_("A claim is released after this many minutes without an answer"), **MINUTES
+        label=_("A claim is released after this many minutes without an answer"),
+        min_value=1,
+        max_value=MAX_MINUTES,
     )
 
 

@@ -248,12 +248,14 @@ def due_wait_alerts(now: dt.datetime) -> list[tuple[Any, dt.datetime, str]]:
     due = Q()
     for u in URGENCIES:
         due |= Q(urgency=u, waiting_since__lte=now - dt.timedelta(minutes=current.minutes_for(u)))
-    return list(
+    found = (
         HelpRequest.objects.filter(due, waiting_since__isnull=False, wait_alerted_at__isnull=True)
         .exclude(status=HelpRequest.Status.CASE_OPENED)
         .order_by("waiting_since")
         .values_list("id", "waiting_since", "urgency")[:BATCH]
     )
+    # waiting_since is never None here (filtered above).
+    return [(rid, since, u) for rid, since, u in found if since is not None]
 
 
 def raise_wait_alert(
