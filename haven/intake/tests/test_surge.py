@@ -398,3 +398,55 @@ def test_the_alert_kinds_have_words_for_the_channels(personas) -> None:  # type:
         assert kind not in title + body  # a label, never the internal kind
         assert title == f"Haven: {Notification.Kind(kind).label}"
         assert body.startswith(f"{Notification.Kind(kind).label} — 12 min\n")
+
+
+# --- duress --------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_duress_session_sees_no_canned_reply_and_changes_none(personas, intake_vault) -> None:  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    from haven.accounts.actions import set_duress_password
+    from haven.testing.personas import current_code
+
+    canned = surge.save_canned_reply(
+        actor=personas.coordinator,
+        vault=intake_vault,
+        title=CANNED["title"],
+        text_ru=CANNED["text_ru"],
+        text_en=CANNED["text_en"],
+    )
+    req = _submit()
+    surge.claim_request(actor=personas.operator, request=req)
+    set_duress_password(user=personas.coordinator, duress_password="under pressure 1")
+    coerced = Client()
+    assert (
+        coerced.post(
+            "/staff/login/",
+            {
+                "username": personas.coordinator.username,
+                "password": "under pressure 1",
+                "otp_token": current_code(personas.coordinator),
+            },
+        ).status_code
+        == 302
+    )
+    listing = coerced.get("/staff/intake/canned/")
+    assert listing.status_code == 200 and CANNED["title"] not in listing.content.decode()
+    assert coerced.get(f"/staff/intake/canned/{canned.id}/").status_code == 404
+    assert coerced.post(f"/staff/intake/canned/{canned.id}/delete/").status_code == 404
+    coerced.post("/staff/intake/canned/new/", CANNED)
+    coerced.post(
+        "/staff/intake/rules/",
+        {
+            "urgent_minutes": "999",
+            "high_minutes": "999",
+            "normal_minutes": "999",
+            "claim_minutes": "1",
+        },
+    )
+    triage = coerced.get("/staff/intake/").content.decode()
+    assert req.reference not in triage and "claimed by" not in triage
+    assert list(CannedReply.objects.values_list("pk", flat=True)) == [canned.pk]
+    assert surge.rules().urgent_minutes == 10
