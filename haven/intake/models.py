@@ -138,7 +138,7 @@ class HelpRequest(UUIDModel, VaultOwned):
         indexes = [
             # The worker's sweep and the triage header: only requests still waiting.
             models.Index(
-                fields=["urgency", "waiting_since"],
+                fields=["urgency", "waiting_since", "vault"],
                 condition=models.Q(waiting_since__isnull=False),
                 name="intake_request_waiting_idx",
             ),

@@ -97,20 +97,26 @@ def queue_summary(
     """How many requests wait for an answer and since when, per urgency: one aggregate query
     over the waiting index (the triage header is read under load, on every refresh)."""
     current = current or rules()
-    aggregates: dict[str, Any] = {}
-    for u in URGENCIES:
-        waiting = Q(urgency=u, waiting_since__isnull=False)
-        aggregates[f"{u}_n"] = Count("id", filter=waiting)
-        aggregates[f"{u}_oldest"] = Min("waiting_since", filter=waiting)
-    figures = rows.filter(waiting_since__isnull=False).aggregate(**aggregates)
+    # GROUP BY over the partial waiting index, which also holds the vault that the keyring
+    # filters on: the index alone answers, without reading a row.
+    grouped = (
+        rows.filter(waiting_since__isnull=False)
+        .order_by()
+        .values("urgency")
+        .annotate(n=Count("*"), oldest=Min("waiting_since"))
+    )
+    figures: dict[str, Any] = {}
+    for group in grouped:
+        figures[f"{group['urgency']}_n"] = group["n"]
+        figures[f"{group['urgency']}_oldest"] = group["oldest"]
     return [
         QueueLine(
             urgency=u,
             label=str(HelpRequest.Urgency(u).label),
-            waiting=figures[f"{u}_n"] or 0,
-            oldest_since=figures[f"{u}_oldest"],
+            waiting=figures.get(f"{u}_n", 0),
+            oldest_since=figures.get(f"{u}_oldest"),
             threshold_minutes=current.minutes_for(u),
-            overdue=figures[f"{u}_oldest"] is not None
+            overdue=figures.get(f"{u}_oldest") is not None
             and now - figures[f"{u}_oldest"] >= dt.timedelta(minutes=current.minutes_for(u)),
         )
         for u in URGENCIES

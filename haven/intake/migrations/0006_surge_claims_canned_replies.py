@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='helprequest',
-            index=models.Index(condition=models.Q(('waiting_since__isnull', False)), fields=['urgency', 'waiting_since'], name='intake_request_waiting_idx'),
+            index=models.Index(condition=models.Q(('waiting_since__isnull', False)), fields=['urgency', 'waiting_since', 'vault'], name='intake_request_waiting_idx'),
         ),
         migrations.AddField(
             model_name='cannedreply',

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from haven.accounts.models import Role
 from haven.alerts.models import Notification
@@ -78,7 +79,7 @@ def test_an_urgent_request_unanswered_for_ten_minutes_alerts_the_on_duty_operato
     waiting = [m for m in OUTBOX if req.reference not in m["body"]]
     assert len(waiting) == 1
     sent = waiting[0]["title"] + waiting[0]["body"]
-    assert "Urgent request unanswered" in sent and "10 min" in sent
+    assert str(Notification.Kind.URGENT_WAITING.label) in sent and "10 min" in sent
     for secret in (TEXT, "Салех", CONTACT, req.reference):
         assert secret not in sent
     assert AuditEvent.objects.filter(action="intake.wait_alert", object_id=req.reference).exists()
@@ -185,15 +186,15 @@ def test_a_claim_is_seen_by_the_other_operator_who_is_warned_before_replying(
     assert AuditEvent.objects.filter(action="intake.claim", actor_id=personas.operator.pk).exists()
 
     listing = second.get("/staff/intake/").content.decode()
-    assert "claimed by op, 0 minutes ago" in listing
+    assert "занято: op, 0 минут назад" in listing  # staff pages default to Russian
     detail = second.get(f"/staff/intake/{req.id}/").content.decode()
-    assert "Claimed by op, 0 minutes ago" in detail
+    assert "Занято: op, 0 минут назад" in detail
 
     refused = second.post(f"/staff/intake/{req.id}/reply/", {"text": "Я отвечу вместо него"})
     assert refused.status_code == 409
     page = refused.content.decode()
     assert "Я отвечу вместо него" in page  # what was typed comes back
-    assert "op claimed this request 0 minutes ago" in page
+    assert "op занял(а) это обращение 0 минут назад" in page
     assert not Message.objects.filter(request=req, direction="out").exists()
 
     taken = second.post(
@@ -219,7 +220,7 @@ def test_of_two_simultaneous_claims_one_wins(personas, intake_vault, on_duty, mo
     monkeypatch.setattr(
         surge, "active_claim", lambda r, now, cur=None: next(calls, real(r, now, cur))
     )
-    with pytest.raises(surge.ClaimedByOther, match="op claimed this request"):
+    with translation.override("en"), pytest.raises(surge.ClaimedByOther, match="op claimed"):
         surge.claim_request(actor=on_duty, request=stale)
     assert HelpRequest.objects.get(pk=req.pk).claimed_by == personas.operator
     assert AuditEvent.objects.filter(action__startswith="intake.claim").count() == 1
@@ -385,7 +386,7 @@ def test_the_triage_page_costs_the_same_queries_for_many_claimed_requests(
     many = count()
     assert many == few
     page = client.get("/staff/intake/").content.decode()
-    assert page.count("claimed by coord") == 6 and "Waiting for an answer" in page
+    assert page.count("занято: coord") == 6 and "Ждут ответа" in page
 
 
 @pytest.mark.django_db
@@ -447,6 +448,6 @@ def test_a_duress_session_sees_no_canned_reply_and_changes_none(personas, intake
         },
     )
     triage = coerced.get("/staff/intake/").content.decode()
-    assert req.reference not in triage and "claimed by" not in triage
+    assert req.reference not in triage and "занято:" not in triage
     assert list(CannedReply.objects.values_list("pk", flat=True)) == [canned.pk]
     assert surge.rules().urgent_minutes == 10
