@@ -24,6 +24,10 @@ class Notification(models.Model):
         PIN_GUESSING = "pin_guessing", _("Repeated wrong check-in PINs")
         AUDIT_CHECKPOINT = "audit_checkpoint", _("Audit checkpoint")
         PORTAL_MESSAGE = "portal_message", _("New message from the person")
+        # The waiting-time rule (haven/intake/surge.py): the reference is the wait in minutes.
+        URGENT_WAITING = "urgent_waiting", _("Urgent request unanswered")
+        HIGH_WAITING = "high_waiting", _("High-urgency request unanswered")
+        NORMAL_WAITING = "normal_waiting", _("Request unanswered")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

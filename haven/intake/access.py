@@ -8,7 +8,7 @@ from uuid import UUID
 from django.http import Http404
 
 from haven.core.http import HavenRequest
-from haven.intake.models import HelpRequest, MessageAttachment
+from haven.intake.models import CannedReply, HelpRequest, MessageAttachment
 
 
 def get_request_for_user(request: HavenRequest, request_id: UUID) -> HelpRequest:
@@ -35,3 +35,16 @@ def get_attachment_for_user(
     if attachment is None:
         raise Http404
     return attachment
+
+
+def get_canned_reply_for_user(request: HavenRequest, canned_id: UUID) -> CannedReply:
+    """A canned reply: only holders of the intake vault's grant see one (a duress session
+    holds none, so it sees none and can change none)."""
+    found = (
+        request.keyring.visible(CannedReply.objects.select_related("vault"))
+        .filter(pk=canned_id)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found

@@ -14,7 +14,7 @@ from haven.accounts.models import Role
 from haven.alerts.actions import notify_role
 from haven.audit.log import log_event
 from haven.cases.public import Case, create_case
-from haven.intake import portal
+from haven.intake import portal, surge
 from haven.intake.forms import FORM_TOKEN_MAX_AGE
 from haven.intake.models import (
     CaseIntakeRecord,
@@ -214,7 +214,8 @@ def write_again(*, identity: PortalIdentity, text: str, files: list[UploadedFile
         request.last_message_at = timezone.now()
         if request.status == HelpRequest.Status.REPLIED:
             request.status = HelpRequest.Status.READ
-        request.save(update_fields=["last_message_at", "status"])
+        waits = surge.start_waiting(request, request.last_message_at)
+        request.save(update_fields=["last_message_at", "status", *waits])
         log_event(
             action="intake.message",
             object_type="request",
@@ -311,8 +312,11 @@ def set_urgency(*, actor: User, request: HelpRequest, urgency: str) -> None:
         )
 
 
-def reply(*, actor: User, request: HelpRequest, text: str) -> Message:
+def reply(*, actor: User, request: HelpRequest, text: str, take_over: bool = False) -> Message:
+    """A staff answer. Refused (surge.ClaimedByOther, nothing sent) while another operator's
+    claim is live, unless `take_over`; the answer ends the wait and releases the claim."""
     with transaction.atomic():
+        surge.check_claim_for_reply(actor=actor, request=request, take_over=take_over)
         message = _add_message(
             request=request,
             direction=Message.Direction.OUT,
@@ -326,7 +330,7 @@ def reply(*, actor: User, request: HelpRequest, text: str) -> Message:
             else request.status
         )
         request.last_message_at = timezone.now()
-        request.save(update_fields=["status", "last_message_at"])
+        request.save(update_fields=["status", "last_message_at", *surge.end_waiting(request)])
         log_event(
             actor=actor, action="intake.reply", object_type="request", object_id=request.reference
         )
@@ -374,7 +378,7 @@ def open_case(*, keyring: Keyring, request: HelpRequest, caseworker: User) -> Ca
         record.save()
         request.case = case
         request.status = HelpRequest.Status.CASE_OPENED
-        request.save(update_fields=["case", "status"])
+        request.save(update_fields=["case", "status", *surge.end_waiting(request)])
         PortalIdentity.objects.filter(pk=request.identity_id).update(case=case)
         log_event(
             actor=actor,

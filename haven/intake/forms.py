@@ -161,6 +161,58 @@ class ReplyForm(forms.Form):
     text = forms.CharField(
         label=_("Reply"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000
     )
+    # Shown only while another operator's claim is live: answering anyway is explicit.
+    take_over = forms.BooleanField(
+        label=_("Take this request over from the operator who claimed it"), required=False
+    )
+
+    def __init__(self, *args: Any, claimed_by_other: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not claimed_by_other:
+            self.fields["take_over"].widget = forms.HiddenInput()
+
+
+class ClaimForm(forms.Form):
+    take_over = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+MAX_MINUTES = 7 * 24 * 60
+
+
+class TriageRulesForm(forms.Form):
+    urgent_minutes = forms.IntegerField(
+        label=_("Urgent: alert after this many minutes without an answer"),
+        min_value=1,
+        max_value=MAX_MINUTES,
+    )
+    high_minutes = forms.IntegerField(
+        label=_("High: alert after this many minutes without an answer"),
+        min_value=1,
+        max_value=MAX_MINUTES,
+    )
+    normal_minutes = forms.IntegerField(
+        label=_("Normal: alert after this many minutes without an answer"),
+        min_value=1,
+        max_value=MAX_MINUTES,
+    )
+    claim_minutes = forms.IntegerField(
+        label=_("A claim is released after this many minutes without an answer"),
+        min_value=1,
+        max_value=MAX_MINUTES,
+    )
+
+
+class CannedReplyForm(forms.Form):
+    title = forms.CharField(label=_("Title (what operators see on the button)"), max_length=80)
+    text_ru = forms.CharField(
+        label=_("Text in Russian"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5_000
+    )
+    text_en = forms.CharField(
+        label=_("Text in English"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5_000
+    )
+    position = forms.IntegerField(
+        label=_("Position in the list"), min_value=0, max_value=999, initial=0, required=False
+    )
 
 
 class UrgencyForm(forms.Form):

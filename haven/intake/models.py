@@ -121,9 +121,27 @@ class HelpRequest(UUIDModel, VaultOwned):
     # incident, so the request page and the triage list can show them.
     panic_count = models.PositiveIntegerField(default=0)
     panic_last_at = models.DateTimeField(null=True, blank=True)
+    # Surviving a surge (docs/intake.md). Since when the person has waited for an answer: set
+    # when they write and nobody has answered yet, cleared by a staff reply or an opened case.
+    waiting_since = models.DateTimeField(null=True, blank=True, default=timezone.now)
+    # When the waiting-time alert went out for the current wait (None: not yet). The worker's
+    # claim is a conditional UPDATE on this column, so two workers never alert twice.
+    wait_alerted_at = models.DateTimeField(null=True, blank=True)
+    # The operator answering this person now, so that two people do not answer the same
+    # person. A claim older than the rules' claim timeout counts as released.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
+            # The worker's sweep and the triage header: only requests still waiting.
+            models.Index(
+                fields=["urgency", "waiting_since", "vault"],
+                condition=models.Q(waiting_since__isnull=False),
+                name="intake_request_waiting_idx",
+            ),
             models.Index(fields=["-last_message_at"]),
             models.Index(fields=["status", "urgency"]),
             models.Index(
@@ -210,3 +228,41 @@ class CaseMessage(UUIDModel, VaultOwned):
 
     class Meta:
         ordering = ["created_at"]
+
+
+class TriageRules(models.Model):
+    """The coordinators' waiting-time thresholds per urgency and the claim timeout (one row).
+    Without a row the defaults below apply."""
+
+    DEFAULT_MINUTES = {"urgent": 10, "high": 30, "normal": 120}
+    DEFAULT_CLAIM_MINUTES = 20
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    urgent_minutes = models.PositiveIntegerField(default=DEFAULT_MINUTES["urgent"])
+    high_minutes = models.PositiveIntegerField(default=DEFAULT_MINUTES["high"])
+    normal_minutes = models.PositiveIntegerField(default=DEFAULT_MINUTES["normal"])
+    claim_minutes = models.PositiveIntegerField(default=DEFAULT_CLAIM_MINUTES)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    @classmethod
+    def current(cls) -> TriageRules:
+        return cls.objects.filter(pk=1).first() or cls()
+
+    def minutes_for(self, urgency: str) -> int:
+        return int(getattr(self, f"{urgency}_minutes", self.normal_minutes))
+
+
+class CannedReply(UUIDModel, VaultOwned):
+    """A ready answer operators insert in one click, in Russian and English. Sealed to the
+    intake vault's public key (coordinators write it without opening the vault; operators who
+    hold the grant read it): it is free text, and a careless one may name a place."""
+
+    title = SealedField(box=True)
+    text_ru = SealedField(box=True)
+    text_en = SealedField(box=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "created_at"]

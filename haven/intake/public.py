@@ -6,5 +6,13 @@ never from views."""
 
 from haven.intake.models import HelpRequest, Message, PortalIdentity
 from haven.intake.portal import portal_login_required
+from haven.intake.surge import due_wait_alerts, raise_wait_alert
 
-__all__ = ["HelpRequest", "Message", "PortalIdentity", "portal_login_required"]
+__all__ = [
+    "HelpRequest",
+    "Message",
+    "PortalIdentity",
+    "due_wait_alerts",
+    "portal_login_required",
+    "raise_wait_alert",
+]

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,10 +17,14 @@ from haven.accounts.access import require_role
 from haven.accounts.models import Role
 from haven.core.http import HavenRequest
 from haven.core.registry import Panel, call_hooks
-from haven.intake import actions
-from haven.intake.access import get_attachment_for_user, get_request_for_user
+from haven.intake import actions, surge
+from haven.intake.access import (
+    get_attachment_for_user,
+    get_canned_reply_for_user,
+    get_request_for_user,
+)
 from haven.intake.forms import OpenCaseForm, ReplyForm, UrgencyForm
-from haven.intake.models import HelpRequest
+from haven.intake.models import CannedReply, HelpRequest
 from haven.lib import uploads
 from haven.vault.actions import GrantError
 from haven.vault.models import Vault
@@ -61,16 +66,30 @@ def triage(request: HavenRequest) -> HttpResponse:
     rows = request.keyring.visible(HelpRequest.objects.all())
     if show == "open":
         rows = rows.exclude(status=HelpRequest.Status.CASE_OPENED)
-    rows = in_triage_order(rows.annotate(message_count=Count("messages")))[:200]
+    now = timezone.now()
+    current = surge.rules()
+    listed = list(
+        in_triage_order(
+            rows.select_related("claimed_by").annotate(message_count=Count("messages"))
+        )[:200]
+    )
+    for r in listed:
+        r.claim = surge.active_claim(r, now, current)  # type: ignore[attr-defined]
+        r.claim_minutes = r.claim.minutes_ago(now) if r.claim else 0  # type: ignore[attr-defined]
     has_vault = Vault.objects.current(Vault.Kind.INTAKE) is not None
     return render(
         request,
         "intake/triage_list.html",
         {
-            "rows": rows,
+            "rows": listed,
             "show": show,
             "has_vault": has_vault,
             "can_open": request.keyring.vault_ids(),
+            "queue": surge.queue_summary(
+                request.keyring.visible(HelpRequest.objects.all()), now, current
+            ),
+            "now": now,
+            "is_coordinator": request.user.has_role(Role.COORDINATOR),
         },
     )
 
@@ -102,12 +121,59 @@ def triage_urgency(request: HavenRequest, request_id: UUID) -> HttpResponse:
 @require_role(*TRIAGE_ROLES)
 def triage_reply(request: HavenRequest, request_id: UUID) -> HttpResponse:
     help_request = get_request_for_user(request, request_id)
-    form = ReplyForm(request.POST)
+    claim = surge.active_claim(help_request, timezone.now())
+    by_other = claim is not None and claim.user_id != request.user.pk
+    if "insert" in request.POST:
+        return _insert_canned(request, help_request, by_other=by_other)
+    form = ReplyForm(request.POST, claimed_by_other=by_other)
     if form.is_valid():
-        actions.reply(actor=request.user, request=help_request, text=form.cleaned_data["text"])
+        try:
+            actions.reply(
+                actor=request.user,
+                request=help_request,
+                text=form.cleaned_data["text"],
+                take_over=form.cleaned_data["take_over"],
+            )
+        except surge.ClaimedByOther as exc:
+            # Nothing was sent; what the operator typed comes back with the warning.
+            form = ReplyForm(request.POST, claimed_by_other=True)
+            form.is_valid()
+            form.add_error("take_over", str(exc))
+            return _with_form(request, help_request, reply_form=form, status=409)
         messages.success(request, _("Reply sent. The person reads it with their codename."))
         return redirect("intake-triage-detail", request_id=help_request.id)
     return _with_form(request, help_request, reply_form=form, status=400)
+
+
+def _insert_canned(
+    request: HavenRequest, help_request: HelpRequest, *, by_other: bool
+) -> HttpResponse:
+    """The canned reply's button (works without JavaScript): the form comes back with the
+    canned text, in the person's language, after what the operator had already typed."""
+    typed = str(request.POST.get("text", ""))[:20_000]
+    try:
+        canned_id = UUID(str(request.POST.get("insert", "")))
+    except ValueError:
+        canned_id = None
+    canned = None
+    if canned_id is not None:
+        try:
+            canned = get_canned_reply_for_user(request, canned_id)
+        except Http404:
+            canned = None
+    if canned is None:
+        form = ReplyForm(request.POST, claimed_by_other=by_other)
+        form.is_valid()
+        form.add_error("text", _("That canned reply no longer exists; choose another."))
+        return _with_form(request, help_request, reply_form=form, status=400)
+    opened = request.keyring.open(canned.vault)
+    text = surge.canned_text(opened, canned, help_request.language)
+    joined = f"{typed.rstrip()}\n\n{text}" if typed.strip() else text
+    form = ReplyForm(
+        initial={"text": joined, "take_over": request.POST.get("take_over") == "on"},
+        claimed_by_other=by_other,
+    )
+    return _with_form(request, help_request, reply_form=form, status=200)
 
 
 def _registry_matches(request: HavenRequest, help_request: HelpRequest) -> list[object]:
@@ -134,10 +200,24 @@ def _with_form(
         }
         for m in help_request.messages.select_related("author").prefetch_related("attachments")
     ]
+    now = timezone.now()
+    claim = surge.active_claim(help_request, now)
+    by_other = claim is not None and claim.user_id != request.user.pk
+    canned = [
+        (c, opened.unseal(c, "title"))
+        for c in request.keyring.visible(CannedReply.objects.filter(vault=help_request.vault))
+    ]
     context = {
         "req": help_request,
         "conversation": conversation,
-        "reply_form": ReplyForm(),
+        "claim": claim,
+        "claim_minutes": claim.minutes_ago(now) if claim else 0,
+        "claimed_by_other": by_other,
+        "canned_replies": canned,
+        "waiting_minutes": int((now - help_request.waiting_since).total_seconds() // 60)
+        if help_request.waiting_since
+        else None,
+        "reply_form": ReplyForm(claimed_by_other=by_other),
         "urgency_form": UrgencyForm(initial={"urgency": help_request.urgency}),
         "case_form": OpenCaseForm(),
         "registry_matches": _registry_matches(request, help_request),

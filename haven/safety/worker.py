@@ -20,7 +20,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from haven.alerts.actions import notify_role
+from haven.intake.public import due_wait_alerts, raise_wait_alert
 from haven.safety import actions
+from haven.safety.actions.escalation import on_duty_operators
 from haven.safety.channels import message_for, open_url, send_many
 from haven.safety.models import Channel, Delivery, SafetyIncident, Watch
 
@@ -38,11 +40,18 @@ class StepResult:
     steps_sent: int = 0
     delivered: int = 0
     failed: int = 0
+    waits_alerted: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
     def busy(self) -> bool:
-        return bool(self.watches_down or self.steps_sent or self.delivered or self.failed)
+        return bool(
+            self.watches_down
+            or self.steps_sent
+            or self.delivered
+            or self.failed
+            or self.waits_alerted
+        )
 
 
 def _chunked(items: list[T], handle: Callable[[T], int]) -> int:
@@ -99,6 +108,27 @@ def sweep_incidents(now: dt.datetime, result: StepResult) -> None:
         ).order_by("next_step_at")[:BATCH]
     )
     result.steps_sent += _chunked(due, lambda incident: int(actions.advance(incident, now=now)))
+
+
+def sweep_waiting_requests(now: dt.datetime, result: StepResult) -> None:
+    """Hotline requests unanswered past their urgency's waiting time (haven/intake/surge.py):
+    the on-duty operators hear of each once per wait. The claim is intake's conditional UPDATE."""
+    due = due_wait_alerts(now)
+    if not due:
+        return
+    recipients = on_duty_operators(now)
+
+    def handle(item: tuple[Any, dt.datetime, str]) -> int:
+        request_id, waiting_since, urgency = item
+        return raise_wait_alert(
+            request_id=request_id,
+            waiting_since=waiting_since,
+            urgency=urgency,
+            now=now,
+            recipients=recipients,
+        )
+
+    result.waits_alerted += _chunked(due, handle)
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -197,6 +227,7 @@ def run_once(now: dt.datetime | None = None) -> StepResult:
     result = StepResult()
     sweep_watches(now, result)
     sweep_incidents(now, result)
+    sweep_waiting_requests(now, result)
     deliver(now, result)
     return result
 

@@ -66,6 +66,21 @@ def on_call(now: dt.datetime) -> list[User]:
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
+def on_duty_operators(now: dt.datetime) -> list[User]:
+    """Who hears that a hotline request has waited too long: the operators (and coordinators)
+    on the roster now; with nobody of them on duty, every active operator, then the
+    coordinators, rather than an alarm going nowhere."""
+    triage = (Role.OPERATOR, Role.COORDINATOR)
+    on_duty = [u for u in on_call(now) if u.has_role(*triage)]
+    if on_duty:
+        return on_duty
+    for role in triage:
+        people = list(User.objects.filter(role_assignments__role=role, is_active=True).distinct())
+        if people:
+            return people
+    return []
+
+
 def recipients_for_step(incident: SafetyIncident, step: int, now: dt.datetime) -> list[User]:
     if step == 1:
         if incident.case_id is None:

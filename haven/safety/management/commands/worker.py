@@ -24,7 +24,7 @@ class Command(BaseCommand):
         if options["once"]:
             result = Worker(0).step()
             self.stdout.write(
-                f"watches down: {result.watches_down}, steps sent: {result.steps_sent}, delivered: {result.delivered}, failed: {result.failed}"
+                f"watches down: {result.watches_down}, steps sent: {result.steps_sent}, delivered: {result.delivered}, failed: {result.failed}, waiting requests alerted: {result.waits_alerted}"
             )
             return
         worker = Worker(options["sleep"])
