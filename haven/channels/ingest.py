@@ -89,7 +89,9 @@ def _seal_payload(reply: Reply, to: str, text: str) -> None:
 
 
 def open_payload(reply: Reply) -> dict[str, str]:
-    return json.loads(open_for_worker(bytes(reply.payload), binding=f"channel-reply|{reply.pk}"))
+    return json.loads(
+        open_for_worker(bytes(reply.payload or b""), binding=f"channel-reply|{reply.pk}")
+    )
 
 
 def _sender_handle(sender: Sender) -> str:
@@ -147,7 +149,7 @@ def _personal_words(known: KnownHandle) -> dict[str, list[str]]:
 
 
 def _alarm(known: KnownHandle | None, channel: Channel, text: str) -> str:
-    """"duress", "panic" or "" for this message from this (maybe known) handle."""
+    """ "duress", "panic" or "" for this message from this (maybe known) handle."""
     personal = _personal_words(known) if known else {}
     if personal.get("duress") and texts.contains_word(text, personal["duress"]):
         return "duress"
@@ -303,9 +305,7 @@ def queue_test(*, channel: Channel, to: str, text: str) -> Reply:
         reply = Reply(channel=channel, purpose=Reply.Purpose.TEST)
         _seal_payload(reply, to, text)
         reply.save()
-        log_event(
-            action="channel.test", object_type="channel", object_id=channel.name, data={}
-        )
+        log_event(action="channel.test", object_type="channel", object_id=channel.name, data={})
     return reply
 
 

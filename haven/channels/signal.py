@@ -75,7 +75,12 @@ class SignalAdapter(Adapter):
     def _rpc(self, method: str, params: dict[str, Any]) -> Any:
         if self.config.get("account"):
             params = {"account": self.config["account"], **params}
-        body = {"jsonrpc": "2.0", "method": method, "params": params, "id": next(_ids)}
+        body: dict[str, Any] = {
+            "jsonrpc": "2.0",
+            "method": method,
+            "params": params,
+            "id": next(_ids),
+        }
         url = self.config.get("base_url", "").rstrip("/") + "/api/v1/rpc"
         response = self._session.post(url, json=body, timeout=TIMEOUT)
         if response.status_code >= 500:

@@ -46,7 +46,7 @@ SIGNATURE_WINDOW = 300
 class _TimeoutSession(requests.Session):
     """The client sets no timeout; a gateway that does not answer must not hold the worker."""
 
-    def request(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", TIMEOUT)
         return super().request(*args, **kwargs)
 
@@ -104,7 +104,7 @@ class SmsGatewayAdapter(Adapter):
                 f"the SMS gateway could not be reached ({type(exc).__name__})"
             ) from None
         finally:
-            client.http._session.close()  # type: ignore[union-attr]
+            client.http._session.close()
         return state.id
 
     def parse_webhook(self, *, headers: Mapping[str, str], body: bytes) -> list[Inbound]:

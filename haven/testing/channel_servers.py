@@ -90,7 +90,7 @@ class _Server:
 
 
 class SmsGatewayServer(_Server):
-    def __init__(self, *, login: str = "haven", password: str = "gateway-pass") -> None:
+    def __init__(self, *, login: str = "haven", password: str = "gateway-pass") -> None:  # noqa: S107  (a stand-in on loopback)
         super().__init__()
         self.auth = "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()
         self._ids = itertools.count(1)
@@ -162,7 +162,7 @@ class SmsGatewayServer(_Server):
 
 
 class TelegramBotServer(_Server):
-    def __init__(self, *, token: str = "123456:stand-in-token") -> None:
+    def __init__(self, *, token: str = "123456:stand-in-token") -> None:  # noqa: S107  (a stand-in on loopback)
         super().__init__()
         self.token = token
         self.updates: list[dict[str, Any]] = []
@@ -203,11 +203,16 @@ class TelegramBotServer(_Server):
             return handler._answer(404, {"ok": False})
         prefix = f"/bot{self.token}/"
         if not path.startswith(prefix):
-            return handler._answer(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return handler._answer(
+                401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+            )
         name = path[len(prefix) :].lower()
         params = _form_or_json(handler, body)
         if name == "getme":
-            return _ok(handler, {"id": 123456, "is_bot": True, "first_name": "Haven", "username": "haven_test_bot"})
+            return _ok(
+                handler,
+                {"id": 123456, "is_bot": True, "first_name": "Haven", "username": "haven_test_bot"},
+            )
         if name == "getupdates":
             offset = int(params.get("offset") or 0)
             with self.lock:
@@ -221,33 +226,59 @@ class TelegramBotServer(_Server):
             if failure == 429:
                 return handler._answer(
                     429,
-                    {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}},
+                    {
+                        "ok": False,
+                        "error_code": 429,
+                        "description": "Too Many Requests: retry after 1",
+                        "parameters": {"retry_after": 1},
+                    },
                 )
             if failure:
-                return handler._answer(failure, {"ok": False, "error_code": failure, "description": "drill"})
+                return handler._answer(
+                    failure, {"ok": False, "error_code": failure, "description": "drill"}
+                )
             if str(params.get("chat_id")) == "403":
                 return handler._answer(
-                    403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+                    403,
+                    {
+                        "ok": False,
+                        "error_code": 403,
+                        "description": "Forbidden: bot was blocked by the user",
+                    },
                 )
             message_id = next(self._message_ids)
             with self.lock:
-                self.sent.append({"id": message_id, "to": str(params.get("chat_id")), "text": params.get("text", "")})
+                self.sent.append(
+                    {
+                        "id": message_id,
+                        "to": str(params.get("chat_id")),
+                        "text": params.get("text", ""),
+                    }
+                )
             return _ok(
                 handler,
                 {
                     "message_id": message_id,
                     "date": int(time.time()),
-                    "chat": {"id": int(params.get("chat_id")), "type": "private"},
+                    "chat": {"id": int(params.get("chat_id") or 0), "type": "private"},
                     "text": params.get("text", ""),
                 },
             )
         if name == "getfile":
             file_id = params.get("file_id", "")
             if file_id not in self.files:
-                return handler._answer(400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"})
+                return handler._answer(
+                    400,
+                    {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"},
+                )
             return _ok(
                 handler,
-                {"file_id": file_id, "file_unique_id": file_id, "file_size": len(self.files[file_id]), "file_path": f"photos/{file_id}"},
+                {
+                    "file_id": file_id,
+                    "file_unique_id": file_id,
+                    "file_size": len(self.files[file_id]),
+                    "file_path": f"photos/{file_id}",
+                },
             )
         return handler._answer(404, {"ok": False, "error_code": 404, "description": "Not Found"})
 
@@ -270,7 +301,11 @@ def _form_or_json(handler: Any, body: bytes) -> dict[str, Any]:
         fields: dict[str, Any] = {}
         for part in parsed.iter_parts():
             name = part.get_param("name", header="content-disposition")
-            fields[str(name)] = part.get_content().strip() if part.get_content_maintype() == "text" else part.get_payload(decode=True)
+            fields[str(name)] = (
+                part.get_content().strip()
+                if part.get_content_maintype() == "text"
+                else part.get_payload(decode=True)
+            )
         return fields
     from urllib.parse import parse_qsl
 
@@ -295,7 +330,12 @@ class SignalCliServer(_Server):
                         "sourceUuid": uuid or f"uuid-{number}",
                         "sourceDevice": 1,
                         "timestamp": stamp,
-                        "dataMessage": {"timestamp": stamp, "message": text, "expiresInSeconds": 0, "attachments": []},
+                        "dataMessage": {
+                            "timestamp": stamp,
+                            "message": text,
+                            "expiresInSeconds": 0,
+                            "attachments": [],
+                        },
                     },
                     "account": self.account,
                 }
@@ -310,7 +350,12 @@ class SignalCliServer(_Server):
                         "source": number,
                         "sourceNumber": number,
                         "timestamp": next(self._stamps),
-                        "receiptMessage": {"when": 0, "isDelivery": True, "isRead": False, "timestamps": timestamps},
+                        "receiptMessage": {
+                            "when": 0,
+                            "isDelivery": True,
+                            "isRead": False,
+                            "timestamps": timestamps,
+                        },
                     },
                     "account": self.account,
                 }
@@ -325,14 +370,26 @@ class SignalCliServer(_Server):
         try:
             request = json.loads(body)
         except ValueError:
-            return handler._answer(200, {"jsonrpc": "2.0", "error": {"code": -32700, "message": "parse error"}, "id": None})
+            return handler._answer(
+                200,
+                {"jsonrpc": "2.0", "error": {"code": -32700, "message": "parse error"}, "id": None},
+            )
         rpc_id = request.get("id")
         params = request.get("params") or {}
         method_name = request.get("method")
         if not method_name:
-            return handler._answer(200, {"jsonrpc": "2.0", "error": {"code": -32600, "message": "method field must be set", "data": None}, "id": None})
+            return handler._answer(
+                200,
+                {
+                    "jsonrpc": "2.0",
+                    "error": {"code": -32600, "message": "method field must be set", "data": None},
+                    "id": None,
+                },
+            )
         if method_name == "version":
-            return handler._answer(200, {"jsonrpc": "2.0", "result": {"version": "0.13.stand-in"}, "id": rpc_id})
+            return handler._answer(
+                200, {"jsonrpc": "2.0", "result": {"version": "0.13.stand-in"}, "id": rpc_id}
+            )
         if method_name == "receive":
             limit = int(params.get("maxMessages") or 100)
             with self.lock:
@@ -346,9 +403,25 @@ class SignalCliServer(_Server):
             if isinstance(recipients, str):
                 recipients = [recipients]
             if any(r == "+19999999999" for r in recipients):
-                return handler._answer(200, {"jsonrpc": "2.0", "error": {"code": -2, "message": "Unregistered user"}, "id": rpc_id})
+                return handler._answer(
+                    200,
+                    {
+                        "jsonrpc": "2.0",
+                        "error": {"code": -2, "message": "Unregistered user"},
+                        "id": rpc_id,
+                    },
+                )
             stamp = next(self._stamps)
             with self.lock:
                 self.sent.append({"id": stamp, "to": recipients, "text": params.get("message", "")})
-            return handler._answer(200, {"jsonrpc": "2.0", "result": {"timestamp": stamp}, "id": rpc_id})
-        return handler._answer(200, {"jsonrpc": "2.0", "error": {"code": -32601, "message": "Method not implemented"}, "id": rpc_id})
+            return handler._answer(
+                200, {"jsonrpc": "2.0", "result": {"timestamp": stamp}, "id": rpc_id}
+            )
+        return handler._answer(
+            200,
+            {
+                "jsonrpc": "2.0",
+                "error": {"code": -32601, "message": "Method not implemented"},
+                "id": rpc_id,
+            },
+        )

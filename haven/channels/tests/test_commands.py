@@ -14,12 +14,26 @@ def test_channels_add_list_health_and_test_against_the_stand_ins(
 ):
     out = io.StringIO()
     call_command(
-        "channels", "add", "signal", "sig", "--set", f"base_url={signal_server.url}",
-        "--set", f"account={signal_server.account}", stdout=out,
+        "channels",
+        "add",
+        "signal",
+        "sig",
+        "--set",
+        f"base_url={signal_server.url}",
+        "--set",
+        f"account={signal_server.account}",
+        stdout=out,
     )
     call_command(
-        "channels", "add", "telegram", "tg", "--set", f"base_url={telegram_server.url}",
-        "--secret", f"token={telegram_server.token}", stdout=out,
+        "channels",
+        "add",
+        "telegram",
+        "tg",
+        "--set",
+        f"base_url={telegram_server.url}",
+        "--secret",
+        f"token={telegram_server.token}",
+        stdout=out,
     )
     assert telegram_server.token not in str(Channel.objects.get(name="tg").config)
     call_command("channels", "list", stdout=out)

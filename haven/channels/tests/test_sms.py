@@ -69,7 +69,10 @@ def test_the_same_webhook_twice_is_one_message_and_a_returning_sender_joins_thei
     assert post_sms(sms_channel, event_id="ev-1", text="первое").status_code == 200
     assert InboundMessage.objects.count() == 1
     # The same number written another way is the same person.
-    assert post_sms(sms_channel, event_id="ev-2", text="второе", phone="8 (900) 123-45-67").status_code == 200
+    assert (
+        post_sms(sms_channel, event_id="ev-2", text="второе", phone="8 (900) 123-45-67").status_code
+        == 200
+    )
     assert HelpRequest.objects.count() == 1
     assert HelpRequest.objects.get().messages.count() == 2
     assert Sender.objects.count() == 1
@@ -78,16 +81,34 @@ def test_the_same_webhook_twice_is_one_message_and_a_returning_sender_joins_thei
 @pytest.mark.django_db
 def test_a_webhook_without_the_right_signature_is_refused_and_nothing_is_written(sms_channel):
     assert post_sms(sms_channel, event_id="ev-1", text="x", secret="wrong").status_code == 403
-    body, headers = SmsGatewayServer.webhook(secret=SMS_SECRET, event_id="ev-2", phone=PHONE, text="x")
+    body, headers = SmsGatewayServer.webhook(
+        secret=SMS_SECRET, event_id="ev-2", phone=PHONE, text="x"
+    )
     old = SmsGatewayServer.webhook(
         secret=SMS_SECRET, event_id="ev-3", phone=PHONE, text="x", timestamp=1_000_000
     )
-    assert Client().post(
-        f"/channels/hook/{sms_channel.pk}/", data=old[0], content_type="application/json", headers=old[1]
-    ).status_code == 403
-    assert Client().post(
-        f"/channels/hook/{sms_channel.pk}/", data=b"{not json", content_type="application/json", headers=headers
-    ).status_code == 403
+    assert (
+        Client()
+        .post(
+            f"/channels/hook/{sms_channel.pk}/",
+            data=old[0],
+            content_type="application/json",
+            headers=old[1],
+        )
+        .status_code
+        == 403
+    )
+    assert (
+        Client()
+        .post(
+            f"/channels/hook/{sms_channel.pk}/",
+            data=b"{not json",
+            content_type="application/json",
+            headers=headers,
+        )
+        .status_code
+        == 403
+    )
     assert HelpRequest.objects.count() == 0
 
 
@@ -99,7 +120,9 @@ def test_a_staff_reply_goes_back_by_sms_retried_with_backoff_and_shown_in_triage
     delivery.run_once()  # the first reply
     request = HelpRequest.objects.get()
     sms_server.fail_next(1, 503)
-    intake_actions.reply(actor=personas.operator, request=request, text="Мы получили, ответим сегодня")
+    intake_actions.reply(
+        actor=personas.operator, request=request, text="Мы получили, ответим сегодня"
+    )
     now = timezone.now()
     step = delivery.deliver_due(now)
     assert step.retried == 1
@@ -115,9 +138,18 @@ def test_a_staff_reply_goes_back_by_sms_retried_with_backoff_and_shown_in_triage
     reply.refresh_from_db()
     # The phone reports delivery: the triage page says so.
     body, headers = SmsGatewayServer.webhook(
-        secret=SMS_SECRET, event_id="ev-9", event="sms:delivered", message_id=reply.provider_id, phone=PHONE
+        secret=SMS_SECRET,
+        event_id="ev-9",
+        event="sms:delivered",
+        message_id=reply.provider_id,
+        phone=PHONE,
     )
-    Client().post(f"/channels/hook/{sms_channel.pk}/", data=body, content_type="application/json", headers=headers)
+    Client().post(
+        f"/channels/hook/{sms_channel.pk}/",
+        data=body,
+        content_type="application/json",
+        headers=headers,
+    )
     reply.refresh_from_db()
     assert reply.status == Reply.Status.DELIVERED
 
@@ -151,7 +183,12 @@ def test_a_known_sender_writing_pomogite_raises_the_panic_escalation(sms_channel
     ring = keyring_for(personas.caseworker)
     case = case_actions.create_case(keyring=ring, risk="high")
     register_known_handle(
-        keyring=ring, case=case, kind="sms", handle="8 900 123 45 67", panic_words=[], duress_words=["погода"]
+        keyring=ring,
+        case=case,
+        kind="sms",
+        handle="8 900 123 45 67",
+        panic_words=[],
+        duress_words=["погода"],
     )
     post_sms(sms_channel, event_id="ev-1", text="Помогите!")
     incident = SafetyIncident.objects.get()

@@ -79,7 +79,9 @@ def test_a_blocked_bot_fails_permanently_and_a_rate_limit_is_retried(
 
 @pytest.mark.django_db
 def test_a_telegram_webhook_needs_the_secret_token(telegram_channel, telegram_server):
-    Channel.objects.filter(pk=telegram_channel.pk).update(config={**telegram_channel.config, "webhook": True})
+    Channel.objects.filter(pk=telegram_channel.pk).update(
+        config={**telegram_channel.config, "webhook": True}
+    )
     update = {
         "update_id": 77,
         "message": {
@@ -130,7 +132,12 @@ def test_a_known_signal_sender_writing_pomogite_raises_the_panic_escalation(
     ring = keyring_for(personas.caseworker)
     case = case_actions.create_case(keyring=ring, risk="high")
     register_known_handle(
-        keyring=ring, case=case, kind="signal", handle="+7 900 555 00 02", panic_words=["апельсин"], duress_words=[]
+        keyring=ring,
+        case=case,
+        kind="signal",
+        handle="+7 900 555 00 02",
+        panic_words=["апельсин"],
+        duress_words=[],
     )
     signal_server.push_message(number="+79005550002", text="апельсин")
     delivery.run_once()

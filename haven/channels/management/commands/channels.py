@@ -109,7 +109,9 @@ class Command(BaseCommand):
                 )
             failed = channel.replies.filter(status=Reply.Status.FAILED).count()
             verdict = "ok" if health.ok else "FAILING"
-            self.stdout.write(f"{channel.name:20} {verdict:8} {health.detail}  failed replies: {failed}")
+            self.stdout.write(
+                f"{channel.name:20} {verdict:8} {health.detail}  failed replies: {failed}"
+            )
         if bad:
             raise CommandError(f"{bad} channel(s) failing")
 
