@@ -25,8 +25,14 @@ def _digits(markers: Markers, count: int) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_no_channel_handle_or_text_is_found_in_the_database_or_the_logs(
-    sms_channel, telegram_channel, signal_channel, sms_server, telegram_server, signal_server,
-    personas, caplog,
+    sms_channel,
+    telegram_channel,
+    signal_channel,
+    sms_server,
+    telegram_server,
+    signal_server,
+    personas,
+    caplog,
 ) -> None:
     markers = Markers()
     phone = "+7" + _digits(markers, 10)
@@ -34,13 +40,18 @@ def test_no_channel_handle_or_text_is_found_in_the_database_or_the_logs(
         secret=SMS_SECRET, event_id="leak-1", phone=phone, text=markers.new("sms", cyrillic=True)
     )
     response = Client().post(
-        f"/channels/hook/{sms_channel.pk}/", data=body, content_type="application/json", headers=headers
+        f"/channels/hook/{sms_channel.pk}/",
+        data=body,
+        content_type="application/json",
+        headers=headers,
     )
     assert response.status_code == 200
     chat = int("9" + _digits(markers, 11))
     telegram_server.push_message(chat_id=chat, text=markers.new("telegram"))
     signal_number = "+7" + _digits(markers, 10)
-    signal_server.push_message(number=signal_number, text=markers.new("signal", cyrillic=True), uuid=markers.new("uuid"))
+    signal_server.push_message(
+        number=signal_number, text=markers.new("signal", cyrillic=True), uuid=markers.new("uuid")
+    )
     delivery.run_once()
     for request in HelpRequest.objects.all():
         intake_actions.reply(actor=personas.operator, request=request, text=markers.new("reply"))
