@@ -4,6 +4,7 @@ Other rooms import intake only from here (contract "domain-public-modules" in py
 docs/architecture.md). A thin module of imports from models and the portal's sign-in guard,
 never from views."""
 
+from haven.intake.actions import UploadedFile, intake_vault, submit_request, write_again
 from haven.intake.models import HelpRequest, Message, PortalIdentity
 from haven.intake.portal import portal_login_required
 from haven.intake.surge import due_wait_alerts, raise_wait_alert
@@ -12,7 +13,11 @@ __all__ = [
     "HelpRequest",
     "Message",
     "PortalIdentity",
+    "UploadedFile",
     "due_wait_alerts",
+    "intake_vault",
     "portal_login_required",
     "raise_wait_alert",
+    "submit_request",
+    "write_again",
 ]
