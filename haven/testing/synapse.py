@@ -129,6 +129,9 @@ def _config(root: Path, port: int, secret: str) -> str:
         "federation_domain_whitelist": [],
         "url_preview_enabled": False,
         "presence": {"enabled": False},
+        # Synapse answers an identical /sync from a two-minute cache; the tests repeat syncs on
+        # purpose (a restarted poller) and want the server's real answer each time.
+        "caches": {"sync_response_cache_duration": "0"},
         "rc_message": unlimited,
         "rc_registration": unlimited,
         "rc_login": {"address": unlimited, "account": unlimited, "failed_attempts": unlimited},
@@ -229,3 +232,88 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+class MatrixPerson:
+    """A person's Matrix client in the tests (matrix-nio, no encryption): open a direct room
+    with the bot, write, read what came back."""
+
+    def __init__(self, hs: Homeserver, account: MatrixAccount) -> None:
+        self.hs, self.account = hs, account
+
+    def _run(self, work):  # type: ignore[no-untyped-def]
+        import asyncio
+
+        from nio import AsyncClient, AsyncClientConfig
+
+        async def go():  # type: ignore[no-untyped-def]
+            client = AsyncClient(
+                self.hs.url,
+                self.account.user_id,
+                device_id=self.account.device_id,
+                store_path=None,
+                config=AsyncClientConfig(encryption_enabled=False, store=None),
+            )
+            client.access_token = self.account.access_token
+            try:
+                return await work(client)
+            finally:
+                await client.close()
+
+        return asyncio.run(go())
+
+    def open_direct_room(self, bot_user_id: str) -> str:
+        async def work(client):  # type: ignore[no-untyped-def]
+            created = await client.room_create(is_direct=True, invite=[bot_user_id])
+            return created.room_id
+
+        return str(self._run(work))
+
+    def open_group_room(self, *user_ids: str) -> str:
+        async def work(client):  # type: ignore[no-untyped-def]
+            created = await client.room_create(invite=list(user_ids))
+            return created.room_id
+
+        return str(self._run(work))
+
+    def join(self, room_id: str) -> None:
+        async def work(client):  # type: ignore[no-untyped-def]
+            await client.join(room_id)
+
+        self._run(work)
+
+    def say(self, room_id: str, text: str) -> str:
+        async def work(client):  # type: ignore[no-untyped-def]
+            sent = await client.room_send(
+                room_id, "m.room.message", {"msgtype": "m.text", "body": text}
+            )
+            return sent.event_id
+
+        return str(self._run(work))
+
+    def leave(self, room_id: str) -> None:
+        async def work(client):  # type: ignore[no-untyped-def]
+            await client.room_leave(room_id)
+
+        self._run(work)
+
+    def messages_from(self, sender: str) -> list[tuple[str, str]]:
+        """(room id, text) of every text message from `sender` in the rooms this person is in,
+        invitations accepted first."""
+
+        async def work(client):  # type: ignore[no-untyped-def]
+            from nio import RoomMessageText
+
+            synced = await client.sync(timeout=0)
+            for room_id in synced.rooms.invite:
+                await client.join(room_id)
+            if synced.rooms.invite:
+                synced = await client.sync(timeout=0, full_state=True)
+            return [
+                (room_id, e.body)
+                for room_id, room in synced.rooms.join.items()
+                for e in room.timeline.events
+                if isinstance(e, RoomMessageText) and e.sender == sender
+            ]
+
+        return list(self._run(work))
