@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "haven.missing",
     "haven.intake",
     "haven.safety",
+    "haven.channels",
     "haven.evidence",
     "haven.reports",
     "haven.ops",
@@ -269,6 +270,10 @@ HAVEN_EVIDENCE_MAX_FILE_BYTES = env_int("HAVEN_EVIDENCE_MAX_FILE_BYTES", 50 * 10
 HAVEN_INTAKE_NEW_PER_SECOND = float(env_str("HAVEN_INTAKE_NEW_PER_SECOND", "20"))
 HAVEN_INTAKE_NEW_BURST = env_int("HAVEN_INTAKE_NEW_BURST", 40)
 HAVEN_INTAKE_NEW_CONCURRENCY = env_int("HAVEN_INTAKE_NEW_CONCURRENCY", 2)
+# Providers' webhooks (SMS gateway, Telegram, ...): their own admission lane (docs/intake.md).
+HAVEN_CHANNEL_WEBHOOK_PER_SECOND = float(env_str("HAVEN_CHANNEL_WEBHOOK_PER_SECOND", "50"))
+HAVEN_CHANNEL_WEBHOOK_BURST = env_int("HAVEN_CHANNEL_WEBHOOK_BURST", 200)
+HAVEN_CHANNEL_WEBHOOK_CONCURRENCY = env_int("HAVEN_CHANNEL_WEBHOOK_CONCURRENCY", 4)
 HAVEN_ADMISSION_DIR = env_str("HAVEN_ADMISSION_DIR")
 
 HAVEN_DELIVERY_KEY = env_secret("HAVEN_DELIVERY_KEY")

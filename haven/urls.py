@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.i18n import set_language
 from django.views.static import serve
 
+from haven.channels.urls import public_urlpatterns as channel_hooks
 from haven.intake.urls import portal_urlpatterns
 from haven.intake.urls import staff_urlpatterns as intake_staff
 from haven.safety.urls import portal_urlpatterns as safety_portal
@@ -17,6 +18,8 @@ urlpatterns = [
     path("staff/", include(intake_staff)),
     path("", include(safety_portal)),
     path("staff/", include("haven.safety.urls")),
+    path("", include(channel_hooks)),
+    path("staff/", include("haven.channels.urls")),
     path("staff/", include("haven.cases.urls")),
     path("staff/", include("haven.missing.urls")),
     path("staff/", include("haven.evidence.urls")),

@@ -76,6 +76,10 @@ HOOKS = {
     "case_silent_since": "fn(case) -> datetime | None",
     # intake: suggestions shown on a hotline request's triage page.
     "request_registry_matches": "fn(request, help_request) -> list[MatchCandidate]",
+    # intake: a staff reply was written (in its transaction), to send it over the person's channel.
+    "request_replied": "fn(actor, request, message, text) -> object",
+    # intake: the channel a request came through and each reply's delivery, for triage.
+    "request_channel_status": "fn(request, help_request) -> list[dict]",
     # accounts: what an account can reveal right now, kept in the audit row when it is burned.
     "account_exposure": "fn(user) -> dict[str, int]",
     # accounts: the account page's burn request waiting for a second coordinator, if any.

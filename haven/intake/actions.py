@@ -14,6 +14,7 @@ from haven.accounts.models import Role
 from haven.alerts.actions import notify_role
 from haven.audit.log import log_event
 from haven.cases.public import Case, create_case
+from haven.core.registry import call_hooks
 from haven.intake import portal
 from haven.intake.forms import FORM_TOKEN_MAX_AGE
 from haven.intake.models import (
@@ -330,6 +331,8 @@ def reply(*, actor: User, request: HelpRequest, text: str) -> Message:
         log_event(
             actor=actor, action="intake.reply", object_type="request", object_id=request.reference
         )
+        # A request that came through a channel (SMS, Telegram ...) is answered there too.
+        call_hooks("request_replied", actor=actor, request=request, message=message, text=text)
     return message
 
 

@@ -141,6 +141,12 @@ def _with_form(
         "urgency_form": UrgencyForm(initial={"urgency": help_request.urgency}),
         "case_form": OpenCaseForm(),
         "registry_matches": _registry_matches(request, help_request),
+        # The channel the request came through and each reply's delivery (haven.channels).
+        "channel_status": [
+            row
+            for rows in call_hooks("request_channel_status", request, help_request)
+            for row in rows
+        ],
         "is_coordinator": request.user.has_role(Role.COORDINATOR),
         **forms,
     }

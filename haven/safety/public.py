@@ -4,8 +4,16 @@ Other rooms import safety only from here (contract "domain-public-modules" in py
 docs/architecture.md). A thin module of imports from models and the check-in schedule, never
 from views."""
 
+from haven.safety.actions import open_incident, panic
 from haven.safety.models import SafetyIncident, Watch
 from haven.safety.schedule import expected_at as expected_check_in_at
 from haven.safety.schedule import status as check_in_status
 
-__all__ = ["SafetyIncident", "Watch", "check_in_status", "expected_check_in_at"]
+__all__ = [
+    "SafetyIncident",
+    "Watch",
+    "check_in_status",
+    "expected_check_in_at",
+    "open_incident",
+    "panic",
+]
