@@ -15,6 +15,7 @@ class ChannelsConfig(AppConfig):
         from haven.core.registry import NavItem
 
         return [NavItem("channels-list", _("Channels"), roles=(Role.COORDINATOR, Role.ADMIN))]
+
     hooks = {
         "request_replied": ["haven.channels.ingest.on_request_replied"],
         "request_channel_status": ["haven.channels.ingest.channel_status"],

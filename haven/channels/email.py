@@ -191,6 +191,12 @@ class _Reader:
                 if clear is None:
                     self.unreadable = True
                     return
+                if clear[:200].lower().lstrip().startswith((b"content-type:", b"mime-version:")):
+                    import email as stdlib_email
+
+                    # A whole MIME entity was encrypted inline (text, files, the person's key).
+                    self.walk(stdlib_email.message_from_bytes(clear, policy=email.policy.default))
+                    return
                 text = clear.decode("utf-8", errors="replace")
             self.plain.append(text)
         elif ctype == "text/html" and disposition != "attachment":

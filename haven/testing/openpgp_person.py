@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 
 
@@ -39,6 +40,30 @@ class GnuPGPerson:
 
     def decrypt(self, armored: bytes) -> bytes:
         return self._gpg("--decrypt", data=armored)
+
+    def pgp_mime(self, *, to: str, text: str, attach_key: bool = True) -> EmailMessage:
+        """A PGP/MIME (RFC 3156) message as Thunderbird sends it: the text and the person's own
+        key inside the encrypted part, a meaningless subject outside."""
+        inner = EmailMessage()
+        inner.set_content(text)
+        if attach_key:
+            inner.add_attachment(
+                self.public_key(), maintype="application", subtype="pgp-keys", filename="key.asc"
+            )
+        outer = EmailMessage()
+        outer["From"], outer["To"], outer["Subject"] = self.address, to, "..."
+        control, body = EmailMessage(), EmailMessage()
+        control.set_content(b"Version: 1\n", "application", "pgp-encrypted", cte="7bit")
+        body.set_content(
+            self.encrypt(inner.as_bytes(), to), "application", "octet-stream", cte="7bit"
+        )
+        outer.set_content("-")
+        outer.make_mixed()
+        outer.set_payload([control, body])
+        outer.replace_header(
+            "Content-Type", 'multipart/encrypted; protocol="application/pgp-encrypted"'
+        )
+        return outer
 
 
 @contextlib.contextmanager

@@ -9,7 +9,6 @@ import email
 import email.policy
 import logging
 from collections.abc import Iterator
-from email.message import EmailMessage
 
 import pytest
 
@@ -157,24 +156,7 @@ def test_openpgp_both_ways_with_a_person_using_gnupg(mail: MailSystem) -> None:
     adapter = _adapter(mail, hotline, openpgp_key=str(org))
     with gnupg_person(mail.address(person)) as gpg:
         gpg.import_key(str(org.extract_certificate()).encode())
-        # PGP/MIME (RFC 3156), the person's key inside the encrypted part, as Thunderbird does.
-        inner = EmailMessage()
-        inner.set_content("Секретно: мы в Казани")
-        inner.add_attachment(
-            gpg.public_key(), maintype="application", subtype="pgp-keys", filename="key.asc"
-        )
-        outer = EmailMessage()
-        outer["From"], outer["To"] = mail.address(person), mail.address(hotline)
-        outer["Subject"] = "..."
-        outer.set_content("Version: 1\n")
-        outer.make_mixed()
-        outer.set_type("multipart/encrypted")
-        outer.set_param("protocol", "application/pgp-encrypted")
-        control, body = EmailMessage(), EmailMessage()
-        control.set_content(b"Version: 1\n", "application", "pgp-encrypted", cte="7bit")
-        ciphertext = gpg.encrypt(inner.as_bytes(), mail.address(hotline))
-        body.set_content(ciphertext, "application", "octet-stream", cte="7bit")
-        outer.set_payload([control, body])
+        outer = gpg.pgp_mime(to=mail.address(hotline), text="Секретно: мы в Казани")
         send_as(mail, person, outer)
 
         [got] = adapter.poll("").messages
@@ -229,3 +211,130 @@ def test_a_message_we_cannot_decrypt_still_arrives_saying_so(mail: MailSystem) -
     send_as(mail, person, plain(mail.address(person), mail.address(hotline), armored))
     [got] = _adapter(mail, hotline).poll("").messages
     assert "could not decrypt" in got.text and "hidden" not in got.text
+
+
+# --- end to end: mailbox -> triage -> replies, through the gateway -------------------------
+
+
+def _email_channel(mail: MailSystem, hotline: str, **secrets: str):  # type: ignore[no-untyped-def]
+    from haven.channels.ingest import create_channel
+
+    config = channel_config(mail, hotline)
+    secret = {k: str(config.pop(k)) for k in ("imap_password", "smtp_password")}
+    return create_channel(kind="email", name="email", config=config, secrets={**secret, **secrets})
+
+
+def _texts(mail: MailSystem, user: str) -> list[str]:
+    return [m.get_content().strip() for m in inbox(mail, user)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_emails_the_hotline_and_gets_a_codename_then_the_staff_reply(
+    mail: MailSystem, intake_vault, personas, caplog: pytest.LogCaptureFixture
+) -> None:
+    from haven.channels import delivery
+    from haven.channels.models import Reply, Sender
+    from haven.intake import actions as intake_actions
+    from haven.intake.models import HelpRequest
+    from haven.testing.leakscan import Markers, assert_no_leaks
+
+    caplog.set_level(logging.DEBUG)
+    markers = Markers()
+    hotline = new_user(mail, "hotline")
+    person = new_user(mail, "marker")  # lower case: Dovecot folds user names
+    markers.values.append(person)
+    words = markers.new("words", cyrillic=True)
+    channel = _email_channel(mail, hotline)
+    send_as(mail, person, plain(mail.address(person), mail.address(hotline), f"Помогите {words}"))
+
+    step = delivery.run_once()
+
+    assert step.ingested == 1 and step.sent == 1
+    request = HelpRequest.objects.get()
+    sender = Sender.objects.get(channel=channel)
+    assert sender.identity_id == request.identity_id and sender.language == "ru"
+    [first] = _texts(mail, person)
+    assert "кодовое имя" in first.lower() or "codename" in first.lower()
+    assert "OpenPGP" in first  # the risk of the channel, in plain words
+    intake_actions.reply(actor=personas.operator, request=request, text="Мы на связи, держитесь")
+    assert delivery.run_once().sent == 1
+    assert _texts(mail, person)[-1] == "Мы на связи, держитесь"
+    staff = Reply.objects.get(purpose=Reply.Purpose.STAFF)
+    assert staff.status == Reply.Status.SENT and staff.provider_id.startswith("<")
+    assert uids(mail, hotline) == [] or delivery.run_once().ingested == 0
+    assert_no_leaks(markers, log_text=caplog.text)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_gateway_that_dies_mid_batch_loses_nothing_and_doubles_nothing(
+    mail: MailSystem, intake_vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from haven.channels import delivery, ingest
+    from haven.channels.models import Channel, InboundMessage
+    from haven.intake.models import Message
+
+    hotline, person = new_user(mail, "hotline"), new_user(mail, "person")
+    channel = _email_channel(mail, hotline)
+    for n in range(4):
+        send_as(mail, person, plain(mail.address(person), mail.address(hotline), f"part {n}"))
+    real, calls = ingest.ingest, {"n": 0}
+
+    def dies_on_the_third(channel, message):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise SystemExit("the gateway was killed")
+        return real(channel, message)
+
+    monkeypatch.setattr(delivery, "ingest", dies_on_the_third)
+    with pytest.raises(SystemExit):
+        delivery.run_once()
+    assert Channel.objects.get(pk=channel.pk).cursor == ""  # not saved: the batch repeats
+    assert InboundMessage.objects.count() == 2
+    monkeypatch.setattr(delivery, "ingest", real)
+
+    step = delivery.run_once()
+
+    assert (step.duplicates, step.ingested) == (2, 2)
+    assert InboundMessage.objects.count() == 4
+    assert Message.objects.filter(direction=Message.Direction.IN).count() == 4
+    assert delivery.run_once().ingested == 0
+    assert uids(mail, hotline) == []  # the next poll deleted what the saved cursor covered
+
+
+@pytest.mark.django_db
+def test_an_encrypted_conversation_stays_encrypted_to_the_persons_key(
+    mail: MailSystem, intake_vault, personas
+) -> None:
+    import pysequoia
+
+    from haven.channels import delivery
+    from haven.intake import actions as intake_actions
+    from haven.intake.models import HelpRequest
+    from haven.testing.openpgp_person import gnupg_person
+
+    hotline, person = new_user(mail, "hotline"), new_user(mail, "person")
+    org = pysequoia.Tsk.generate(f"Hotline <{mail.address(hotline)}>")
+    _email_channel(mail, hotline, openpgp_key=str(org))
+    with gnupg_person(mail.address(person)) as gpg:
+        gpg.import_key(str(org.extract_certificate()).encode())
+        outer = gpg.pgp_mime(to=mail.address(hotline), text="We are hiding in Kazan")
+        send_as(mail, person, outer)
+        delivery.run_once()
+        request = HelpRequest.objects.get()
+        assert request.language == "en"
+        intake_actions.reply(actor=personas.operator, request=request, text="Stay where you are")
+        delivery.run_once()
+
+        replies = inbox(mail, person)
+        assert len(replies) == 2
+        clear = []
+        for reply in replies:
+            assert reply.get_content_type() == "multipart/encrypted"
+            decrypted = gpg.decrypt(reply.get_payload()[1].get_payload(decode=True))
+            clear.append(
+                email.message_from_bytes(decrypted, policy=email.policy.default)
+                .get_content()
+                .strip()
+            )
+    assert "codename" in clear[0].lower()
+    assert clear[1] == "Stay where you are"
