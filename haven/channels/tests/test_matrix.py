@@ -116,3 +116,98 @@ def test_health_knows_a_good_token_from_a_bad_one(hs: Homeserver) -> None:
     assert _bot(hs, bot_account).health().ok
     bad = MatrixAdapter({"homeserver": hs.url, "access_token": "nope"})
     assert not bad.health().ok
+
+
+# --- end to end: a direct room -> triage -> replies, through the gateway --------------------
+
+
+def _matrix_channel(hs: Homeserver, bot: MatrixAccount):  # type: ignore[no-untyped-def]
+    from haven.channels.ingest import create_channel
+
+    return create_channel(
+        kind="matrix",
+        name="matrix",
+        config={"homeserver": hs.url, "user_id": bot.user_id, "device_id": bot.device_id},
+        secrets={"access_token": bot.access_token},
+    )
+
+
+def _run_until_ingested(count: int) -> None:
+    from haven.channels import delivery
+    from haven.channels.models import InboundMessage
+
+    for _ in range(5):  # the first sync only joins the room it was invited to
+        delivery.run_once()
+        if InboundMessage.objects.count() >= count:
+            return
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_writes_to_the_bot_and_gets_a_codename_then_the_staff_reply(
+    hs: Homeserver, intake_vault, personas, caplog: pytest.LogCaptureFixture
+) -> None:
+    from haven.channels import delivery
+    from haven.channels.models import Reply
+    from haven.intake import actions as intake_actions
+    from haven.intake.models import HelpRequest
+    from haven.testing.leakscan import Markers, assert_no_leaks
+
+    caplog.set_level(logging.DEBUG)
+    bot_account, person_account = _account(hs, "bot"), _account(hs, "marker")
+    markers = Markers(values=[person_account.user_id])
+    words = markers.new("words", cyrillic=True)
+    _matrix_channel(hs, bot_account)
+    person = MatrixPerson(hs, person_account)
+    room = person.open_direct_room(bot_account.user_id)
+    person.say(room, f"Помогите, {words}")
+
+    _run_until_ingested(1)
+
+    request = HelpRequest.objects.get()
+    first = Reply.objects.get(purpose=Reply.Purpose.FIRST)
+    assert first.status == Reply.Status.SENT and first.provider_id.startswith("$")
+    [(where, text)] = person.messages_from(bot_account.user_id)
+    assert where == room and "кодовое имя" in text.lower()
+    intake_actions.reply(actor=personas.operator, request=request, text="Мы рядом")
+    assert delivery.run_once().sent == 1
+    assert (room, "Мы рядом") in person.messages_from(bot_account.user_id)
+    assert Reply.objects.get(purpose=Reply.Purpose.STAFF).status == Reply.Status.SENT
+    assert_no_leaks(markers, log_text=caplog.text)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_gateway_that_dies_mid_sync_loses_nothing_and_doubles_nothing(
+    hs: Homeserver, intake_vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from haven.channels import delivery, ingest
+    from haven.channels.models import Channel, InboundMessage
+
+    bot_account, person_account = _account(hs, "bot"), _account(hs, "person")
+    channel = _matrix_channel(hs, bot_account)
+    person = MatrixPerson(hs, person_account)
+    room = person.open_direct_room(bot_account.user_id)
+    person.say(room, "one")
+    _run_until_ingested(1)
+    cursor = Channel.objects.get(pk=channel.pk).cursor
+    for text in ("two", "three", "four"):
+        person.say(room, text)
+    real, calls = ingest.ingest, {"n": 0}
+
+    def dies_on_the_second(channel, message):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SystemExit("the gateway was killed")
+        return real(channel, message)
+
+    monkeypatch.setattr(delivery, "ingest", dies_on_the_second)
+    with pytest.raises(SystemExit):
+        delivery.run_once()
+    assert Channel.objects.get(pk=channel.pk).cursor == cursor
+    assert InboundMessage.objects.count() == 2
+    monkeypatch.setattr(delivery, "ingest", real)
+
+    step = delivery.run_once()
+
+    assert (step.duplicates, step.ingested) == (1, 2)
+    assert InboundMessage.objects.count() == 4
+    assert delivery.run_once().ingested == 0
