@@ -1,0 +1,212 @@
+"""Issue 17 figures: a burst of inbound channel messages, and a known sender's «Помогите!».
+
+    nice -n 10 uv run python bench/channels_burst.py [--messages 1000] [--seconds 60] [--senders 150]
+
+1. `--messages` messages arrive spread evenly over `--seconds`, a third each over SMS (signed
+   webhooks through the real view, Django's test client in 8 threads), Telegram and Signal
+   (pushed into the loopback stand-ins, polled by a gateway thread running run_once in a loop),
+   from `--senders` people (each writes several times: the first message of each makes a new
+   request and codename, with production Argon2id). Reported: lost and duplicated messages, and
+   p50/p99 from arrival (the webhook's POST starting; the push into the stand-in) to the
+   message committed in triage (InboundMessage.ingested_at).
+2. A staff reply to every request from triage (intake's reply action), delivered by the
+   gateway thread: p50/p99 from the reply written to the provider accepting it (Reply.sent_at).
+3. «Помогите!» from a known SMS sender (registered in a watched case), 50 times: p50/p99 from
+   the webhook's POST starting to the escalation's first alert committed to the outbox
+   (alerts.Notification). Handing it to Apprise is the safety worker's next step (its own
+   figures: bench/safety_worker.py).
+
+E-mail and Matrix join this burst when their adapters land (issue 17, other branch).
+SQLite (WAL) in a throwaway directory; one process; the machine's two cores are shared with
+the load generator and the stand-ins.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _django import percentile, setup  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--messages", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--senders", type=int, default=150)
+    parser.add_argument("--panics", type=int, default=50)
+    args = parser.parse_args()
+
+    import os
+
+    os.environ.setdefault("HAVEN_CHANNEL_WEBHOOK_PER_SECOND", "0")
+    setup()
+    from django.test import Client
+    from django.utils import timezone
+
+    from haven.accounts.models import Role
+    from haven.alerts.models import Notification
+    from haven.cases import actions as case_actions
+    from haven.channels import delivery
+    from haven.channels.ingest import create_channel, provider_digest, register_known_handle
+    from haven.channels.models import InboundMessage, Reply
+    from haven.intake import actions as intake_actions
+    from haven.intake.models import HelpRequest
+    from haven.safety.models import SafetyIncident
+    from haven.testing.channel_servers import SignalCliServer, SmsGatewayServer, TelegramBotServer
+    from haven.testing.personas import keyring_for, make_staff
+
+    coordinator = make_staff("coord", Role.COORDINATOR, Role.OPERATOR, Role.CASEWORKER)
+    ring = keyring_for(coordinator)
+    intake_actions.set_up_intake_vault(actor=coordinator, keyring=ring)
+
+    sms_server = SmsGatewayServer().start()
+    tg_server = TelegramBotServer().start()
+    sig_server = SignalCliServer().start()
+    sms = create_channel(
+        kind="sms",
+        name="sms",
+        config={"base_url": sms_server.url, "login": "haven"},
+        secrets={"password": "gateway-pass", "signing_key": "k"},
+    )
+    tg = create_channel(
+        kind="telegram",
+        name="tg",
+        config={"base_url": tg_server.url},
+        secrets={"token": tg_server.token},
+    )
+    sig = create_channel(
+        kind="signal",
+        name="sig",
+        config={"base_url": sig_server.url, "account": sig_server.account},
+        secrets={},
+    )
+
+    stop = threading.Event()
+    gateway = threading.Thread(target=delivery.run_forever, args=(stop,), kwargs={"interval": 0.2})
+    gateway.start()
+
+    arrivals: dict[tuple[str, str], float] = {}  # (channel id, digest) -> arrival
+    lock = threading.Lock()
+    start = time.time()
+    plan = []
+    for n in range(args.messages):
+        kind = ("sms", "telegram", "signal")[n % 3]
+        sender = n % args.senders
+        plan.append((start + n * args.seconds / args.messages, kind, sender, n))
+
+    def send_sms(at: float, sender: int, n: int) -> None:
+        time.sleep(max(0.0, at - time.time()))
+        body, headers = SmsGatewayServer.webhook(
+            secret="k",
+            event_id=f"ev-{n}",
+            phone=f"+7900{sender:07d}",
+            text=f"Сообщение {n}: нужна помощь",
+        )
+        arrived = time.time()
+        with lock:
+            arrivals[(str(sms.pk), provider_digest(sms, f"ev-{n}"))] = arrived
+        response = Client().post(
+            f"/channels/hook/{sms.pk}/", data=body, content_type="application/json", headers=headers
+        )
+        if response.status_code != 200:
+            print("sms webhook answered", response.status_code)
+
+    pool = ThreadPoolExecutor(8)
+    futures = []
+    for at, kind, sender, n in plan:
+        if kind == "sms":
+            futures.append(pool.submit(send_sms, at, sender, n))
+            continue
+        time.sleep(max(0.0, at - time.time()))
+        if kind == "telegram":
+            update_id = tg_server.push_message(
+                chat_id=100000 + sender, text=f"Message {n}: help me leave"
+            )
+            with lock:
+                arrivals[(str(tg.pk), provider_digest(tg, str(update_id)))] = time.time()
+        else:
+            stamp = sig_server.push_message(number=f"+7901{sender:07d}", text=f"Сообщение {n}")
+            who = f"uuid-+7901{sender:07d}"
+            with lock:
+                arrivals[(str(sig.pk), provider_digest(sig, f"{who}:{stamp}"))] = time.time()
+    for f in futures:
+        f.result()
+    deadline = time.time() + 300
+    while InboundMessage.objects.count() < args.messages and time.time() < deadline:
+        time.sleep(0.5)
+    burst_took = time.time() - start
+
+    rows = list(InboundMessage.objects.values_list("channel_id", "provider_digest", "ingested_at"))
+    seen = {(str(c), d) for c, d, _ in rows}
+    lost = len(set(arrivals) - seen)
+    duplicated = len(rows) - len(seen)
+    latency = [
+        at.timestamp() - arrivals[(str(c), d)] for c, d, at in rows if (str(c), d) in arrivals
+    ]
+    print(
+        f"burst: {args.messages} messages over {args.seconds:.0f} s from {args.senders} senders "
+        f"({HelpRequest.objects.count()} requests), all in after {burst_took:.1f} s"
+    )
+    print(f"  lost {lost}, duplicated {duplicated}")
+    print(
+        f"  arrival -> in triage: p50 {percentile(latency, 50):.3f} s, p99 {percentile(latency, 99):.3f} s, max {max(latency):.3f} s"
+    )
+
+    # 2. replies
+    while Reply.objects.filter(status=Reply.Status.QUEUED).exists():
+        time.sleep(0.2)
+    reply_start = timezone.now()
+    for request in HelpRequest.objects.all():
+        intake_actions.reply(actor=coordinator, request=request, text="Мы получили ваше сообщение")
+    while Reply.objects.filter(status=Reply.Status.QUEUED).exists():
+        time.sleep(0.2)
+    staff = list(
+        Reply.objects.filter(purpose=Reply.Purpose.STAFF, created_at__gte=reply_start).values_list(
+            "created_at", "sent_at", "status"
+        )
+    )
+    sent = [(s - c).total_seconds() for c, s, st in staff if s]
+    failed = sum(1 for _, _, st in staff if st == Reply.Status.FAILED)
+    print(f"replies: {len(staff)} from triage, {len(sent)} sent, {failed} failed")
+    print(
+        f"  written -> accepted by the provider: p50 {percentile(sent, 50):.3f} s, p99 {percentile(sent, 99):.3f} s"
+    )
+
+    # 3. known-sender panic
+    case = case_actions.create_case(keyring=ring, risk="high")
+    register_known_handle(
+        keyring=ring, case=case, kind="sms", handle="+79990000001", panic_words=[], duress_words=[]
+    )
+    panic = []
+    for n in range(args.panics):
+        body, headers = SmsGatewayServer.webhook(
+            secret="k", event_id=f"panic-{n}", phone="+79990000001", text="Помогите!"
+        )
+        before = Notification.objects.count()
+        t0 = time.time()
+        Client().post(
+            f"/channels/hook/{sms.pk}/", data=body, content_type="application/json", headers=headers
+        )
+        alert = Notification.objects.order_by("-created_at").first()
+        assert Notification.objects.count() > before and alert is not None
+        panic.append(alert.created_at.timestamp() - t0)
+    incidents = SafetyIncident.objects.filter(case=case, kind=SafetyIncident.Kind.PANIC).count()
+    print(f"known-sender «Помогите!»: {args.panics} messages, {incidents} panic incidents")
+    print(
+        f"  POST -> first alert in the outbox: p50 {percentile(panic, 50):.3f} s, p99 {percentile(panic, 99):.3f} s"
+    )
+
+    stop.set()
+    gateway.join()
+    for server in (sms_server, tg_server, sig_server):
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
