@@ -164,7 +164,8 @@ class _Reader:
         if ctype == "multipart/encrypted":
             self.encrypted = True
             parts = msg.get_payload()
-            body = _payload_bytes(parts[1]) if isinstance(parts, list) and len(parts) > 1 else b""
+            second = parts[1] if isinstance(parts, list) and len(parts) > 1 else None
+            body = _payload_bytes(second) if isinstance(second, Message) else b""
             inner = self.decrypt(body)
             if inner is None:
                 self.unreadable = True
@@ -174,7 +175,7 @@ class _Reader:
             self.walk(stdlib_email.message_from_bytes(inner, policy=email.policy.default))
             return
         if msg.is_multipart():
-            for sub in msg.get_payload():  # type: ignore[union-attr]
+            for sub in msg.get_payload():
                 if isinstance(sub, Message):
                     self.walk(sub)
             return

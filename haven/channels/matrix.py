@@ -171,7 +171,8 @@ class MatrixAdapter(Adapter):
                 left += 1
                 continue
             for event in wanted:
-                text, files = "", ()
+                text = ""
+                files: tuple[InboundAttachment, ...] = ()
                 if isinstance(event, RoomMessageText):
                     text = event.body
                 elif isinstance(event, MegolmEvent):

@@ -29,9 +29,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SERVER_NAME = "haven.test"
 
@@ -241,12 +242,12 @@ class MatrixPerson:
     def __init__(self, hs: Homeserver, account: MatrixAccount) -> None:
         self.hs, self.account = hs, account
 
-    def _run(self, work):  # type: ignore[no-untyped-def]
+    def _run(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
         import asyncio
 
         from nio import AsyncClient, AsyncClientConfig
 
-        async def go():  # type: ignore[no-untyped-def]
+        async def go() -> Any:
             client = AsyncClient(
                 self.hs.url,
                 self.account.user_id,
@@ -263,27 +264,27 @@ class MatrixPerson:
         return asyncio.run(go())
 
     def open_direct_room(self, bot_user_id: str) -> str:
-        async def work(client):  # type: ignore[no-untyped-def]
+        async def work(client: Any) -> Any:
             created = await client.room_create(is_direct=True, invite=[bot_user_id])
             return created.room_id
 
         return str(self._run(work))
 
     def open_group_room(self, *user_ids: str) -> str:
-        async def work(client):  # type: ignore[no-untyped-def]
+        async def work(client: Any) -> Any:
             created = await client.room_create(invite=list(user_ids))
             return created.room_id
 
         return str(self._run(work))
 
     def join(self, room_id: str) -> None:
-        async def work(client):  # type: ignore[no-untyped-def]
+        async def work(client: Any) -> Any:
             await client.join(room_id)
 
         self._run(work)
 
     def say(self, room_id: str, text: str) -> str:
-        async def work(client):  # type: ignore[no-untyped-def]
+        async def work(client: Any) -> Any:
             sent = await client.room_send(
                 room_id, "m.room.message", {"msgtype": "m.text", "body": text}
             )
@@ -292,7 +293,7 @@ class MatrixPerson:
         return str(self._run(work))
 
     def leave(self, room_id: str) -> None:
-        async def work(client):  # type: ignore[no-untyped-def]
+        async def work(client: Any) -> Any:
             await client.room_leave(room_id)
 
         self._run(work)
@@ -301,7 +302,7 @@ class MatrixPerson:
         """(room id, text) of every text message from `sender` in the rooms this person is in,
         invitations accepted first."""
 
-        async def work(client):  # type: ignore[no-untyped-def]
+        async def work(client: Any) -> Any:
             from nio import RoomMessageText
 
             synced = await client.sync(timeout=0)

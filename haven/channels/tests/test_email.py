@@ -301,7 +301,7 @@ def test_a_gateway_that_dies_mid_batch_loses_nothing_and_doubles_nothing(
     assert uids(mail, hotline) == []  # the next poll deleted what the saved cursor covered
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_an_encrypted_conversation_stays_encrypted_to_the_persons_key(
     mail: MailSystem, intake_vault, personas
 ) -> None:
