@@ -108,6 +108,9 @@ class MatrixAdapter(Adapter):
                 ),
             )
             client.access_token = str(self.config.get("access_token") or "")
+            # With a token and no login, nio leaves user_id empty: without it the bot would
+            # read its own replies back as a new person writing.
+            client.user_id = str(self.config.get("user_id") or "")
             try:
                 return await work(client)
             finally:
@@ -153,6 +156,8 @@ class MatrixAdapter(Adapter):
         if not isinstance(synced, SyncResponse):
             raise ChannelError(f"sync failed ({getattr(synced, 'status_code', '') or 'error'})")
         me = client.user_id
+        if not me:
+            raise ChannelError("the channel has no user_id: the bot cannot tell its own messages")
         for room_id in synced.rooms.invite:
             await client.join(room_id)
         messages: list[Inbound] = []
