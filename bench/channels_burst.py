@@ -172,11 +172,17 @@ def main() -> None:
         arrived = time.time()
         with lock:
             arrivals[(str(sms.pk), provider_digest(sms, f"ev-{n}"))] = arrived
-        response = Client().post(
-            f"/channels/hook/{sms.pk}/", data=body, content_type="application/json", headers=headers
-        )
-        if response.status_code != 200:
-            print("sms webhook answered", response.status_code)
+        for attempt in range(10):
+            response = Client().post(
+                f"/channels/hook/{sms.pk}/",
+                data=body,
+                content_type="application/json",
+                headers=headers,
+            )
+            if response.status_code == 200:
+                return
+            time.sleep(2**attempt * 0.5)  # the gateway app retries a failed webhook too
+        print("sms webhook kept failing:", response.status_code)
 
     pool = ThreadPoolExecutor(8)
     futures = []

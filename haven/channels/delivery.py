@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -227,13 +228,28 @@ def run_once(now: dt.datetime | None = None) -> Step:
     return step
 
 
-def run_forever(stop: threading.Event, *, interval: float = 1.0) -> None:
+def _loop(stop: threading.Event, step: Callable[[], object], interval: float) -> None:
     while not stop.is_set():
         try:
-            run_once()
+            step()
         except Exception as exc:  # noqa: BLE001  (the loop must survive a bad step)
             log.warning("gateway step failed (%s)", type(exc).__name__)
+        finally:
+            from django.db import connection
+
+            connection.close_if_unusable_or_obsolete()
         stop.wait(interval)
+
+
+def run_forever(stop: threading.Event, *, interval: float = 1.0) -> None:
+    """Polling and sending in two threads: a slow provider's poll never holds back replies
+    (a panic reply, a codename), and a burst of replies never delays reading new messages."""
+    sender = threading.Thread(
+        target=_loop, args=(stop, deliver_due, interval), daemon=True, name="gateway-send"
+    )
+    sender.start()
+    _loop(stop, poll_all, interval)
+    sender.join()
 
 
 def start_in_thread() -> threading.Thread:

@@ -20,9 +20,10 @@ from haven.channels.delivery import mark_delivered
 from haven.channels.ingest import adapter_for, ingest
 from haven.channels.models import Channel, Reply
 from haven.core.http import HavenRequest
-from haven.lib.admission import SharedBudget
+from haven.lib.admission import SharedBudget, acquire_in_turn
 
 MAX_WEBHOOK_BYTES = 1024 * 1024  # a text message; attachments are fetched, never pushed here
+WEBHOOK_WAIT_SECONDS = 5.0
 
 
 def webhook_budget() -> SharedBudget:
@@ -55,7 +56,8 @@ def webhook(request: HttpRequest, channel_id: UUID) -> HttpResponse:
     channel = Channel.objects.filter(pk=channel_id, enabled=True).first()
     if channel is None:
         return _refuse(403)
-    slot = webhook_budget().try_acquire()
+    # A short wait in turn absorbs a burst; past it the provider gets 503 and retries later.
+    slot = acquire_in_turn(webhook_budget(), timeout=WEBHOOK_WAIT_SECONDS)
     if slot is None:
         return _refuse(503)  # the provider retries later; nothing was accepted
     with slot:
