@@ -2,9 +2,11 @@
 
     nice -n 10 uv run python bench/channels_burst.py [--messages 1000] [--seconds 60] [--senders 150]
 
-1. `--messages` messages arrive spread evenly over `--seconds`, a third each over SMS (signed
+1. `--messages` messages arrive spread evenly over `--seconds`, a fifth each over SMS (signed
    webhooks through the real view, Django's test client in 8 threads), Telegram and Signal
-   (pushed into the loopback stand-ins, polled by a gateway thread running run_once in a loop),
+   (pushed into the loopback stand-ins), e-mail (sent over SMTP to a real Dovecot behind
+   aiosmtpd, `haven/testing/mailserver.py`) and Matrix (sent by each person's account to a real
+   Synapse, `haven/testing/synapse.py`), all polled by a gateway thread running run_once in a loop,
    from `--senders` people (each writes several times: the first message of each makes a new
    request and codename, with production Argon2id). Reported: lost and duplicated messages, and
    p50/p99 from arrival (the webhook's POST starting; the push into the stand-in) to the
@@ -16,7 +18,9 @@
    (alerts.Notification). Handing it to Apprise is the safety worker's next step (its own
    figures: bench/safety_worker.py).
 
-E-mail and Matrix join this burst when their adapters land (issue 17, other branch).
+The e-mail arrival is the SMTP submission starting (the message's UID is its place in the
+order sent: one hotline mailbox, nothing else writes to it); the Matrix arrival is the person's
+PUT of the event starting.
 SQLite (WAL) in a throwaway directory; one process; the machine's two cores are shared with
 the load generator and the stand-ins.
 """
@@ -59,7 +63,10 @@ def main() -> None:
     from haven.intake.models import HelpRequest
     from haven.safety.models import SafetyIncident
     from haven.testing.channel_servers import SignalCliServer, SmsGatewayServer, TelegramBotServer
+    from haven.testing.mailbox import channel_config, plain, send_as
+    from haven.testing.mailserver import mail_system
     from haven.testing.personas import keyring_for, make_staff
+    from haven.testing.synapse import homeserver
 
     coordinator = make_staff("coord", Role.COORDINATOR, Role.OPERATOR, Role.CASEWORKER)
     ring = keyring_for(coordinator)
@@ -87,6 +94,60 @@ def main() -> None:
         secrets={},
     )
 
+    import contextlib
+    import json
+    import urllib.request
+    import uuid
+
+    from imapclient import IMAPClient
+
+    servers = contextlib.ExitStack()
+    mail = servers.enter_context(mail_system())
+    hs = servers.enter_context(homeserver())
+    print(f"Dovecot + aiosmtpd up in {mail.started_in:.1f} s, Synapse in {hs.started_in:.1f} s")
+    mail.add_user("hotline")
+    mail_config = channel_config(mail, "hotline")
+    mail_secrets = {k: str(mail_config.pop(k)) for k in ("imap_password", "smtp_password")}
+    em = create_channel(kind="email", name="mail", config=mail_config, secrets=mail_secrets)
+    with IMAPClient(mail.host, port=mail.imap_port, ssl_context=mail.ssl_context()) as imap:
+        imap.login("hotline", mail.passwords["hotline"])
+        validity = imap.select_folder("INBOX")[b"UIDVALIDITY"]
+    bot = hs.register("hotline-bot")
+    mx = create_channel(
+        kind="matrix",
+        name="matrix",
+        config={"homeserver": hs.url, "user_id": bot.user_id, "device_id": bot.device_id},
+        secrets={"access_token": bot.access_token},
+    )
+
+    def matrix_call(token: str, method: str, path: str, body: dict) -> dict:
+        req = urllib.request.Request(  # noqa: S310 (our loopback Synapse)
+            hs.url + path,
+            data=json.dumps(body).encode(),
+            method=method,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=60) as resp:  # noqa: S310
+            return dict(json.loads(resp.read()))
+
+    mail_people: dict[int, str] = {}
+    matrix_people: dict[int, tuple[str, str]] = {}  # sender -> (token, room)
+    for n in range(args.messages):
+        sender = n % args.senders
+        if n % 5 == 3 and sender not in mail_people:
+            mail_people[sender] = f"person{sender}"
+            mail.add_user(mail_people[sender])
+        elif n % 5 == 4 and sender not in matrix_people:
+            person = hs.register(f"person{sender}")
+            room = matrix_call(
+                person.access_token,
+                "POST",
+                "/_matrix/client/v3/createRoom",
+                {"is_direct": True, "invite": [bot.user_id], "preset": "trusted_private_chat"},
+            )["room_id"]
+            matrix_people[sender] = (person.access_token, room)
+    mails_sent = 0
+
     stop = threading.Event()
     gateway = threading.Thread(target=delivery.run_forever, args=(stop,), kwargs={"interval": 0.2})
     gateway.start()
@@ -96,7 +157,7 @@ def main() -> None:
     start = time.time()
     plan = []
     for n in range(args.messages):
-        kind = ("sms", "telegram", "signal")[n % 3]
+        kind = ("sms", "telegram", "signal", "email", "matrix")[n % 5]
         sender = n % args.senders
         plan.append((start + n * args.seconds / args.messages, kind, sender, n))
 
@@ -136,6 +197,29 @@ def main() -> None:
             )
             with lock:
                 arrivals[(str(tg.pk), provider_digest(tg, str(update_id)))] = time.time()
+        elif kind == "email":
+            user = mail_people[sender]
+            mails_sent += 1
+            with lock:
+                arrivals[(str(em.pk), provider_digest(em, f"{validity}:{mails_sent}"))] = (
+                    time.time()
+                )
+            send_as(
+                mail,
+                user,
+                plain(mail.address(user), mail.address("hotline"), f"Письмо {n}: нужна помощь"),
+            )
+        elif kind == "matrix":
+            token, room = matrix_people[sender]
+            t0 = time.time()
+            event_id = matrix_call(
+                token,
+                "PUT",
+                f"/_matrix/client/v3/rooms/{room}/send/m.room.message/{uuid.uuid4().hex}",
+                {"msgtype": "m.text", "body": f"Сообщение {n}: помогите уехать"},
+            )["event_id"]
+            with lock:
+                arrivals[(str(mx.pk), provider_digest(mx, event_id))] = t0
         else:
             stamp = sig_server.push_message(number=f"+7901{sender:07d}", text=f"Сообщение {n}")
             who = f"uuid-+7901{sender:07d}"
@@ -163,6 +247,20 @@ def main() -> None:
     print(
         f"  arrival -> in triage: p50 {percentile(latency, 50):.3f} s, p99 {percentile(latency, 99):.3f} s, max {max(latency):.3f} s"
     )
+
+    names = {str(c.pk): c.name for c in (sms, tg, sig, em, mx)}
+    for cid, name in names.items():
+        own = [
+            at.timestamp() - arrivals[(str(c), d)]
+            for c, d, at in rows
+            if str(c) == cid and (str(c), d) in arrivals
+        ]
+        missing = sum(1 for key in arrivals if key[0] == cid and key not in seen)
+        if own:
+            print(
+                f"  {name}: {len(own)} in, {missing} lost; p50 {percentile(own, 50):.3f} s, "
+                f"p99 {percentile(own, 99):.3f} s"
+            )
 
     # 2. replies
     while Reply.objects.filter(status=Reply.Status.QUEUED).exists():
@@ -212,6 +310,7 @@ def main() -> None:
     gateway.join()
     for server in (sms_server, tg_server, sig_server):
         server.stop()
+    servers.close()
 
 
 if __name__ == "__main__":

@@ -155,6 +155,11 @@ class Adapter:
         the same string ("+7 (900) 123-45-67" and "89001234567" for a phone, say)."""
         return handle.strip().casefold()
 
+    def display_handle(self, handle: str) -> str:
+        """The handle as staff see it on the request's contact line (e-mail's handle also
+        carries the person's OpenPGP key, Matrix's the room to answer in)."""
+        return handle
+
     def send(self, message: Outbound) -> str:
         raise NotImplementedError
 

@@ -202,7 +202,7 @@ def ingest(channel: Channel, message: Inbound) -> Ingested:
                     # What the person felt is unknown on a channel: a panic word is "now",
                     # anything else is treated as "days" (high), never as "it can wait".
                     felt_urgency="now" if alarm and not known else "days",
-                    contact=f"{adapter.label}: {message.sender}",
+                    contact=f"{adapter.label}: {adapter({}).display_handle(message.sender)}",
                     files=files,
                     language=language,
                 )

@@ -47,8 +47,9 @@ def _risk(kind: str) -> str:
         )
     if kind == "matrix":
         return _(
-            "Your Matrix id is visible to us and to your server. Leave the room and delete it "
-            "if your device may be checked."
+            "This chat with our bot is not end-to-end encrypted: your Matrix server and ours "
+            "can read it. Your Matrix id is visible to us. Leave the room and delete it if "
+            "your device may be checked."
         )
     return _("This channel may be read by its provider. Delete the messages after reading.")
 
