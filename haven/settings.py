@@ -287,6 +287,25 @@ HAVEN_WORKER_SLEEP_SECONDS = float(env_str("HAVEN_WORKER_SLEEP_SECONDS", "1.0"))
 # Deliveries sent at once, so one hanging channel does not hold back the alarms behind it.
 HAVEN_DELIVERY_THREADS = env_int("HAVEN_DELIVERY_THREADS", 8)
 
+# The watchdog for the watch (`haven watchdog`, a systemd timer; docs/operations.md "The
+# watchdog"). Its own Apprise addresses (one or more, separated by spaces or commas), never the
+# worker's queue: the worker may be what is dead. A secret (HAVEN_WATCHDOG_URLS_FILE works).
+HAVEN_WATCHDOG_URLS = env_secret("HAVEN_WATCHDOG_URLS")
+HAVEN_WATCHDOG_WORKER_STALE_SECONDS = env_int("HAVEN_WATCHDOG_WORKER_STALE_SECONDS", 120)
+# Deliveries are "failing" when one failed for good within this window, or one still pending
+# has already failed this many attempts.
+HAVEN_WATCHDOG_FAILURE_WINDOW_SECONDS = env_int("HAVEN_WATCHDOG_FAILURE_WINDOW_SECONDS", 15 * 60)
+HAVEN_WATCHDOG_RETRYING_ATTEMPTS = env_int("HAVEN_WATCHDOG_RETRYING_ATTEMPTS", 2)
+# This node's name in worker heartbeats (default: the host name).
+HAVEN_NODE_NAME = env_str("HAVEN_NODE_NAME")
+# /staff/healthz for a monitoring system: a bearer token (a secret; empty turns the endpoint
+# off) and the source networks allowed to ask (behind nginx that is nginx itself, loopback;
+# nginx-haven.conf restricts the staff network in front of it).
+HAVEN_HEALTHZ_TOKEN = env_secret("HAVEN_HEALTHZ_TOKEN")
+HAVEN_HEALTHZ_NETWORKS = [
+    n for n in env_str("HAVEN_HEALTHZ_NETWORKS", "127.0.0.0/8 ::1/128").replace(",", " ").split()
+]
+
 # Small-count protection in every published figure: counts from 1 to k-1 are hidden.
 HAVEN_REPORT_K = env_int("HAVEN_REPORT_K", 5)
 
