@@ -302,9 +302,9 @@ HAVEN_NODE_NAME = env_str("HAVEN_NODE_NAME")
 # off) and the source networks allowed to ask (behind nginx that is nginx itself, loopback;
 # nginx-haven.conf restricts the staff network in front of it).
 HAVEN_HEALTHZ_TOKEN = env_secret("HAVEN_HEALTHZ_TOKEN")
-HAVEN_HEALTHZ_NETWORKS = [
-    n for n in env_str("HAVEN_HEALTHZ_NETWORKS", "127.0.0.0/8 ::1/128").replace(",", " ").split()
-]
+HAVEN_HEALTHZ_NETWORKS = (
+    env_str("HAVEN_HEALTHZ_NETWORKS", "127.0.0.0/8 ::1/128").replace(",", " ").split()
+)
 
 # Small-count protection in every published figure: counts from 1 to k-1 are hidden.
 HAVEN_REPORT_K = env_int("HAVEN_REPORT_K", 5)
