@@ -221,6 +221,45 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("HAVEN_STATIC_ROOT", str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("HAVEN_MEDIA_ROOT", str(DATA_DIR / "files")))
+# Where sealed files (evidence, attachments, photos) live: "database" (the default, and the
+# embedded installation: in their rows, as always), "files" (a folder, HAVEN_OBJECTS_ROOT) or
+# "s3" (S3-compatible object storage: SeaweedFS, MinIO, Garage). Only ciphertext leaves the
+# row (haven/vault/objects.py; docs/operations.md "Object storage").
+HAVEN_STORAGE = env_str("HAVEN_STORAGE", "database")
+HAVEN_OBJECTS_ROOT = Path(env_str("HAVEN_OBJECTS_ROOT", str(DATA_DIR / "objects")))
+HAVEN_S3 = {
+    "endpoint_url": env_str("HAVEN_S3_ENDPOINT_URL") or None,
+    "bucket_name": env_str("HAVEN_S3_BUCKET", "haven"),
+    "access_key": env_secret("HAVEN_S3_ACCESS_KEY_ID") or None,
+    "secret_key": env_secret("HAVEN_S3_SECRET_ACCESS_KEY") or None,
+    "region_name": env_str("HAVEN_S3_REGION", "us-east-1"),
+    "location": env_str("HAVEN_S3_PREFIX", ""),
+    # Names are random and never reused: an existing name is an error, not an overwrite.
+    "file_overwrite": False,
+    "default_acl": None,
+    "querystring_auth": True,
+    "addressing_style": env_str("HAVEN_S3_ADDRESSING_STYLE", "path"),
+}
+_SEALED_STORAGE = (
+    {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": HAVEN_S3}
+    if HAVEN_STORAGE == "s3"
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(HAVEN_OBJECTS_ROOT),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+)
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT)},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "sealed": _SEALED_STORAGE,
+}
 # Serve /static/ from Django itself: on for the demo, off behind nginx in production.
 HAVEN_SERVE_STATIC = env_bool("HAVEN_SERVE_STATIC", not PRODUCTION)
 
@@ -359,6 +398,13 @@ LOGGING = {
         # Apprise's messages can repeat an alert channel's recipient, host or token (secrets,
         # see docs/safety.md): they go nowhere. The worker logs its own, sanitised, failures.
         "apprise": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},
+        # boto3 and its HTTP stack log every request at DEBUG: signed URLs, credentials' ids,
+        # bucket and object names. Object names are random and the bodies ciphertext, but
+        # signatures are secrets: warnings and above only, without the request.
+        "botocore": {"handlers": ["null"], "level": "WARNING", "propagate": False},
+        "boto3": {"handlers": ["null"], "level": "WARNING", "propagate": False},
+        "s3transfer": {"handlers": ["null"], "level": "WARNING", "propagate": False},
+        "urllib3": {"handlers": ["null"], "level": "WARNING", "propagate": False},
         # Pillow logs EXIF tags (camera owner, GPS) at DEBUG while reading an uploaded picture,
         # and WeasyPrint logs progress over an evidence summary: neither may reach a log.
         "PIL": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},
