@@ -119,3 +119,54 @@ def test_after_the_emergency_wipe_the_bucket_holds_nothing_at_all(personas, s3_s
 
     listing = s3_storage.client().list_object_versions(Bucket=s3_storage.bucket)
     assert not listing.get("Versions") and not listing.get("DeleteMarkers")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_carries_the_sealed_objects_and_restores_them_into_a_new_bucket(
+    personas, s3_storage, settings, age_key, tmp_path
+) -> None:
+    import io
+    import tarfile
+
+    import pyrage
+
+    from haven.ops.backup import Installation, create_backup, load_identities, restore_backup
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite round trip runs in the SQLite pass (test_backup.py has PG's)")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    marker = "MARKER-backup-Хасан"
+    attachment = _capture(personas, _incident(personas), f"{marker} statement".encode())
+    before = dict(s3_storage.every_version(s3_storage.bucket))
+    public, identity = age_key
+    archive = tmp_path / "haven.age"
+
+    summary = create_backup(archive, [public], progress=False)
+
+    assert summary.objects == 2
+    plain = pyrage.decrypt(archive.read_bytes(), load_identities(identity))
+    with tarfile.open(fileobj=io.BytesIO(plain)) as tar:
+        members = {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+    assert {f"objects/{name}" for name in before} <= members.keys()
+    # Even opened with the backup key, the files are still sealed under their vault keys.
+    assert not any(marker.encode() in data for data in members.values())
+
+    # A new installation: an empty database and an empty bucket of its own.
+    new_bucket = "haven-restored"
+    s3_storage.make_bucket(new_bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "sealed": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": s3_storage.storage_options(new_bucket),
+        },
+    }
+    restored = Installation(
+        {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "new" / "h.sqlite3")},
+        tmp_path / "new" / "files",
+    )
+    result = restore_backup(archive, identity, installation=restored, progress=False)
+
+    assert result.objects == 2
+    assert dict(s3_storage.every_version(new_bucket)) == before
+    assert attachment.original.name in before
