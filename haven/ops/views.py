@@ -22,6 +22,7 @@ from haven.core.http import HavenRequest
 from haven.core.registry import Panel
 from haven.ops import health, wipe
 from haven.ops.forms import WipeForm
+from haven.safety.public import watch_health
 
 
 def _page(request: HavenRequest, form: WipeForm | None = None, status: int = 200) -> HttpResponse:
@@ -96,6 +97,26 @@ def wipe_panel(request: HavenRequest) -> Panel | None:
     if pending is None:
         return None
     return Panel(_("Emergency wipe waiting"), "ops/wipe_panel.html", {"pending": pending}, order=1)
+
+
+def worker_panel(request: HavenRequest) -> Panel | None:
+    """Coordinators and administrators see how long ago a worker last swept: the dead-man's
+    switch is only as good as the worker running it."""
+    user = request.user
+    if not user.is_authenticated or request.keyring.duress:
+        return None
+    if not (user.has_role(Role.COORDINATOR) or user.has_role(Role.ADMIN)):
+        return None
+    h = watch_health()
+    lag = None if h.worker_lag_seconds is None else int(h.worker_lag_seconds)
+    context = {
+        "lag": lag,
+        "down": h.worker_down,
+        "workers": h.workers_seen,
+        "failing": h.deliveries_failing,
+        "failed": h.deliveries_failed_recently,
+    }
+    return Panel(_("Safety worker"), "ops/worker_panel.html", context, order=2)
 
 
 def _monitoring_allowed(request: HavenRequest) -> bool:

@@ -143,9 +143,9 @@ def run(now: dt.datetime | None = None) -> WatchdogResult:
         (WatchdogAlarm.Kind.DELIVERIES, h.deliveries_failing),
     ):
         if bad and _claim_raise(kind, now):
-            result.raised.append(kind)
+            result.raised.append(str(kind))
         elif not bad and _claim_clear(kind):
-            result.cleared.append(kind)
+            result.cleared.append(str(kind))
     jobs = [
         (url, *_messages(kind, h, raised=kind in result.raised, now=now))
         for kind in result.raised + result.cleared
@@ -158,9 +158,9 @@ def run(now: dt.datetime | None = None) -> WatchdogResult:
             # The alarm row stays: nothing would send it again. Undo the claim instead, so the
             # next run (30 s later) tries again; an address is a secret and is not logged.
             log.warning("watchdog: %d of %d messages failed", outcomes.count(False), len(jobs))
-            for kind in result.raised:
-                WatchdogAlarm.objects.filter(kind=kind).delete()
-            for kind in result.cleared:
-                WatchdogAlarm.objects.get_or_create(kind=kind, defaults={"raised_at": now})
+            for raised in result.raised:
+                WatchdogAlarm.objects.filter(kind=raised).delete()
+            for cleared in result.cleared:
+                WatchdogAlarm.objects.get_or_create(kind=cleared, defaults={"raised_at": now})
     heartbeat.prune(now)
     return result

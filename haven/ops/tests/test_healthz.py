@@ -94,3 +94,22 @@ def test_from_outside_the_allowed_networks_even_the_token_is_refused(
 def test_with_no_token_configured_the_endpoint_is_off(client: Client, settings) -> None:
     settings.HAVEN_HEALTHZ_TOKEN = ""
     assert client.get("/staff/healthz", HTTP_AUTHORIZATION="Bearer ").status_code == 404
+
+
+def test_the_coordinators_dashboard_shows_how_long_ago_the_worker_swept(
+    personas, client_for, time_machine
+) -> None:
+    time_machine.move_to(T0, tick=False)
+    Worker(0).step()
+    time_machine.move_to(T0 + dt.timedelta(seconds=30), tick=False)
+    page = client_for(personas.coordinator).get("/staff/").content.decode()
+    assert "Last worker sweep: 30 seconds ago." in page
+    assert "1 worker sweeping." in page
+    # A caseworker's dashboard has no such panel.
+    assert (
+        "Last worker sweep" not in client_for(personas.caseworker).get("/staff/").content.decode()
+    )
+
+    time_machine.move_to(T0 + dt.timedelta(minutes=5), tick=False)
+    page = client_for(personas.coordinator).get("/staff/").content.decode()
+    assert "The worker has stopped" in page
