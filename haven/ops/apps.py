@@ -6,7 +6,7 @@ class OpsConfig(AppConfig):
     name = "haven.ops"
     label = "ops"
     verbose_name = _("Operations")
-    dashboard_panels = ["haven.ops.views.wipe_panel", "haven.ops.views.worker_panel"]
+    dashboard_panels = ["haven.ops.views.wipe_panel"]
     demo_loader = "haven.ops.demo.load"
 
     def ready(self) -> None:

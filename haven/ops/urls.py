@@ -3,7 +3,6 @@ from django.urls import path
 from haven.ops import views
 
 urlpatterns = [
-    path("healthz", views.healthz, name="ops-healthz"),
     path("ops/wipe/", views.wipe_page, name="ops-wipe"),
     path("ops/wipe/start/", views.wipe_start, name="ops-wipe-start"),
     path("ops/wipe/<int:request_id>/confirm/", views.wipe_confirm, name="ops-wipe-confirm"),

@@ -4,25 +4,20 @@ the coerced administrator sees a wipe start or happen, and nothing is wiped."""
 
 from __future__ import annotations
 
-import hmac
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST, require_safe
+from django.views.decorators.http import require_GET, require_POST
 
 from haven.accounts.access import require_role
 from haven.accounts.models import Role
 from haven.core.http import HavenRequest
 from haven.core.registry import Panel
-from haven.ops import health, wipe
+from haven.ops import wipe
 from haven.ops.forms import WipeForm
-from haven.safety.public import watch_health
 
 
 def _page(request: HavenRequest, form: WipeForm | None = None, status: int = 200) -> HttpResponse:
@@ -97,47 +92,3 @@ def wipe_panel(request: HavenRequest) -> Panel | None:
     if pending is None:
         return None
     return Panel(_("Emergency wipe waiting"), "ops/wipe_panel.html", {"pending": pending}, order=1)
-
-
-def worker_panel(request: HavenRequest) -> Panel | None:
-    """Coordinators and administrators see how long ago a worker last swept: the dead-man's
-    switch is only as good as the worker running it."""
-    user = request.user
-    if not user.is_authenticated or request.keyring.duress:
-        return None
-    if not (user.has_role(Role.COORDINATOR) or user.has_role(Role.ADMIN)):
-        return None
-    h = watch_health()
-    lag = None if h.worker_lag_seconds is None else int(h.worker_lag_seconds)
-    context = {
-        "lag": lag,
-        "down": h.worker_down,
-        "workers": h.workers_seen,
-        "failing": h.deliveries_failing,
-        "failed": h.deliveries_failed_recently,
-    }
-    return Panel(_("Safety worker"), "ops/worker_panel.html", context, order=2)
-
-
-def _monitoring_allowed(request: HavenRequest) -> bool:
-    """A monitoring system on an allowed network with the bearer token. Each condition on its
-    own line; any failure is the same 404 as a page that does not exist."""
-    token = settings.HAVEN_HEALTHZ_TOKEN
-    if not token:
-        return False
-    if not getattr(request, "from_monitoring_network", False):
-        return False
-    given = request.headers.get("Authorization", "")
-    return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
-
-
-@login_not_required
-@require_safe
-@never_cache
-def healthz(request: HavenRequest) -> HttpResponse:
-    """Database, replication lag, worker lag and delivery failures, for a monitoring system:
-    503 when no worker sweeps or the database does not answer."""
-    if not _monitoring_allowed(request):
-        raise Http404
-    healthy, body = health.report()
-    return JsonResponse(body, status=200 if healthy else 503)

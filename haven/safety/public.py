@@ -7,14 +7,5 @@ from views."""
 from haven.safety.models import SafetyIncident, Watch
 from haven.safety.schedule import expected_at as expected_check_in_at
 from haven.safety.schedule import status as check_in_status
-from haven.safety.watchdog import Health as WatchHealth
-from haven.safety.watchdog import health as watch_health
 
-__all__ = [
-    "SafetyIncident",
-    "Watch",
-    "WatchHealth",
-    "check_in_status",
-    "expected_check_in_at",
-    "watch_health",
-]
+__all__ = ["SafetyIncident", "Watch", "check_in_status", "expected_check_in_at"]

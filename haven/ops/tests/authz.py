@@ -9,14 +9,6 @@ from __future__ import annotations
 
 # fmt: off
 EXPECT = {
-    # No persona holds the monitoring token: everyone, staff included, gets the 404 of a page
-    # that does not exist (test_healthz.py covers the token and the networks).
-    "ops-healthz": {
-        "GET": "404    404    404    404    404    404    404    404",
-        "POST": "405    405    405    405    405    405    405    405",
-        "PUT": "405    405    405    405    405    405    405    405",
-        "DELETE": "405    405    405    405    405    405    405    405",
-    },
     "ops-wipe": {
         "GET": "login  403    403    403    403    403    403    200",
         "POST": "login  405    405    405    405    405    405    405",

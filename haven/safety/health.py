@@ -10,7 +10,7 @@ from typing import Any
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-from haven.safety.public import watch_health
+from haven.safety.watchdog import health as watch_health
 
 
 def replication() -> tuple[str, float | None]:
