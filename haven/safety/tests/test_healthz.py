@@ -103,13 +103,13 @@ def test_the_coordinators_dashboard_shows_how_long_ago_the_worker_swept(
     Worker(0).step()
     time_machine.move_to(T0 + dt.timedelta(seconds=30), tick=False)
     page = client_for(personas.coordinator).get("/staff/").content.decode()
-    assert "Last worker sweep: 30 seconds ago." in page
-    assert "1 worker sweeping." in page
+    # The personas read Haven in Russian.
+    assert "Последний проход обработчика: 30 секунд назад." in page
+    assert "Работает 1 обработчик." in page
     # A caseworker's dashboard has no such panel.
-    assert (
-        "Last worker sweep" not in client_for(personas.caseworker).get("/staff/").content.decode()
-    )
+    caseworker_page = client_for(personas.caseworker).get("/staff/").content.decode()
+    assert "Последний проход обработчика" not in caseworker_page
 
     time_machine.move_to(T0 + dt.timedelta(minutes=5), tick=False)
     page = client_for(personas.coordinator).get("/staff/").content.decode()
-    assert "The worker has stopped" in page
+    assert "Обработчик остановился" in page
