@@ -222,6 +222,45 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("HAVEN_STATIC_ROOT", str(DATA_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("HAVEN_MEDIA_ROOT", str(DATA_DIR / "files")))
+# Where sealed files (evidence, attachments, photos) live: "database" (the default, and the
+# embedded installation: in their rows, as always), "files" (a folder, HAVEN_OBJECTS_ROOT) or
+# "s3" (S3-compatible object storage: SeaweedFS, MinIO, Garage). Only ciphertext leaves the
+# row (haven/vault/objects.py; docs/operations.md "Object storage").
+HAVEN_STORAGE = env_str("HAVEN_STORAGE", "database")
+HAVEN_OBJECTS_ROOT = Path(env_str("HAVEN_OBJECTS_ROOT", str(DATA_DIR / "objects")))
+HAVEN_S3 = {
+    "endpoint_url": env_str("HAVEN_S3_ENDPOINT_URL") or None,
+    "bucket_name": env_str("HAVEN_S3_BUCKET", "haven"),
+    "access_key": env_secret("HAVEN_S3_ACCESS_KEY_ID") or None,
+    "secret_key": env_secret("HAVEN_S3_SECRET_ACCESS_KEY") or None,
+    "region_name": env_str("HAVEN_S3_REGION", "us-east-1"),
+    "location": env_str("HAVEN_S3_PREFIX", ""),
+    # Names are random and never reused: an existing name is an error, not an overwrite.
+    "file_overwrite": False,
+    "default_acl": None,
+    "querystring_auth": True,
+    "addressing_style": env_str("HAVEN_S3_ADDRESSING_STYLE", "path"),
+}
+_SEALED_STORAGE = (
+    {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": HAVEN_S3}
+    if HAVEN_STORAGE == "s3"
+    else {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(HAVEN_OBJECTS_ROOT),
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+)
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT)},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "sealed": _SEALED_STORAGE,
+}
 # Serve /static/ from Django itself: on for the demo, off behind nginx in production.
 HAVEN_SERVE_STATIC = env_bool("HAVEN_SERVE_STATIC", not PRODUCTION)
 
@@ -297,6 +336,25 @@ HAVEN_WORKER_SLEEP_SECONDS = float(env_str("HAVEN_WORKER_SLEEP_SECONDS", "1.0"))
 # Deliveries sent at once, so one hanging channel does not hold back the alarms behind it.
 HAVEN_DELIVERY_THREADS = env_int("HAVEN_DELIVERY_THREADS", 8)
 
+# The watchdog for the watch (`haven watchdog`, a systemd timer; docs/operations.md "The
+# watchdog"). Its own Apprise addresses (one or more, separated by spaces or commas), never the
+# worker's queue: the worker may be what is dead. A secret (HAVEN_WATCHDOG_URLS_FILE works).
+HAVEN_WATCHDOG_URLS = env_secret("HAVEN_WATCHDOG_URLS")
+HAVEN_WATCHDOG_WORKER_STALE_SECONDS = env_int("HAVEN_WATCHDOG_WORKER_STALE_SECONDS", 120)
+# Deliveries are "failing" when one failed for good within this window, or one still pending
+# has already failed this many attempts.
+HAVEN_WATCHDOG_FAILURE_WINDOW_SECONDS = env_int("HAVEN_WATCHDOG_FAILURE_WINDOW_SECONDS", 15 * 60)
+HAVEN_WATCHDOG_RETRYING_ATTEMPTS = env_int("HAVEN_WATCHDOG_RETRYING_ATTEMPTS", 2)
+# This node's name in worker heartbeats (default: the host name).
+HAVEN_NODE_NAME = env_str("HAVEN_NODE_NAME")
+# /staff/healthz for a monitoring system: a bearer token (a secret; empty turns the endpoint
+# off) and the source networks allowed to ask (behind nginx that is nginx itself, loopback;
+# nginx-haven.conf restricts the staff network in front of it).
+HAVEN_HEALTHZ_TOKEN = env_secret("HAVEN_HEALTHZ_TOKEN")
+HAVEN_HEALTHZ_NETWORKS = (
+    env_str("HAVEN_HEALTHZ_NETWORKS", "127.0.0.0/8 ::1/128").replace(",", " ").split()
+)
+
 # Small-count protection in every published figure: counts from 1 to k-1 are hidden.
 HAVEN_REPORT_K = env_int("HAVEN_REPORT_K", 5)
 
@@ -350,6 +408,13 @@ LOGGING = {
         # Apprise's messages can repeat an alert channel's recipient, host or token (secrets,
         # see docs/safety.md): they go nowhere. The worker logs its own, sanitised, failures.
         "apprise": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},
+        # boto3 and its HTTP stack log every request at DEBUG: signed URLs, credentials' ids,
+        # bucket and object names. Object names are random and the bodies ciphertext, but
+        # signatures are secrets: warnings and above only, without the request.
+        "botocore": {"handlers": ["null"], "level": "WARNING", "propagate": False},
+        "boto3": {"handlers": ["null"], "level": "WARNING", "propagate": False},
+        "s3transfer": {"handlers": ["null"], "level": "WARNING", "propagate": False},
+        "urllib3": {"handlers": ["null"], "level": "WARNING", "propagate": False},
         # Pillow logs EXIF tags (camera owner, GPS) at DEBUG while reading an uploaded picture,
         # and WeasyPrint logs progress over an evidence summary: neither may reach a log.
         "PIL": {"handlers": ["null"], "level": "CRITICAL", "propagate": False},

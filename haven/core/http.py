@@ -16,3 +16,4 @@ class HavenRequest(HttpRequest):
 
     user: User
     keyring: Keyring
+    from_monitoring_network: bool  # NoClientAddressMiddleware: HAVEN_HEALTHZ_NETWORKS

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 from django.conf import settings
@@ -90,10 +92,34 @@ class NoClientAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # The one thing kept from the address: a yes/no for /staff/healthz (may a monitoring
+        # system on this network ask?). The address itself is gone before any view runs.
+        request.from_monitoring_network = _in_networks(  # type: ignore[attr-defined]
+            request.META.get("REMOTE_ADDR", ""), tuple(settings.HAVEN_HEALTHZ_NETWORKS)
+        )
         for key in self.DROPPED:
             if key in request.META:
                 request.META[key] = "" if key == "REMOTE_ADDR" else "-"
         return self.get_response(request)
+
+
+@cache
+def _networks(spec: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    found = []
+    for network in spec:
+        try:
+            found.append(ipaddress.ip_network(network, strict=False))
+        except ValueError:  # refused at start-up by check haven.E082; never a 500 here
+            continue
+    return tuple(found)
+
+
+def _in_networks(address: str, spec: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _networks(spec) if network.version == ip.version)
 
 
 class BidiControlMiddleware:

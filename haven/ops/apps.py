@@ -9,6 +9,9 @@ class OpsConfig(AppConfig):
     dashboard_panels = ["haven.ops.views.wipe_panel"]
     demo_loader = "haven.ops.demo.load"
 
+    def ready(self) -> None:
+        from haven.ops import checks  # noqa: F401  (system checks)
+
     @property
     def staff_nav(self) -> list:
         from haven.accounts.models import Role

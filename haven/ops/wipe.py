@@ -31,6 +31,7 @@ from haven.alerts.actions import notify_role
 from haven.audit.log import log_event, record
 from haven.lib.errors import ActionError
 from haven.ops.models import WipeRecord, WipeRequest
+from haven.vault import objects
 from haven.vault.models import Grant, UserKey, Vault
 
 KEY_TABLES = (Grant, UserKey, Vault, StaffSession)
@@ -98,7 +99,23 @@ def emergency_wipe(
             },
         )
     _scrub_free_space()
+    _purge_objects()
     return counts
+
+
+def _purge_objects() -> None:
+    """Sealed files in object storage: unreadable since the keys went; now deleted as well,
+    every version on a versioned bucket. After the keys, never before: a wipe cut short here
+    has already done what matters. Replicas of the bucket and the storage's own snapshots are
+    outside Haven's reach (docs/operations.md "Object storage")."""
+    if not objects.enabled():
+        return
+    try:
+        gone = objects.purge()
+    except Exception:  # noqa: BLE001  (the keys are gone; the objects are ciphertext)
+        log.exception("emergency wipe: deleting the sealed objects failed")
+        return
+    log.warning("emergency wipe: %d sealed object version(s) deleted", gone)
 
 
 def _scrub_free_space() -> None:

@@ -6,7 +6,7 @@ class SafetyConfig(AppConfig):
     name = "haven.safety"
     label = "safety"
     verbose_name = _("Safety watch")
-    dashboard_panels = ["haven.safety.views.watch_panel"]
+    dashboard_panels = ["haven.safety.views.watch_panel", "haven.safety.views_health.worker_panel"]
     demo_loader = "haven.safety.demo.load"
     hooks = {
         "case_incidents": ["haven.safety.actions.incident_summary"],

@@ -8,7 +8,7 @@ import binascii
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.security)
@@ -36,6 +36,22 @@ def delivery_key(app_configs: Any, **kwargs: Any) -> list[Error]:
                 "addresses would be sealed under a key derived from the site secret.",
                 hint=hint,
                 id="haven.E051",
+            )
+        ]
+    return []
+
+
+@register(Tags.security)
+def watchdog_addresses(app_configs: Any, **kwargs: Any) -> list[Warning]:
+    """A production installation whose watchdog can tell nobody has no dead-man's switch for
+    its dead-man's switch (docs/operations.md "The watchdog")."""
+    if getattr(settings, "PRODUCTION", False) and not settings.HAVEN_WATCHDOG_URLS.strip():
+        return [
+            Warning(
+                "HAVEN_WATCHDOG_URLS is empty: nobody is told when the worker stops.",
+                hint="Set one or more Apprise addresses of the coordinators (not the same "
+                "service as their alert channels, if you can), and enable haven-watchdog.timer.",
+                id="haven.W080",
             )
         ]
     return []

@@ -275,3 +275,31 @@ class Delivery(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "next_try_at"], name="delivery_due_idx")]
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sweep of one running `haven worker` (one row per node and process).
+
+    Each step UPDATEs its own row (one cheap write, no lock on anyone else's row), so several
+    workers on several nodes never contend; `haven watchdog` reads the newest `swept_at`. A
+    node name and a process id only: nothing about anyone Haven serves."""
+
+    worker = models.CharField(max_length=160, unique=True)  # "<node>:<pid>"
+    node = models.CharField(max_length=128)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    swept_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+class WatchdogAlarm(models.Model):
+    """An alarm `haven watchdog` has raised and not yet seen recover. The row is the state
+    that keeps the alarm from repeating every run; creating it (unique kind) is the claim, so two
+    watchdogs on two nodes send it once, and deleting it (one DELETE that counts) is the claim
+    of the recovery message."""
+
+    class Kind(models.TextChoices):
+        WORKER = "worker", _("No worker is sweeping")
+        DELIVERIES = "deliveries", _("Alert deliveries are failing")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, unique=True)
+    raised_at = models.DateTimeField(default=timezone.now)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from haven.safety import views
+from haven.safety import views, views_health
 
 portal_urlpatterns = [
     path("checkin/", views.portal_checkin, name="safety-checkin"),
@@ -8,6 +8,7 @@ portal_urlpatterns = [
 ]
 
 urlpatterns = [
+    path("healthz", views_health.healthz, name="safety-healthz"),
     path("watch/", views.board, name="safety-board"),
     path("watch/roster/", views.roster, name="safety-roster"),
     path("watch/channels/", views.channels, name="safety-channels"),

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from haven.alerts.actions import notify_role
 from haven.intake.public import due_wait_alerts, raise_wait_alert
-from haven.safety import actions
+from haven.safety import actions, heartbeat
 from haven.safety.actions.escalation import on_duty_operators
 from haven.safety.channels import message_for, open_url, send_many
 from haven.safety.models import Channel, Delivery, SafetyIncident, Watch
@@ -247,6 +247,14 @@ def checkpoint_audit(now: dt.datetime | None = None) -> None:
         log.info("audit checkpoint of row %d sent to the coordinators", issued.seq)
 
 
+def _heartbeat() -> None:
+    """Record the completed sweep (haven.safety.heartbeat); `haven watchdog` reads it."""
+    try:
+        heartbeat.record()
+    except Exception:  # noqa: BLE001  (the alarms matter more than the heartbeat)
+        log.exception("worker heartbeat failed")
+
+
 class Worker:
     def __init__(self, sleep: float | None = None) -> None:
         self.sleep = settings.HAVEN_WORKER_SLEEP_SECONDS if sleep is None else sleep
@@ -258,6 +266,7 @@ class Worker:
     def step(self) -> StepResult:
         """One pass of the loop: the safety work first, then the audit checkpoint if one is due."""
         result = run_once()
+        _heartbeat()
         checkpoint_audit()
         return result
 

@@ -70,6 +70,17 @@ def database_bytes() -> bytes:
     raise AssertionError(f"no leak scan for {vendor}")
 
 
+def object_storage_bytes() -> dict[str, bytes]:
+    """Every object Haven put in its sealed storage, as the storage holds it (the raw bytes a
+    thief of the bucket would get), one haystack per object. Empty unless HAVEN_STORAGE sends
+    files there."""
+    from haven.vault import objects
+
+    if not objects.enabled():
+        return {}
+    return {f"object {name}": objects.read_raw(name) for name in objects.all_names()}
+
+
 def find_leaks(markers: Markers, *, haystacks: dict[str, bytes]) -> list[str]:
     found = []
     for where, data in haystacks.items():
@@ -86,6 +97,7 @@ def assert_no_leaks(
     if not markers.values:
         raise AssertionError("no markers planted: the scan would prove nothing")
     haystacks = {"database": database_bytes(), "logs": log_text.encode("utf-8")}
+    haystacks.update(object_storage_bytes())
     haystacks.update(extra or {})
     leaks = find_leaks(markers, haystacks=haystacks)
     assert not leaks, "identifying data found in plaintext: " + "; ".join(leaks)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from haven.audit.log import log_event
 from haven.lib.errors import ActionError
-from haven.vault import crypto
+from haven.vault import crypto, objects
 from haven.vault.keyring import Keyring, OpenVault, VaultLocked
 from haven.vault.models import Grant, UserKey, Vault
 
@@ -161,6 +161,9 @@ def shred_vault(*, actor: User | None, vault: Vault, reason: str) -> None:
             sealed_private_key=None, shredded_at=timezone.now()
         )
         vault.refresh_from_db()
+        # The keys are gone, so the vault's files in object storage are already unreadable;
+        # delete them too (every version), once the shredding has committed.
+        objects.delete_after_commit(objects.names_in_vaults([vault.pk]))
         log_event(
             actor=actor,
             action="vault.shred",

@@ -83,6 +83,13 @@ class KeyPair:
         return cls(public=bytes(sk.public_key), private=bytes(sk))
 
 
+def looks_sealed(blob: bytes) -> bool:
+    """The shape of an Haven ciphertext (version byte, room for nonce and tag): a guard that
+    stops a forgotten seal from sending a raw file to storage, not a proof of encryption."""
+    minimum = 1 + min(NONCE_BYTES + _TAG_BYTES, 48)
+    return len(blob) >= minimum and blob[:1] in (_AEAD_V1, _BOX_V1)
+
+
 def seal_to(public_key: bytes, plaintext: bytes, aad: bytes = b"") -> bytes:
     """Anonymous sealed box to a public key. Sealed boxes take no associated data, so the binding
     (table, column, row) travels inside the plaintext and is checked on open."""

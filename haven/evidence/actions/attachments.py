@@ -17,6 +17,7 @@ from haven.evidence.actions.incidents import _actor, _touch
 from haven.evidence.errors import EvidenceError
 from haven.evidence.models import CustodyEvent, EvidenceAttachment, EvidenceIncident, Testimony
 from haven.lib import uploads
+from haven.vault import objects
 
 if TYPE_CHECKING:
     from haven.accounts.models import User
@@ -290,6 +291,14 @@ def delete_attachment(
             actor=actor,
             action=CustodyEvent.Action.DELETE,
             reason=reason,
+        )
+        # Files in object storage go too, once this commits (haven.vault.objects).
+        objects.delete_after_commit(
+            [
+                blob.name
+                for blob in (attachment.original, attachment.working_copy)
+                if isinstance(blob, objects.StoredObject)
+            ]
         )
         attachment.original = None
         attachment.working_copy = None

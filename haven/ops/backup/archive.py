@@ -20,6 +20,9 @@ MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database.sqlite3"
 PG_MEMBER = "database.pgdump"
 FILES_PREFIX = "files/"
+# Sealed files kept in object storage (HAVEN_STORAGE=s3|files), under their own names: already
+# ciphertext under vault keys, and inside the age encryption of the whole archive as well.
+OBJECTS_PREFIX = "objects/"
 CHECKPOINT_KEY = "audit_checkpoint"
 # Rows that a freshly migrated, never used database already holds.
 BOOKKEEPING_TABLES = {"django_migrations", "django_content_type", "auth_permission"}
@@ -56,5 +59,6 @@ class Summary:
     database_bytes: int = 0
     files: int = 0
     file_bytes: int = 0
+    objects: int = 0
     path: Path | None = None
     warnings: list[str] = field(default_factory=list)

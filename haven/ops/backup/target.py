@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 
 from haven.ops.backup.archive import (
     BOOKKEEPING_TABLES,
+    OBJECTS_PREFIX,
     PG_MEMBER,
     SQLITE_MEMBER,
     Installation,
     Summary,
 )
 from haven.ops.backup.snapshot import _media_files, _run, pg_env, pg_tool
+from haven.vault import objects
 
 
 def _table_counts_sqlite(path: str) -> dict[str, int]:
@@ -91,6 +93,10 @@ def target_problem(installation: Installation) -> str:
         return _(
             "The target's file folder %(path)s is not empty. Restore only into an empty installation; nothing was changed."
         ) % {"path": str(installation.media_root)}
+    if objects.enabled() and objects.all_names():
+        return _(
+            "The target's object storage already holds sealed files. Restore only into an empty installation; nothing was changed."
+        )
     return ""
 
 
@@ -131,6 +137,19 @@ def _apply(
             shutil.move(str(path), target)
             summary.files += 1
             summary.file_bytes += target.stat().st_size
+    staged_objects = staging / OBJECTS_PREFIX.rstrip("/")
+    if staged_objects.is_dir():
+        if not objects.enabled():
+            summary.warnings.append(
+                _(
+                    "The backup holds sealed files from object storage, but this installation keeps files in its database (HAVEN_STORAGE); set HAVEN_STORAGE as on the original installation and restore again."
+                )
+            )
+            return
+        for path in sorted(p for p in staged_objects.rglob("*") if p.is_file()):
+            objects.write_raw(path.relative_to(staged_objects).as_posix(), path.read_bytes())
+            summary.objects += 1
+            summary.file_bytes += path.stat().st_size
 
 
 def _apply_sqlite(snapshot: Path, target: Path) -> None:

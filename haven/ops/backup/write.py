@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -25,6 +26,7 @@ from haven.ops.backup.archive import (
     FORMAT,
     HEADER,
     MANIFEST,
+    OBJECTS_PREFIX,
     PG_MEMBER,
     SQLITE_MEMBER,
     VERSION,
@@ -41,6 +43,7 @@ from haven.ops.backup.snapshot import (
     _private_dir,
     _sqlite_snapshot,
 )
+from haven.vault import objects
 
 
 def create_backup(
@@ -139,6 +142,14 @@ def _write_members(
         manifest[name] = {"size": size, "sha256": digest}
         summary.files += 1
         summary.file_bytes += size
+    for name in objects.all_names() if objects.enabled() else []:
+        data = objects.read_raw(name)
+        member_name = OBJECTS_PREFIX + name
+        _add_bytes(tar, member_name, data)
+        bar.update(len(data))
+        manifest[member_name] = {"size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        summary.objects += 1
+        summary.file_bytes += len(data)
     if checkpoint is not None:
         manifest[CHECKPOINT_KEY] = checkpoint
     _add_bytes(tar, MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode())

@@ -46,3 +46,31 @@ def _english() -> object:
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(scope="session")
+def s3_server():  # type: ignore[no-untyped-def]
+    """One S3 endpoint on loopback for the session (haven/testing/s3server.py)."""
+    from haven.testing import s3server
+
+    with s3server.running() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_storage(s3_server, settings):  # type: ignore[no-untyped-def]
+    """HAVEN_STORAGE=s3 against a fresh versioned bucket: sealed files go there."""
+    import secrets
+
+    bucket = f"haven-{secrets.token_hex(4)}"
+    s3_server.make_bucket(bucket, versioned=True)
+    settings.HAVEN_STORAGE = "s3"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "sealed": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": s3_server.storage_options(bucket),
+        },
+    }
+    s3_server.bucket = bucket
+    return s3_server

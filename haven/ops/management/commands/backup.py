@@ -45,7 +45,7 @@ class Command(BaseCommand):
             % {
                 "path": options["to"],
                 "db": summary.database_bytes,
-                "files": summary.files,
+                "files": summary.files + summary.objects,
                 "bytes": summary.file_bytes,
             }
         )

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         chain = verify_chain()
         self.stdout.write(
             _("Restored: database %(db)s bytes, %(files)d files. Every session was ended.")
-            % {"db": summary.database_bytes, "files": summary.files}
+            % {"db": summary.database_bytes, "files": summary.files + summary.objects}
         )
         if chain.ok:
             self.stdout.write(_("Audit chain verified: %(rows)d rows.") % {"rows": chain.rows})
