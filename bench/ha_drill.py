@@ -167,6 +167,7 @@ def add_sink_channel(username: str, port: int) -> None:
 
 def staff_pages(port: int, stop: Deadline, counts: Counter[str]) -> None:
     """The coordinator opening the dashboard, the safety roster and the case list."""
+    from django.db import DatabaseError, connections
     from load_mixed import Browser
 
     from haven.accounts.models import User
@@ -194,9 +195,11 @@ def staff_pages(port: int, stop: Deadline, counts: Counter[str]) -> None:
             counts["staff ok" if status == 200 else "staff failed"] += 1
             if status == 302:
                 browser = None
-        except (OSError, RuntimeError, http.client.HTTPException):
+        except (OSError, RuntimeError, http.client.HTTPException, DatabaseError):
+            # DatabaseError: reading the TOTP device here while the primary is being replaced.
             counts["staff failed"] += 1
-            time.sleep(0.2)
+            connections.close_all()
+            time.sleep(0.5)
         time.sleep(0.1)
 
 
@@ -308,7 +311,7 @@ def verify_deadlines(
     connections.close_all()
     due = {ref for ref, at in deadlines.items() if at <= until}
     incidents = Counter(
-        SafetyIncident.objects.filter(kind="missed", reference__in=list(deadlines)).values_list(
+        SafetyIncident.objects.filter(kind=SafetyIncident.Kind.MISSED, reference__in=list(deadlines)).values_list(
             "reference", flat=True
         )
     )
@@ -403,10 +406,13 @@ def run(args: argparse.Namespace) -> int:
         from django.db import connections
         from django.utils import timezone
 
+        connections.close_all()
+        topo.up_app({})
+        # The deadlines start once the workers run: a backlog from the start-up would be the
+        # start-up's delay, not the drill's.
         first = timezone.now() + dt.timedelta(seconds=args.lead)
         deadlines = make_deadlines(first, horizon, "caseworker")
         connections.close_all()
-        topo.up_app({})
         print(
             f"two app nodes, two workers, nginx up; {args.checkers} people checking in, "
             f"{args.submitters} submitting, {horizon} deadlines one a second from "

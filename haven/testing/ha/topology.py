@@ -30,7 +30,7 @@ DEPLOY = ROOT / "deploy" / "ha"
 PG_BIN = Path(os.environ.get("HAVEN_PG_BIN", "/usr/lib/postgresql/15/bin"))
 SCOPE = "haven-drill"
 # The timings the template recommends (docs/operations.md): failover within ~ttl + loop_wait.
-TTL, LOOP_WAIT, RETRY_TIMEOUT = 20, 5, 7
+TTL, LOOP_WAIT, RETRY_TIMEOUT = 15, 3, 5
 
 
 def missing_binaries() -> list[str]:
