@@ -210,7 +210,7 @@ class Probe:
     port: int
     codename: str
     ledger: Ledger
-    acknowledged: list[float] = field(default_factory=list)
+    acknowledged: list[tuple[float, float]] = field(default_factory=list)  # (sent, answered)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run(self, stop: Deadline) -> None:
@@ -227,12 +227,13 @@ class Probe:
                     if status != 302 or "set-cookie" not in headers:
                         raise OSError("sign-in")
                     cookie = headers["set-cookie"].split(";", 1)[0]
+                sent = time.time()
                 status, page, _h = request(
                     self.port, "POST", "/checkin/?lang=en", {"pin": PIN}, cookie
                 )
                 if status == 200 and CHECKED_IN in page:
                     with self.lock:
-                        self.acknowledged.append(time.time())
+                        self.acknowledged.append((sent, time.time()))
                     with self.ledger.lock:
                         counts = self.ledger.checkins
                         counts[self.codename] = counts.get(self.codename, 0) + 1
@@ -243,8 +244,10 @@ class Probe:
             time.sleep(0.2)
 
     def first_after(self, t: float) -> float | None:
+        """When the first check-in sent after `t` was acknowledged (one already on its way when
+        the fault struck proves nothing about the service after it)."""
         with self.lock:
-            later = [a for a in self.acknowledged if a > t]
+            later = [answered for sent, answered in self.acknowledged if sent > t]
         return min(later) if later else None
 
 
@@ -263,14 +266,15 @@ class Fault:
 
 def fault_database(topo: Topology, probe: Probe) -> Fault:
     leader = topo.leader()
-    if leader is None:
-        raise RuntimeError("no PostgreSQL leader before the fault")
+    if leader is None or not topo.replicated():
+        raise RuntimeError("the PostgreSQL pair is not whole before the fault")
     fault = Fault("database", leader.name, time.time())
     leader.kill()
+    topo.wait_new_leader(leader, 120)
     wait_for("a write after the failover", lambda: probe.first_after(fault.at), 120)
     fault.recovery = (probe.first_after(fault.at) or 0) - fault.at
     topo.restart_pg(leader)
-    fault.restored = topo.wait_replicated(300) + (time.time() - fault.at - fault.recovery)
+    topo.wait_replicated(300, standby=leader.name)
     fault.restored = time.time() - fault.at
     return fault
 
@@ -288,7 +292,9 @@ def fault_app(topo: Topology, probe: Probe, rng: random.Random) -> Fault:
     return fault
 
 
-def fault_worker(topo: Topology, sink: Sink, deadlines: dict[str, float], rng: random.Random) -> Fault:
+def fault_worker(
+    topo: Topology, sink: Sink, deadlines: dict[str, float], rng: random.Random
+) -> Fault:
     i = rng.randrange(len(topo.workers))
     fault = Fault("worker", f"worker{i}", time.time())
     topo.workers[i].kill()
@@ -311,9 +317,9 @@ def verify_deadlines(
     connections.close_all()
     due = {ref for ref, at in deadlines.items() if at <= until}
     incidents = Counter(
-        SafetyIncident.objects.filter(kind=SafetyIncident.Kind.MISSED, reference__in=list(deadlines)).values_list(
-            "reference", flat=True
-        )
+        SafetyIncident.objects.filter(
+            kind=SafetyIncident.Kind.MISSED, reference__in=list(deadlines)
+        ).values_list("reference", flat=True)
     )
     with sink.lock:
         received = list(sink.received)
@@ -363,7 +369,9 @@ def table(faults: list[Fault], delays: dict[str, float], deadlines: dict[str, fl
 def run(args: argparse.Namespace) -> int:
     missing = missing_binaries()
     if missing:
-        print(f"missing: {', '.join(missing)} (apt-get install patroni etcd-server postgresql-15 nginx)")
+        print(
+            f"missing: {', '.join(missing)} (apt-get install patroni etcd-server postgresql-15 nginx)"
+        )
         return 2
     rng = random.Random(args.seed)
     began = time.monotonic()
@@ -438,7 +446,9 @@ def run(args: argparse.Namespace) -> int:
             )
             for c in codenames
         ]
-        threads += [threading.Thread(target=staff_pages, args=(topo.nginx_port, stop, staff_counts))]
+        threads += [
+            threading.Thread(target=staff_pages, args=(topo.nginx_port, stop, staff_counts))
+        ]
         for t in threads:
             t.daemon = True
             t.start()
@@ -480,7 +490,9 @@ def run(args: argparse.Namespace) -> int:
         for i, fault in enumerate(faults):
             until = faults[i + 1].at if i + 1 < len(faults) else stop_at
             fault.delays = [
-                delays[ref] for ref, at in deadlines.items() if fault.at <= at < until and ref in delays
+                delays[ref]
+                for ref, at in deadlines.items()
+                if fault.at <= at < until and ref in delays
             ]
         lost = verify(ledger, [*codenames, probe_codename])
         checkins = sum(ledger.checkins.values())
@@ -498,7 +510,9 @@ def run(args: argparse.Namespace) -> int:
             f"twice {verdict['incidents twice']}; alerts missing {verdict['alerts missing']}, "
             f"sent twice {verdict['alerts twice']}"
         )
-        db_recovery = [f.recovery for f in faults if f.kind == "database" and f.recovery is not None]
+        db_recovery = [
+            f.recovery for f in faults if f.kind == "database" and f.recovery is not None
+        ]
         all_delays = list(delays.values())
         failures = []
         if sum(lost.values()):

@@ -160,10 +160,11 @@ def parse_multi_host_url(url: str, conn_max_age: int) -> dict:
 def _database() -> dict:
     url = env_str("DATABASE_URL")
     conn_max_age = env_int("HAVEN_DB_CONN_MAX_AGE", 60)
+    config: dict
     if url and "," in url.partition("?")[0]:
         config = parse_multi_host_url(url, conn_max_age)
     elif url:
-        config = dj_database_url.parse(url, conn_max_age=conn_max_age)
+        config = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
     else:
         config = {
             "ENGINE": "django.db.backends.sqlite3",

@@ -49,7 +49,9 @@ def test_a_multi_host_database_url_reaches_psycopg_as_libpq_multi_host() -> None
 def test_the_quick_drill_loses_nothing_and_alarms_every_deadline_once(tmp_path: Path) -> None:
     missing = missing_binaries()
     if missing:
-        pytest.fail(f"missing {missing}: `apt-get install -y patroni etcd-server` (scripts/test does it)")
+        pytest.fail(
+            f"missing {missing}: `apt-get install -y patroni etcd-server` (scripts/test does it)"
+        )
     results = tmp_path / "drill.json"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HAVEN_DATA_DIR")}
     run = subprocess.run(

@@ -9,6 +9,7 @@ root, Patroni (and so PostgreSQL) runs as the `postgres` system user, as in prod
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import os
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,7 +62,9 @@ def get(port: int, path: str, timeout: float = 2.0) -> tuple[int, str]:
         conn.close()
 
 
-def wait_for(what: str, check, timeout: float, interval: float = 0.2) -> float:  # type: ignore[no-untyped-def]
+def wait_for(
+    what: str, check: Callable[[], object], timeout: float, interval: float = 0.2
+) -> float:
     """Poll `check` until it is true; the seconds it took."""
     began = time.monotonic()
     while time.monotonic() - began < timeout:
@@ -77,6 +81,10 @@ def render(template: str, **values: object) -> str:
     return string.Template((DEPLOY / template).read_text(encoding="utf-8")).substitute(
         {k: str(v) for k, v in values.items()}
     )
+
+
+def _etcd_healthy(port: int) -> bool:
+    return '"true"' in get(port, "/health")[1]
 
 
 def _children(pid: int) -> list[int]:
@@ -175,6 +183,9 @@ class PgNode:
         self.process.kill()
         _kill([p for p in pids[1:] if Path(f"/proc/{p}").exists()])
 
+    def leading(self) -> bool:
+        return self.role() in ("master", "primary")
+
     def role(self) -> str:
         status, body = get(self.api_port, "/patroni")
         return str(json.loads(body).get("role", "")) if status in (200, 503) else ""
@@ -223,13 +234,15 @@ class Topology:
                 )
             )
             process = Process(
-                f"etcd{i}", ["etcd", "--config-file", str(config)], self.root / "logs" / f"etcd{i}.log"
+                f"etcd{i}",
+                ["etcd", "--config-file", str(config)],
+                self.root / "logs" / f"etcd{i}.log",
             )
             process.start()
             self.etcd.append(process)
         self.etcd_hosts = ",".join(f"127.0.0.1:{client}" for client, _p in ports)
         for client, _p in ports:
-            wait_for("etcd", lambda c=client: '"true"' in get(c, "/health")[1], 60)
+            wait_for("etcd", functools.partial(_etcd_healthy, client), 60)
 
     # --- PostgreSQL under Patroni ------------------------------------------------------------
 
@@ -282,7 +295,7 @@ class Topology:
             self.pg.append(node)
             node.process.start()
             if i == 0:  # the first one bootstraps the cluster; the second one clones it
-                wait_for("the first PostgreSQL node", lambda n=node: n.role() in ("master", "primary"), 120)
+                wait_for("the first PostgreSQL node", node.leading, 120)
         self.wait_replicated(180)
 
     def cluster(self) -> list[dict[str, object]]:
@@ -301,15 +314,35 @@ class Topology:
                 return next((n for n in self.pg if n.name == member.get("name")), None)
         return None
 
-    def replicated(self) -> bool:
-        """A running leader and a running synchronous standby: the pair is whole again."""
-        roles = {(m.get("role"), m.get("state")) for m in self.cluster()}
-        return ("leader", "running") in roles and any(
-            role == "sync_standby" and state in ("running", "streaming") for role, state in roles
+    def replicated(self, standby: str = "") -> bool:
+        """A running leader and a running synchronous standby (`standby`, when named): the pair
+        is whole again."""
+        members = self.cluster()
+        return any(
+            m.get("role") == "leader" and m.get("state") == "running" for m in members
+        ) and any(
+            m.get("role") == "sync_standby"
+            and m.get("state") in ("running", "streaming")
+            and (not standby or m.get("name") == standby)
+            for m in members
         )
 
-    def wait_replicated(self, timeout: float) -> float:
-        return wait_for("the synchronous standby", self.replicated, timeout, interval=0.5)
+    def wait_replicated(self, timeout: float, standby: str = "") -> float:
+        return wait_for(
+            "the synchronous standby",
+            functools.partial(self.replicated, standby),
+            timeout,
+            interval=0.5,
+        )
+
+    def wait_new_leader(self, former: PgNode, timeout: float) -> float:
+        """Until a node other than `former` leads (its leader key expired, the standby promoted)."""
+
+        def promoted() -> bool:
+            leader = self.leader()
+            return leader is not None and leader is not former
+
+        return wait_for("a new leader", promoted, timeout)
 
     def database_url(self) -> str:
         hosts = ",".join(f"127.0.0.1:{n.pg_port}" for n in self.pg)
@@ -348,7 +381,14 @@ class Topology:
         return self.env
 
     def _gunicorn(self, i: int, port: int) -> Process:
-        argv = [sys.executable, "-m", "gunicorn", "haven.wsgi:application", "-b", f"127.0.0.1:{port}"]
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "haven.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+        ]
         argv += ["-k", "gthread", "-w", str(self.app_workers), "--threads", "8"]
         argv += ["--log-level", "warning"]
         return Process(f"app{i}", argv, self.root / "logs" / f"app{i}.log", self.env, ROOT)
@@ -368,7 +408,9 @@ class Topology:
     def start_workers(self) -> None:
         for i in range(2):
             argv = [sys.executable, "manage.py", "worker"]
-            process = Process(f"worker{i}", argv, self.root / "logs" / f"worker{i}.log", self.env, ROOT)
+            process = Process(
+                f"worker{i}", argv, self.root / "logs" / f"worker{i}.log", self.env, ROOT
+            )
             process.start()
             self.workers.append(process)
 
@@ -402,7 +444,9 @@ class Topology:
         )
         nginx = shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin") or "nginx"
         self.nginx = Process(
-            "nginx", [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")], folder / "out.log"
+            "nginx",
+            [nginx, "-p", str(folder), "-c", str(folder / "nginx.conf")],
+            folder / "out.log",
         )
         self.nginx.start()
         wait_for("nginx", lambda: get(self.nginx_port, "/")[0] == 200, 30)
@@ -438,3 +482,52 @@ class Topology:
 
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def standalone_postgres(root: Path) -> tuple[str, Callable[[], None]]:
+    """The single-node baseline: one PostgreSQL 15 with the durable defaults (fsync on,
+    synchronous_commit on, no standby), on a loopback port. Returns its URL and a stop function."""
+    folder = root / "single"
+    folder.mkdir(mode=0o700)
+    as_root = os.geteuid() == 0
+    if as_root:
+        pw = pwd.getpwnam("postgres")
+        os.chown(folder, pw.pw_uid, pw.pw_gid)
+    owner = ["runuser", "-u", "postgres", "--"] if as_root else []
+    data, port = folder / "data", free_port()
+    subprocess.run(
+        [*owner, str(PG_BIN / "initdb"), "-D", str(data), "-U", "haven", "--auth=trust"]
+        + ["-E", "UTF8", "--locale=C.UTF-8", "--data-checksums"],
+        check=True,
+        capture_output=True,
+    )
+    options = f"-k {folder} -p {port} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    subprocess.run(
+        [*owner, str(PG_BIN / "pg_ctl"), "-D", str(data), "-l", str(folder / "log")]
+        + ["-o", options, "-w", "start"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *owner,
+            str(PG_BIN / "createdb"),
+            "-h",
+            str(folder),
+            "-p",
+            str(port),
+            "-U",
+            "haven",
+            "haven",
+        ],
+        check=True,
+    )
+
+    def stop() -> None:
+        subprocess.run(
+            [*owner, str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+            check=False,
+            capture_output=True,
+        )
+
+    return f"postgres://haven@127.0.0.1:{port}/haven", stop
