@@ -122,11 +122,50 @@ TEMPLATES = [
 ]
 
 
+def parse_multi_host_url(url: str, conn_max_age: int) -> dict:
+    """A libpq multi-host URL (deploy/ha: the Patroni pair), which dj_database_url refuses:
+
+        postgres://haven:PASSWORD@10.0.0.1:5432,10.0.0.2:5432/haven?target_session_attrs=read-write
+
+    becomes HOST "10.0.0.1,10.0.0.2" and PORT "5432,5432", which Django hands to psycopg as they
+    are, and libpq tries the hosts in turn until one takes writes; the query parameters
+    (target_session_attrs, connect_timeout, sslmode, ...) become connection options."""
+    from urllib.parse import parse_qsl, unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
+        raise ValueError("a multi-host DATABASE_URL must be a postgres:// URL")
+    credentials, _, hostlist = parts.netloc.rpartition("@")
+    user, _, password = credentials.partition(":")
+    hosts, ports = [], []
+    for item in hostlist.split(","):
+        host, sep, port = item.rpartition(":")
+        if not sep:
+            host, port = item, ""
+        if not host:
+            raise ValueError("an empty host in DATABASE_URL")
+        hosts.append(host)
+        ports.append(port or "5432")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(user),
+        "PASSWORD": unquote(password),
+        "HOST": ",".join(hosts),
+        "PORT": ",".join(ports),
+        "CONN_MAX_AGE": conn_max_age,
+        "OPTIONS": dict(parse_qsl(parts.query)),
+    }
+
+
 def _database() -> dict:
     url = env_str("DATABASE_URL")
     conn_max_age = env_int("HAVEN_DB_CONN_MAX_AGE", 60)
-    if url:
-        config = dj_database_url.parse(url, conn_max_age=conn_max_age)
+    config: dict
+    if url and "," in url.partition("?")[0]:
+        config = parse_multi_host_url(url, conn_max_age)
+    elif url:
+        config = dict(dj_database_url.parse(url, conn_max_age=conn_max_age))
     else:
         config = {
             "ENGINE": "django.db.backends.sqlite3",
