@@ -695,13 +695,14 @@ def open_incoming(*, keyring: Keyring, incoming: IncomingReferral) -> dict[str, 
         content = pkg.open_sealed(package, identity)
     except pkg.PackageError as exc:
         raise PartnerError(_("This package cannot be opened with this organisation's key.")) from exc
-    log_event(
-        actor=actor,
-        action="partners.incoming_open",
-        object_type="incoming_referral",
-        object_id=incoming.id,
-        data={},
-    )
+    with transaction.atomic():
+        log_event(
+            actor=actor,
+            action="partners.incoming_open",
+            object_type="incoming_referral",
+            object_id=incoming.id,
+            data={},
+        )
     return content
 
 
