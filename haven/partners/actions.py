@@ -155,7 +155,9 @@ def set_up_exchange_keys(*, keyring: Keyring) -> ExchangeKeys:
         vault = create_vault(
             actor=actor, kind=Vault.Kind.PARTNERS, members=members, keyring=keyring
         )
-        keys = ExchangeKeys(vault=vault, age_recipient=recipient, verify_key=pkg.verify_key_hex(seed))
+        keys = ExchangeKeys(
+            vault=vault, age_recipient=recipient, verify_key=pkg.verify_key_hex(seed)
+        )
         keyring.open(vault).seal(keys, age_identity=identity, signing_seed=seed)
         keys.save()
         log_event(
@@ -239,7 +241,9 @@ def withdraw_consent(*, keyring: Keyring, consent: Consent) -> Consent:
     return consent
 
 
-def missing_consent(case: Case, partner: Partner, purpose: str, people: list[Person]) -> list[Person]:
+def missing_consent(
+    case: Case, partner: Partner, purpose: str, people: list[Person]
+) -> list[Person]:
     """The people in `people` without a standing consent to this partner for this purpose."""
     consenting = set(
         Consent.objects.filter(
@@ -527,7 +531,7 @@ def deliver(envelope_id: uuid.UUID) -> Envelope:
     else:
         request = urllib.request.Request(  # noqa: S310  (the scheme is checked above)
             url,
-            data=bytes(envelope.data),
+            data=bytes(envelope.data or b""),
             method="POST",
             headers={"Content-Type": "application/json"},
         )
@@ -632,9 +636,9 @@ def _record_incoming(
         )
         data["incoming"] = str(incoming.id)
     elif package.type in ("answer", "destruction"):
-        referral = (
-            Referral.objects.select_for_update().filter(pk=reply_to, partner=partner).first()
-        )
+        if reply_to is None:
+            raise pkg.PackageError("bad_format")
+        referral = Referral.objects.select_for_update().filter(pk=reply_to, partner=partner).first()
         if referral is None:
             raise pkg.PackageError("unknown_referral")
         if package.type == "answer":
@@ -650,16 +654,18 @@ def _record_incoming(
             referral.save(update_fields=["destroyed_at"])
         data["referral"] = str(referral.id)
     elif package.type == "revocation":
-        incoming = (
+        if reply_to is None:
+            raise pkg.PackageError("bad_format")
+        revoked = (
             IncomingReferral.objects.select_for_update()
             .filter(package_id=reply_to, partner=partner)
             .first()
         )
-        if incoming is None:
+        if revoked is None:
             raise pkg.PackageError("unknown_referral")
-        incoming.revocation_requested_at = now
-        incoming.save(update_fields=["revocation_requested_at"])
-        data["incoming"] = str(incoming.id)
+        revoked.revocation_requested_at = now
+        revoked.save(update_fields=["revocation_requested_at"])
+        data["incoming"] = str(revoked.id)
     log_event(
         actor=None,
         action="partners.receive",
@@ -694,7 +700,9 @@ def open_incoming(*, keyring: Keyring, incoming: IncomingReferral) -> dict[str, 
     try:
         content = pkg.open_sealed(package, identity)
     except pkg.PackageError as exc:
-        raise PartnerError(_("This package cannot be opened with this organisation's key.")) from exc
+        raise PartnerError(
+            _("This package cannot be opened with this organisation's key.")
+        ) from exc
     with transaction.atomic():
         log_event(
             actor=actor,
@@ -739,7 +747,8 @@ def _answer(keyring: Keyring, incoming: IncomingReferral, code: str, reason: str
 
 
 def _case_values(content: dict[str, Any]) -> dict[str, Any]:
-    case = content.get("case") if isinstance(content.get("case"), dict) else {}
+    given = content.get("case")
+    case: dict[str, Any] = given if isinstance(given, dict) else {}
     risk = case.get("risk") if case.get("risk") in Case.Risk.values else Case.Risk.MEDIUM
     region = match_region(str(case.get("region_of_origin") or "")) or ""
     return {"risk": risk, "region_of_origin": region}
@@ -784,7 +793,8 @@ def _open_case(keyring: Keyring, incoming: IncomingReferral, content: dict[str, 
         case = create_case(keyring=keyring, **_case_values(content))
     except CaseError as exc:
         raise PartnerError(str(exc)) from exc
-    people = content.get("people") if isinstance(content.get("people"), list) else []
+    given = content.get("people")
+    people: list[Any] = given if isinstance(given, list) else []
     for row in people:
         fields = row.get("fields") if isinstance(row, dict) else None
         if isinstance(fields, dict):
@@ -817,7 +827,9 @@ def _open_case(keyring: Keyring, incoming: IncomingReferral, content: dict[str, 
     return case
 
 
-def complete_incoming(*, keyring: Keyring, incoming: IncomingReferral, reason: str) -> IncomingReferral:
+def complete_incoming(
+    *, keyring: Keyring, incoming: IncomingReferral, reason: str
+) -> IncomingReferral:
     actor = _actor(keyring)
     with transaction.atomic():
         incoming = IncomingReferral.objects.select_for_update().get(pk=incoming.pk)
@@ -846,7 +858,7 @@ def destroy_incoming(*, keyring: Keyring, incoming: IncomingReferral) -> Incomin
         incoming = IncomingReferral.objects.select_for_update().get(pk=incoming.pk)
         if incoming.status == IncomingReferral.Status.DESTROYED:
             raise PartnerError(_("This referral was already destroyed."))
-        if incoming.case_id is not None:
+        if incoming.case is not None:
             shred_vault(actor=actor, vault=incoming.case.vault, reason="partner_revoked")
         incoming.sealed = None
         incoming.status = IncomingReferral.Status.DESTROYED

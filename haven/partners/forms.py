@@ -102,10 +102,16 @@ class ConsentForm(forms.Form):
         help_text=_("For example: in a call with the caseworker, repeated in writing."),
     )
 
-    def __init__(self, *args: Any, people: list[tuple[str, str]], partners: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        people: list[tuple[str, str]],
+        partners: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].choices = people
-        self.fields["partner"].choices = partners
+        self.fields["person"].choices = people  # type: ignore[attr-defined]
+        self.fields["partner"].choices = partners  # type: ignore[attr-defined]
 
 
 class ReferralForm(forms.Form):
@@ -114,14 +120,16 @@ class ReferralForm(forms.Form):
     people = forms.MultipleChoiceField(
         label=_("People"), widget=forms.CheckboxSelectMultiple, required=False
     )
-    fields = forms.MultipleChoiceField(
+    shared_fields = forms.MultipleChoiceField(
         label=_("Fields to send (a referral)"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         choices=[(k, FIELD_LABELS[k]) for k in SHAREABLE_FIELDS],
     )
     documents = forms.MultipleChoiceField(
-        label=_("Documents to send (a referral)"), widget=forms.CheckboxSelectMultiple, required=False
+        label=_("Documents to send (a referral)"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     message = forms.CharField(
         label=_("Message to the organisation"),
@@ -146,17 +154,17 @@ class ReferralForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner"].choices = partners
-        self.fields["people"].choices = people
-        self.fields["documents"].choices = documents
+        self.fields["partner"].choices = partners  # type: ignore[attr-defined]
+        self.fields["people"].choices = people  # type: ignore[attr-defined]
+        self.fields["documents"].choices = documents  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("purpose") == Purpose.REFERRAL:
             if not data.get("people"):
                 self.add_error("people", _("Choose at least one person."))
-            if not data.get("fields"):
-                self.add_error("fields", _("Choose the fields to send."))
+            if not data.get("shared_fields"):
+                self.add_error("shared_fields", _("Choose the fields to send."))
         return data
 
 

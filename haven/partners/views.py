@@ -97,9 +97,7 @@ def partner_edit(request: HavenRequest, partner_id: UUID | None = None) -> HttpR
         form = PartnerForm(request.POST)
         if form.is_valid():
             try:
-                actions.save_partner(
-                    actor=request.user, values=form.cleaned_data, partner=partner
-                )
+                actions.save_partner(actor=request.user, values=form.cleaned_data, partner=partner)
             except actions.PartnerError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -135,13 +133,12 @@ def _case_context(request: HavenRequest, case: Any, **forms: Any) -> dict[str, A
     people = _people_choices(request, case)
     names = dict(people)
     consents = list(
-        request.keyring.visible(Consent.objects.filter(case=case).select_related("partner"))
-        .order_by("-recorded_at")
+        request.keyring.visible(
+            Consent.objects.filter(case=case).select_related("partner")
+        ).order_by("-recorded_at")
     )
     consent_readers = request.keyring.readers(consents)
-    referrals = list(
-        visible_referrals(request).filter(case=case).order_by("-created_at")
-    )
+    referrals = list(visible_referrals(request).filter(case=case).order_by("-created_at"))
     partners = _partner_choices(request)
     return {
         "case": case,
@@ -150,8 +147,7 @@ def _case_context(request: HavenRequest, case: Any, **forms: Any) -> dict[str, A
             for c, r in zip(consents, consent_readers, strict=True)
         ],
         "referrals": referrals,
-        "consent_form": forms.get("consent_form")
-        or ConsentForm(people=people, partners=partners),
+        "consent_form": forms.get("consent_form") or ConsentForm(people=people, partners=partners),
         "can_refer": bool(partners),
     }
 
@@ -239,8 +235,10 @@ def referral_new(request: HavenRequest, case_id: UUID) -> HttpResponse:
                 partner=get_partner_for_user(request, data["partner"]),
                 purpose=data["purpose"],
                 people=list(Person.objects.filter(case=case, pk__in=data["people"])),
-                fields=data["fields"],
-                documents=list(RelocationDocument.objects.filter(case=case, pk__in=data["documents"])),
+                fields=data["shared_fields"],
+                documents=list(
+                    RelocationDocument.objects.filter(case=case, pk__in=data["documents"])
+                ),
                 message=data["message"],
                 override_reason=data["override_reason"],
             )
@@ -255,9 +253,7 @@ def referral_new(request: HavenRequest, case_id: UUID) -> HttpResponse:
             else:
                 messages.success(request, _("Sent."))
             return redirect("partners-referral", referral_id=referral.id)
-    return render(
-        request, "partners/referral_form.html", {"case": case, "form": form}, status=400
-    )
+    return render(request, "partners/referral_form.html", {"case": case, "form": form}, status=400)
 
 
 @require_GET
@@ -318,7 +314,9 @@ def referral_revoke(request: HavenRequest, referral_id: UUID) -> HttpResponse:
     except actions.PartnerError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Revoked: the organisation is asked to destroy what it received."))
+        messages.success(
+            request, _("Revoked: the organisation is asked to destroy what it received.")
+        )
     return redirect("partners-referral", referral_id=referral.id)
 
 
@@ -327,7 +325,9 @@ def referral_revoke(request: HavenRequest, referral_id: UUID) -> HttpResponse:
 def envelope_download(request: HavenRequest, envelope_id: UUID) -> HttpResponse:
     envelope = get_envelope_for_user(request, envelope_id)
     response = HttpResponse(bytes(envelope.data or b""), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="haven-{envelope.type}-{envelope.id}.json"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="haven-{envelope.type}-{envelope.id}.json"'
+    )
     return response
 
 
@@ -344,7 +344,11 @@ def envelope_deliver(request: HavenRequest, envelope_id: UUID) -> HttpResponse:
     else:
         envelope = actions.deliver(envelope.id)
         if envelope.delivery_error:
-            messages.error(request, _("Not delivered (%(code)s). Try again later or send the file.") % {"code": envelope.delivery_error})
+            messages.error(
+                request,
+                _("Not delivered (%(code)s). Try again later or send the file.")
+                % {"code": envelope.delivery_error},
+            )
         else:
             messages.success(request, _("Delivered."))
     back = request.POST.get("next", "")
@@ -363,7 +367,11 @@ def incoming_list(request: HavenRequest) -> HttpResponse:
     return render(
         request,
         "partners/incoming_list.html",
-        {"rows": rows, "upload_form": PackageUploadForm(), "holds_keys": holds_exchange_keys(request)},
+        {
+            "rows": rows,
+            "upload_form": PackageUploadForm(),
+            "holds_keys": holds_exchange_keys(request),
+        },
     )
 
 
@@ -406,7 +414,9 @@ def incoming_upload(request: HavenRequest) -> HttpResponse:
     )
 
 
-def _incoming_context(request: HavenRequest, incoming: IncomingReferral, **extra: Any) -> dict[str, Any]:
+def _incoming_context(
+    request: HavenRequest, incoming: IncomingReferral, **extra: Any
+) -> dict[str, Any]:
     content: dict[str, Any] = {}
     error = ""
     if incoming.sealed is not None:
@@ -420,7 +430,10 @@ def _incoming_context(request: HavenRequest, incoming: IncomingReferral, **extra
             people.append(
                 {
                     "fields": [
-                        (FIELD_LABELS.get(k, k), v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))
+                        (
+                            FIELD_LABELS.get(k, k),
+                            v if isinstance(v, str) else json.dumps(v, ensure_ascii=False),
+                        )
                         for k, v in row["fields"].items()
                         if k in FIELD_LABELS
                     ],
@@ -466,7 +479,9 @@ def incoming_decide(request: HavenRequest, incoming_id: UUID) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Accepted: a new case was opened.") if accept else _("Rejected; the organisation is told why."),
+                _("Accepted: a new case was opened.")
+                if accept
+                else _("Rejected; the organisation is told why."),
             )
             if incoming.case_id:
                 return redirect("cases-detail", case_id=incoming.case_id)
@@ -532,7 +547,9 @@ def incoming_panel(request: HavenRequest) -> Panel | None:
 
 
 def inbox_budget() -> SharedBudget:
-    directory = getattr(settings, "HAVEN_ADMISSION_DIR", "") or Path(settings.DATA_DIR) / "admission"
+    directory = (
+        getattr(settings, "HAVEN_ADMISSION_DIR", "") or Path(settings.DATA_DIR) / "admission"
+    )
     return SharedBudget(
         Path(directory),
         "partner-inbox",

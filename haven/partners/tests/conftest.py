@@ -26,8 +26,12 @@ class OtherOrganisation:
         from django.utils import timezone
 
         return pkg.build(
-            type=type, content=content, recipient_age=to, signing_seed=self.seed,
-            now=timezone.now(), **kw,
+            type=type,
+            content=content,
+            recipient_age=to,
+            signing_seed=self.seed,
+            now=timezone.now(),
+            **kw,
         )
 
 

@@ -43,7 +43,9 @@ def _ring(name: str):  # type: ignore[no-untyped-def]
 
 def setup(name: str) -> dict[str, Any]:
     for username in ("first", "second"):
-        create_staff_user(actor=None, username=username, roles=[Role.COORDINATOR], password=PASSWORD)
+        create_staff_user(
+            actor=None, username=username, roles=[Role.COORDINATOR], password=PASSWORD
+        )
     keys = actions.set_up_exchange_keys(keyring=_ring("first"))
     return {"age": keys.age_recipient, "verify": keys.verify_key}
 
@@ -100,7 +102,7 @@ def refer(partner: str, given_name: str) -> dict[str, Any]:
 def status(referral: str) -> dict[str, Any]:
     row = Referral.objects.get(pk=referral)
     ring = _ring("first")
-    out = [e for e in Envelope.objects.filter(pk=row.id) | Envelope.objects.filter(in_reply_to=row.id)]
+    out = list(Envelope.objects.filter(pk=row.id) | Envelope.objects.filter(in_reply_to=row.id))
     answers = [
         actions.read_answer(keyring=ring, envelope=e)
         for e in out
@@ -110,7 +112,9 @@ def status(referral: str) -> dict[str, Any]:
         "status": row.status,
         "destroyed": row.destroyed_at is not None,
         "answers": sorted(answers),
-        "undelivered": [e.delivery_error for e in out if e.direction == "out" and not e.delivered_at],
+        "undelivered": [
+            e.delivery_error for e in out if e.direction == "out" and not e.delivered_at
+        ],
     }
 
 
@@ -198,7 +202,11 @@ def main() -> None:
         try:
             result = COMMANDS[command["cmd"]](**command.get("args", {}))
         except Exception as exc:  # noqa: BLE001  (the test shows it)
-            answer = {"ok": False, "error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()}
+            answer = {
+                "ok": False,
+                "error": f"{type(exc).__name__}: {exc}",
+                "trace": traceback.format_exc(),
+            }
         else:
             answer = {"ok": True, "result": result}
         sys.stdout.write(json.dumps(answer) + "\n")

@@ -58,7 +58,9 @@ def _sent_package(referral: Referral) -> pkg.Package:
 
 def test_a_package_opens_with_the_recipients_key_and_verifies_with_the_senders():
     sender, recipient = other_organisation(), other_organisation()
-    built = sender.package(to=recipient.age_recipient, type="referral", content={"a": "б"}, code="referral")
+    built = sender.package(
+        to=recipient.age_recipient, type="referral", content={"a": "б"}, code="referral"
+    )
     parsed = pkg.parse(built.to_bytes())
     pkg.verify(parsed, sender.verify_key)
     assert pkg.open_sealed(parsed, recipient.age_identity) == {"a": "б"}
@@ -72,7 +74,11 @@ def test_a_package_opens_with_the_recipients_key_and_verifies_with_the_senders()
 
 def test_the_signature_covers_the_header_and_the_sealed_bytes():
     sender, recipient = other_organisation(), other_organisation()
-    body = json.loads(sender.package(to=recipient.age_recipient, type="referral", content={}, code="transfer").to_bytes())
+    body = json.loads(
+        sender.package(
+            to=recipient.age_recipient, type="referral", content={}, code="transfer"
+        ).to_bytes()
+    )
     header_changed = dict(body, created="2020-01-01T00:00:00+00:00")
     with pytest.raises(pkg.PackageError, match="bad_signature"):
         pkg.verify(pkg.parse(json.dumps(header_changed).encode()), sender.verify_key)
@@ -80,7 +86,11 @@ def test_the_signature_covers_the_header_and_the_sealed_bytes():
     sealed[-1] ^= 1
     import hashlib
 
-    resealed = dict(body, sealed=base64.b64encode(bytes(sealed)).decode(), sealed_sha256=hashlib.sha256(bytes(sealed)).hexdigest())
+    resealed = dict(
+        body,
+        sealed=base64.b64encode(bytes(sealed)).decode(),
+        sealed_sha256=hashlib.sha256(bytes(sealed)).hexdigest(),
+    )
     with pytest.raises(pkg.PackageError, match="bad_signature"):
         pkg.verify(pkg.parse(json.dumps(resealed).encode()), sender.verify_key)
     # Changing the bytes alone (the hash no longer matches) is caught before any key is used.
@@ -98,7 +108,9 @@ def test_garbage_is_refused_as_bad_format(data):
 
 
 def test_a_referral_from_a_partner_lands_pending_without_being_opened(keys, partner, other):
-    sent = other.package(to=keys.age_recipient, type="referral", content={"people": []}, code="transfer")
+    sent = other.package(
+        to=keys.age_recipient, type="referral", content={"people": []}, code="transfer"
+    )
     actions.receive_package(sent.to_bytes())
     incoming = IncomingReferral.objects.get()
     assert incoming.status == IncomingReferral.Status.PENDING
@@ -107,7 +119,9 @@ def test_a_referral_from_a_partner_lands_pending_without_being_opened(keys, part
 
 
 def test_it_refuses_a_replayed_package(keys, partner, other):
-    data = other.package(to=keys.age_recipient, type="referral", content={}, code="referral").to_bytes()
+    data = other.package(
+        to=keys.age_recipient, type="referral", content={}, code="referral"
+    ).to_bytes()
     actions.receive_package(data)
     with pytest.raises(pkg.PackageError, match="replayed"):
         actions.receive_package(data)
@@ -116,14 +130,18 @@ def test_it_refuses_a_replayed_package(keys, partner, other):
 
 def test_it_refuses_a_package_sealed_to_someone_else(keys, partner, other):
     stranger = other_organisation()
-    data = other.package(to=stranger.age_recipient, type="referral", content={}, code="referral").to_bytes()
+    data = other.package(
+        to=stranger.age_recipient, type="referral", content={}, code="referral"
+    ).to_bytes()
     with pytest.raises(pkg.PackageError, match="wrong_recipient"):
         actions.receive_package(data)
 
 
 def test_it_refuses_an_unknown_sender_and_a_forged_signature(keys, partner, other):
     stranger = other_organisation()
-    data = stranger.package(to=keys.age_recipient, type="referral", content={}, code="referral").to_bytes()
+    data = stranger.package(
+        to=keys.age_recipient, type="referral", content={}, code="referral"
+    ).to_bytes()
     with pytest.raises(pkg.PackageError, match="unknown_sender"):
         actions.receive_package(data)
     # The stranger claims to be the partner (its fingerprint) but cannot sign as it.
@@ -141,8 +159,12 @@ def test_it_refuses_an_unknown_sender_and_a_forged_signature(keys, partner, othe
 
 def test_it_refuses_a_package_from_the_future(keys, partner, other):
     data = pkg.build(
-        type="referral", content={}, recipient_age=keys.age_recipient, signing_seed=other.seed,
-        now=timezone.now() + dt.timedelta(hours=2), code="referral",
+        type="referral",
+        content={},
+        recipient_age=keys.age_recipient,
+        signing_seed=other.seed,
+        now=timezone.now() + dt.timedelta(hours=2),
+        code="referral",
     ).to_bytes()
     with pytest.raises(pkg.PackageError, match="bad_time"):
         actions.receive_package(data)
@@ -150,7 +172,11 @@ def test_it_refuses_a_package_from_the_future(keys, partner, other):
 
 def test_an_answer_to_a_referral_never_sent_is_refused(keys, partner, other):
     data = other.package(
-        to=keys.age_recipient, type="answer", content={}, code="accepted", in_reply_to=str(uuid.uuid4())
+        to=keys.age_recipient,
+        type="answer",
+        content={},
+        code="accepted",
+        in_reply_to=str(uuid.uuid4()),
     ).to_bytes()
     with pytest.raises(pkg.PackageError, match="unknown_referral"):
         actions.receive_package(data)
@@ -162,14 +188,18 @@ def test_an_answer_to_a_referral_never_sent_is_refused(keys, partner, other):
 def test_without_consent_a_referral_needs_a_reason_to_override(personas, keys, partner, case):
     with pytest.raises(actions.PartnerError, match="consented"):
         _refer(personas, case, partner, ["languages"])
-    referral = _refer(personas, case, partner, ["languages"], override_reason="он в опасности, связи нет")
+    referral = _refer(
+        personas, case, partner, ["languages"], override_reason="он в опасности, связи нет"
+    )
     # Nothing identifying, but no consent: a second coordinator must still approve.
     assert referral.status == Referral.Status.AWAITING_APPROVAL
     assert referral.approval.kind == ApprovalRequest.Kind.EXPORT_IDENTIFIED
     assert not Envelope.objects.exists()
 
 
-def test_a_referral_with_consent_and_nothing_identifying_leaves_at_once(personas, keys, partner, case, other):
+def test_a_referral_with_consent_and_nothing_identifying_leaves_at_once(
+    personas, keys, partner, case, other
+):
     _consent(personas, case, partner)
     referral = _refer(personas, case, partner, ["languages", "gender"], message="нужно место")
     assert referral.status == Referral.Status.SENT and referral.approval is None
@@ -180,7 +210,9 @@ def test_a_referral_with_consent_and_nothing_identifying_leaves_at_once(personas
     assert "Ислам" not in json.dumps(content, ensure_ascii=False)
 
 
-def test_identified_data_leaves_only_after_a_second_coordinator_approves(personas, keys, partner, case, other):
+def test_identified_data_leaves_only_after_a_second_coordinator_approves(
+    personas, keys, partner, case, other
+):
     _consent(personas, case, partner)
     referral = _refer(personas, case, partner, ["given_name", "family_name"])
     assert referral.status == Referral.Status.AWAITING_APPROVAL
@@ -189,8 +221,12 @@ def test_identified_data_leaves_only_after_a_second_coordinator_approves(persona
     from haven.cases.errors import CaseError
 
     with pytest.raises(CaseError, match="second coordinator"):
-        decide_approval(keyring=keyring_for(personas.coordinator), approval=referral.approval, approve=True)
-    decide_approval(keyring=keyring_for(personas.coordinator2), approval=referral.approval, approve=True)
+        decide_approval(
+            keyring=keyring_for(personas.coordinator), approval=referral.approval, approve=True
+        )
+    decide_approval(
+        keyring=keyring_for(personas.coordinator2), approval=referral.approval, approve=True
+    )
     actions.send_referral(keyring=keyring_for(personas.coordinator), referral=referral)
     referral.refresh_from_db()
     assert referral.status == Referral.Status.SENT
@@ -204,7 +240,9 @@ def test_identified_data_leaves_only_after_a_second_coordinator_approves(persona
 def test_a_rejected_approval_never_sends(personas, keys, partner, case):
     _consent(personas, case, partner)
     referral = _refer(personas, case, partner, ["given_name"])
-    decide_approval(keyring=keyring_for(personas.coordinator2), approval=referral.approval, approve=False)
+    decide_approval(
+        keyring=keyring_for(personas.coordinator2), approval=referral.approval, approve=False
+    )
     with pytest.raises(actions.PartnerError, match="rejected"):
         actions.send_referral(keyring=keyring_for(personas.coordinator), referral=referral)
     assert not Envelope.objects.exists()
@@ -230,23 +268,42 @@ def test_a_withdrawn_consent_no_longer_counts(personas, keys, partner, case):
 def test_answers_come_back_and_move_the_referral(personas, keys, partner, case, other):
     _consent(personas, case, partner)
     referral = _refer(personas, case, partner, ["languages"])
-    accepted = other.package(to=keys.age_recipient, type="answer", content={"reason": "есть место"}, code="accepted", in_reply_to=str(referral.id))
+    accepted = other.package(
+        to=keys.age_recipient,
+        type="answer",
+        content={"reason": "есть место"},
+        code="accepted",
+        in_reply_to=str(referral.id),
+    )
     actions.receive_package(accepted.to_bytes())
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ACCEPTED
     envelope = Envelope.objects.get(pk=accepted.id)
-    assert actions.read_answer(keyring=keyring_for(personas.coordinator), envelope=envelope) == "есть место"
+    assert (
+        actions.read_answer(keyring=keyring_for(personas.coordinator), envelope=envelope)
+        == "есть место"
+    )
     # A second "accepted" does not fit any more; "completed" does.
-    again = other.package(to=keys.age_recipient, type="answer", content={}, code="accepted", in_reply_to=str(referral.id))
+    again = other.package(
+        to=keys.age_recipient,
+        type="answer",
+        content={},
+        code="accepted",
+        in_reply_to=str(referral.id),
+    )
     with pytest.raises(pkg.PackageError, match="out_of_order"):
         actions.receive_package(again.to_bytes())
     # Revoke: a revocation package leaves, sealed to the partner; its destruction comes back.
-    actions.revoke_referral(keyring=keyring_for(personas.coordinator), referral=referral, reason="отозвал согласие")
+    actions.revoke_referral(
+        keyring=keyring_for(personas.coordinator), referral=referral, reason="отозвал согласие"
+    )
     revocation = Envelope.objects.get(type="revocation")
     opened = pkg.parse(bytes(revocation.data))
     assert opened.in_reply_to == str(referral.id)
     assert pkg.open_sealed(opened, other.age_identity) == {"reason": "отозвал согласие"}
-    destroyed = other.package(to=keys.age_recipient, type="destruction", content={}, in_reply_to=str(referral.id))
+    destroyed = other.package(
+        to=keys.age_recipient, type="destruction", content={}, in_reply_to=str(referral.id)
+    )
     actions.receive_package(destroyed.to_bytes())
     referral.refresh_from_db()
     assert referral.status == Referral.Status.REVOKED and referral.destroyed_at is not None
@@ -256,8 +313,22 @@ def test_an_answer_from_another_partner_is_refused(personas, keys, partner, case
     _consent(personas, case, partner)
     referral = _refer(personas, case, partner, ["languages"])
     third = other_organisation()
-    actions.save_partner(actor=personas.coordinator, values={"name": "Third", "age_recipient": third.age_recipient, "verify_key": third.verify_key, "active": True})
-    forged = third.package(to=keys.age_recipient, type="answer", content={}, code="rejected", in_reply_to=str(referral.id))
+    actions.save_partner(
+        actor=personas.coordinator,
+        values={
+            "name": "Third",
+            "age_recipient": third.age_recipient,
+            "verify_key": third.verify_key,
+            "active": True,
+        },
+    )
+    forged = third.package(
+        to=keys.age_recipient,
+        type="answer",
+        content={},
+        code="rejected",
+        in_reply_to=str(referral.id),
+    )
     with pytest.raises(pkg.PackageError, match="unknown_referral"):
         actions.receive_package(forged.to_bytes())
     referral.refresh_from_db()
@@ -271,8 +342,18 @@ def _incoming(keys, other, code="referral"):  # type: ignore[no-untyped-def]
     content = {
         "purpose": code,
         "their_reference": "K-7Q2M",
-        "case": {"risk": "critical", "region_of_origin": "nowhere", "destination_country": "CA", "pathway": ""},
-        "people": [{"fields": {"given_name": "Заур", "family_name": "Алиев", "evil": "x"}, "consent": {"purpose": code, "given_on": "2026-11-30"}}],
+        "case": {
+            "risk": "critical",
+            "region_of_origin": "nowhere",
+            "destination_country": "CA",
+            "pathway": "",
+        },
+        "people": [
+            {
+                "fields": {"given_name": "Заур", "family_name": "Алиев", "evil": "x"},
+                "consent": {"purpose": code, "given_on": "2026-11-30"},
+            }
+        ],
         "documents": [],
         "message": "срочно",
     }
@@ -307,11 +388,15 @@ def test_rejecting_needs_a_reason_and_sends_it(personas, keys, partner, other):
     assert not Case.objects.exists()
 
 
-def test_a_revoked_referral_is_destroyed_and_the_destruction_answered(personas, keys, partner, other):
+def test_a_revoked_referral_is_destroyed_and_the_destruction_answered(
+    personas, keys, partner, other
+):
     incoming, sent = _incoming(keys, other)
     ring = keyring_for(personas.coordinator)
     incoming = actions.decide_incoming(keyring=ring, incoming=incoming, accept=True, reason="")
-    revoke = other.package(to=keys.age_recipient, type="revocation", content={"reason": "x"}, in_reply_to=str(sent.id))
+    revoke = other.package(
+        to=keys.age_recipient, type="revocation", content={"reason": "x"}, in_reply_to=str(sent.id)
+    )
     actions.receive_package(revoke.to_bytes())
     incoming.refresh_from_db()
     assert incoming.revocation_requested_at is not None
@@ -335,4 +420,6 @@ def test_someone_without_the_exchange_keys_cannot_open_what_arrived(personas, ke
     with pytest.raises(actions.PartnerError, match="exchange keys"):
         actions.open_incoming(keyring=keyring_for(newcomer), incoming=incoming)
     with pytest.raises(actions.PartnerError):
-        actions.decide_incoming(keyring=keyring_for(personas.caseworker), incoming=incoming, accept=True, reason="")
+        actions.decide_incoming(
+            keyring=keyring_for(personas.caseworker), incoming=incoming, accept=True, reason=""
+        )

@@ -44,7 +44,9 @@ def _free_port() -> int:
 def _post(port: int, body: bytes) -> tuple[int, dict[str, Any]]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
-        conn.request("POST", "/partners/inbox/", body=body, headers={"Content-Type": "application/json"})
+        conn.request(
+            "POST", "/partners/inbox/", body=body, headers={"Content-Type": "application/json"}
+        )
         response = conn.getresponse()
         return response.status, json.loads(response.read() or b"{}")
     finally:
@@ -158,7 +160,9 @@ def instances(django_db_setup: None, django_db_blocker: Any) -> Iterator[tuple[I
 def test_two_instances_refer_accept_reply_revoke_and_refuse_bad_packages(instances) -> None:  # type: ignore[no-untyped-def]
     a, b = instances
     keys_a, keys_b = a("setup", name="A"), b("setup", name="B")
-    partner_b = a("add_partner", name="Org B", url=b.url, age=keys_b["age"], verify=keys_b["verify"])
+    partner_b = a(
+        "add_partner", name="Org B", url=b.url, age=keys_b["age"], verify=keys_b["verify"]
+    )
     b("add_partner", name="Org A", url=a.url, age=keys_a["age"], verify=keys_a["verify"])
 
     # Refer: identified data waits for the second coordinator, then leaves over HTTP.
