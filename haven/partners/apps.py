@@ -8,6 +8,7 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partner organisations")
     dashboard_panels = ["haven.partners.views.incoming_panel"]
     demo_loader = "haven.partners.demo.load"
+    hooks = {"case_partner_referrals": ["haven.partners.views.case_partner_referrals"]}
 
     @property
     def staff_nav(self) -> list:

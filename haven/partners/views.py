@@ -15,7 +15,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -271,7 +273,7 @@ def referral_detail(request: HavenRequest, referral_id: UUID) -> HttpResponse:
         reason = ""
         if holds and e.direction == Envelope.Direction.IN and e.type == "answer":
             reason = actions.read_answer(keyring=request.keyring, envelope=e)
-        answers.append({"envelope": e, "reason": reason})
+        answers.append({"envelope": e, "reason": reason, "problem": _delivery_problem(e)})
     return render(
         request,
         "partners/referral.html",
@@ -347,7 +349,7 @@ def envelope_deliver(request: HavenRequest, envelope_id: UUID) -> HttpResponse:
             messages.error(
                 request,
                 _("Not delivered (%(code)s). Try again later or send the file.")
-                % {"code": envelope.delivery_error},
+                % {"code": _delivery_problem(envelope)},
             )
         else:
             messages.success(request, _("Delivered."))
@@ -376,17 +378,33 @@ def incoming_list(request: HavenRequest) -> HttpResponse:
 
 
 REFUSALS = {
-    "bad_format": _("This is not a Haven partner package."),
-    "bad_version": _("This package is from a newer version of Haven."),
-    "bad_signature": _("The signature does not hold: the package was changed or is forged."),
-    "unknown_sender": _("The sender is not an active organisation in the directory."),
-    "wrong_recipient": _("This package is sealed to another organisation's key."),
-    "replayed": _("This package has been received before."),
-    "bad_time": _("This package is dated in the future."),
-    "unknown_referral": _("This package answers a referral that is not known here."),
-    "out_of_order": _("This answer does not fit the referral's state."),
-    "not_set_up": _("This organisation has no exchange keys yet."),
+    "bad_format": gettext_lazy("This is not a Haven partner package."),
+    "bad_version": gettext_lazy("This package is from a newer version of Haven."),
+    "bad_signature": gettext_lazy(
+        "The signature does not hold: the package was changed or is forged."
+    ),
+    "unknown_sender": gettext_lazy("The sender is not an active organisation in the directory."),
+    "wrong_recipient": gettext_lazy("This package is sealed to another organisation's key."),
+    "replayed": gettext_lazy("This package has been received before."),
+    "bad_time": gettext_lazy("This package is dated in the future."),
+    "unknown_referral": gettext_lazy("This package answers a referral that is not known here."),
+    "out_of_order": gettext_lazy("This answer does not fit the referral's state."),
+    "not_set_up": gettext_lazy("This organisation has no exchange keys yet."),
 }
+
+
+def _delivery_problem(envelope: Envelope) -> str:
+    """Why a package did not reach the partner, in words (never the internal code)."""
+    code = envelope.delivery_error
+    if not code:
+        return ""
+    if code == "not_https":
+        return str(_("their address is not HTTPS"))
+    if code == "unreachable":
+        return str(_("their Haven did not answer"))
+    if code in REFUSALS:
+        return str(REFUSALS[code])
+    return str(_("their Haven refused it"))
 
 
 @require_POST
@@ -522,6 +540,23 @@ def incoming_destroy(request: HavenRequest, incoming_id: UUID) -> HttpResponse:
     else:
         messages.success(request, _("Destroyed; the organisation is told."))
     return redirect("partners-incoming-detail", incoming_id=incoming.id)
+
+
+def case_partner_referrals(request: HavenRequest, case: Any) -> dict[str, Any] | None:
+    """The case page's box: this case's referrals and transfers (coordinators only)."""
+    if not request.user.has_role(*ROLES):
+        return None
+    rows = [
+        {
+            "link": reverse("partners-referral", kwargs={"referral_id": r.id}),
+            "partner": r.partner.name,
+            "purpose": r.get_purpose_display(),
+            "status": r.get_status_display(),
+            "destroyed": r.destroyed_at is not None,
+        }
+        for r in visible_referrals(request).filter(case=case).order_by("-created_at")[:20]
+    ]
+    return {"link": reverse("partners-case", kwargs={"case_id": case.id}), "rows": rows}
 
 
 def incoming_panel(request: HavenRequest) -> Panel | None:

@@ -42,3 +42,79 @@ def test_a_duress_session_changes_nothing_on_any_partners_url(personas) -> None:
             if changes:
                 failures.append(f"{method} {path} ({route.name}) changed {changes}")
     assert not failures, "\n".join(failures)
+
+
+def _built(personas):  # type: ignore[no-untyped-def]
+    from haven.partners.tests.authz import _world
+
+    return _world(authz.World(personas))
+
+
+def test_a_duress_session_never_sends_a_referral_and_sees_no_partner(personas, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from haven.partners import actions
+    from haven.partners.models import Envelope, Partner
+
+    built = _built(personas)
+    Partner.objects.filter(pk=built["partner_id"]).update(haven_url="https://partner.example")
+    delivered = []
+    monkeypatch.setattr(actions, "deliver", lambda envelope_id: delivered.append(envelope_id))
+    user = matrix._duress_persona(personas)
+    client = matrix._duress_client(None, user)
+    envelopes = Envelope.objects.count()
+    response = client.post(
+        f"/staff/partners/case/{built['case_id']}/refer/",
+        {
+            "partner": str(built["partner_id"]),
+            "purpose": "referral",
+            "people": [],
+            "shared_fields": ["languages"],
+        },
+    )
+    assert response.status_code in (400, 404)
+    deliver = client.post(f"/staff/partners/package/{built['envelope_id']}/deliver/")
+    assert deliver.status_code in (302, 404)
+    assert Envelope.objects.count() == envelopes and delivered == []
+    page = client.get("/staff/partners/directory/").content.decode()
+    assert "Partner" not in page.split("<main", 1)[-1].split("</table>", 1)[0]
+    assert client.get(f"/staff/partners/received/{built['incoming_id']}/").status_code == 404
+
+
+def test_another_coordinator_without_the_grants_gets_404(personas, client_for) -> None:  # type: ignore[no-untyped-def]
+    built = _built(personas)
+    from haven.accounts.models import Role
+    from haven.testing.personas import make_staff
+
+    stranger = client_for(make_staff("coord3", Role.COORDINATOR))
+    for path in (
+        f"/staff/partners/case/{built['case_id']}/",
+        f"/staff/partners/sent/{built['referral_id']}/",
+        f"/staff/partners/received/{built['incoming_id']}/",
+        f"/staff/partners/package/{built['envelope_id']}/",
+    ):
+        assert stranger.get(path).status_code == 404, path
+
+
+def test_the_pages_show_the_referral_and_what_arrived(
+    personas, client_for, strict_templates
+) -> None:  # type: ignore[no-untyped-def]
+    built = _built(personas)
+    client = client_for(personas.coordinator)
+    case_page = client.get(f"/staff/partners/case/{built['case_id']}/").content.decode()
+    assert "Тимур" in case_page and "Partner" in case_page
+    referral = client.get(f"/staff/partners/sent/{built['referral_id']}/").content.decode()
+    assert "/staff/partners/package/" in referral
+    received = client.get(f"/staff/partners/received/{built['incoming_id']}/")
+    assert received.status_code == 200
+    form = client.get(
+        f"/staff/partners/case/{built['case_id']}/refer/?partner={built['partner_id']}"
+    )
+    assert form.status_code == 200
+    refused = client.post(
+        f"/staff/partners/case/{built['case_id']}/refer/",
+        {"partner": str(built["partner_id"]), "purpose": "referral", "message": "моё сообщение"},
+    )
+    assert refused.status_code == 400 and "моё сообщение" in refused.content.decode()
+    upload = client.post(
+        "/staff/partners/upload/", {"package": __import__("io").BytesIO(b"not a package")}
+    )
+    assert upload.status_code == 400
