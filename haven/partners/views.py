@@ -336,13 +336,11 @@ def envelope_download(request: HavenRequest, envelope_id: UUID) -> HttpResponse:
 @require_POST
 @require_role(*ROLES)
 def envelope_deliver(request: HavenRequest, envelope_id: UUID) -> HttpResponse:
+    # A duress session never gets here: it holds no exchange keys, so the envelope is a 404
+    # (a delivery is a write outside the database that the pretence could not undo).
     envelope = get_envelope_for_user(request, envelope_id)
     if not envelope.partner.haven_url:
         messages.error(request, _("This organisation takes packages as files only."))
-    elif request.keyring.duress:
-        # A delivery is a write outside the database that no rollback undoes: a duress
-        # session is told it went, and nothing leaves.
-        messages.success(request, _("Delivered."))
     else:
         envelope = actions.deliver(envelope.id)
         if envelope.delivery_error:

@@ -28,7 +28,7 @@ def _world(world: Any) -> dict[str, Any]:
     partner = actions.save_partner(
         actor=coordinator,
         values={
-            "name": "Partner",
+            "name": "Северный партнёр",
             "age_recipient": recipient,
             "verify_key": pkg.verify_key_hex(seed),
             "active": True,
