@@ -182,3 +182,14 @@ class DecisionForm(ReasonForm):
 
 class PackageUploadForm(forms.Form):
     package = forms.FileField(label=_("Package file from a partner"))
+
+
+class ShareKeysForm(forms.Form):
+    user = forms.ChoiceField(label=_("Coordinator"))
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, users: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = users  # type: ignore[attr-defined]

@@ -30,6 +30,7 @@ urlpatterns = [
     path("partners/directory/new/", views.partner_edit, name="partners-new"),
     path("partners/directory/<uuid:partner_id>/", views.partner_edit, name="partners-edit"),
     path("partners/keys/", views.keys_set_up, name="partners-keys-set-up"),
+    path("partners/keys/share/", views.keys_share, name="partners-keys-share"),
     path("partners/case/<uuid:case_id>/", views.case_partners, name="partners-case"),
     path("partners/case/<uuid:case_id>/consent/", views.consent_new, name="partners-consent-new"),
     path(

@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from haven.accounts.access import require_role
-from haven.accounts.models import Role
+from haven.accounts.models import Role, User
 from haven.cases.public import Person, RelocationDocument, get_case_for_user
 from haven.core.http import HavenRequest
 from haven.core.registry import Panel
@@ -48,6 +48,7 @@ from haven.partners.forms import (
     PartnerForm,
     ReasonForm,
     ReferralForm,
+    ShareKeysForm,
 )
 from haven.partners.models import Consent, Envelope, IncomingReferral, Partner, Purpose, Referral
 
@@ -58,19 +59,61 @@ ROLES = (Role.COORDINATOR,)
 # ---- the directory and our keys ----------------------------------------------------------------
 
 
-@require_GET
-@require_role(*ROLES)
-def directory(request: HavenRequest) -> HttpResponse:
+def _coordinators_without_keys(request: HavenRequest) -> list[tuple[str, str]]:
+    keys = actions.current_keys()
+    if keys is None or request.keyring.duress:
+        return []
+    users = (
+        User.objects.filter(role_assignments__role=Role.COORDINATOR, is_active=True)
+        .exclude(grants__vault=keys.vault)
+        .distinct()
+        .order_by("username")
+    )
+    return [(str(u.pk), u.username) for u in users]
+
+
+def _directory(
+    request: HavenRequest, share_form: ShareKeysForm | None = None, status: int = 200
+) -> HttpResponse:
     keys = actions.current_keys() if not request.keyring.duress else None
+    holds = holds_exchange_keys(request)
+    users = _coordinators_without_keys(request) if holds else []
     return render(
         request,
         "partners/directory.html",
         {
             "partners": visible_partners(request),
             "keys": keys,
-            "holds_keys": holds_exchange_keys(request),
+            "holds_keys": holds,
+            "share_form": share_form or (ShareKeysForm(users=users) if users else None),
         },
+        status=status,
     )
+
+
+@require_GET
+@require_role(*ROLES)
+def directory(request: HavenRequest) -> HttpResponse:
+    return _directory(request)
+
+
+@require_POST
+@require_role(*ROLES)
+def keys_share(request: HavenRequest) -> HttpResponse:
+    form = ShareKeysForm(request.POST, users=_coordinators_without_keys(request))
+    if form.is_valid():
+        try:
+            actions.share_exchange_keys(
+                keyring=request.keyring,
+                user=User.objects.get(pk=form.cleaned_data["user"]),
+                reason=form.cleaned_data["reason"],
+            )
+        except actions.PartnerError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Asked: a second coordinator must approve it."))
+            return redirect("partners-directory")
+    return _directory(request, form, status=400)
 
 
 @require_POST

@@ -14,6 +14,7 @@ from haven.partners.actions.directory import (
     record_consent,
     save_partner,
     set_up_exchange_keys,
+    share_exchange_keys,
     withdraw_consent,
 )
 from haven.partners.actions.incoming import (
@@ -53,6 +54,7 @@ __all__ = [
     "save_partner",
     "send_referral",
     "set_up_exchange_keys",
+    "share_exchange_keys",
     "start_referral",
     "withdraw_consent",
 ]

@@ -13,8 +13,11 @@ from django.utils.translation import gettext as _
 from haven.accounts.models import Role, User
 from haven.audit.log import log_event
 from haven.cases.public import (
+    ApprovalRequest,
     Case,
+    CaseError,
     Person,
+    request_approval,
 )
 from haven.lib.errors import ActionError
 from haven.partners import package as pkg
@@ -145,6 +148,27 @@ def set_up_exchange_keys(*, keyring: Keyring) -> ExchangeKeys:
             data={"members": len(members)},
         )
     return keys
+
+
+def share_exchange_keys(*, keyring: Keyring, user: User, reason: str) -> ApprovalRequest:
+    """Ask a second coordinator to give the exchange keys to another coordinator (one who joined
+    after they were made): the two-person rule, as for any vault."""
+    _actor(keyring)
+    keys = current_keys()
+    if keys is None:
+        raise PartnerError(_("This organisation has no exchange keys yet."))
+    if not user.has_role(Role.COORDINATOR):
+        raise PartnerError(_("Only a coordinator can hold the exchange keys."))
+    try:
+        return request_approval(
+            keyring=keyring,
+            kind=ApprovalRequest.Kind.DISCLOSE_VAULT,
+            vault=keys.vault,
+            target_user=user,
+            reason=reason,
+        )
+    except CaseError as exc:
+        raise PartnerError(str(exc)) from exc
 
 
 def _open_keys(keyring: Keyring) -> tuple[ExchangeKeys, str, bytes]:

@@ -162,6 +162,12 @@ EXPECT: dict[str, dict[str, str]] = {
         "PUT": "login  405    405    405    405    405    405    405",
         "DELETE": "login  405    405    405    405    405    405    405",
     },
+    "partners-keys-share": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    400    403    403    403",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
     "partners-case": {
         "GET": "login  403    403    403    200    403    403    403",
         "POST": "login  405    405    405    405    405    405    405",

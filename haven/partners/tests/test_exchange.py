@@ -423,3 +423,19 @@ def test_someone_without_the_exchange_keys_cannot_open_what_arrived(personas, ke
         actions.decide_incoming(
             keyring=keyring_for(personas.caseworker), incoming=incoming, accept=True, reason=""
         )
+
+
+def test_a_coordinator_who_joined_later_gets_the_keys_only_with_a_second_coordinators_yes(
+    personas, keys
+):  # type: ignore[no-untyped-def]
+    from haven.accounts.models import Role
+    from haven.testing.personas import make_staff
+
+    newcomer = make_staff("newcoord", Role.COORDINATOR)
+    approval = actions.share_exchange_keys(
+        keyring=keyring_for(personas.coordinator), user=newcomer, reason="новый координатор"
+    )
+    with pytest.raises(VaultLocked):
+        keyring_for(newcomer).open(keys.vault)
+    decide_approval(keyring=keyring_for(personas.coordinator2), approval=approval, approve=True)
+    assert actions._open_keys(keyring_for(newcomer))[0] == keys
