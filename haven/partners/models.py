@@ -162,11 +162,11 @@ class Envelope(models.Model):
     deliver again). Received packages keep no bytes here (the referral row does)."""
 
     class Direction(models.TextChoices):
-        OUT = "out", _("Sent")
-        IN = "in", _("Received")
+        OUT = "outgoing", _("Sent")
+        IN = "incoming", _("Received")
 
     id = models.UUIDField(primary_key=True)
-    direction = models.CharField(max_length=3, choices=Direction.choices)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="envelopes")
     type = models.CharField(max_length=16)
     in_reply_to = models.UUIDField(null=True, blank=True)

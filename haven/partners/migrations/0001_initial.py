@@ -103,7 +103,7 @@ class Migration(migrations.Migration):
             name='Envelope',
             fields=[
                 ('id', models.UUIDField(primary_key=True, serialize=False)),
-                ('direction', models.CharField(choices=[('out', 'Sent'), ('in', 'Received')], max_length=3)),
+                ('direction', models.CharField(choices=[('outgoing', 'Sent'), ('incoming', 'Received')], max_length=8)),
                 ('type', models.CharField(max_length=16)),
                 ('in_reply_to', models.UUIDField(blank=True, null=True)),
                 ('data', models.BinaryField(null=True)),

@@ -113,7 +113,7 @@ def status(referral: str) -> dict[str, Any]:
         "destroyed": row.destroyed_at is not None,
         "answers": sorted(answers),
         "undelivered": [
-            e.delivery_error for e in out if e.direction == "out" and not e.delivered_at
+            e.delivery_error for e in out if e.direction == "outgoing" and not e.delivered_at
         ],
     }
 
