@@ -351,10 +351,12 @@ def referral_send(request: HavenRequest, referral_id: UUID) -> HttpResponse:
 def referral_revoke(request: HavenRequest, referral_id: UUID) -> HttpResponse:
     referral = get_referral_for_user(request, referral_id)
     form = ReasonForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("reason", [])))
+        return redirect("partners-referral", referral_id=referral.id)
     try:
         actions.revoke_referral(
-            keyring=request.keyring, referral=referral, reason=form.cleaned_data.get("reason", "")
+            keyring=request.keyring, referral=referral, reason=form.cleaned_data["reason"]
         )
     except actions.PartnerError as exc:
         messages.error(request, str(exc))
@@ -558,10 +560,12 @@ def incoming_decide(request: HavenRequest, incoming_id: UUID) -> HttpResponse:
 def incoming_complete(request: HavenRequest, incoming_id: UUID) -> HttpResponse:
     incoming = get_incoming_for_user(request, incoming_id)
     form = ReasonForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("reason", [])))
+        return redirect("partners-incoming-detail", incoming_id=incoming.id)
     try:
         actions.complete_incoming(
-            keyring=request.keyring, incoming=incoming, reason=form.cleaned_data.get("reason", "")
+            keyring=request.keyring, incoming=incoming, reason=form.cleaned_data["reason"]
         )
     except actions.PartnerError as exc:
         messages.error(request, str(exc))
