@@ -20,7 +20,7 @@ PARTNERS: list[dict[str, Any]] = [
         "name": "Северный мост (вымышленная)",
         "alternate_name": "Northern Bridge (fictional)",
         "description": "Переселение в третьи страны, сопровождение до приезда.",
-        "services": "resettlement, travel",
+        "services": "переселение в третьи страны, дорога",
         "countries": ["CA", "NL"],
         "email": "cases@northern-bridge.example",
         "website": "https://northern-bridge.example",
@@ -35,7 +35,7 @@ PARTNERS: list[dict[str, Any]] = [
     {
         "name": "Memorial Archive Project (fictional)",
         "description": "Keeps lists of the disappeared; exchanges them with journalists.",
-        "services": "documentation",
+        "services": "lists of the disappeared",
         "countries": ["FR", "GE"],
         "email": "lists@memorial-archive.example",
         "active": True,
@@ -120,7 +120,7 @@ def load(ctx: DemoContext) -> None:
             "case": {"risk": "high", "region_of_origin": "", "destination_country": "FR"},
             "people": [
                 {
-                    "fields": {"given_name": "Руслан", "languages": ["ru", "ce"]},
+                    "fields": {"given_name": "Руслан", "languages": ["русский", "чеченский"]},
                     "consent": {"purpose": "referral", "given_on": "2026-11-28"},
                 }
             ],

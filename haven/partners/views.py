@@ -475,6 +475,15 @@ def incoming_upload(request: HavenRequest) -> HttpResponse:
     )
 
 
+def _shown(value: Any) -> str:
+    """A received field as a person reads it: lists joined, anything else as sent."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _incoming_context(
     request: HavenRequest, incoming: IncomingReferral, **extra: Any
 ) -> dict[str, Any]:
@@ -491,10 +500,7 @@ def _incoming_context(
             people.append(
                 {
                     "fields": [
-                        (
-                            FIELD_LABELS.get(k, k),
-                            v if isinstance(v, str) else json.dumps(v, ensure_ascii=False),
-                        )
+                        (FIELD_LABELS.get(k, k), _shown(v))
                         for k, v in row["fields"].items()
                         if k in FIELD_LABELS
                     ],
