@@ -352,7 +352,7 @@ def referral_revoke(request: HavenRequest, referral_id: UUID) -> HttpResponse:
     referral = get_referral_for_user(request, referral_id)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("reason", [])))
+        messages.error(request, " ".join(str(e) for e in form.errors.get("reason", [])))
         return redirect("partners-referral", referral_id=referral.id)
     try:
         actions.revoke_referral(
@@ -567,7 +567,7 @@ def incoming_complete(request: HavenRequest, incoming_id: UUID) -> HttpResponse:
     incoming = get_incoming_for_user(request, incoming_id)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("reason", [])))
+        messages.error(request, " ".join(str(e) for e in form.errors.get("reason", [])))
         return redirect("partners-incoming-detail", incoming_id=incoming.id)
     try:
         actions.complete_incoming(
