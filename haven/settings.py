@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "haven.evidence",
     "haven.reports",
     "haven.ops",
+    "haven.partners",
 ]
 
 MIDDLEWARE = [
@@ -371,6 +372,15 @@ HAVEN_AUDIT_CHECKPOINT_MINUTES = env_int("HAVEN_AUDIT_CHECKPOINT_MINUTES", 360)
 HAVEN_ESCALATION_STEP_MINUTES = env_int("HAVEN_ESCALATION_STEP_MINUTES", 10)
 HAVEN_ESCALATION_REPEAT_MINUTES = env_int("HAVEN_ESCALATION_REPEAT_MINUTES", 15)
 HAVEN_DELIVERY_ATTEMPTS = env_int("HAVEN_DELIVERY_ATTEMPTS", 3)
+# Partner exchange (haven/partners, docs/partners.md): the largest package the inbox takes, how
+# many it checks at once (installation-wide, haven.lib.admission), how long sending waits for a
+# partner's Haven, and whether a partner's address may be plain HTTP (tests on loopback only).
+HAVEN_PARTNER_INBOX_MAX_BYTES = env_int("HAVEN_PARTNER_INBOX_MAX_BYTES", 20 * 1024 * 1024)
+HAVEN_PARTNER_INBOX_CONCURRENCY = env_int("HAVEN_PARTNER_INBOX_CONCURRENCY", 2)
+HAVEN_PARTNER_INBOX_PER_SECOND = env_int("HAVEN_PARTNER_INBOX_PER_SECOND", 5)
+HAVEN_PARTNER_INBOX_BURST = env_int("HAVEN_PARTNER_INBOX_BURST", 20)
+HAVEN_PARTNER_SEND_TIMEOUT = env_int("HAVEN_PARTNER_SEND_TIMEOUT", 20)
+HAVEN_PARTNER_ALLOW_HTTP = env_bool("HAVEN_PARTNER_ALLOW_HTTP", False)
 HAVEN_WORKER_SLEEP_SECONDS = float(env_str("HAVEN_WORKER_SLEEP_SECONDS", "1.0"))
 # Deliveries sent at once, so one hanging channel does not hold back the alarms behind it.
 HAVEN_DELIVERY_THREADS = env_int("HAVEN_DELIVERY_THREADS", 8)

@@ -11,6 +11,7 @@ from django.views.static import serve
 from haven.channels.urls import public_urlpatterns as channel_hooks
 from haven.intake.urls import portal_urlpatterns
 from haven.intake.urls import staff_urlpatterns as intake_staff
+from haven.partners.urls import inbox_urlpatterns as partners_inbox
 from haven.safety.urls import portal_urlpatterns as safety_portal
 
 urlpatterns = [
@@ -27,6 +28,8 @@ urlpatterns = [
     path("staff/", include("haven.accounts.urls")),
     path("staff/", include("haven.core.urls")),
     path("staff/", include("haven.ops.urls")),
+    path("staff/", include("haven.partners.urls")),
+    path("", include(partners_inbox)),
     # Django's own views answer any method; only the ones they are for are allowed here.
     path(
         "i18n/setlang/",

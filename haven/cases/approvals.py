@@ -243,23 +243,24 @@ def reject(*, keyring: Keyring, approval: ApprovalRequest) -> ApprovalRequest:
     return decide_approval(keyring=keyring, approval=approval, approve=False)
 
 
-def use_export_approval(*, actor: User, vault: Vault) -> ApprovalRequest:
+def use_export_approval(
+    *, actor: User, vault: Vault, approval: ApprovalRequest | None = None
+) -> ApprovalRequest:
     """Consume one approved, unused export of identified data from `vault` that `actor` asked
     for. An export module calls this inside its own transaction, right before it writes the
-    export; one approval allows one export."""
+    export; one approval allows one export. `approval` names the one to use (a partner referral
+    asks for its own), otherwise the oldest approved one is taken."""
     with transaction.atomic():
-        row = (
-            ApprovalRequest.objects.select_for_update()
-            .filter(
-                kind=ApprovalRequest.Kind.EXPORT_IDENTIFIED,
-                vault=vault,
-                requested_by=actor,
-                status=ApprovalRequest.Status.APPROVED,
-                executed_at__isnull=True,
-            )
-            .order_by("decided_at")
-            .first()
+        rows = ApprovalRequest.objects.select_for_update().filter(
+            kind=ApprovalRequest.Kind.EXPORT_IDENTIFIED,
+            vault=vault,
+            requested_by=actor,
+            status=ApprovalRequest.Status.APPROVED,
+            executed_at__isnull=True,
         )
+        if approval is not None:
+            rows = rows.filter(pk=approval.pk)
+        row = rows.order_by("decided_at").first()
         if row is None:
             raise CaseError(
                 _("Exporting identified data needs a request approved by a second coordinator.")

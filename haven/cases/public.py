@@ -7,7 +7,15 @@ imports from models, access, actions and constants, never from views, so that im
 cannot pull a view module that imports another room back."""
 
 from haven.cases.access import get_case_for_user
-from haven.cases.actions import PastCase, create_case, grant_search_index, record_past_cases
+from haven.cases.actions import (
+    PERSON_FIELDS,
+    PastCase,
+    add_note,
+    create_case,
+    grant_search_index,
+    record_past_cases,
+    save_person,
+)
 from haven.cases.approvals import request_approval, use_export_approval
 from haven.cases.errors import CaseError
 from haven.cases.forms import ApprovalForm
@@ -18,6 +26,7 @@ from haven.cases.models import (
     CaseTransition,
     NameIndexEntry,
     Person,
+    RelocationDocument,
     State,
     Task,
     Vetting,
@@ -27,6 +36,7 @@ from haven.cases.regions import label as region_label
 from haven.cases.regions import match as match_region
 
 __all__ = [
+    "PERSON_FIELDS",
     "ApprovalForm",
     "ApprovalRequest",
     "Case",
@@ -36,9 +46,11 @@ __all__ = [
     "NameIndexEntry",
     "PastCase",
     "Person",
+    "RelocationDocument",
     "State",
     "Task",
     "Vetting",
+    "add_note",
     "create_case",
     "get_case_for_user",
     "grant_search_index",
@@ -47,5 +59,6 @@ __all__ = [
     "region_choices",
     "region_label",
     "request_approval",
+    "save_person",
     "use_export_approval",
 ]

@@ -74,6 +74,8 @@ HOOKS = {
     "case_registry_links": "fn(request, case) -> list[(link, report | None)]",
     "case_incidents": "fn(case) -> list[dict]",
     "case_silent_since": "fn(case) -> datetime | None",
+    # cases: the case's referrals and transfers to partner organisations, with their answers.
+    "case_partner_referrals": "fn(request, case) -> dict(link, rows: list[dict]) | None",
     # intake: suggestions shown on a hotline request's triage page.
     "request_registry_matches": "fn(request, help_request) -> list[MatchCandidate]",
     # intake: a staff reply was written (in its transaction), to send it over the person's channel.

@@ -36,6 +36,7 @@ class Vault(UUIDModel):
         EVIDENCE = "evidence", _("Evidence")
         INDEX = "index", _("Search index")
         CODENAME = "codename", _("Codename")
+        PARTNERS = "partners", _("Partner exchange keys")
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     # Every vault also has a key pair, so that code without a grant (the public portal, the

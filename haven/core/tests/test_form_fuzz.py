@@ -367,7 +367,33 @@ TARGETS = [
     Target("haven.evidence.forms.VerificationForm", "docofficer", lambda w: f"/staff/evidence/files/{w.evidence['attachment']}/verify/"),
     Target("haven.evidence.forms.TransferForm", "docofficer", lambda w: f"/staff/evidence/files/{w.evidence['attachment']}/transfer/"),
     Target("haven.evidence.forms.DeleteForm", "docofficer", lambda w: f"/staff/evidence/files/{w.evidence['attachment']}/delete/"),
+    Target("haven.partners.forms.PartnerForm", "coordinator", lambda w: "/staff/partners/directory/new/"),
+    Target("haven.partners.forms.ConsentForm", "coordinator", lambda w: f"/staff/partners/case/{_partners(w)['case_id']}/consent/",
+           good=lambda w: {"person": [_partners(w)["person_id"]], "partner": [str(_partners(w)["partner_id"])]}),
+    Target("haven.partners.forms.ReferralForm", "coordinator", lambda w: f"/staff/partners/case/{_partners(w)['case_id']}/refer/",
+           good=lambda w: {"people": [_partners(w)["person_id"]], "partner": [str(_partners(w)["partner_id"])]}),
+    Target("haven.partners.forms.ReasonForm", "coordinator", lambda w: f"/staff/partners/sent/{_partners(w)['referral_id']}/revoke/"),
+    Target("haven.partners.forms.DecisionForm", "coordinator", lambda w: f"/staff/partners/received/{_partners(w)['incoming_id']}/decide/"),
+    Target("haven.partners.forms.PackageUploadForm", "coordinator", lambda w: "/staff/partners/upload/"),
+    Target("haven.partners.forms.ShareKeysForm", "coordinator", lambda w: "/staff/partners/keys/share/",
+           good=lambda w: {"user": [_partners(w)["newcomer"]]}),
 ]  # fmt: skip
+
+
+def _partners(w: World) -> dict[str, Any]:
+    """The partners app's objects for the coordinator (built once per world)."""
+    if "_partners" not in w.__dict__:
+        from haven.partners.models import Referral
+        from haven.partners.tests import authz as partners_authz
+        from haven.testing.authz import World as MatrixWorld
+        from haven.testing.personas import make_staff
+
+        built = partners_authz._world(MatrixWorld(w.personas))
+        referral = Referral.objects.get(pk=built["referral_id"])
+        built["person_id"] = referral.people[0]
+        built["newcomer"] = str(make_staff("fuzz-coordinator", "coordinator").pk)
+        w.__dict__["_partners"] = built
+    return w.__dict__["_partners"]  # type: ignore[no-any-return]
 
 
 def _form_class(path: str) -> type[forms.Form]:
