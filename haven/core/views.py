@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -89,7 +92,32 @@ def not_found(request: HttpRequest, exception: Any = None) -> HttpResponse:
 
 
 @login_not_required
+def database_unavailable(request: HttpRequest) -> HttpResponse:
+    """The database did not answer: a failover to the standby in progress (docs/operations.md,
+    high availability: writes are back within seconds) or a restart. This is the one fault that
+    trying again does cure, so the page says so, with Retry-After. Rendered without the request's
+    context processors, which would ask the same absent database."""
+    if _is_staff_page(request):
+        text = _(
+            "The database is not answering for a moment: it is switching to its standby or "
+            "restarting. Nothing that was confirmed as saved is lost. Try again in a minute; if "
+            "this page stays for more than a few minutes, tell your administrator."
+        )
+    else:
+        text = _(
+            "Haven is restarting a part of itself. Nothing you had already sent and seen "
+            "confirmed is lost. Please try again in a minute."
+        )
+    back = "/staff/" if _is_staff_page(request) else "/"
+    context = {"status": 503, "title": _("Back in a moment"), "text": text, "back": back}
+    response = HttpResponse(render_to_string("core/error.html", context), status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        return database_unavailable(request)
     # An unhandled error is a fault in Haven and usually repeats: promising that a retry "in a
     # moment" will work would send someone in danger round in circles. Say what is true.
     if _is_staff_page(request):
