@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "haven.evidence",
     "haven.reports",
     "haven.ops",
+    "haven.linkage",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ cannot pull a view module that imports another room back."""
 
 from haven.cases.access import get_case_for_user
 from haven.cases.actions import PastCase, create_case, grant_search_index, record_past_cases
-from haven.cases.approvals import request_approval, use_export_approval
+from haven.cases.approvals import approve, request_approval, use_export_approval
 from haven.cases.errors import CaseError
 from haven.cases.forms import ApprovalForm
 from haven.cases.models import (
@@ -39,6 +39,7 @@ __all__ = [
     "State",
     "Task",
     "Vetting",
+    "approve",
     "create_case",
     "get_case_for_user",
     "grant_search_index",
