@@ -112,7 +112,9 @@ def registries(n: int, overlap: float, seed: int) -> tuple[list[dict], list[dict
         records = []
         for pid in ids:
             name, year = _render(rng, people[pid], n - shared <= pid < n)
-            records.append({"token": f"{side}{len(records)}", "person": pid, "name": name, "year": year})
+            records.append(
+                {"token": f"{side}{len(records)}", "person": pid, "name": name, "year": year}
+            )
         rng.shuffle(records)
         sides.append(records)
     a, b = sides
@@ -266,7 +268,9 @@ def main() -> None:
         f"recall {cr:.4f}  ({test['clear_s']:.1f} s)"
     )
     print(f"linkage: encoding both sides {test['enc_s']:.1f} s")
-    print("threshold | one-to-one: pairs precision recall | all pairs: precision recall | vs matcher (1:1): precision recall")
+    print(
+        "threshold | one-to-one: pairs precision recall | all pairs: precision recall | vs matcher (1:1): precision recall"
+    )
     for t in THRESHOLDS:
         one, every = test["rows"][t]["one"], test["rows"][t]["all"]
         p1, r1 = pr(one, truth)

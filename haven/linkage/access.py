@@ -16,7 +16,7 @@ def visible_suggestions(request: HavenRequest) -> object:
 
 
 def get_suggestion_for_user(request: HavenRequest, suggestion_id: UUID) -> LinkageSuggestion:
-    """"Missing" and "not yours" answer alike (404)."""
+    """ "Missing" and "not yours" answer alike (404)."""
     found = (
         request.keyring.visible(LinkageSuggestion.objects.select_related("vault"))
         .filter(pk=suggestion_id)

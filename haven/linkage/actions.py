@@ -36,7 +36,7 @@ from haven.missing.public import (
 )
 from haven.vault.keyring import Keyring
 
-SECRET_ENV = "HAVEN_LINKAGE_SECRET"
+SECRET_ENV = "HAVEN_LINKAGE_SECRET"  # noqa: S105  (the name of a variable, not a secret)
 FILE_FORMAT = encoding.SCHEMA_VERSION
 # A partner's file larger than this is refused before it is parsed (about 600,000 encodings).
 MAX_FILE_BYTES = 128 * 1024 * 1024
@@ -84,7 +84,7 @@ def _subjects(keyring: Keyring, source: str) -> list[tuple[Any, str, str, list[s
         kind, names_of = "report", report_names
     else:
         rows = keyring.visible(Person.objects.select_related("vault"))
-        kind, names_of = "person", person_names
+        kind, names_of = "person", person_names  # type: ignore[assignment]
     out = []
     for reader in keyring.readers(rows.order_by("pk")):
         if not reader.is_open:

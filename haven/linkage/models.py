@@ -29,7 +29,9 @@ class LinkageExport(UUIDModel):
 
     handle = models.CharField(max_length=32, unique=True)
     source = models.CharField(max_length=16, choices=Source.choices)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     records = models.PositiveIntegerField(default=0)
     encodings = models.PositiveIntegerField(default=0)
@@ -50,7 +52,9 @@ class LinkageComparison(UUIDModel):
     export = models.ForeignKey(LinkageExport, on_delete=models.PROTECT, related_name="comparisons")
     partner_digest = models.CharField(max_length=64)
     threshold = models.FloatField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     suggestions = models.PositiveIntegerField(default=0)
 

@@ -63,7 +63,8 @@ def _rows(request: HavenRequest, suggestions: list[LinkageSuggestion]) -> list[d
         )
     }
     opened = {
-        id(o): r for o, r in zip(
+        id(o): r
+        for o, r in zip(
             [*reports.values(), *people.values()],
             keyring.readers([*reports.values(), *people.values()]),
             strict=True,
@@ -95,7 +96,9 @@ def _display_name(reader: Any) -> str:
     return str(full or " ".join(p for p in parts if p))
 
 
-def _list(request: HavenRequest, form: DecisionForm | None = None, status: int = 200) -> HttpResponse:
+def _list(
+    request: HavenRequest, form: DecisionForm | None = None, status: int = 200
+) -> HttpResponse:
     qs = visible_suggestions(request).order_by("state", "-score", "created_at")  # type: ignore[attr-defined]
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -34,7 +34,9 @@ def make_suggestion(world):  # type: ignore[no-untyped-def]
     ring = keyring_for(coordinator)
     vault = actions.set_up_registry(keyring=ring)
     report = actions.save_report(keyring=ring, values={"full_name": "Хасан Абдулаев"})
-    export = LinkageExport.objects.create(handle="authz-export", source="registry", created_by=coordinator)
+    export = LinkageExport.objects.create(
+        handle="authz-export", source="registry", created_by=coordinator
+    )
     comparison = LinkageComparison.objects.create(
         export=export, partner_digest="0" * 64, threshold=0.86, created_by=coordinator
     )

@@ -13,7 +13,9 @@ from haven.linkage.encoding import Subject
 SECRET = b"a test secret shared by two organisations, long enough"
 
 
-def _score(a: str, b: str, year_a: int | None = 1990, year_b: int | None = 1990, secret_b: bytes = SECRET) -> float:
+def _score(
+    a: str, b: str, year_a: int | None = 1990, year_b: int | None = 1990, secret_b: bytes = SECRET
+) -> float:
     ours = encoding.encode([Subject("a", (a,), year_a)], SECRET)
     theirs = encoding.encode([Subject("b", (b,), year_b)], secret_b)
     found = encoding.compare(ours, theirs, threshold=0.0)
@@ -42,7 +44,9 @@ def test_spellings_of_one_person_meet_above_the_default_threshold(ours: str, the
         ("Хасан Абдулаев", "Руслан Кадыров", 1990),
     ],
 )
-def test_different_people_stay_below_the_default_threshold(ours: str, theirs: str, year_b: int) -> None:
+def test_different_people_stay_below_the_default_threshold(
+    ours: str, theirs: str, year_b: int
+) -> None:
     assert _score(ours, theirs, year_b=year_b) < encoding.DEFAULT_THRESHOLD
 
 

@@ -19,10 +19,10 @@ from django.core.management.base import CommandError
 
 from haven.accounts import actions as account_actions
 from haven.audit.models import AuditEvent
+from haven.cases.actions.people import save_person
 from haven.cases.approvals import approve, request_approval
 from haven.cases.models import ApprovalRequest
 from haven.cases.public import create_case
-from haven.cases.actions.people import save_person
 from haven.linkage.models import LinkageMapping, LinkageSuggestion
 from haven.missing import actions as missing
 from haven.testing.personas import PASSWORD, current_code, keyring_for
@@ -30,7 +30,12 @@ from haven.testing.personas import PASSWORD, current_code, keyring_for
 SECRET = "an agreed secret: long, random, and never sent with the files 7f3a9c"
 
 A_REPORTS = [
-    {"given_name": "Мадина", "family_name": "Исаева", "patronymic": "Хамзатовна", "birth": {"year": 1994}},
+    {
+        "given_name": "Мадина",
+        "family_name": "Исаева",
+        "patronymic": "Хамзатовна",
+        "birth": {"year": 1994},
+    },
     {"given_name": "Ибрагим", "family_name": "Магомедов", "birth": {"year": 1987}},
     {"given_name": "Руслан", "family_name": "Кадыров", "birth": {"year": 2001}},
 ]
@@ -75,27 +80,66 @@ def test_two_organisations_find_shared_people_and_a_coordinator_confirms_one(
     ours, theirs = tmp_path / "a.json", tmp_path / "b.json"
     _as(monkeypatch, a)
     with pytest.raises(CommandError, match="second coordinator"):
-        call_command("linkage", "encode", "--user", a.username, "--secret-file", str(secret_file), "--out", str(ours))
+        call_command(
+            "linkage",
+            "encode",
+            "--user",
+            a.username,
+            "--secret-file",
+            str(secret_file),
+            "--out",
+            str(ours),
+        )
     row = request_approval(
-        keyring=ring_a, kind=ApprovalRequest.Kind.EXPORT_IDENTIFIED, vault=registry,
-        target_user=None, reason="partner comparison",
+        keyring=ring_a,
+        kind=ApprovalRequest.Kind.EXPORT_IDENTIFIED,
+        vault=registry,
+        target_user=None,
+        reason="partner comparison",
     )
     approve(keyring=keyring_for(b), approval=row)
     _as(monkeypatch, a)
     out = io.StringIO()
     call_command(
-        "linkage", "encode", "--source", "registry", "--user", a.username,
-        "--secret-file", str(secret_file), "--out", str(ours), stdout=out,
+        "linkage",
+        "encode",
+        "--source",
+        "registry",
+        "--user",
+        a.username,
+        "--secret-file",
+        str(secret_file),
+        "--out",
+        str(ours),
+        stdout=out,
     )
     assert "of 3 records" in out.getvalue()
     _as(monkeypatch, b)
     monkeypatch.setenv("HAVEN_LINKAGE_SECRET", SECRET)
-    call_command("linkage", "encode", "--source", "cases", "--user", b.username, "--out", str(theirs), stdout=out)
+    call_command(
+        "linkage",
+        "encode",
+        "--source",
+        "cases",
+        "--user",
+        b.username,
+        "--out",
+        str(theirs),
+        stdout=out,
+    )
 
     # Nothing identifying in either file: no name in any script, no record id, not the secret.
     for path in (ours, theirs):
         text = path.read_text()
-        for needle in ["Исаева", "Madina", "Issayeva", "Ибрагим", "Magomedov", "Smirnova", SECRET[:20]]:
+        for needle in [
+            "Исаева",
+            "Madina",
+            "Issayeva",
+            "Ибрагим",
+            "Magomedov",
+            "Smirnova",
+            SECRET[:20],
+        ]:
             assert needle not in text
         for report in reports:
             assert str(report.pk) not in text
@@ -105,17 +149,28 @@ def test_two_organisations_find_shared_people_and_a_coordinator_confirms_one(
         assert all(set(e) == {"token", "clk"} for e in payload["encodings"])
     # Which token is which record is kept here, sealed.
     mapping = LinkageMapping.objects.filter(vault=registry).get()
-    assert b"Madina" not in bytes(mapping.tokens) and str(reports[0].pk).encode() not in bytes(mapping.tokens)
+    assert b"Madina" not in bytes(mapping.tokens) and str(reports[0].pk).encode() not in bytes(
+        mapping.tokens
+    )
 
     _as(monkeypatch, a)
     call_command(
-        "linkage", "compare", str(ours), str(theirs), "--user", a.username,
-        "--partner", "Shelter network B", stdout=out,
+        "linkage",
+        "compare",
+        str(ours),
+        str(theirs),
+        "--user",
+        a.username,
+        "--partner",
+        "Shelter network B",
+        stdout=out,
     )
     assert "2 possible shared people" in out.getvalue()
     _as(monkeypatch, a)
     with pytest.raises(CommandError, match="compared before"):
-        call_command("linkage", "compare", str(ours), str(theirs), "--user", a.username, "--partner", "B")
+        call_command(
+            "linkage", "compare", str(ours), str(theirs), "--user", a.username, "--partner", "B"
+        )
 
     # The coordinator sees our side of each suggestion and the partner's name, nothing of theirs.
     client = client_for(a)
@@ -127,7 +182,8 @@ def test_two_organisations_find_shared_people_and_a_coordinator_confirms_one(
     assert "Shelter network B" in html and "Smirnova" not in html and "Issayeva" not in html
 
     madina = next(
-        s for s in LinkageSuggestion.objects.all()
+        s
+        for s in LinkageSuggestion.objects.all()
         if keyring_for(a).reader(s).our_record["id"] == str(reports[0].pk)
     )
     response = client.post(f"/staff/linkage/{madina.id}/decide/", {"decision": "confirm"})
@@ -163,17 +219,41 @@ def test_the_commands_refuse_a_missing_or_short_secret_and_a_foreign_file(
     monkeypatch.delenv("HAVEN_LINKAGE_SECRET", raising=False)
     _as(monkeypatch, user)
     with pytest.raises(CommandError, match="secret shared"):
-        call_command("linkage", "encode", "--source", "cases", "--user", user.username, "--out", str(tmp_path / "x.json"))
+        call_command(
+            "linkage",
+            "encode",
+            "--source",
+            "cases",
+            "--user",
+            user.username,
+            "--out",
+            str(tmp_path / "x.json"),
+        )
     monkeypatch.setenv("HAVEN_LINKAGE_SECRET", "short")
     with pytest.raises(CommandError, match="too short"):
-        call_command("linkage", "encode", "--source", "cases", "--user", user.username, "--out", str(tmp_path / "x.json"))
+        call_command(
+            "linkage",
+            "encode",
+            "--source",
+            "cases",
+            "--user",
+            user.username,
+            "--out",
+            str(tmp_path / "x.json"),
+        )
     bad = tmp_path / "bad.json"
-    bad.write_text('{"format": "haven-linkage-1", "export": "x", "encodings": [{"token": "t", "clk": "not base64"}]}')
+    bad.write_text(
+        '{"format": "haven-linkage-1", "export": "x", "encodings": [{"token": "t", "clk": "not base64"}]}'
+    )
     junk = tmp_path / "junk.json"
     junk.write_text("not json")
     with pytest.raises(CommandError, match="not an encodings file"):
-        call_command("linkage", "compare", str(junk), str(bad), "--user", user.username, "--partner", "B")
+        call_command(
+            "linkage", "compare", str(junk), str(bad), "--user", user.username, "--partner", "B"
+        )
     _as(monkeypatch, user)
     with pytest.raises(CommandError, match="not an encodings file"):
-        call_command("linkage", "compare", str(bad), str(bad), "--user", user.username, "--partner", "B")
+        call_command(
+            "linkage", "compare", str(bad), str(bad), "--user", user.username, "--partner", "B"
+        )
     assert not LinkageSuggestion.objects.exists()
