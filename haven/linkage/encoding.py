@@ -47,7 +47,7 @@ MIN_SECRET_BYTES = 32
 FIELDS = ("given", "family", "patronymic", "birth_year")
 # Bits each field sets in total (clkhash's bitsPerFeature): names weigh most, the patronymic
 # least (it is often missing on one side), and the birth year enough to split namesakes.
-_FIELD_BITS = {"given": 180, "family": 240, "patronymic": 70, "birth_year": 110}
+_FIELD_BITS = {"given": 200, "family": 300, "patronymic": 60, "birth_year": 80}
 
 # Chosen on the development set of bench/linkage_accuracy.py (precision >= 0.95 there), not on
 # the set its figures are reported on (docs/BENCHMARKS.md).

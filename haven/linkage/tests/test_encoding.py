@@ -52,10 +52,11 @@ def test_different_people_stay_below_the_default_threshold(
 
 def test_a_birth_year_far_apart_lowers_the_similarity_of_namesakes() -> None:
     # One Bloom filter per record (not one per field) cannot veto on the year the way the
-    # in-the-clear matcher does; it can only weigh it (docs/linkage.md).
+    # in-the-clear matcher does; it can only weigh it, and these namesakes stay above the
+    # threshold: a person must decide (docs/linkage.md).
     same = _score("Адам Исламбеков", "Adam Islambekov", 1990, 1990)
     older = _score("Адам Исламбеков", "Adam Islambekov", 1990, 1961)
-    assert older < same - 0.08
+    assert older < same - 0.04
 
 
 def test_encodings_under_another_secret_do_not_meet() -> None:
