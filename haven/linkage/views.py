@@ -30,14 +30,17 @@ from haven.linkage.models import LinkageSuggestion
 from haven.missing.public import MissingPersonReport
 
 PAGE_SIZE = 50
-# The partners app (referrals between organisations) names its "new referral" page so; while
-# it is not installed, a confirmed suggestion says to arrange the referral by the usual means.
+# The partners app (referrals between organisations, haven/partners) names its "refer this
+# case" page so, with the case id. While it is not installed, and for a registry report (which
+# is no case), a confirmed suggestion says to arrange the referral with the partner.
 REFERRAL_URL_NAME = "partners-referral-new"
 
 
-def _referral_url() -> str | None:
+def _referral_url(case_id: Any) -> str | None:
+    if case_id is None:
+        return None
     try:
-        return reverse(REFERRAL_URL_NAME)
+        return reverse(REFERRAL_URL_NAME, kwargs={"case_id": case_id})
     except NoReverseMatch:
         return None
 
@@ -70,7 +73,6 @@ def _rows(request: HavenRequest, suggestions: list[LinkageSuggestion]) -> list[d
             strict=True,
         )
     }
-    referral = _referral_url()
     rows = []
     for suggestion, reader in zip(suggestions, readers, strict=True):
         record = reader.our_record or {}
@@ -84,7 +86,7 @@ def _rows(request: HavenRequest, suggestions: list[LinkageSuggestion]) -> list[d
                 "report": report,
                 "person": person,
                 "name": _display_name(opened[id(target)]) if target is not None else "",
-                "referral": referral,
+                "referral": _referral_url(person.case_id if person is not None else None),
             }
         )
     return rows
