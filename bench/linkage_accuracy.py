@@ -46,7 +46,7 @@ SECRET = b"bench: a shared secret of at least thirty-two bytes......"
 
 
 def _surnames() -> list[str]:
-    extra = []
+    extra: list[str] = []
     for name in tables.MALE:
         stem = name[:-1] if name[-1] in "аеиоуыэюяйь" else name
         extra.extend(stem + s for s in ["ов", "ханов", "беков", "султанов", "гериев", "хаджиев"])
@@ -109,7 +109,7 @@ def registries(n: int, overlap: float, seed: int) -> tuple[list[dict], list[dict
     b_people = list(range(n - shared, 2 * n - shared))
     sides = []
     for side, ids in (("a", a_people), ("b", b_people)):
-        records = []
+        records: list[dict] = []
         for pid in ids:
             name, year = _render(rng, people[pid], n - shared <= pid < n)
             records.append(
@@ -272,7 +272,10 @@ def tune(n: int, overlap: float) -> None:
             p, r = pr({(c.ours, c.theirs) for c in one if c.score >= t}, truth)
             if p >= 0.95 and r > best[0]:
                 best = (r, t, p)
-        print(f"dev {bits}: best recall {best[0]:.4f} at threshold {best[1]:.2f} (precision {best[2]:.4f})", flush=True)
+        print(
+            f"dev {bits}: best recall {best[0]:.4f} at threshold {best[1]:.2f} (precision {best[2]:.4f})",
+            flush=True,
+        )
 
 
 def main() -> None:
