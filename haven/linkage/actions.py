@@ -95,6 +95,17 @@ def _subjects(keyring: Keyring, source: str) -> list[tuple[Any, str, str, list[s
     return out
 
 
+def _use_approval(actor: Any, vault: Any) -> None:
+    """Fail before minutes of hashing when there is no approved export to use: consume one in a
+    transaction that is then rolled back (the real use is in the write transaction)."""
+    with transaction.atomic():
+        try:
+            use_export_approval(actor=actor, vault=vault)
+        except CaseError as exc:
+            raise LinkageError(str(exc)) from exc
+        transaction.set_rollback(True)
+
+
 def export_encodings(*, keyring: Keyring, source: str, secret: bytes) -> dict[str, Any]:
     """Encode every record of `source` this keyring opens; returns the file's content. The
     registry is one vault: its export takes an export approved by a second coordinator, as every
@@ -104,35 +115,44 @@ def export_encodings(*, keyring: Keyring, source: str, secret: bytes) -> dict[st
     actor = keyring.user
     if actor is None:
         raise LinkageError(_("Sign in first."))
+    vault = None
+    if source == Source.REGISTRY:
+        vault = registry_vault()
+        if vault is None or not keyring.can_open(vault):
+            raise LinkageError(_("You do not have access to the registry."))
+        _use_approval(actor, vault)
+    # Reading and hashing a large registry takes minutes: done before the write transaction,
+    # so that no write lock is held meanwhile. The approval is consumed in that transaction.
+    records = _subjects(keyring, source)
+    by_vault: dict[Any, tuple[Any, dict[str, dict[str, str]]]] = {}
+    subjects = []
+    for record_vault, kind, record_id, names, year in records:
+        token = secrets.token_urlsafe(12)
+        by_vault.setdefault(record_vault.id, (record_vault, {}))[1][token] = {
+            "kind": kind,
+            "id": record_id,
+        }
+        subjects.append(encoding.Subject(token, tuple(names), year))
+    entries = encoding.encode(subjects, secret)
+    # The order of the file must not follow the order of our records (creation order).
+    random.SystemRandom().shuffle(entries)
     with transaction.atomic():
-        if source == Source.REGISTRY:
-            vault = registry_vault()
-            if vault is None or not keyring.can_open(vault):
-                raise LinkageError(_("You do not have access to the registry."))
+        if vault is not None:
             try:
                 use_export_approval(actor=actor, vault=vault)
             except CaseError as exc:
                 raise LinkageError(str(exc)) from exc
-        records = _subjects(keyring, source)
         export = LinkageExport.objects.create(
-            handle=secrets.token_urlsafe(18), source=source, created_by=actor
+            handle=secrets.token_urlsafe(18),
+            source=source,
+            created_by=actor,
+            records=len(subjects),
+            encodings=len(entries),
         )
-        by_vault: dict[Any, tuple[Any, dict[str, dict[str, str]]]] = {}
-        subjects = []
-        for vault, kind, record_id, names, year in records:
-            token = secrets.token_urlsafe(12)
-            by_vault.setdefault(vault.id, (vault, {}))[1][token] = {"kind": kind, "id": record_id}
-            subjects.append(encoding.Subject(token, tuple(names), year))
-        for vault, tokens in by_vault.values():
-            mapping = LinkageMapping(export=export, vault=vault)
-            keyring.open(vault).seal(mapping, tokens=tokens)
+        for mapping_vault, tokens in by_vault.values():
+            mapping = LinkageMapping(export=export, vault=mapping_vault)
+            keyring.open(mapping_vault).seal(mapping, tokens=tokens)
             mapping.save()
-        entries = encoding.encode(subjects, secret)
-        # The order of the file must not follow the order of our records (creation order).
-        random.SystemRandom().shuffle(entries)
-        export.records = len(subjects)
-        export.encodings = len(entries)
-        export.save(update_fields=["records", "encodings"])
         log_event(
             actor=actor,
             action="linkage.export",
