@@ -208,7 +208,7 @@ def test_two_organisations_find_shared_people_and_a_coordinator_confirms_one(
         {"username": a.username, "password": "under pressure 1", "otp_token": current_code(a)},
     )
     empty = duress.get("/staff/linkage/").content.decode()
-    assert reports[0].reference not in empty and "Nothing to decide" in empty
+    assert reports[0].reference not in empty and "Решать нечего" in empty
 
 
 @pytest.mark.django_db
