@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "haven.reports",
     "haven.ops",
     "haven.partners",
+    "haven.linkage",
 ]
 
 MIDDLEWARE = [

@@ -30,6 +30,7 @@ urlpatterns = [
     path("staff/", include("haven.ops.urls")),
     path("staff/", include("haven.partners.urls")),
     path("", include(partners_inbox)),
+    path("staff/", include("haven.linkage.urls")),
     # Django's own views answer any method; only the ones they are for are allowed here.
     path(
         "i18n/setlang/",

@@ -16,7 +16,7 @@ from haven.cases.actions import (
     record_past_cases,
     save_person,
 )
-from haven.cases.approvals import request_approval, use_export_approval
+from haven.cases.approvals import approve, request_approval, use_export_approval
 from haven.cases.errors import CaseError
 from haven.cases.forms import ApprovalForm
 from haven.cases.models import (
@@ -51,6 +51,7 @@ __all__ = [
     "Task",
     "Vetting",
     "add_note",
+    "approve",
     "create_case",
     "get_case_for_user",
     "grant_search_index",

@@ -171,6 +171,7 @@ class World:
     missing_report: Any  # a registry report the documentation officer can open
     missing_candidate: Any  # a match candidate between two registry reports
     evidence: dict[str, Any]  # an incident, a testimony and a file, the documentation officer's
+    linkage_suggestion: Any = None  # a partner-linkage suggestion the coordinator can decide
 
 
 @pytest.fixture
@@ -237,7 +238,11 @@ def world(personas, settings, tmp_path):  # type: ignore[no-untyped-def]
     from haven.evidence.tests import authz as evidence_authz
 
     evidence = evidence_authz._incident(matrix_world)
+    from haven.linkage.tests import authz as linkage_authz
+
+    linkage_suggestion = linkage_authz.make_suggestion(matrix_world)["suggestion_id"]
     return World(
+        linkage_suggestion=linkage_suggestion,
         personas=personas,
         missing_report=missing_report,
         missing_candidate=missing_candidate,
@@ -347,6 +352,8 @@ TARGETS = [
            good=lambda w: {"reference": [w.case.reference]}),
     Target("haven.missing.forms.UnlinkForm", "docofficer", lambda w: f"/staff/missing/{w.missing_report}/unlink/"),
     Target("haven.missing.forms.DecisionForm", "docofficer", lambda w: f"/staff/missing/matches/{w.missing_candidate}/"),
+    Target("haven.linkage.forms.DecisionForm", "coordinator",
+           lambda w: f"/staff/linkage/{w.linkage_suggestion}/decide/"),
     Target("haven.missing.forms.SearchForm", "docofficer", lambda w: "/staff/missing/", method="get"),
     Target("haven.missing.forms.AccessForm", "coordinator", lambda w: "/staff/missing/access/",
            good=lambda w: {"user": [str(w.personas.lawyer.pk)]}),

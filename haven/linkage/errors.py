@@ -1,0 +1,2 @@
+class LinkageError(Exception):
+    """A refusal with a translated message for the person (or the command line) to read."""
