@@ -26,7 +26,7 @@ from haven.channels.ingest import (
     remove_known_handle,
     save_channel_texts,
 )
-from haven.channels.models import Channel, KnownHandle
+from haven.channels.models import Channel, Kind, KnownHandle
 from haven.core.http import HavenRequest
 
 CASE_EDITORS = (Role.CASEWORKER, Role.COORDINATOR)
@@ -48,7 +48,7 @@ def _lines(value: str) -> list[str]:
 
 def _kind_choices() -> list[tuple[str, str]]:
     kinds = set(Channel.objects.values_list("kind", flat=True))
-    return [(k, str(label)) for k, label in Channel._meta.get_field("kind").choices if k in kinds]
+    return [(k, str(label)) for k, label in Kind.choices if k in kinds]
 
 
 class KnownHandleForm(forms.Form):
@@ -80,10 +80,12 @@ class KnownHandleForm(forms.Form):
     def __init__(self, *args: Any, case: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.case = case
-        self.fields["kind"].choices = _kind_choices()
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
+        kind.choices = _kind_choices()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind, handle = data.get("kind"), data.get("handle")
         if kind and handle:
             normalised = adapter_class(kind)({}).normalise_handle(handle)
@@ -203,7 +205,7 @@ class ChannelTextsForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for language in texts.LANGUAGES:
             first = data.get(f"{language}_first_reply")
             if first is not None and texts.CODENAME not in first:
