@@ -144,3 +144,21 @@ def test_a_duress_session_sees_no_handle_and_keeps_nothing(sms_channel, personas
     from haven.channels.models import Reply
 
     assert not Reply.objects.exists()
+
+
+@pytest.mark.django_db
+def test_panic_words_cannot_be_emptied_and_texts_left_as_shipped_are_not_stored(
+    sms_channel, personas, client_for
+):
+    client = client_for(personas.coordinator)
+    url = f"/staff/channels/{sms_channel.pk}/texts/"
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    bad = client.post(url, {**data, "en_panic_words": " ,\n "})
+    assert bad.status_code == 400
+    assert bad.context["form"].errors["en_panic_words"]
+    assert Channel.objects.get(pk=sms_channel.pk).panic_words == {}
+    # Saved unchanged: nothing of the channel's own, the translations keep applying.
+    assert client.post(url, data).status_code == 302
+    channel = Channel.objects.get(pk=sms_channel.pk)
+    assert channel.texts == {} and channel.panic_words == {}
