@@ -132,6 +132,7 @@ def _detail_context(request: HavenRequest, case: Case, **forms: Any) -> dict[str
         "silent_since": _silent_since(case),
         "registry_links": _registry_links(request, case),
         "partner_referrals": [r for r in call_hooks("case_partner_referrals", request, case) if r],
+        "channel_handles": [r for r in call_hooks("case_channel_handles", request, case) if r],
         "transition_form": TransitionForm(case=case),
         "note_form": NoteForm(),
         "task_form": TaskForm(),

@@ -19,4 +19,5 @@ class ChannelsConfig(AppConfig):
     hooks = {
         "request_replied": ["haven.channels.ingest.on_request_replied"],
         "request_channel_status": ["haven.channels.ingest.channel_status"],
+        "case_channel_handles": ["haven.channels.views_handles.case_channel_handles"],
     }

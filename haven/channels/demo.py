@@ -8,8 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from haven.channels.adapters import Inbound
-from haven.channels.ingest import create_channel, ingest
+from haven.channels.ingest import create_channel, ingest, register_known_handle
 from haven.channels.models import Channel
+
+# The watched person's own number, registered in their case: «Помогите» from it is a panic,
+# «погода» (their duress word) a silent one.
+WATCHED_PHONE = "+79280000010"
 
 MESSAGES = [
     ("sms", "+79280000001", "Помогите! Меня забрали родственники, телефон проверяют", "ru"),
@@ -38,7 +42,38 @@ def load(ctx: Any) -> None:
                 kind=kind, provider_id=f"demo-{n}", sender=handle, text=text, language=language
             ),
         )
+    watched = _register_watched_phone(ctx)
     ctx.note(
         "Channels: requests from SMS, Telegram and Signal are in Requests (triage); each shows "
-        "its channel and reply delivery. Channels lists them (coordinator, admin)."
+        "its channel and reply delivery. Channels lists them (coordinator, admin); each "
+        "channel's texts and panic words are edited from there (coordinator)."
     )
+    if watched:
+        ctx.note(
+            f"Channels: the watched person of case {watched} has the SMS number {WATCHED_PHONE} "
+            "registered (caseworker → the case → Registered handles); «Помогите» from it raises "
+            "the panic, «погода» the silent duress alarm."
+        )
+
+
+def _register_watched_phone(ctx: Any) -> str:
+    """The first watched case the caseworker holds gets the person's SMS number."""
+    from haven.cases.public import Case
+    from haven.safety.public import Watch
+
+    if not hasattr(ctx, "keyring"):
+        return ""
+    ring = ctx.keyring("caseworker")
+    watched = Watch.objects.values_list("case_id", flat=True)
+    case = ring.visible(Case.objects.filter(pk__in=watched)).order_by("created_at").first()
+    if case is None:
+        return ""
+    register_known_handle(
+        keyring=ring,
+        case=case,
+        kind="sms",
+        handle=WATCHED_PHONE,
+        panic_words=["ромашка"],
+        duress_words=["погода"],
+    )
+    return str(case.reference)

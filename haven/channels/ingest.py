@@ -399,3 +399,43 @@ def create_channel(
             action="channel.create", object_type="channel", object_id=name, data={"kind": kind}
         )
     return channel
+
+
+def remove_known_handle(*, keyring: Keyring, known: KnownHandle, reference: str) -> None:
+    """Take a registered handle off a case (the caseworker's page); audited."""
+    with transaction.atomic():
+        kind = known.kind
+        known.delete()
+        log_event(
+            actor=keyring.user,
+            action="channel.known_handle_removed",
+            object_type="case",
+            object_id=reference,
+            data={"kind": kind},
+        )
+
+
+def save_channel_texts(
+    *,
+    actor: Any,
+    channel: Channel,
+    texts_by_language: dict[str, dict[str, str]],
+    panic_words: dict[str, list[str]],
+) -> None:
+    """A coordinator's own texts and panic words for a channel (empty: the shipped ones)."""
+    with transaction.atomic():
+        channel.texts = texts_by_language
+        channel.panic_words = panic_words
+        channel.save(update_fields=["texts", "panic_words"])
+        log_event(
+            actor=actor,
+            action="channel.texts",
+            object_type="channel",
+            object_id=str(channel.pk),
+            data={
+                "own_texts": sorted(
+                    f"{lang}.{k}" for lang, t in texts_by_language.items() for k in t
+                ),
+                "own_panic_words": sorted(panic_words),
+            },
+        )

@@ -43,8 +43,8 @@ class Channel(UUIDModel):
     config = models.JSONField(default=dict, blank=True)
     sealed_secrets = models.BinaryField(null=True, blank=True)
     # Per language ("ru", "en"): {"first_reply": "...", "risk": "..."}; empty keys fall back to
-    # the shipped texts (haven/channels/texts.py). Set per channel through create_channel (no
-    # editing page or command yet).
+    # the shipped texts (haven/channels/texts.py). Set through create_channel or the channel's
+    # Texts page (views_handles.channel_texts; only what differs from the shipped texts).
     texts = models.JSONField(default=dict, blank=True)
     # Per language: a list of panic words ("помогите", "help"); empty: the shipped defaults.
     panic_words = models.JSONField(default=dict, blank=True)

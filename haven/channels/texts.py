@@ -98,3 +98,13 @@ def panic_words(channel: Channel) -> list[str]:
     for language in sorted(set(LANGUAGES) | set(configured)):
         found += configured.get(language) or DEFAULT_PANIC_WORDS.get(language, [])
     return found
+
+
+CODENAME = "%(codename)s"
+
+
+def shipped(kind: str, language: str) -> dict[str, str]:
+    """The shipped first reply and risk text of a kind of channel in a language (what an empty
+    own text falls back to; the editing page prefills them)."""
+    with translation.override(language):
+        return {"first_reply": _first_reply(), "risk": _risk(kind)}

@@ -76,6 +76,8 @@ HOOKS = {
     "case_silent_since": "fn(case) -> datetime | None",
     # cases: the case's referrals and transfers to partner organisations, with their answers.
     "case_partner_referrals": "fn(request, case) -> dict(link, rows: list[dict]) | None",
+    # cases: the watched person's handles registered on channels (count and the page's link).
+    "case_channel_handles": "fn(request, case) -> dict(link, count) | None",
     # intake: suggestions shown on a hotline request's triage page.
     "request_registry_matches": "fn(request, help_request) -> list[MatchCandidate]",
     # intake: a staff reply was written (in its transaction), to send it over the person's channel.

@@ -18,7 +18,7 @@ import pytest
 from haven.alerts.models import Notification
 from haven.cases import actions as case_actions
 from haven.channels import delivery
-from haven.channels.ingest import create_channel, register_known_handle
+from haven.channels.ingest import create_channel
 from haven.intake import actions as intake_actions
 from haven.intake.models import HelpRequest
 from haven.safety.models import SafetyIncident
@@ -103,17 +103,21 @@ def test_an_sms_pomogite_reaches_triage_gets_a_reply_by_sms_and_the_portal(
         assert "Мы с вами. Можете говорить?" in inbox
         assert only_local(requested) == []
 
-    # A person under watch, her number registered in her case: «Помогите!» escalates.
+    # A person under watch: her caseworker registers her number in her case on the case's
+    # handles page; then «Помогите!» from it escalates.
     cw_ring = keyring_for(personas.caseworker)
     case = case_actions.create_case(keyring=cw_ring, risk="high")
-    register_known_handle(
-        keyring=cw_ring,
-        case=case,
-        kind="sms",
-        handle="+79280003344",
-        panic_words=[],
-        duress_words=[],
-    )
+    with chromium_page() as (page, requested):
+        staff_sign_in(page, base, personas.caseworker)
+        page.goto(f"{base}/staff/cases/{case.id}/")
+        page.click("a:has-text('Зарегистрированн')")
+        page.select_option("select[name=kind]", "sms")
+        page.fill("input[name=handle]", "+79280003344")
+        page.fill("input[name=duress_word]", "погода")
+        page.click("main form:not([action]) button[type=submit]")
+        listing = page.inner_text("main")
+        assert "Адрес зарегистрирован." in listing and "+79280003344" in listing, listing
+        assert only_local(requested) == []
     assert _text(base, channel.pk, event_id="e2", phone="8 928 000 33 44", text="ПОМОГИТЕ") == 200
     incident = SafetyIncident.objects.get(case=case)
     assert incident.kind == SafetyIncident.Kind.PANIC
