@@ -358,6 +358,13 @@ TARGETS = [
     Target("haven.missing.forms.AccessForm", "coordinator", lambda w: "/staff/missing/access/",
            good=lambda w: {"user": [str(w.personas.lawyer.pk)]}),
     Target("haven.missing.forms.ExportRequestForm", "docofficer", lambda w: "/staff/missing/export/"),
+    Target("haven.missing.forms.PfifImportForm", "coordinator", lambda w: "/staff/missing/pfif/import/"),
+    Target("haven.missing.forms.PfifExportForm", "coordinator", lambda w: "/staff/missing/pfif/export/"),
+    Target("haven.channels.views_handles.ChannelTextsForm", "coordinator",
+           lambda w: f"/staff/channels/{_channels(w)['channel_id']}/texts/"),
+    Target("haven.channels.views_handles.KnownHandleForm", "caseworker",
+           lambda w: f"/staff/channels/cases/{_channels(w)['case_id']}/handles/",
+           good=lambda w: {"kind": ["sms"]}),
     Target("haven.evidence.forms.IncidentForm", "docofficer", lambda w: "/staff/evidence/new/"),
     Target("haven.evidence.forms.PlaceForm", "docofficer", lambda w: f"/staff/evidence/{w.evidence['incident']}/places/"),
     Target("haven.evidence.forms.PerpetratorForm", "docofficer", lambda w: f"/staff/evidence/{w.evidence['incident']}/perpetrators/"),
@@ -385,6 +392,17 @@ TARGETS = [
     Target("haven.partners.forms.ShareKeysForm", "coordinator", lambda w: "/staff/partners/keys/share/",
            good=lambda w: {"user": [_partners(w)["newcomer"]]}),
 ]  # fmt: skip
+
+
+def _channels(w: World) -> dict[str, Any]:
+    """An SMS channel and a case the caseworker holds (built once per world)."""
+    if "_channels" not in w.__dict__:
+        from haven.channels.tests import authz as channels_authz
+        from haven.testing.authz import World as MatrixWorld
+
+        matrix_world = MatrixWorld(w.personas)
+        w.__dict__["_channels"] = {**channels_authz._channel(matrix_world), **channels_authz._case(matrix_world)}
+    return w.__dict__["_channels"]  # type: ignore[no-any-return]
 
 
 def _partners(w: World) -> dict[str, Any]:
