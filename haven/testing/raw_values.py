@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 from django.db import models
 from django.utils import translation
 
+_URL_SCHEME = re.compile(r"\b[a-z][a-z0-9+.-]*://")
 _SEPARATORS = re.compile(r"\s*(?:[,;:·•|()\[\]{}«»\"“”—–/=+]|\s{2,}|\n)\s*")
 
 
@@ -102,6 +103,9 @@ def find_raw_values(
     plain = (set(values) - snake - ignore) if language == "ru" else set()
     found = []
     for node in nodes:
+        # A URL scheme written out for the reader ("signal://…", "matrix://…" in Apprise's help)
+        # is an address format, not a stored code, even where it spells one.
+        node = _URL_SCHEME.sub(" ", node)
         for word in re.findall(r"[A-Za-z0-9_]+", node):
             if word in snake:
                 found.append(f"{word!r} ({values[word]}) in {node.strip()[:120]!r}")
