@@ -29,10 +29,14 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
     (tmp_path / "audit_signing_key").write_text(
         base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
     )
+    (tmp_path / "watchdog_urls").write_text("json://127.0.0.1:9/watchdog")
+    (tmp_path / "healthz_token").write_text(secrets.token_urlsafe(32))
     env |= {
         "HAVEN_SECRET_KEY_FILE": str(tmp_path / "secret_key"),
         "HAVEN_DELIVERY_KEY_FILE": str(tmp_path / "delivery_key"),
         "HAVEN_AUDIT_SIGNING_KEY_FILE": str(tmp_path / "audit_signing_key"),
+        "HAVEN_WATCHDOG_URLS_FILE": str(tmp_path / "watchdog_urls"),
+        "HAVEN_HEALTHZ_TOKEN_FILE": str(tmp_path / "healthz_token"),
         "HAVEN_DATA_DIR": str(tmp_path / "data"),
         "HAVEN_MEDIA_ROOT": str(tmp_path / "data" / "files"),
         "HAVEN_STATIC_ROOT": str(tmp_path / "static"),
