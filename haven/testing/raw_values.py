@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import translation
 
 _URL_SCHEME = re.compile(r"\b[a-z][a-z0-9+.-]*://")
+_PLACEHOLDER = re.compile(r"%\([a-z_]+\)s")
 _SEPARATORS = re.compile(r"\s*(?:[,;:·•|()\[\]{}«»\"“”—–/=+]|\s{2,}|\n)\s*")
 
 
@@ -104,8 +105,9 @@ def find_raw_values(
     found = []
     for node in nodes:
         # A URL scheme written out for the reader ("signal://…", "matrix://…" in Apprise's help)
-        # is an address format, not a stored code, even where it spells one.
-        node = _URL_SCHEME.sub(" ", node)
+        # is an address format, and a placeholder in a text a coordinator edits ("%(codename)s")
+        # is the text's syntax: neither is a stored code, even where it spells one.
+        node = _PLACEHOLDER.sub(" ", _URL_SCHEME.sub(" ", node))
         for word in re.findall(r"[A-Za-z0-9_]+", node):
             if word in snake:
                 found.append(f"{word!r} ({values[word]}) in {node.strip()[:120]!r}")
