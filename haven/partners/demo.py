@@ -14,6 +14,7 @@ from haven.core.demo import DemoContext
 from haven.partners import actions
 from haven.partners import package as pkg
 from haven.partners.models import Purpose
+from haven.vault.actions import grant_vault
 
 PARTNERS: list[dict[str, Any]] = [
     {
@@ -64,7 +65,21 @@ def load(ctx: DemoContext) -> None:
                 },
             )
         )
-    case = ring.visible(Case.objects.order_by("created_at")).first()
+    with_people = Case.objects.filter(pk__in=Person.objects.values("case_id")).order_by(
+        "created_at"
+    )
+    case = ring.visible(with_people).first()
+    if case is None and "caseworker" in ctx.users:
+        # In the full demo the coordinator holds no case yet: the caseworker shares their first
+        # one, as a caseworker would before a referral is arranged.
+        case = ctx.keyring("caseworker").visible(with_people).first()
+        if case is not None:
+            grant_vault(
+                keyring=ctx.keyring("caseworker"),
+                vault=case.vault,
+                user=coordinator,
+                reason="referral to a partner",
+            )
     if case is None:
         return
     person = Person.objects.filter(case=case).order_by("created_at").first()
