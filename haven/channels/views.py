@@ -47,7 +47,7 @@ def _refuse(status: int) -> JsonResponse:
 
 
 @login_not_required
-@csrf_exempt
+@csrf_exempt  # a provider's server, no session: the channel's secret or signature authenticates
 @require_POST
 def webhook(request: HttpRequest, channel_id: UUID) -> HttpResponse:
     length = request.headers.get("Content-Length", "")

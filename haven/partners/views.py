@@ -350,21 +350,29 @@ def referral_send(request: HavenRequest, referral_id: UUID) -> HttpResponse:
 @require_role(*ROLES)
 def referral_revoke(request: HavenRequest, referral_id: UUID) -> HttpResponse:
     referral = get_referral_for_user(request, referral_id)
+    _with_reason(
+        request,
+        lambda reason: actions.revoke_referral(
+            keyring=request.keyring, referral=referral, reason=reason
+        ),
+        _("Revoked: the organisation is asked to destroy what it received."),
+    )
+    return redirect("partners-referral", referral_id=referral.id)
+
+
+def _with_reason(request: HavenRequest, act: Any, done: str) -> None:
+    """Run `act(reason)` with the posted reason; the outcome (the form's or the action's refusal,
+    or `done`) goes to the page the caller redirects to."""
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for e in form.errors.get("reason", [])))
-        return redirect("partners-referral", referral_id=referral.id)
+        return
     try:
-        actions.revoke_referral(
-            keyring=request.keyring, referral=referral, reason=form.cleaned_data["reason"]
-        )
+        act(form.cleaned_data["reason"])
     except actions.PartnerError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(
-            request, _("Revoked: the organisation is asked to destroy what it received.")
-        )
-    return redirect("partners-referral", referral_id=referral.id)
+        messages.success(request, done)
 
 
 @require_GET
@@ -565,18 +573,13 @@ def incoming_decide(request: HavenRequest, incoming_id: UUID) -> HttpResponse:
 @require_role(*ROLES)
 def incoming_complete(request: HavenRequest, incoming_id: UUID) -> HttpResponse:
     incoming = get_incoming_for_user(request, incoming_id)
-    form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(str(e) for e in form.errors.get("reason", [])))
-        return redirect("partners-incoming-detail", incoming_id=incoming.id)
-    try:
-        actions.complete_incoming(
-            keyring=request.keyring, incoming=incoming, reason=form.cleaned_data["reason"]
-        )
-    except actions.PartnerError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, _("Completed; the organisation is told."))
+    _with_reason(
+        request,
+        lambda reason: actions.complete_incoming(
+            keyring=request.keyring, incoming=incoming, reason=reason
+        ),
+        _("Completed; the organisation is told."),
+    )
     return redirect("partners-incoming-detail", incoming_id=incoming.id)
 
 
@@ -665,7 +668,7 @@ def _refuse(code: str, status: int) -> JsonResponse:
     return JsonResponse({"error": code}, status=status)
 
 
-@csrf_exempt
+@csrf_exempt  # no session or cookie: each package is authenticated by its own signature
 @login_not_required
 @require_POST
 def inbox(request: HavenRequest) -> HttpResponse:
