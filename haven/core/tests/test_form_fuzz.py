@@ -401,7 +401,10 @@ def _channels(w: World) -> dict[str, Any]:
         from haven.testing.authz import World as MatrixWorld
 
         matrix_world = MatrixWorld(w.personas)
-        w.__dict__["_channels"] = {**channels_authz._channel(matrix_world), **channels_authz._case(matrix_world)}
+        w.__dict__["_channels"] = {
+            **channels_authz._channel(matrix_world),
+            **channels_authz._case(matrix_world),
+        }
     return w.__dict__["_channels"]  # type: ignore[no-any-return]
 
 
