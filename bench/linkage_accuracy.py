@@ -248,12 +248,12 @@ def encode_time(count: int, runs: int) -> None:
 
 # Field weights (bits per field) tried with --tune, on the development set only.
 TUNE = [
-    {"given": 180, "family": 240, "patronymic": 70, "birth_year": 110},
-    {"given": 200, "family": 300, "patronymic": 30, "birth_year": 80},
     {"given": 200, "family": 300, "patronymic": 60, "birth_year": 80},
-    {"given": 200, "family": 300, "patronymic": 90, "birth_year": 80},
-    {"given": 200, "family": 300, "patronymic": 60, "birth_year": 100},
-    {"given": 240, "family": 360, "patronymic": 60, "birth_year": 100},
+    {"given": 200, "family": 300, "patronymic": 60, "birth_year": 120},
+    {"given": 200, "family": 300, "patronymic": 60, "birth_year": 160},
+    {"given": 200, "family": 300, "patronymic": 60, "birth_year": 200},
+    {"given": 200, "family": 300, "patronymic": 30, "birth_year": 160},
+    {"given": 240, "family": 360, "patronymic": 60, "birth_year": 200},
 ]
 
 

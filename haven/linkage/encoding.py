@@ -14,7 +14,10 @@ diminutive meet before hashing:
   Issayev -> ``iSaev``) followed by its coarse skeleton (Magomedov, Магамадов -> ``magamadav``),
   so that a vowel heard differently still shares bigrams;
 - ``patronymic``: the father's given-name group, or the skeleton of the patronymic's stem;
-- ``birth_year``: four positional digits.
+- ``birth_year``: the year's neighbourhood (clkhash's numeric comparison, after Vatsalan and
+  Christen): a year one off shares most of its tokens, three off one, four or more none. Four
+  positional digits, the first schema, made 1975 and 1985 three-quarters alike, so namesakes a
+  decade apart scored as one person.
 
 A typo in a name changes a few bigrams, not the whole field: that is what the Bloom filter's
 similarity absorbs.
@@ -34,7 +37,7 @@ from haven.lib.names.parse import parse_name
 from haven.lib.names.translit import fine_skeletons
 
 # Changing anything below changes every CLK: both organisations must run the same version.
-SCHEMA_VERSION = "haven-linkage-1"
+SCHEMA_VERSION = "haven-linkage-2"
 CLK_BITS = 1024
 # The KDF salt is public (it is in the schema both sides run); the secret is what keys the
 # hashing. A fixed salt keeps two installations' encodings comparable.
@@ -48,22 +51,34 @@ FIELDS = ("given", "family", "patronymic", "birth_year")
 # Bits each field sets in total (clkhash's bitsPerFeature): names weigh most, the patronymic
 # least (it is often missing on one side), and the birth year enough to split namesakes.
 _FIELD_BITS = {"given": 200, "family": 300, "patronymic": 60, "birth_year": 80}
+# The birth year's neighbourhood: years further apart than thresholdDistance share no token;
+# 2 * resolution + 1 tokens per year.
+_YEAR_COMPARISON = {"type": "numeric", "thresholdDistance": 3, "resolution": 3}
 
 # Chosen on the development set of bench/linkage_accuracy.py (precision >= 0.95 there), not on
 # the set its figures are reported on (docs/BENCHMARKS.md).
-DEFAULT_THRESHOLD = 0.86
+DEFAULT_THRESHOLD = 0.84
 
 
 def _feature(identifier: str) -> dict[str, Any]:
-    comparison: dict[str, Any] = {"type": "ngram", "n": 2}
     if identifier == "birth_year":
-        comparison = {"type": "ngram", "n": 1, "positional": True}
+        return {
+            "identifier": identifier,
+            "format": {"type": "integer", "minimum": 1, "maximum": 9999},
+            "hashing": {
+                "comparison": dict(_YEAR_COMPARISON),
+                "strategy": {"bitsPerFeature": _FIELD_BITS[identifier]},
+                "hash": {"type": "blakeHash"},
+                # An unknown year sets no bits (an empty value yields no tokens).
+                "missingValue": {"sentinel": ""},
+            },
+        }
     return {
         "identifier": identifier,
         # Skeletons use capitals as symbols of their own (S, X): case must be kept.
         "format": {"type": "string", "encoding": "utf-8", "case": "mixed"},
         "hashing": {
-            "comparison": comparison,
+            "comparison": {"type": "ngram", "n": 2},
             "strategy": {"bitsPerFeature": _FIELD_BITS[identifier]},
             "hash": {"type": "blakeHash"},
         },

@@ -59,6 +59,18 @@ def test_a_birth_year_far_apart_lowers_the_similarity_of_namesakes() -> None:
     assert older < same - 0.04
 
 
+def test_a_year_one_off_stays_close_and_four_off_shares_nothing_of_the_year() -> None:
+    # The year's neighbourhood (schema 2): the first schema hashed four digits by position, so
+    # 1994 was as close to 1990 as 1991 was, and 1980 three-quarters alike.
+    one_off = _score("Адам Исламбеков", "Adam Islambekov", 1990, 1991)
+    four_off = _score("Адам Исламбеков", "Adam Islambekov", 1990, 1994)
+    decade = _score("Адам Исламбеков", "Adam Islambekov", 1990, 1980)
+    unknown = _score("Адам Исламбеков", "Adam Islambekov", 1990, None)
+    assert one_off > four_off + 0.05
+    assert one_off > decade + 0.05
+    assert four_off < unknown
+
+
 def test_encodings_under_another_secret_do_not_meet() -> None:
     assert _score("Хасан Абдулаев", "Хасан Абдулаев") == 1.0
     assert _score("Хасан Абдулаев", "Хасан Абдулаев", secret_b=b"x" * 40) < 0.7

@@ -23,6 +23,9 @@ from haven.cases.actions.people import save_person
 from haven.cases.approvals import approve, request_approval
 from haven.cases.models import ApprovalRequest
 from haven.cases.public import create_case
+from haven.linkage import actions as linkage_actions
+from haven.linkage.actions import FILE_FORMAT
+from haven.linkage.errors import LinkageError
 from haven.linkage.models import LinkageMapping, LinkageSuggestion
 from haven.missing import actions as missing
 from haven.testing.personas import PASSWORD, current_code, keyring_for
@@ -244,7 +247,18 @@ def test_the_commands_refuse_a_missing_or_short_secret_and_a_foreign_file(
         )
     bad = tmp_path / "bad.json"
     bad.write_text(
-        '{"format": "haven-linkage-1", "export": "x", "encodings": [{"token": "t", "clk": "not base64"}]}'
+        json.dumps(
+            {
+                "format": FILE_FORMAT,
+                "export": "x",
+                "encodings": [{"token": "t", "clk": "not base64"}],
+            }
+        )
+    )
+    # A file of the first schema (digit-wise birth years) does not compare with this one's.
+    old = tmp_path / "old.json"
+    old.write_text(
+        json.dumps({"format": "haven-linkage-1", "export": "x", "encodings": []}),
     )
     junk = tmp_path / "junk.json"
     junk.write_text("not json")
@@ -257,4 +271,6 @@ def test_the_commands_refuse_a_missing_or_short_secret_and_a_foreign_file(
         call_command(
             "linkage", "compare", str(bad), str(bad), "--user", user.username, "--partner", "B"
         )
+    with pytest.raises(LinkageError, match="not an encodings file"):
+        linkage_actions._entries(json.loads(old.read_text()), "old.json")
     assert not LinkageSuggestion.objects.exists()

@@ -1,7 +1,7 @@
 """`haven linkage encode` and `haven linkage compare`.
 
     haven linkage encode --source registry|cases --user NAME [--secret-file F] --out FILE
-    haven linkage compare OURS.json THEIRS.json --user NAME --partner "Org" [--threshold 0.86]
+    haven linkage compare OURS.json THEIRS.json --user NAME --partner "Org" [--threshold 0.84]
 
 Both act as a staff member (password and one-time code prompted, or HAVEN_PASSWORD /
 HAVEN_OTP for scripts). The secret shared with the partner comes from --secret-file or
