@@ -88,3 +88,41 @@ def strict_templates(settings):  # type: ignore[no-untyped-def]
 
     settings.TEMPLATES = strict_templates_setting(settings.TEMPLATES)
     return settings
+
+
+# Fixtures through which a test reaches the database (pytest-django's, and the server a browser
+# journey drives). A test whose fixture closure holds none of them, and that carries no
+# django_db mark, never opens a connection; a test that hands the pass's database to a
+# subprocess says so with the `database` mark.
+_DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_setup",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+
+def uses_database(item: pytest.Item) -> bool:
+    names = set(getattr(item, "fixturenames", ()))
+    return (
+        bool(names & _DATABASE_FIXTURES)
+        or item.get_closest_marker("django_db") is not None
+        or item.get_closest_marker("database") is not None
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The second pass of scripts/test (HAVEN_TEST_DATABASE_ONLY=1, on PostgreSQL) runs only the
+    tests that touch the database: the others (names, redaction, crypto, the channels' exchanges
+    with their servers) already ran in the SQLite pass and cannot behave differently on another
+    database. Run pytest yourself on PostgreSQL without the variable to run everything."""
+    if os.environ.get("HAVEN_TEST_DATABASE_ONLY") != "1":
+        return
+    skip = pytest.mark.skip(reason="touches no database: run in the SQLite pass")
+    for item in items:
+        if not uses_database(item):
+            item.add_marker(skip)

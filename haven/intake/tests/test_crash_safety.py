@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-pytestmark = pytest.mark.slow
+# The harness runs against the pass's database (bench/crash_safety.py --db).
+pytestmark = [pytest.mark.slow, pytest.mark.database]
 
 
 def _harness(*args: str) -> subprocess.CompletedProcess[str]:
