@@ -61,28 +61,19 @@ DEFAULT_THRESHOLD = 0.84
 
 
 def _feature(identifier: str) -> dict[str, Any]:
-    if identifier == "birth_year":
-        return {
-            "identifier": identifier,
-            "format": {"type": "integer", "minimum": 1, "maximum": 9999},
-            "hashing": {
-                "comparison": dict(_YEAR_COMPARISON),
-                "strategy": {"bitsPerFeature": _FIELD_BITS[identifier]},
-                "hash": {"type": "blakeHash"},
-                # An unknown year sets no bits (an empty value yields no tokens).
-                "missingValue": {"sentinel": ""},
-            },
-        }
-    return {
-        "identifier": identifier,
-        # Skeletons use capitals as symbols of their own (S, X): case must be kept.
-        "format": {"type": "string", "encoding": "utf-8", "case": "mixed"},
-        "hashing": {
-            "comparison": {"type": "ngram", "n": 2},
-            "strategy": {"bitsPerFeature": _FIELD_BITS[identifier]},
-            "hash": {"type": "blakeHash"},
-        },
+    hashing: dict[str, Any] = {
+        "comparison": {"type": "ngram", "n": 2},
+        "strategy": {"bitsPerFeature": _FIELD_BITS[identifier]},
+        "hash": {"type": "blakeHash"},
     }
+    # Skeletons use capitals as symbols of their own (S, X): case must be kept.
+    field_format: dict[str, Any] = {"type": "string", "encoding": "utf-8", "case": "mixed"}
+    if identifier == "birth_year":
+        field_format = {"type": "integer", "minimum": 1, "maximum": 9999}
+        hashing["comparison"] = dict(_YEAR_COMPARISON)
+        # An unknown year sets no bits (an empty value yields no tokens).
+        hashing["missingValue"] = {"sentinel": ""}
+    return {"identifier": identifier, "format": field_format, "hashing": hashing}
 
 
 def schema_dict() -> dict[str, Any]:
