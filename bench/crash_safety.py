@@ -194,30 +194,31 @@ class Deadline:
 
 
 def submitter(port: int, stop: Deadline, ledger: Ledger, n: int, rng: random.Random) -> None:
-    token = ""
+    # A form whose answer was cut off (the kill landed mid-request) is sent again as it was, same
+    # token and same text, as a person pressing "send" again would: the help form is idempotent
+    # on its token, so if the first post was saved the retry shows that request's codename. (A
+    # retry with new text under the old token would be answered with the first text's codename.)
+    fields: dict[str, str] = {}
     i = 0
     while not stop.passed():
         try:
-            if not token:
+            if not fields:
                 status, page, _h = request(port, "GET", "/help/?lang=ru")
                 match = TOKEN.search(page)
                 if status != 200 or not match:
                     raise OSError(f"help page {status}")
-                token = match.group(1)
-            text = (
-                f"Прошу помощи, запрос {n}-{i} {uuid.uuid4()}. Меня ищут, я у знакомых, "
-                "долго здесь оставаться нельзя. " * rng.randint(1, 4)
-            ).strip()  # the form strips what it is sent
-            fields = {"text": text, "felt_urgency": rng.choice(["now", "days", "weeks"])}
-            fields |= {"contact": "", "form_token": token}
+                text = (
+                    f"Прошу помощи, запрос {n}-{i} {uuid.uuid4()}. Меня ищут, я у знакомых, "
+                    "долго здесь оставаться нельзя. " * rng.randint(1, 4)
+                ).strip()  # the form strips what it is sent
+                fields = {"text": text, "felt_urgency": rng.choice(["now", "days", "weeks"])}
+                fields |= {"contact": "", "form_token": match.group(1)}
             status, page, _h = request(port, "POST", "/help/?lang=ru", fields)
             match = CODENAME.search(page)
-            # The help form is idempotent on its token (the same form posted twice is one
-            # request): each new request comes from a fresh form, as a person's would.
-            token = ""
+            sent, fields = fields, {}  # answered: the next request comes from a fresh form
             if status == 200 and match:
                 with ledger.lock:
-                    ledger.submissions.append((match.group(1), text))
+                    ledger.submissions.append((match.group(1), sent["text"]))
             else:
                 with ledger.lock:
                     ledger.failed += 1
