@@ -123,6 +123,10 @@ TEMPLATES = [
     }
 ]
 
+# Django's form renderer with the per-field templates (label, attributes, input, textarea) drawn
+# in Python, same markup (haven/core/widgets.py; issue 16).
+FORM_RENDERER = "haven.core.widgets.QuickRenderer"
+
 
 def parse_multi_host_url(url: str, conn_max_age: int) -> dict:
     """A libpq multi-host URL (deploy/ha: the Patroni pair), which dj_database_url refuses:

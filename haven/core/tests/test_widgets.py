@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django import forms
 from django.test.html import parse_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from haven.core.widgets import QuickSelect
 
@@ -31,3 +37,134 @@ def test_a_bound_field_with_a_quick_select_shows_the_submitted_choice() -> None:
 
     html = str(F({"c": "DE"})["c"])
     assert parse_html('<option value="DE" selected>Германия</option>') in parse_html(html)
+
+
+def test_quick_select_matches_django_on_integers_lazy_labels_and_repeated_values() -> None:
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext_lazy
+
+    choices = [
+        (None, gettext_lazy("Any")),
+        (1, gettext_lazy("Open")),
+        (1, "the same value again: Django selects only the first"),
+        (2, mark_safe("<em>safe</em>")),  # noqa: S308 — a label marked safe stays as it is
+        ("g", [(3, "three"), (None, "none inside a group")]),
+    ]
+    for value in (None, "", 1, "1", 2, 3, "None"):
+        ours = QuickSelect(choices=choices).render("c", value)
+        django = forms.Select(choices=choices).render("c", value)
+        assert parse_html(ours) == parse_html(django), value
+
+
+@pytest.mark.django_db
+def test_quick_select_matches_django_for_a_model_choice_field() -> None:
+    from haven.accounts.models import User
+
+    first = User.objects.create(username="amina")
+    User.objects.create(username="boris & <co>")
+
+    def form(widget: type[forms.Select]) -> forms.Form:
+        class F(forms.Form):
+            who = forms.ModelChoiceField(queryset=User.objects.order_by("username"), widget=widget)
+
+        return F({"who": str(first.pk)})
+
+    assert parse_html(str(form(QuickSelect)["who"])) == parse_html(str(form(forms.Select)["who"]))
+
+
+# --- QuickRenderer: the per-field templates drawn in Python -----------------------------------
+
+_TEMPLATES = Path(forms.__file__).parent / "templates"
+
+
+def test_the_input_templates_drawn_in_python_are_still_only_an_include_of_input_html() -> None:
+    from haven.core.widgets import INPUT_TEMPLATES
+
+    for name in INPUT_TEMPLATES - {"django/forms/widgets/input.html"}:
+        assert (_TEMPLATES / name).read_text().strip() == (
+            '{% include "django/forms/widgets/input.html" %}'
+        ), name
+    # And no app overrides one of them (the renderer would then draw Django's, not the app's).
+    from haven.core.widgets import LABEL_TEMPLATE, TEXTAREA_TEMPLATE, QuickRenderer
+
+    engine = QuickRenderer().engine
+    for name in INPUT_TEMPLATES | {LABEL_TEMPLATE, TEXTAREA_TEMPLATE}:
+        origin = Path(engine.get_template(name).origin.name)
+        assert origin.is_relative_to(_TEMPLATES), (name, origin)
+
+
+class Awkward(forms.Form):
+    required_css_class = "req"
+    name = forms.CharField(label=gettext_lazy("Name"), initial="<b>\"Tom\" & 'Jerry'</b>")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    zero = forms.CharField(widget=forms.Textarea, initial="0", required=False)
+    lines = forms.CharField(widget=forms.Textarea, initial="\nfirst line\n<second>")
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True), initial="p&ss")
+    token = forms.CharField(widget=forms.HiddenInput, initial="abc")
+    agree = forms.BooleanField(required=False, initial=True, label=mark_safe("I <em>agree</em>"))
+    born = forms.DateField(initial=datetime.date(1979, 2, 28), required=False)
+    count = forms.IntegerField(initial=7, label="Count?")
+    mail = forms.EmailField(required=False, widget=forms.EmailInput(attrs={"autofocus": True}))
+    flags = forms.CharField(
+        required=False,
+        widget=forms.TextInput(attrs={"disabled": False, "data-x": mark_safe("a&b"), "n": 3}),
+    )
+    up = forms.FileField(required=False)
+
+
+def _renders(form: forms.BaseForm, renderer: Any) -> list[str]:
+    form.renderer = renderer
+    out = []
+    for field in form:
+        out += [str(field), field.label_tag(), field.label_tag(attrs={"class": "x"}, tag="span")]
+    return out
+
+
+@pytest.mark.parametrize("bound", [False, True])
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_quick_renderer_draws_exactly_what_django_draws(bound: bool, language: str) -> None:
+    from django.forms.renderers import DjangoTemplates
+    from django.utils import translation
+
+    from haven.core.widgets import QuickRenderer
+
+    data = {"name": "x\"'<>&", "note": "line\n<two>", "count": "not a number", "agree": "on"}
+    with translation.override(language):
+        forms_ = [Awkward(data) if bound else Awkward(), Awkward(auto_id=False)]
+        for form in forms_:
+            assert _renders(form, QuickRenderer()) == _renders(form, DjangoTemplates())
+
+
+@pytest.mark.django_db
+def test_the_quick_renderer_draws_every_form_of_haven_as_django_does() -> None:
+    """Every form class in haven's forms modules that can be built without arguments, unbound
+    and bound to junk: byte for byte the same as Django's templates."""
+    import importlib
+    import pkgutil
+
+    from django.forms.renderers import DjangoTemplates
+
+    import haven
+    from haven.core.widgets import QuickRenderer
+
+    for module in pkgutil.walk_packages(haven.__path__, "haven."):
+        if module.name.rsplit(".", 1)[-1].startswith("forms"):
+            importlib.import_module(module.name)
+
+    def subclasses(cls: type) -> set[type]:
+        found = set(cls.__subclasses__())
+        return found.union(*(subclasses(c) for c in found))
+
+    compared = 0
+    for cls in sorted(subclasses(forms.BaseForm), key=lambda c: c.__qualname__):
+        if not cls.__module__.startswith("haven.") or ".tests" in cls.__module__:
+            continue
+        for args in ((), ({"text": "<x>", "q": "Исаев", "pin": "12"},)):
+            try:
+                form = cls(*args)
+            except Exception:  # noqa: BLE001, S112 — forms that need their view's arguments
+                continue
+            assert _renders(form, QuickRenderer()) == _renders(form, DjangoTemplates()), cls
+            compared += 1
+    print(f"{compared} forms compared")
+    assert compared >= 30, compared
