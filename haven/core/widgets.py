@@ -37,10 +37,11 @@ class QuickSelect(forms.Select):
             grouped = isinstance(option_label, (list, tuple))
             if grouped:
                 parts.append(f'<optgroup label="{conditional_escape(option_value)}">')
-            for sub_value, sub_label in option_label if grouped else [(option_value, option_label)]:
-                selected = (not has_selected or self.allow_multiple_selected) and str(
-                    sub_value
-                ) in chosen
+            group: Any = option_label if grouped else [(option_value, option_label)]
+            for sub_value, sub_label in group:
+                selected = (not has_selected or self.allow_multiple_selected) and (
+                    str(sub_value) in chosen
+                )
                 has_selected |= selected
                 parts.append(
                     f'<option value="{conditional_escape(str(sub_value))}"'
