@@ -119,7 +119,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """The second pass of scripts/test (HAVEN_TEST_DATABASE_ONLY=1, on PostgreSQL) runs only the
     tests that touch the database: the others (names, redaction, crypto, the channels' exchanges
     with their servers) already ran in the SQLite pass and cannot behave differently on another
-    database. Run pytest yourself on PostgreSQL without the variable to run everything."""
+    database. Run pytest yourself on PostgreSQL without the variable to run everything.
+
+    On PostgreSQL, tests marked `engine_independent` are skipped whatever the variable: what
+    they check (accessibility of the markup, the crash harness's own verdict, the HA drill on
+    its own PostgreSQL pair) is the same on either database and ran in the SQLite pass."""
+    if os.environ.get("HAVEN_TEST_DB") == "postgresql":
+        once = pytest.mark.skip(
+            reason="does not depend on the database engine: run in the SQLite pass"
+        )
+        for item in items:
+            if item.get_closest_marker("engine_independent") is not None:
+                item.add_marker(once)
     if os.environ.get("HAVEN_TEST_DATABASE_ONLY") != "1":
         return
     skip = pytest.mark.skip(reason="touches no database: run in the SQLite pass")

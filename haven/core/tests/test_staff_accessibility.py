@@ -20,6 +20,7 @@ def _sign_in(page, base: str, user) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.browser
+@pytest.mark.engine_independent  # axe reads the rendered pages, the same on either database
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("locale", ["ru-RU", "en-US"])
 def test_the_main_staff_pages_have_no_serious_accessibility_violation(

@@ -42,10 +42,7 @@ def test_a_multi_host_database_url_reaches_psycopg_as_libpq_multi_host() -> None
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    os.environ.get("HAVEN_TEST_DB") == "postgresql",
-    reason="runs once, in the SQLite pass: it starts its own PostgreSQL pair either way",
-)
+@pytest.mark.engine_independent  # it starts its own PostgreSQL pair in either pass
 def test_the_quick_drill_loses_nothing_and_alarms_every_deadline_once(tmp_path: Path) -> None:
     missing = missing_binaries()
     if missing:
