@@ -266,3 +266,23 @@ def test_a_duress_session_can_neither_ask_approve_nor_use_it(
     assert out.exists()
     row.refresh_from_db()
     assert row.executed_at is not None
+
+
+@pytest.mark.django_db
+def test_the_command_says_in_english_what_to_do_whatever_the_default_language(
+    world, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HAVEN_PASSWORD", PASSWORD)
+    monkeypatch.setenv("HAVEN_OTP", current_code(world.a))
+    monkeypatch.setenv("HAVEN_LINKAGE_SECRET", SECRET.decode())
+    out = tmp_path / "ours.json"
+    with translation.override("ru"), pytest.raises(CommandError) as refused:
+        call_command(
+            "linkage", "encode", "--source", "cases", "--user", world.a.username, "--out", str(out)
+        )
+    assert str(refused.value) == (
+        "Encoding the case list needs a request approved by a second coordinator: ask for it "
+        "under “Shared with partners” (“Ask to encode the case list”), then run this again "
+        "once it is approved. Nothing was exported."
+    )
+    assert not out.exists() and _nothing_exported()
