@@ -9,6 +9,8 @@ Public interface (safety, evidence and any other app call these, never the model
     reject(*, keyring, approval) -> ApprovalRequest
     decide_approval(*, keyring, approval, approve: bool) -> ApprovalRequest
     use_export_approval(*, actor, vault) -> ApprovalRequest  # consumes one approved export
+    request_case_encoding(*, keyring, reason) -> ApprovalRequest
+    use_case_encoding_approval(*, keyring) -> ApprovalRequest  # consumes one approved encoding
 
 The requester must be able to open the vault (the reason is sealed in it). The approver must be a
 coordinator other than the requester and other than the person who would get access, and must be
@@ -16,6 +18,11 @@ able to open the vault too: the grant is sealed with the approver's own keyring,
 approve handing over something they do not hold. Every request and decision is audited (ids and
 codes only) in the same transaction as the change it records. Errors are `CaseError` with a
 translated message.
+
+Encoding the case list for a partner comparison (haven.linkage) is one act over many case vaults,
+so its approval binds to the search-index vault instead: the compartment whose key already spans
+every case person's name, held by the staff trusted to find anyone in the case list by name. The
+requester and the approver must both hold it (docs/linkage.md says why).
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ from haven.audit.log import log_event
 from haven.cases.errors import CaseError
 from haven.cases.models import ApprovalRequest
 from haven.vault.actions import GrantError, grant_vault
+from haven.vault.blind_index import index_vault
 from haven.vault.keyring import Keyring, VaultLocked
 from haven.vault.models import Grant, UserKey, Vault
 
@@ -44,6 +52,7 @@ REQUESTERS: dict[str, tuple[str, ...]] = {
     ApprovalRequest.Kind.DISCLOSE_VAULT: (Role.COORDINATOR,),
     ApprovalRequest.Kind.EXPORT_IDENTIFIED: (Role.COORDINATOR, Role.DOCUMENTATION),
     ApprovalRequest.Kind.BURN_ACCOUNT: (Role.COORDINATOR, Role.ADMIN),
+    ApprovalRequest.Kind.ENCODE_CASES: (Role.COORDINATOR,),
 }
 
 
@@ -82,13 +91,19 @@ def request_approval(
         raise CaseError(_("You cannot open this vault, so you cannot ask to share it.")) from exc
     if kind == ApprovalRequest.Kind.DISCLOSE_VAULT:
         _check_target(vault, target_user)
+    if kind == ApprovalRequest.Kind.ENCODE_CASES and vault.kind != Vault.Kind.INDEX:
+        raise CaseError(_("Encoding the case list is asked for on the search index."))
     with transaction.atomic():
-        if ApprovalRequest.objects.filter(
+        same = ApprovalRequest.objects.filter(
             kind=kind,
             vault=vault,
             target_user=target_user,
             status=ApprovalRequest.Status.PENDING,
-        ).exists():
+        )
+        if kind == ApprovalRequest.Kind.ENCODE_CASES:
+            # Each coordinator encodes the cases they hold: one waiting request each.
+            same = same.filter(requested_by=actor)
+        if same.exists():
             raise CaseError(_("The same request is already waiting for a decision."))
         row = ApprovalRequest(kind=kind, vault=vault, target_user=target_user, requested_by=actor)
         opened.seal(row, reason=reason)
@@ -206,6 +221,14 @@ def decide_approval(
             if approval.kind == ApprovalRequest.Kind.BURN_ACCOUNT:
                 raise CaseError(_("You cannot decide on burning your own account."))
             raise CaseError(_("You cannot decide on giving access to yourself."))
+        if approval.kind == ApprovalRequest.Kind.ENCODE_CASES and not keyring.can_open(
+            approval.vault
+        ):
+            # The same rule as for a disclosure: nobody approves handing out what they do not
+            # hold. (A duress keyring holds nothing, so it can never approve one either.)
+            raise CaseError(
+                _("You do not hold the search index, so you cannot approve encoding the case list.")
+            )
         now = timezone.now()
         if approve and approval.kind == ApprovalRequest.Kind.BURN_ACCOUNT:
             _execute_burn(actor=actor, approval=approval)
@@ -243,16 +266,15 @@ def reject(*, keyring: Keyring, approval: ApprovalRequest) -> ApprovalRequest:
     return decide_approval(keyring=keyring, approval=approval, approve=False)
 
 
-def use_export_approval(
-    *, actor: User, vault: Vault, approval: ApprovalRequest | None = None
+def _consume(
+    *, actor: User, kind: str, vault: Vault, approval: ApprovalRequest | None, refusal: str
 ) -> ApprovalRequest:
-    """Consume one approved, unused export of identified data from `vault` that `actor` asked
-    for. An export module calls this inside its own transaction, right before it writes the
-    export; one approval allows one export. `approval` names the one to use (a partner referral
-    asks for its own), otherwise the oldest approved one is taken."""
+    """Mark one approved, unused request of `kind` on `vault` that `actor` asked for as used,
+    with its audit row; `refusal` when there is none. A row locked, so two uses never share
+    one approval."""
     with transaction.atomic():
         rows = ApprovalRequest.objects.select_for_update().filter(
-            kind=ApprovalRequest.Kind.EXPORT_IDENTIFIED,
+            kind=kind,
             vault=vault,
             requested_by=actor,
             status=ApprovalRequest.Status.APPROVED,
@@ -262,9 +284,7 @@ def use_export_approval(
             rows = rows.filter(pk=approval.pk)
         row = rows.order_by("decided_at").first()
         if row is None:
-            raise CaseError(
-                _("Exporting identified data needs a request approved by a second coordinator.")
-            )
+            raise CaseError(refusal)
         row.executed_at = timezone.now()
         row.save(update_fields=["executed_at"])
         log_event(
@@ -275,3 +295,64 @@ def use_export_approval(
             data={"kind": row.kind, "vault": str(vault.id)},
         )
     return row
+
+
+def use_export_approval(
+    *, actor: User, vault: Vault, approval: ApprovalRequest | None = None
+) -> ApprovalRequest:
+    """Consume one approved, unused export of identified data from `vault` that `actor` asked
+    for. An export module calls this inside its own transaction, right before it writes the
+    export; one approval allows one export. `approval` names the one to use (a partner referral
+    asks for its own), otherwise the oldest approved one is taken."""
+    return _consume(
+        actor=actor,
+        kind=ApprovalRequest.Kind.EXPORT_IDENTIFIED,
+        vault=vault,
+        approval=approval,
+        refusal=_("Exporting identified data needs a request approved by a second coordinator."),
+    )
+
+
+def request_case_encoding(*, keyring: Keyring, reason: str) -> ApprovalRequest:
+    """Ask a second coordinator to approve one encoding of the case list (every person in the
+    cases the requester holds) for a partner comparison. The reason is sealed in the
+    search-index vault, which the requester must hold."""
+    vault = index_vault()
+    if vault is None:
+        raise CaseError(_("There is no search index yet; a coordinator sets it up first."))
+    if not keyring.can_open(vault):
+        raise CaseError(
+            _("You do not hold the search index, so you cannot ask to encode the case list.")
+        )
+    return request_approval(
+        keyring=keyring,
+        kind=ApprovalRequest.Kind.ENCODE_CASES,
+        vault=vault,
+        target_user=None,
+        reason=reason,
+    )
+
+
+def use_case_encoding_approval(*, keyring: Keyring) -> ApprovalRequest:
+    """Consume one approved, unused encoding of the case list that this keyring's user asked
+    for; the linkage export calls it in its write transaction. A duress keyring finds none
+    (it is told the same as someone who has no approval), and neither does someone who no
+    longer holds the search index."""
+    refusal = _(
+        "Encoding the case list needs a request approved by a second coordinator: ask for it "
+        "under “Shared with partners” (“Ask to encode the case list”), then run this again "
+        "once it is approved."
+    )
+    actor = keyring.user
+    vault = index_vault()
+    if actor is None or vault is None or keyring.duress:
+        raise CaseError(refusal)
+    if not keyring.can_open(vault):
+        raise CaseError(_("You do not hold the search index, so you cannot encode the case list."))
+    return _consume(
+        actor=actor,
+        kind=ApprovalRequest.Kind.ENCODE_CASES,
+        vault=vault,
+        approval=None,
+        refusal=refusal,
+    )

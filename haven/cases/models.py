@@ -306,6 +306,10 @@ class ApprovalRequest(UUIDModel):
         EXPORT_IDENTIFIED = "export_identified", _("Export identified data")
         # Burning another staff account: no vault (target_user is the account), no reason text.
         BURN_ACCOUNT = "burn_account", _("Burn a staff account")
+        # Bloom-filter encodings of every case person the requester holds, for a partner
+        # comparison (haven.linkage): bound to the search-index vault, the one compartment that
+        # spans the case list (docs/linkage.md says why).
+        ENCODE_CASES = "encode_cases", _("Encode the case list for a partner comparison")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for a second coordinator")
@@ -330,7 +334,7 @@ class ApprovalRequest(UUIDModel):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     # When the approved action happened: the grant for a disclosure, the export for an export
-    # (one approval allows one export).
+    # (one approval allows one export), the encoding of the case list.
     executed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

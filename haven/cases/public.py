@@ -16,7 +16,13 @@ from haven.cases.actions import (
     record_past_cases,
     save_person,
 )
-from haven.cases.approvals import approve, request_approval, use_export_approval
+from haven.cases.approvals import (
+    approve,
+    request_approval,
+    request_case_encoding,
+    use_case_encoding_approval,
+    use_export_approval,
+)
 from haven.cases.errors import CaseError
 from haven.cases.forms import ApprovalForm
 from haven.cases.models import (
@@ -60,6 +66,8 @@ __all__ = [
     "region_choices",
     "region_label",
     "request_approval",
+    "request_case_encoding",
     "save_person",
+    "use_case_encoding_approval",
     "use_export_approval",
 ]

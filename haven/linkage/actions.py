@@ -18,7 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from haven.audit.log import log_event
-from haven.cases.public import CaseError, Person, use_export_approval
+from haven.cases.public import (
+    CaseError,
+    Person,
+    use_case_encoding_approval,
+    use_export_approval,
+)
 from haven.linkage import encoding
 from haven.linkage.errors import LinkageError
 from haven.linkage.models import (
@@ -95,21 +100,32 @@ def _subjects(keyring: Keyring, source: str) -> list[tuple[Any, str, str, list[s
     return out
 
 
-def _use_approval(actor: Any, vault: Any) -> None:
-    """Fail before minutes of hashing when there is no approved export to use: consume one in a
+def _consume_approval(keyring: Keyring, actor: Any, source: str, vault: Any) -> None:
+    """Use one approval for this export: an export of the registry (one vault), or an encoding
+    of the case list (bound to the search index: the cases span many vaults)."""
+    try:
+        if source == Source.REGISTRY:
+            use_export_approval(actor=actor, vault=vault)
+        else:
+            use_case_encoding_approval(keyring=keyring)
+    except CaseError as exc:
+        raise LinkageError(str(exc)) from exc
+
+
+def _use_approval(keyring: Keyring, actor: Any, source: str, vault: Any) -> None:
+    """Fail before minutes of hashing when there is no approval to use: consume one in a
     transaction that is then rolled back (the real use is in the write transaction)."""
     with transaction.atomic():
-        try:
-            use_export_approval(actor=actor, vault=vault)
-        except CaseError as exc:
-            raise LinkageError(str(exc)) from exc
+        _consume_approval(keyring, actor, source, vault)
         transaction.set_rollback(True)
 
 
 def export_encodings(*, keyring: Keyring, source: str, secret: bytes) -> dict[str, Any]:
-    """Encode every record of `source` this keyring opens; returns the file's content. The
-    registry is one vault: its export takes an export approved by a second coordinator, as every
-    export of the registry does (encodings are not names, but see docs/linkage.md)."""
+    """Encode every record of `source` this keyring opens; returns the file's content. Either
+    source takes a second coordinator's yes, used once: the registry (one vault) an export
+    approved on it, as every export of the registry does; the case list an approval to encode
+    it (encodings are not names, but fall to a dictionary attack by whoever holds the secret:
+    docs/linkage.md)."""
     if source not in Source.values:
         raise LinkageError(_("Choose the registry or the cases."))
     actor = keyring.user
@@ -120,7 +136,7 @@ def export_encodings(*, keyring: Keyring, source: str, secret: bytes) -> dict[st
         vault = registry_vault()
         if vault is None or not keyring.can_open(vault):
             raise LinkageError(_("You do not have access to the registry."))
-        _use_approval(actor, vault)
+    _use_approval(keyring, actor, source, vault)
     # Reading and hashing a large registry takes minutes: done before the write transaction,
     # so that no write lock is held meanwhile. The approval is consumed in that transaction.
     records = _subjects(keyring, source)
@@ -137,11 +153,7 @@ def export_encodings(*, keyring: Keyring, source: str, secret: bytes) -> dict[st
     # The order of the file must not follow the order of our records (creation order).
     random.SystemRandom().shuffle(entries)
     with transaction.atomic():
-        if vault is not None:
-            try:
-                use_export_approval(actor=actor, vault=vault)
-            except CaseError as exc:
-                raise LinkageError(str(exc)) from exc
+        _consume_approval(keyring, actor, source, vault)
         export = LinkageExport.objects.create(
             handle=secrets.token_urlsafe(18),
             source=source,

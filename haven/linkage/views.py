@@ -3,7 +3,11 @@
 A suggestion says only "our record X may be a person the partner also holds, at this
 similarity". The page shows our side (the coordinator holds its vault) and never anything of
 the partner's but their name and the score: what the partner holds is exchanged only through a
-referral, after a person has confirmed."""
+referral, after a person has confirmed.
+
+The page is also where a coordinator asks a second one to approve encoding the case list
+(`haven linkage encode --source cases`), as the registry's page is where its export is asked
+for."""
 
 from __future__ import annotations
 
@@ -20,14 +24,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from haven.accounts.access import require_role
 from haven.accounts.models import Role
-from haven.cases.public import Person
+from haven.cases.public import ApprovalRequest, CaseError, Person, request_case_encoding
 from haven.core.http import HavenRequest
 from haven.linkage import actions
 from haven.linkage.access import get_suggestion_for_user, visible_suggestions
 from haven.linkage.errors import LinkageError
-from haven.linkage.forms import DecisionForm
+from haven.linkage.forms import DecisionForm, EncodingRequestForm
 from haven.linkage.models import LinkageSuggestion
 from haven.missing.public import MissingPersonReport
+from haven.vault.blind_index import index_vault
 
 PAGE_SIZE = 50
 # The partners app (referrals between organisations, haven/partners) names its "refer this
@@ -98,15 +103,44 @@ def _display_name(reader: Any) -> str:
     return str(full or " ".join(p for p in parts if p))
 
 
+def _encoding_context(request: HavenRequest, form: EncodingRequestForm | None) -> dict[str, Any]:
+    """The requester's own requests to encode the case list (in the search-index vault, so a
+    duress session sees none) and the form to ask for one, for whoever holds the index."""
+    vault = index_vault()
+    holds_index = vault is not None and request.keyring.can_open(vault)
+    asked = (
+        request.keyring.visible(
+            ApprovalRequest.objects.filter(
+                kind=ApprovalRequest.Kind.ENCODE_CASES, requested_by=request.user
+            )
+        ).order_by("-requested_at")[:5]
+        if holds_index
+        else []
+    )
+    return {
+        "holds_index": holds_index,
+        "encoding_requests": list(asked),
+        "encoding_form": form or EncodingRequestForm(),
+    }
+
+
 def _list(
-    request: HavenRequest, form: DecisionForm | None = None, status: int = 200
+    request: HavenRequest,
+    form: DecisionForm | None = None,
+    status: int = 200,
+    encoding_form: EncodingRequestForm | None = None,
 ) -> HttpResponse:
     qs = visible_suggestions(request).order_by("state", "-score", "created_at")  # type: ignore[attr-defined]
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "linkage/suggestions.html",
-        {"page": page, "rows": _rows(request, list(page.object_list)), "form": form},
+        {
+            "page": page,
+            "rows": _rows(request, list(page.object_list)),
+            "form": form,
+            **_encoding_context(request, encoding_form),
+        },
         status=status,
     )
 
@@ -139,3 +173,25 @@ def suggestion_decide(request: HavenRequest, suggestion_id: UUID) -> HttpRespons
             )
             return redirect("linkage-list")
     return _list(request, form, status=400)
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def encoding_request(request: HavenRequest) -> HttpResponse:
+    """Ask a second coordinator to approve one encoding of the case list."""
+    form = EncodingRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            request_case_encoding(keyring=request.keyring, reason=form.cleaned_data["reason"])
+        except CaseError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Asked a second coordinator to approve. Once approved, run "
+                    "“haven linkage encode --source cases” once."
+                ),
+            )
+            return redirect("linkage-list")
+    return _list(request, status=400, encoding_form=form)

@@ -354,6 +354,8 @@ TARGETS = [
     Target("haven.missing.forms.DecisionForm", "docofficer", lambda w: f"/staff/missing/matches/{w.missing_candidate}/"),
     Target("haven.linkage.forms.DecisionForm", "coordinator",
            lambda w: f"/staff/linkage/{w.linkage_suggestion}/decide/"),
+    Target("haven.linkage.forms.EncodingRequestForm", "coordinator",
+           lambda w: "/staff/linkage/encoding-requests/"),
     Target("haven.missing.forms.SearchForm", "docofficer", lambda w: "/staff/missing/", method="get"),
     Target("haven.missing.forms.AccessForm", "coordinator", lambda w: "/staff/missing/access/",
            good=lambda w: {"user": [str(w.personas.lawyer.pk)]}),

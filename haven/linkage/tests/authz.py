@@ -2,7 +2,8 @@
 
 Columns: anonymous outsider operator caseworker coordinator lawyer docofficer admin.
 Only coordinators see and decide suggestions; the fixture suggestion is in the registry vault,
-held by the coordinator alone. An empty decision is refused with the page (400).
+held by the coordinator alone. An empty decision is refused with the page (400), and so is an
+empty request to encode the case list (no reason).
 """
 
 from __future__ import annotations
@@ -12,6 +13,12 @@ EXPECT: dict[str, dict[str, str]] = {
     "linkage-list": {
         "GET": "login  403    403    403    200    403    403    403",
         "POST": "login  405    405    405    405    405    405    405",
+        "PUT": "login  405    405    405    405    405    405    405",
+        "DELETE": "login  405    405    405    405    405    405    405",
+    },
+    "linkage-encoding-request": {
+        "GET": "login  405    405    405    405    405    405    405",
+        "POST": "login  403    403    403    400    403    403    403",
         "PUT": "login  405    405    405    405    405    405    405",
         "DELETE": "login  405    405    405    405    405    405    405",
     },

@@ -1,8 +1,9 @@
 """Journey: two organisations find the people they both hold without exchanging names.
 
 Organisation A keeps the missing-persons registry (its coordinator, with an export approved by
-a second coordinator); organisation B keeps a case list. They share a secret out of band. Both
-run `haven linkage encode` with it (here in one database, B's side held by a coordinator who
+a second coordinator); organisation B keeps a case list (its coordinator asks on the linkage page
+to encode it, and a second coordinator approves on the approvals page). They share a secret out
+of band. Both run `haven linkage encode` with it (here in one database, B's side held by a coordinator who
 cannot open A's registry, so neither side's command reads the other's records), swap the files,
 A runs `haven linkage compare`, and A's coordinator confirms a suggestion on the page. The files
 carry no name, no id of either side, and not the secret; a duress session sees no suggestion.
@@ -16,6 +17,7 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from haven.accounts import actions as account_actions
 from haven.audit.models import AuditEvent
@@ -29,6 +31,7 @@ from haven.linkage.errors import LinkageError
 from haven.linkage.models import LinkageMapping, LinkageSuggestion
 from haven.missing import actions as missing
 from haven.testing.personas import PASSWORD, current_code, keyring_for
+from haven.vault import blind_index
 
 SECRET = "an agreed secret: long, random, and never sent with the files 7f3a9c"
 
@@ -70,6 +73,8 @@ def test_two_organisations_find_shared_people_and_a_coordinator_confirms_one(
     a, b = personas.coordinator, personas.coordinator2
     ring_a = keyring_for(a)
     registry = missing.set_up_registry(keyring=ring_a)
+    # Both coordinators hold the search index, where the approval to encode the case list lives.
+    blind_index.set_up_index_vault(actor=a, keyring=ring_a, members=[b])
     reports = [missing.save_report(keyring=ring_a, values=v) for v in A_REPORTS]
     ring_b = keyring_for(b)
     assert not ring_b.can_open(registry)
@@ -117,19 +122,29 @@ def test_two_organisations_find_shared_people_and_a_coordinator_confirms_one(
         stdout=out,
     )
     assert "of 3 records" in out.getvalue()
+    # B's case list too: one coordinator alone cannot encode it.
     _as(monkeypatch, b)
     monkeypatch.setenv("HAVEN_LINKAGE_SECRET", SECRET)
-    call_command(
-        "linkage",
-        "encode",
-        "--source",
-        "cases",
-        "--user",
-        b.username,
-        "--out",
-        str(theirs),
-        stdout=out,
-    )
+    encode_cases = ["linkage", "encode", "--source", "cases", "--user", b.username]
+    with pytest.raises(CommandError, match="Shared with partners") as refused:
+        call_command(*encode_cases, "--out", str(theirs))
+    assert "second coordinator" in str(refused.value) and not theirs.exists()
+    with translation.override("en"):  # the pages switch to Russian; the commands stay English
+        asked = client_for(b).post("/staff/linkage/encoding-requests/", {"reason": "shelter B"})
+        assert asked.status_code == 302
+        encoding_request = ApprovalRequest.objects.get(kind=ApprovalRequest.Kind.ENCODE_CASES)
+        approvals_page = client_for(a).get("/staff/cases/approvals/").content.decode()
+        assert "Кодирование списка дел для сверки с партнёром" in approvals_page
+        assert "shelter B" in approvals_page
+        decided = client_for(a).post(
+            f"/staff/cases/approvals/{encoding_request.id}/", {"decision": "approve"}
+        )
+        assert decided.status_code == 302
+    _as(monkeypatch, b)
+    call_command(*encode_cases, "--out", str(theirs), stdout=out)
+    assert "of 3 records" in out.getvalue().splitlines()[-1]
+    encoding_request.refresh_from_db()
+    assert encoding_request.executed_at is not None
 
     # Nothing identifying in either file: no name in any script, no record id, not the secret.
     for path in (ours, theirs):

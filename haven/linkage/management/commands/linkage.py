@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from haven.accounts.cli import staff_keyring_from_cli
 from haven.linkage import actions, encoding
@@ -48,10 +49,13 @@ class Command(BaseCommand):
         parser.add_argument("--threshold", type=float, default=encoding.DEFAULT_THRESHOLD)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["verb"] == "encode":
-            self._encode(options)
-        else:
-            self._compare(options)
+        # The actions' refusals are translated for pages; the command speaks English throughout
+        # (as `haven pfif` does), not the installation's default language.
+        with translation.override("en"):
+            if options["verb"] == "encode":
+                self._encode(options)
+            else:
+                self._compare(options)
 
     def _encode(self, options: dict[str, Any]) -> None:
         out = options["out"]
