@@ -388,6 +388,20 @@ def _index_context(request: HavenRequest, form: IndexGrantForm | None = None) ->
 @require_role(Role.COORDINATOR)
 def search_index(request: HavenRequest) -> HttpResponse:
     """Who holds the search-index key, and giving it to new staff (a coordinator who holds it)."""
+    if request.method == "POST" and "set_up" in request.POST:
+        try:
+            created = actions.set_up_search_index(keyring=request.keyring)
+        except actions.CaseError as exc:
+            messages.error(request, str(exc))
+        else:
+            if created:
+                messages.success(
+                    request,
+                    _("The search index is ready. Give search access to the staff below."),
+                )
+            else:
+                messages.info(request, _("The search index was already set up."))
+        return redirect("cases-search-index")
     if request.method == "POST":
         form = IndexGrantForm(request.POST)
         if form.is_valid():

@@ -23,6 +23,7 @@ from haven.cases.actions.people import (
     grant_search_index,
     index_pending_people,
     save_person,
+    set_up_search_index,
 )
 from haven.cases.actions.relocation import (
     add_relocation_document,
@@ -55,6 +56,7 @@ __all__ = [
     "decide_approval",
     "decide_vetting",
     "grant_search_index",
+    "set_up_search_index",
     "index_pending_people",
     "record_past_cases",
     "reject",

@@ -18,7 +18,12 @@ from haven.cases.models import (
 )
 from haven.core.registry import call_hooks
 from haven.vault.actions import GrantError, grant_vault
-from haven.vault.blind_index import index_values, index_vault, person_search_text
+from haven.vault.blind_index import (
+    index_values,
+    index_vault,
+    person_search_text,
+    set_up_index_vault,
+)
 from haven.vault.keyring import Keyring, VaultLocked
 
 if TYPE_CHECKING:
@@ -60,6 +65,19 @@ def _reindex(keyring: Keyring, person: Person, values: dict[str, Any]) -> None:
     if not person.name_indexed:
         Person.objects.filter(pk=person.pk).update(name_indexed=True)
         person.name_indexed = True
+
+
+def set_up_search_index(*, keyring: Keyring) -> bool:
+    """Create the search-index key on an installation that has none (the first coordinator, once),
+    granted to the caller alone; they give it to the others on the same page. False if it
+    already existed (two coordinators pressing at once make one index: `index_vault` takes the
+    oldest)."""
+    if keyring.user is None:
+        raise CaseError(_("Sign in first."))
+    if index_vault() is not None:
+        return False
+    set_up_index_vault(actor=keyring.user, keyring=keyring, members=[])
+    return True
 
 
 def grant_search_index(*, keyring: Keyring, user: User) -> None:

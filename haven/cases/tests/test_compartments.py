@@ -301,3 +301,43 @@ def test_the_list_filters_by_assignee_and_by_tasks_due_soon(personas, client_for
     month = client.get("/staff/cases/", {"due_within": "30"}).content.decode()
     assert case.reference in month and other.reference in month
     assert Case.objects.count() == 2 and Person.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_fresh_installation_sets_up_name_search_from_the_page_and_finds_people_saved_before(
+    personas, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    from haven.vault.blind_index import index_vault
+    from haven.vault.models import Vault
+
+    assert index_vault() is None
+    case = actions.create_case(keyring=keyring_for(personas.caseworker), risk="low")
+    actions.save_person(
+        keyring=keyring_for(personas.caseworker),
+        case=case,
+        values={"given_name": "Хава", "family_name": "Дудаева"},
+    )
+    coordinator = client_for(personas.coordinator)
+    page = coordinator.get("/staff/cases/search-index/", HTTP_ACCEPT_LANGUAGE="ru")
+    assert "Настроить поиск по имени" in page.content.decode()
+    assert client_for(personas.operator).post(
+        "/staff/cases/search-index/", {"set_up": "1"}
+    ).status_code in (403, 404)
+    assert index_vault() is None
+
+    done = coordinator.post("/staff/cases/search-index/", {"set_up": "1"}, follow=True)
+    assert "Поисковый индекс готов" in done.content.decode()  # the language chosen above
+    index = index_vault()
+    assert index is not None and keyring_for(personas.coordinator).can_open(index)
+    again = coordinator.post("/staff/cases/search-index/", {"set_up": "1"}, follow=True)
+    assert "Поисковый индекс уже настроен" in again.content.decode()
+    assert Vault.objects.filter(kind=Vault.Kind.INDEX).count() == 1
+
+    assert (
+        coordinator.post("/staff/cases/search-index/", {"user": personas.caseworker.pk}).status_code
+        == 302
+    )
+    caseworker = client_for(personas.caseworker)
+    assert case.reference not in caseworker.get("/staff/cases/", {"q": "Dudaeva"}).content.decode()
+    assert caseworker.post("/staff/cases/search-index/pending/").status_code == 302
+    assert case.reference in caseworker.get("/staff/cases/", {"q": "Dudaeva"}).content.decode()
