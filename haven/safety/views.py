@@ -469,16 +469,16 @@ def watch_panel(request: HavenRequest) -> Panel | None:
 def portal_checkin(request: HttpRequest) -> HttpResponse:
     identity = request.portal.identity  # type: ignore[attr-defined]
     lang = translation.get_language()
-    watch = watch_for_portal_identity(identity)
     form = PinForm(request.POST or None)
     done = False
     if request.method == "POST" and form.is_valid():
         if actions.portal_checkin(identity=identity, pin=form.cleaned_data["pin"]):
             done = True
             form = PinForm()
-            watch = watch_for_portal_identity(identity)  # read again: the check-in moved it
         else:
             form.add_error("pin", _("This PIN is not right. Try again."))
+    # Read after the check-in, which moved the next deadline (once per request).
+    watch = watch_for_portal_identity(identity)
     return render(
         request,
         "safety/portal_checkin.html",

@@ -117,3 +117,19 @@ def test_the_check_in_page_says_when_the_next_check_in_is_due(person, watch, tim
     assert "Следующая отметка — не позже 1 декабря, 20:00." in body  # started 08:00 + 12 h
     done = person.post("/checkin/?lang=ru", {"pin": "2468"}).content.decode()
     assert "Следующая отметка — не позже 1 декабря, 21:00." in done  # checked in at 09:00
+
+
+@pytest.mark.django_db
+def test_a_check_in_costs_the_same_few_queries_each_time(person, watch) -> None:
+    """The busiest write of the portal (issue 16): the session, the watch once to check and once
+    to show the next time, one write transaction with its audit row. Measured: 11."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    person.post("/checkin/?lang=ru", {"pin": "2468"})  # the session's once-a-minute slide
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = person.post("/checkin/?lang=ru", {"pin": "2468"})
+        assert "Спасибо. Отметка принята." in response.content.decode()
+        assert len(queries) <= 11, [q["sql"][:80] for q in queries.captured_queries]
+    assert CheckIn.objects.filter(watch=watch).count() == 3
