@@ -1,4 +1,4 @@
-"""Demo: requests that came in over SMS, Telegram and Signal, beside the portal's, one of them
+"""Demo: requests that came in over SMS, Telegram, Signal, e-mail and Matrix, beside the portal's, one of them
 a «Помогите!» from an unknown number (urgent). The demo channels point at no provider and are
 switched off (nothing is polled); their first replies wait in the queue and, once the demo's
 gateway has tried them, show as failed on the request's triage page."""
@@ -21,18 +21,48 @@ MESSAGES = [
     ("telegram", "700000001", "Здравствуйте, друг дал этого бота. Мне угрожают на работе", "ru"),
     ("telegram", "700000002", "Hello, I am in Makhachkala and need a safe place", "en"),
     ("signal", "+79280000003", "Пишу из Сигнала, за квартирой следят", "ru"),
+    (
+        "email",
+        "zarema.demo@example.org",
+        "Добрый день. Мою сестру увезли в Дагестан, её телефон выключен уже неделю.",
+        "ru",
+    ),
+    (
+        "matrix",
+        "@amir.demo:example.org",
+        "I write from Element. Is there a safe way out of Kazan for me?",
+        "en",
+    ),
 ]
+
+# Where each demo channel would reach its provider: nowhere (port 9 on loopback refuses), so
+# nothing leaves the machine and the replies show as failed once the gateway has tried them.
+CONFIG: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
+    "sms": ({"base_url": "http://127.0.0.1:9"}, {}),
+    "telegram": ({"base_url": "http://127.0.0.1:9"}, {"token": "123456:demo"}),
+    "signal": ({"base_url": "http://127.0.0.1:9"}, {}),
+    "email": (
+        {
+            "address": "help@haven.example",
+            "imap_host": "127.0.0.1",
+            "imap_port": 9,
+            "imap_user": "help",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": 9,
+        },
+        {"imap_password": "demo"},
+    ),
+    "matrix": (
+        {"homeserver": "http://127.0.0.1:9", "user_id": "@haven:haven.example"},
+        {"access_token": "demo"},
+    ),
+}
 
 
 def load(ctx: Any) -> None:
     channels = {}
-    for kind in ("sms", "telegram", "signal"):
-        channel = create_channel(
-            kind=kind,
-            name=f"demo-{kind}",
-            config={"base_url": "http://127.0.0.1:9"},
-            secrets={"token": "123456:demo"} if kind == "telegram" else {},
-        )
+    for kind, (config, secrets) in CONFIG.items():
+        channel = create_channel(kind=kind, name=f"demo-{kind}", config=config, secrets=secrets)
         Channel.objects.filter(pk=channel.pk).update(enabled=False)
         channels[kind] = channel
     for n, (kind, handle, text, language) in enumerate(MESSAGES):
@@ -44,7 +74,8 @@ def load(ctx: Any) -> None:
         )
     watched = _register_watched_phone(ctx)
     ctx.note(
-        "Channels: requests from SMS, Telegram and Signal are in Requests (triage); each shows "
+        "Channels: requests from SMS, Telegram, Signal, e-mail and Matrix are in Requests "
+        "(triage); each shows "
         "its channel and reply delivery. Channels lists them (coordinator, admin); each "
         "channel's texts and panic words are edited from there (coordinator)."
     )
