@@ -66,6 +66,8 @@ def webhook(request: HttpRequest, channel_id: UUID) -> HttpResponse:
             messages = adapter.parse_webhook(headers=request.headers, body=request.body)
         except (WebhookRejected, NotImplementedError):
             return _refuse(403)
+        finally:
+            adapter.close()
         for provider_id, failed in getattr(adapter, "reports", []):
             mark_delivered(channel=channel, provider_id=provider_id, failed=failed)
         for message in messages:
