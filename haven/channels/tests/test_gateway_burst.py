@@ -152,3 +152,37 @@ def test_the_telegram_adapter_keeps_one_session_until_it_is_closed(
     adapter.send(Outbound(to="7301", text="three"))  # usable again after close
     adapter.close()
     assert [m["text"] for m in telegram_server.sent][-3:] == ["one", "two", "three"]
+
+
+def test_threads_asking_for_an_adapter_at_start_up_all_get_it(monkeypatch):
+    """gunicorn's threads take their first webhooks together: one must not find the registry
+    marked loaded while another is still importing the adapters (it answered 500)."""
+    from haven.channels import adapters
+    from haven.channels.sms import SmsGatewayAdapter
+
+    monkeypatch.setattr(adapters, "_REGISTRY", adapters._Registry())
+    first_importing, second_done = threading.Event(), threading.Event()
+
+    def slow_import(module: str) -> None:
+        if module == adapters.BUILTIN_MODULES[0]:
+            first_importing.set()
+            second_done.wait(1)  # the second thread's answer, if it does not wait for us
+            adapters.register(SmsGatewayAdapter)
+
+    monkeypatch.setattr(adapters, "import_module", slow_import)
+    found: list[object] = []
+
+    def second() -> None:
+        first_importing.wait(10)
+        try:
+            found.append(adapters.adapter_class("sms"))
+        except LookupError as exc:
+            found.append(exc)
+        finally:
+            second_done.set()
+
+    other = threading.Thread(target=second)
+    other.start()
+    assert adapters.adapter_class("sms") is SmsGatewayAdapter
+    other.join(10)
+    assert found == [SmsGatewayAdapter]
