@@ -159,7 +159,8 @@ def main() -> None:
     mails_sent = 0
 
     stop = threading.Event()
-    root = Path(__file__).resolve().parent.parent
+    # The code measured (HAVEN_BENCH_CODE: another checkout, a baseline in the same session).
+    root = Path(os.environ.get("HAVEN_BENCH_CODE") or Path(__file__).resolve().parent.parent)
     env = {**os.environ, "HAVEN_DATA_DIR": str(data)}
     processes: list[subprocess.Popen[bytes]] = []
     port = 0
