@@ -53,6 +53,7 @@ An adapter is a thin translator between a provider's protocol and two plain valu
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
@@ -193,17 +194,27 @@ def register(cls: type[Adapter]) -> type[Adapter]:
     return cls
 
 
+_LOADING = threading.Lock()
+
+
 def _load_builtins() -> None:
     if _REGISTRY.loaded:
         return
-    _REGISTRY.loaded = True
-    for module in BUILTIN_MODULES:
-        try:
-            import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name == module:
-                continue  # a channel not written yet (another branch adds it)
-            _REGISTRY.load_errors[module] = f"{type(exc).__name__}: {exc.name}"
+    # Under gunicorn's threads (and the gateway's, one per channel) the first requests arrive
+    # together: "loaded" is set only once every module is imported, under a lock, or a second
+    # thread would look for its adapter while the first is still importing them and answer a
+    # provider's webhook with a 500 (seen in the burst bench run under gunicorn).
+    with _LOADING:
+        if _REGISTRY.loaded:
+            return
+        for module in BUILTIN_MODULES:
+            try:
+                import_module(module)
+            except ModuleNotFoundError as exc:
+                if exc.name == module:
+                    continue  # a channel not written yet (another branch adds it)
+                _REGISTRY.load_errors[module] = f"{type(exc).__name__}: {exc.name}"
+        _REGISTRY.loaded = True
 
 
 def adapter_class(kind: str) -> type[Adapter]:

@@ -17,7 +17,7 @@ import asyncio
 import hmac
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -61,17 +61,32 @@ class TelegramAdapter(Adapter):
     def normalise_handle(self, handle: str) -> str:
         return handle.strip()  # a chat id
 
+    def __init__(self, config: Mapping[str, Any]) -> None:
+        super().__init__(config)
+        # One event loop and one HTTP session for the adapter's life (the gateway keeps one
+        # adapter per channel and thread): a new aiohttp session per call built a TLS context
+        # each time, a fifth of the gateway's send thread in the burst profile
+        # (docs/bench/channels.md). Used by one thread at a time, as every adapter is.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._bot: Bot | None = None
+
     def _run(self, work: Callable[[Bot], Awaitable[T]]) -> T:
-        async def go() -> T:
+        if self._loop is None or self._loop.is_closed():
+            self._loop = asyncio.new_event_loop()
+        if self._bot is None:
             base = self.config.get("base_url") or "https://api.telegram.org"
             session = AiohttpSession(api=TelegramAPIServer.from_base(base), timeout=20)
-            bot = Bot(token=self.config.get("token", ""), session=session)
-            try:
-                return await work(bot)
-            finally:
-                await session.close()
+            self._bot = Bot(token=self.config.get("token", ""), session=session)
+        return self._loop.run_until_complete(work(self._bot))
 
-        return asyncio.run(go())
+    def close(self) -> None:
+        if self._loop is None or self._loop.is_closed():
+            return
+        if self._bot is not None:
+            self._loop.run_until_complete(self._bot.session.close())
+            self._bot = None
+        self._loop.close()
+        self._loop = None
 
     def send(self, message: Outbound) -> str:
         async def work(bot: Bot) -> str:

@@ -56,16 +56,22 @@ def webhook(request: HttpRequest, channel_id: UUID) -> HttpResponse:
     channel = Channel.objects.filter(pk=channel_id, enabled=True).first()
     if channel is None:
         return _refuse(403)
+    # Built before taking a place: the first webhook of a process imports every adapter
+    # (aiogram, matrix-nio ... about a second), which must not hold a place while the rest of
+    # a burst waits for one and runs out of time (503s in the burst bench under gunicorn).
+    adapter = adapter_for(channel)
     # A short wait in turn absorbs a burst; past it the provider gets 503 and retries later.
     slot = acquire_in_turn(webhook_budget(), timeout=WEBHOOK_WAIT_SECONDS)
     if slot is None:
+        adapter.close()
         return _refuse(503)  # the provider retries later; nothing was accepted
     with slot:
-        adapter = adapter_for(channel)
         try:
             messages = adapter.parse_webhook(headers=request.headers, body=request.body)
         except (WebhookRejected, NotImplementedError):
             return _refuse(403)
+        finally:
+            adapter.close()
         for provider_id, failed in getattr(adapter, "reports", []):
             mark_delivered(channel=channel, provider_id=provider_id, failed=failed)
         for message in messages:
