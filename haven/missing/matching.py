@@ -88,18 +88,37 @@ def index_values(keyring: Keyring, names: Iterable[str]) -> set[str] | None:
     return None if groups is None else set().union(*groups)
 
 
-def token_groups(keyring: Keyring, names: Iterable[str]) -> list[set[str]] | None:
+# token_groups(index=...) default: open the index in the keyring (one query for the vault).
+OPEN_INDEX: Any = object()
+
+
+def token_groups(
+    keyring: Keyring,
+    names: Iterable[str],
+    *,
+    index: Any = OPEN_INDEX,
+    cache: dict[str, set[str]] | None = None,
+) -> list[set[str]] | None:
     """Blind-index values per name token, merged where two tokens share a value (the same name in
-    two scripts), so that each group stands for one part of the name. None without the index."""
+    two scripts), so that each group stands for one part of the name. None without the index.
+
+    `index`: the index vault already opened by the caller (or None: not held), so that a PFIF
+    import looks it up once. `cache`: token -> its index values, kept by the caller for one
+    batch of an import (common names recur; the keys and HMACs are then computed once)."""
     from haven.lib.names.parse import split_tokens
 
-    opened = blind_index.open_index(keyring)
+    opened = blind_index.open_index(keyring) if index is OPEN_INDEX else index
     if opened is None:
         return None
     groups: list[set[str]] = []
     for name in names:
         for token in split_tokens(name):
-            found = blind_index.hash_keys(opened, token_registry_keys(token))
+            if cache is None:
+                found = blind_index.hash_keys(opened, token_registry_keys(token))
+            else:
+                if token not in cache:
+                    cache[token] = blind_index.hash_keys(opened, token_registry_keys(token))
+                found = set(cache[token])
             if not found:
                 continue
             for group in [g for g in groups if g & found]:
@@ -145,14 +164,20 @@ def _pair(a: Any, b: Any) -> tuple[Any, Any]:
 
 
 def report_pairs(
-    keyring: Keyring, report: MissingPersonReport, values: dict[str, Any] | None = None
+    keyring: Keyring,
+    report: MissingPersonReport,
+    values: dict[str, Any] | None = None,
+    *,
+    groups: list[set[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """Candidate pairs for a report among the other reports and the people in cases (index
-    rows only: four queries, whatever the size of the registry)."""
+    rows only: four queries, whatever the size of the registry). `groups`: the name's index
+    groups when the caller has just computed them (:func:`token_groups`)."""
     from haven.cases.public import NameIndexEntry
 
-    names = report_names(values if values is not None else keyring.reader(report))
-    groups = token_groups(keyring, names)
+    if groups is None:
+        names = report_names(values if values is not None else keyring.reader(report))
+        groups = token_groups(keyring, names)
     if not groups:
         return []
     pairs = []
