@@ -115,7 +115,9 @@ def save_report(
     the import with the rest of its batch, in the same transaction."""
     vault, opened = _open_registry(keyring, registry)
     creating = report is None
-    with transaction.atomic():
+    # In an import's batch (`audit` given) the import's transaction is the unit: an error
+    # undoes the whole file, so a savepoint per record would only cost two queries.
+    with transaction.atomic(savepoint=audit is None):
         if report is None:
             report = MissingPersonReport(vault=vault, created_by=keyring.user, record_id=record_id)
             if entry_date is not None:
@@ -427,7 +429,9 @@ def add_note(
     if source_date is not None and source_date > now + datetime.timedelta(days=1):
         raise MissingError(_("The date of the information cannot be in the future."))
     _vault, opened = _open_registry(keyring, registry)
-    with transaction.atomic():
+    # In an import's batch (`audit` given) the import's transaction is the unit: an error
+    # undoes the whole file, so a savepoint per record would only cost two queries.
+    with transaction.atomic(savepoint=audit is None):
         note = StatusNote(
             report=report,
             vault_id=report.vault_id,  # no fetch of the vault row per note
