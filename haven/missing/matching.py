@@ -232,13 +232,23 @@ def _key(pair: dict[str, Any]) -> tuple[Any, str, Any]:
 
 def new_pairs(pairs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The pairs never suggested before (a rejected pair stays rejected), each once, looked up
-    in one query for all of them."""
+    in one query for all of them. The pairs of one save share a side (the report, person or
+    request being saved): the query reads that side's suggestions through its index, not every
+    suggestion of every candidate (in a registry of namesakes each report gathers hundreds)."""
     unique = {_key(p): p for p in pairs}
     if not unique:
         return []
-    reports = {report_id for report_id, _side, _other in unique}
+    common = set.intersection(*({report_id, other} for report_id, _side, other in unique))
+    wanted = Q()
+    if common:
+        shared = next(iter(common))
+        for column in {"report_id" if r == shared else side for r, side, _o in unique}:
+            wanted |= Q(**{column: shared})
+    else:
+        for report_id, side, other in unique:
+            wanted |= Q(report_id=report_id, **{side: other})
     seen: set[tuple[Any, str, Any]] = set()
-    for row in MatchCandidate.objects.filter(report_id__in=reports).values("report_id", *_SIDES):
+    for row in MatchCandidate.objects.filter(wanted).values("report_id", *_SIDES):
         seen.add(_key(row))
     return [p for key, p in unique.items() if key not in seen]
 
@@ -357,6 +367,15 @@ def scores(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> dict[Any, 
         + [p.vault for p in people.values() if keyring.can_open(p.vault_id)]
     )
     out: dict[Any, tuple[float, bool]] = {}
+    # A new report is one side of every candidate it found: each report's names are read once.
+    names_of: dict[Any, tuple[list[str], Any]] = {}
+
+    def names_and_birth(reader: SealedReader) -> tuple[list[str], Any]:
+        key = reader.record.pk
+        if key not in names_of:
+            names_of[key] = (report_names(reader), reader.birth)
+        return names_of[key]
+
     for candidate in todo:
         report = reports.get(candidate.report_id)
         if report is None:
@@ -373,9 +392,13 @@ def scores(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> dict[Any, 
         right = keyring.reader(other)
         if not (left.is_open and right.is_open):
             continue
-        right_names = other_names(keyring, candidate, right)
-        right_birth = None if candidate.help_request_id else right.birth
-        value, same = compare(report_names(left), right_names, left.birth, right_birth)
+        if candidate.other_report_id:
+            right_names, right_birth = names_and_birth(right)
+        else:
+            right_names = other_names(keyring, candidate, right)
+            right_birth = None if candidate.help_request_id else right.birth
+        left_names, left_birth = names_and_birth(left)
+        value, same = compare(left_names, right_names, left_birth, right_birth)
         out[candidate.pk] = (round(value, 3), same)
     return out
 
