@@ -151,10 +151,13 @@ PERSON_REQUIRED = {
     "1.3": ("person_record_id", "source_date", "full_name"),
     "1.4": ("person_record_id", "source_date", "full_name"),
 }
+# PFIF 1.4 still requires a note's text (section 4.2; Google Person Finder's pfif.py, the
+# reference implementation, lists the same mandatory fields). Our export writes "-" for a note
+# that has a status only (EMPTY_TEXT), read back as no text.
 NOTE_REQUIRED = {
     "1.2": ("note_record_id", "author_name", "source_date", "text"),
     "1.3": ("note_record_id", "author_name", "source_date", "text"),
-    "1.4": ("note_record_id", "author_name", "source_date"),
+    "1.4": ("note_record_id", "author_name", "source_date", "text"),
 }
 # Note fields kept sealed in StatusNote.pfif_extra (Haven has no column of its own for them).
 NOTE_EXTRA = (
