@@ -146,7 +146,7 @@ NOTE_FIELDS: dict[str, tuple[str, ...]] = {
         "photo_url",
     ),
 }
-PERSON_REQUIRED = {
+PERSON_REQUIRED: dict[str, tuple[str, ...]] = {
     "1.2": ("person_record_id", "first_name", "last_name"),
     "1.3": ("person_record_id", "source_date", "full_name"),
     "1.4": ("person_record_id", "source_date", "full_name"),
@@ -154,7 +154,7 @@ PERSON_REQUIRED = {
 # PFIF 1.4 still requires a note's text (section 4.2; Google Person Finder's pfif.py, the
 # reference implementation, lists the same mandatory fields). Our export writes "-" for a note
 # that has a status only (EMPTY_TEXT), read back as no text.
-NOTE_REQUIRED = {
+NOTE_REQUIRED: dict[str, tuple[str, ...]] = {
     "1.2": ("note_record_id", "author_name", "source_date", "text"),
     "1.3": ("note_record_id", "author_name", "source_date", "text"),
     "1.4": ("note_record_id", "author_name", "source_date", "text"),
