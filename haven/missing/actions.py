@@ -111,8 +111,9 @@ def save_report(
     written in one insert; the report's event and the suggestions' event are one audit write.
 
     A PFIF import passes what it opened once (`registry`, the search `index`: an OpenVault, or
-    None for "not held"), an `index_cache` (see :func:`matching.token_groups`) and an `audit` list: the events are then appended to it and written by
-    the import with the rest of its batch, in the same transaction."""
+    None for "not held"), an `index_cache` (see :func:`matching.token_groups`) and an `audit`
+    list: the events are then appended to it, and the import writes them with the rest of its
+    batch, in the same transaction (it must: an event left in the list is never written)."""
     vault, opened = _open_registry(keyring, registry)
     creating = report is None
     # In an import's batch (`audit` given) the import's transaction is the unit: an error
