@@ -13,7 +13,12 @@ the notes nested in their person (what the old importer could read). Then, media
 3. the importer before this change (``git show cca262c:haven/missing/pfif.py``'s ``parse``): the
    whole document as one tree, on the nested file (it refused top-level notes);
 4. the full import (``import_stream``: both passes, sealing, blind index, matching, audit) of a
-   ``--import``-person file into an empty registry on a throwaway SQLite database.
+   ``--import``-person file into an empty registry on a throwaway SQLite database (each size
+   into the registry the earlier sizes left), next to plain iterparse of that same file.
+
+The code measured is this checkout's, or the checkout named by ``HAVEN_BENCH_CODE`` (a copy of
+an older commit, ``git archive <commit> haven | tar -x -C DIR``): the way to measure the code
+before a change in the same session, under the same load.
 
 Time is wall-clock without tracing; peak memory is tracemalloc's peak of Python allocations
 during the operation, measured in a separate run (tracing slows the code), so the figures
@@ -145,14 +150,27 @@ def main() -> None:
         "--import", dest="import_n", default="200,800", help="full-import sizes, comma-separated"
     )
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--no-peak", action="store_true", help="skip the traced second import of each size"
+    )
+    parser.add_argument(
+        "--registry",
+        type=int,
+        default=0,
+        help="persons already in the registry before the timed imports (built once, untimed, "
+        "and kept in --registry-db so that a second checkout is measured on the same one)",
+    )
+    parser.add_argument("--registry-db", type=Path, default=None)
     args = parser.parse_args()
-    setup(fast_argon2=True)
+    reuse = args.registry_db is not None and args.registry_db.exists()
+    setup(fast_argon2=True, database=args.registry_db)
     from haven.accounts.actions import create_staff_user
     from haven.accounts.models import Role
     from haven.missing import actions, pfif
     from haven.testing.personas import keyring_for
     from haven.vault.blind_index import set_up_index_vault
 
+    print(f"code measured: {pfif.__file__}", flush=True)
     work = Path(tempfile.mkdtemp(prefix="pfif-bench-"))
     top, nested = work / "top.xml", work / "nested.xml"
     generate(top, args.persons, top_level=True)
@@ -183,15 +201,32 @@ def main() -> None:
     rows.append((f"old pfif.parse ({BASE_COMMIT}, whole tree, nested file)", t, m, n))
     print(rows[-1], flush=True)
 
-    user = create_staff_user(
-        actor=None,
-        username="bench",
-        roles=[Role.DOCUMENTATION, Role.COORDINATOR],
-        password="bench password long",
-    ).user
-    ring = keyring_for(user, "bench password long")
-    set_up_index_vault(actor=user, keyring=ring, members=[])
-    actions.set_up_registry(keyring=ring)
+    from haven.accounts.models import User
+    from haven.missing.models import MissingPersonReport
+
+    if reuse:
+        user = User.objects.get(username="bench")
+        ring = keyring_for(user, "bench password long")
+    else:
+        user = create_staff_user(
+            actor=None,
+            username="bench",
+            roles=[Role.DOCUMENTATION, Role.COORDINATOR],
+            password="bench password long",
+        ).user
+        ring = keyring_for(user, "bench password long")
+        set_up_index_vault(actor=user, keyring=ring, members=[])
+        actions.set_up_registry(keyring=ring)
+        if args.registry:
+            path = work / "registry.xml"
+            generate(path, args.registry, top_level=True)
+            path.write_text(path.read_text().replace("bench.example/", "registry.example/"))
+            pfif.import_stream(keyring=ring, open_stream=lambda: open(path, "rb"))
+        if args.registry_db is not None:
+            from _django import snapshot
+
+            snapshot(args.registry_db)
+    print(f"registry before the imports: {MissingPersonReport.objects.count()} reports", flush=True)
     imports = []
     for k, n_import in enumerate(int(x) for x in args.import_n.split(",")):
         # Each size into the same registry under its own domain, timed; then the same size
@@ -202,17 +237,24 @@ def main() -> None:
             generate(path, n_import, top_level=True)
             path.write_text(path.read_text().replace("bench.example/", f"b{k}{tag}.example/"))
             files.append(path)
+        floor = measure(lambda p=files[0]: plain_iterparse(p), args.runs)[0]
         gc.collect()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = pfif.import_stream(keyring=ring, open_stream=lambda p=files[0]: open(p, "rb"))
-        elapsed = time.perf_counter() - start
-        print(f"full import of {n_import}: {elapsed:.1f} s {result.as_dict()}", flush=True)
-        gc.collect()
-        tracemalloc.start()
-        pfif.import_stream(keyring=ring, open_stream=lambda p=files[1]: open(p, "rb"))
-        _cur, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        imports.append((n_import, elapsed, peak / 1e6))
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        print(
+            f"full import of {n_import}: {elapsed:.1f} s wall, {cpu:.1f} s CPU of this process "
+            f"(plain iterparse of the same file: {floor:.3f} s) {result.as_dict()}",
+            flush=True,
+        )
+        peak = 0.0
+        if not args.no_peak:
+            gc.collect()
+            tracemalloc.start()
+            pfif.import_stream(keyring=ring, open_stream=lambda p=files[1]: open(p, "rb"))
+            _cur, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        imports.append((n_import, elapsed, peak / 1e6, floor))
 
     print()
     print(
@@ -221,11 +263,15 @@ def main() -> None:
     print("|---|---:|---:|---:|")
     for label, t, m, n in rows:
         print(f"| {label} | {t:.2f} | {n / t:,.0f} | {m:.1f} |")
-    for n_import, elapsed, peak in imports:
+    for n_import, elapsed, peak, floor in imports:
         print(
             f"| full import (seal, index, match, audit), {n_import:,} persons + "
             f"{n_import:,} notes, one run | {elapsed:.1f} | {2 * n_import / elapsed:,.0f} | "
             f"{peak:.1f} |"
+        )
+        print(
+            f"| plain iterparse of that file (floor) | {floor:.3f} | "
+            f"{2 * n_import / floor:,.0f} | |"
         )
     base = rows[0]
     print(

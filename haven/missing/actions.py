@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from haven.cases.public import Case, Person
     from haven.intake.public import HelpRequest
 
+# Read once: an enum's .values builds a new list on every call.
+_STATUSES = frozenset(MissingPersonReport.Status.values)
+
 REPORT_FIELDS = (
     "full_name",
     "given_name",
@@ -69,7 +72,13 @@ def set_up_registry(*, keyring: Keyring, members: list[User] | None = None) -> V
     return create_vault(actor=actor, kind=Vault.Kind.REGISTRY, members=people, keyring=keyring)
 
 
-def _open_registry(keyring: Keyring) -> tuple[Vault, Any]:
+def _open_registry(
+    keyring: Keyring, registry: tuple[Vault, Any] | None = None
+) -> tuple[Vault, Any]:
+    """The registry vault and its opened key. `registry`: the pair already opened by the caller
+    (a PFIF import opens it once, not once per record)."""
+    if registry is not None:
+        return registry
     vault = registry_vault()
     if vault is None:
         raise MissingError(_("There is no registry yet; a coordinator sets it up."))
@@ -89,16 +98,27 @@ def save_report(
     record_id: str = "",
     entry_date: datetime.datetime | None = None,
     match: bool = True,
+    registry: tuple[Vault, Any] | None = None,
+    index: Any = matching.OPEN_INDEX,
+    index_cache: dict[str, set[str]] | None = None,
+    audit: list[dict[str, Any]] | None = None,
 ) -> MissingPersonReport:
     """Create or update a report, index its names, and look for the same person elsewhere.
 
     The number of queries does not depend on the size of the registry or on the number of
     candidates found (a test holds it): candidates come from two grouped index reads per side,
     are checked against earlier suggestions in one query, scored from rows read in bulk, and
-    written in one insert; the report's event and the suggestions' event are one audit write."""
-    vault, opened = _open_registry(keyring)
+    written in one insert; the report's event and the suggestions' event are one audit write.
+
+    A PFIF import passes what it opened once (`registry`, the search `index`: an OpenVault, or
+    None for "not held"), an `index_cache` (see :func:`matching.token_groups`) and an `audit`
+    list: the events are then appended to it, and the import writes them with the rest of its
+    batch, in the same transaction (it must: an event left in the list is never written)."""
+    vault, opened = _open_registry(keyring, registry)
     creating = report is None
-    with transaction.atomic():
+    # In an import's batch (`audit` given) the import's transaction is the unit: an error
+    # undoes the whole file, so a savepoint per record would only cost two queries.
+    with transaction.atomic(savepoint=audit is None):
         if report is None:
             report = MissingPersonReport(vault=vault, created_by=keyring.user, record_id=record_id)
             if entry_date is not None:
@@ -113,7 +133,10 @@ def save_report(
         report.source_kind = source_kind
         report.reliability = reliability
         report.updated_at = timezone.now()
-        found = matching.index_values(keyring, matching.report_names(values))
+        groups = matching.token_groups(
+            keyring, matching.report_names(values), index=index, cache=index_cache
+        )
+        found = None if groups is None else set().union(*groups)
         # Known before the row is written: a new report is inserted already flagged right.
         report.name_indexed = found is not None
         report.save()
@@ -128,9 +151,14 @@ def save_report(
             }
         ]
         if match:
-            made = _suggest(keyring, matching.report_pairs(keyring, report, values))
+            # The name's index groups computed above are the ones matching looks up.
+            pairs = matching.report_pairs(keyring, report, values, groups=groups)
+            made = _suggest(keyring, pairs)
             events += _suggested_events(keyring, made, "missing_report", report.reference)
-        log_events(events)
+        if audit is None:
+            log_events(events)
+        else:
+            audit += events
     return report
 
 
@@ -389,19 +417,25 @@ def add_note(
     record_id: str = "",
     entry_date: datetime.datetime | None = None,
     pfif_extra: dict[str, Any] | None = None,
+    registry: tuple[Vault, Any] | None = None,
+    audit: list[dict[str, Any]] | None = None,
 ) -> StatusNote:
-    if status and status not in MissingPersonReport.Status.values:
+    """Add a note to a report and set its current status. `registry` and `audit` as for
+    :func:`save_report` (a PFIF import opens the registry once and writes events by batch)."""
+    if status and status not in _STATUSES:
         raise MissingError(_("Unknown status."))
     if not status and not text.strip():
         raise MissingError(_("A note needs a status or some text."))
     now = timezone.now()
     if source_date is not None and source_date > now + datetime.timedelta(days=1):
         raise MissingError(_("The date of the information cannot be in the future."))
-    _vault, opened = _open_registry(keyring)
-    with transaction.atomic():
+    _vault, opened = _open_registry(keyring, registry)
+    # In an import's batch (`audit` given) the import's transaction is the unit: an error
+    # undoes the whole file, so a savepoint per record would only cost two queries.
+    with transaction.atomic(savepoint=audit is None):
         note = StatusNote(
             report=report,
-            vault=report.vault,
+            vault_id=report.vault_id,  # no fetch of the vault row per note
             status=status,
             source_date=source_date or now,
             entry_date=entry_date or now,
@@ -417,13 +451,17 @@ def add_note(
         )
         note.save()
         refresh_status(report)
-        log_event(
-            actor=keyring.user,
-            action="missing.note",
-            object_type="missing_report",
-            object_id=report.reference,
-            data={"status": status, "note": str(note.id)},
-        )
+        event = {
+            "actor": keyring.user,
+            "action": "missing.note",
+            "object_type": "missing_report",
+            "object_id": report.reference,
+            "data": {"status": status, "note": str(note.id)},
+        }
+        if audit is None:
+            log_events([event])
+        else:
+            audit.append(event)
     return note
 
 

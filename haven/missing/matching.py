@@ -18,7 +18,7 @@ import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
 
 from haven.lib.names import match_names
 from haven.missing.models import MatchCandidate, MissingPersonReport, RegistryIndexEntry
@@ -34,8 +34,6 @@ logger = logging.getLogger(__name__)
 # one-word name): one shared given name alone would pair half the registry.
 MIN_SHARED = 2
 MAX_CANDIDATES = 50
-# Rows sharing values with a name that are looked at before ranking (a very common given name).
-PREFILTER = 5000
 # Ages that differ by more than this many years make two same-named people different.
 BIRTH_YEAR_SLACK = 3
 
@@ -88,18 +86,37 @@ def index_values(keyring: Keyring, names: Iterable[str]) -> set[str] | None:
     return None if groups is None else set().union(*groups)
 
 
-def token_groups(keyring: Keyring, names: Iterable[str]) -> list[set[str]] | None:
+# token_groups(index=...) default: open the index in the keyring (one query for the vault).
+OPEN_INDEX: Any = object()
+
+
+def token_groups(
+    keyring: Keyring,
+    names: Iterable[str],
+    *,
+    index: Any = OPEN_INDEX,
+    cache: dict[str, set[str]] | None = None,
+) -> list[set[str]] | None:
     """Blind-index values per name token, merged where two tokens share a value (the same name in
-    two scripts), so that each group stands for one part of the name. None without the index."""
+    two scripts), so that each group stands for one part of the name. None without the index.
+
+    `index`: the index vault already opened by the caller (or None: not held), so that a PFIF
+    import looks it up once. `cache`: token -> its index values, kept by the caller for one
+    batch of an import (common names recur; the keys and HMACs are then computed once)."""
     from haven.lib.names.parse import split_tokens
 
-    opened = blind_index.open_index(keyring)
+    opened = blind_index.open_index(keyring) if index is OPEN_INDEX else index
     if opened is None:
         return None
     groups: list[set[str]] = []
     for name in names:
         for token in split_tokens(name):
-            found = blind_index.hash_keys(opened, token_registry_keys(token))
+            if cache is None:
+                found = blind_index.hash_keys(opened, token_registry_keys(token))
+            else:
+                if token not in cache:
+                    cache[token] = blind_index.hash_keys(opened, token_registry_keys(token))
+                found = set(cache[token])
             if not found:
                 continue
             for group in [g for g in groups if g & found]:
@@ -111,32 +128,29 @@ def token_groups(keyring: Keyring, names: Iterable[str]) -> list[set[str]] | Non
 
 def _shared(qs: Any, field: str, groups: list[set[str]], limit: int = MAX_CANDIDATES) -> list[Any]:
     """Rows whose index entries cover at least two parts of the name (every part, for a name of
-    one part), most shared values first. Reads index rows only."""
+    one part), most parts covered first, then most shared values. Reads index rows only, in one
+    grouped query: the database counts, per row, the values shared and the parts covered, and
+    hands back at most `limit` ids (it used to hand back up to 5,000 ids and their entries, to
+    be counted in Python: a common name cost a registry import about 0.3 million rows a report).
+    """
     values = set().union(*groups) if groups else set()
     if not values:
         return []
     need = min(MIN_SHARED, len(groups))
-    ids = list(
+    covered: Any = Value(0)
+    for group in groups:
+        covered = covered + Max(
+            Case(When(value__in=sorted(group), then=Value(1)), default=Value(0)),
+            output_field=IntegerField(),
+        )
+    return list(
         qs.filter(value__in=values)
         .values(field)
-        .annotate(n=Count("value", distinct=True))
-        .filter(n__gte=need)
-        .order_by("-n")
-        .values_list(field, flat=True)[:PREFILTER]
+        .annotate(n=Count("value", distinct=True), covered=covered)
+        .filter(n__gte=need, covered__gte=need)
+        .order_by("-covered", "-n", f"-{field}")
+        .values_list(field, flat=True)[:limit]
     )
-    hits: dict[Any, set[str]] = {}
-    for pk, value in qs.filter(**{f"{field}__in": ids}, value__in=values).values_list(
-        field, "value"
-    ):
-        hits.setdefault(pk, set()).add(value)
-    ranked = sorted(
-        (
-            (sum(1 for g in groups if g & found), len(found), str(pk), pk)
-            for pk, found in hits.items()
-        ),
-        reverse=True,
-    )
-    return [pk for covered, _n, _key, pk in ranked if covered >= need][:limit]
 
 
 def _pair(a: Any, b: Any) -> tuple[Any, Any]:
@@ -145,14 +159,20 @@ def _pair(a: Any, b: Any) -> tuple[Any, Any]:
 
 
 def report_pairs(
-    keyring: Keyring, report: MissingPersonReport, values: dict[str, Any] | None = None
+    keyring: Keyring,
+    report: MissingPersonReport,
+    values: dict[str, Any] | None = None,
+    *,
+    groups: list[set[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """Candidate pairs for a report among the other reports and the people in cases (index
-    rows only: four queries, whatever the size of the registry)."""
+    rows only: four queries, whatever the size of the registry). `groups`: the name's index
+    groups when the caller has just computed them (:func:`token_groups`)."""
     from haven.cases.public import NameIndexEntry
 
-    names = report_names(values if values is not None else keyring.reader(report))
-    groups = token_groups(keyring, names)
+    if groups is None:
+        names = report_names(values if values is not None else keyring.reader(report))
+        groups = token_groups(keyring, names)
     if not groups:
         return []
     pairs = []
@@ -212,13 +232,23 @@ def _key(pair: dict[str, Any]) -> tuple[Any, str, Any]:
 
 def new_pairs(pairs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """The pairs never suggested before (a rejected pair stays rejected), each once, looked up
-    in one query for all of them."""
+    in one query for all of them. The pairs of one save share a side (the report, person or
+    request being saved): the query reads that side's suggestions through its index, not every
+    suggestion of every candidate (in a registry of namesakes each report gathers hundreds)."""
     unique = {_key(p): p for p in pairs}
     if not unique:
         return []
-    reports = {report_id for report_id, _side, _other in unique}
+    common = set.intersection(*({report_id, other} for report_id, _side, other in unique))
+    wanted = Q()
+    if common:
+        shared = next(iter(common))
+        for column in {"report_id" if r == shared else side for r, side, _o in unique}:
+            wanted |= Q(**{column: shared})
+    else:
+        for report_id, side, other in unique:
+            wanted |= Q(report_id=report_id, **{side: other})
     seen: set[tuple[Any, str, Any]] = set()
-    for row in MatchCandidate.objects.filter(report_id__in=reports).values("report_id", *_SIDES):
+    for row in MatchCandidate.objects.filter(wanted).values("report_id", *_SIDES):
         seen.add(_key(row))
     return [p for key, p in unique.items() if key not in seen]
 
@@ -337,6 +367,15 @@ def scores(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> dict[Any, 
         + [p.vault for p in people.values() if keyring.can_open(p.vault_id)]
     )
     out: dict[Any, tuple[float, bool]] = {}
+    # A new report is one side of every candidate it found: each report's names are read once.
+    names_of: dict[Any, tuple[list[str], Any]] = {}
+
+    def names_and_birth(reader: SealedReader) -> tuple[list[str], Any]:
+        key = reader.record.pk
+        if key not in names_of:
+            names_of[key] = (report_names(reader), reader.birth)
+        return names_of[key]
+
     for candidate in todo:
         report = reports.get(candidate.report_id)
         if report is None:
@@ -353,9 +392,13 @@ def scores(keyring: Keyring, candidates: Iterable[MatchCandidate]) -> dict[Any, 
         right = keyring.reader(other)
         if not (left.is_open and right.is_open):
             continue
-        right_names = other_names(keyring, candidate, right)
-        right_birth = None if candidate.help_request_id else right.birth
-        value, same = compare(report_names(left), right_names, left.birth, right_birth)
+        if candidate.other_report_id:
+            right_names, right_birth = names_and_birth(right)
+        else:
+            right_names = other_names(keyring, candidate, right)
+            right_birth = None if candidate.help_request_id else right.birth
+        left_names, left_birth = names_and_birth(left)
+        value, same = compare(left_names, right_names, left_birth, right_birth)
         out[candidate.pk] = (round(value, 3), same)
     return out
 

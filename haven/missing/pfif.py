@@ -29,8 +29,10 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import functools
 import hashlib
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -46,10 +48,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from haven.audit.log import log_event
+from haven.audit.log import log_event, log_events
 from haven.missing import actions, matching
 from haven.missing.errors import MissingError
 from haven.missing.models import HeldNote, MissingPersonReport, ReportLink, StatusNote
+from haven.vault import blind_index
 
 if TYPE_CHECKING:
     from haven.vault.keyring import Keyring
@@ -143,15 +146,18 @@ NOTE_FIELDS: dict[str, tuple[str, ...]] = {
         "photo_url",
     ),
 }
-PERSON_REQUIRED = {
+PERSON_REQUIRED: dict[str, tuple[str, ...]] = {
     "1.2": ("person_record_id", "first_name", "last_name"),
     "1.3": ("person_record_id", "source_date", "full_name"),
     "1.4": ("person_record_id", "source_date", "full_name"),
 }
-NOTE_REQUIRED = {
+# PFIF 1.4 still requires a note's text (section 4.2; Google Person Finder's pfif.py, the
+# reference implementation, lists the same mandatory fields). Our export writes "-" for a note
+# that has a status only (EMPTY_TEXT), read back as no text.
+NOTE_REQUIRED: dict[str, tuple[str, ...]] = {
     "1.2": ("note_record_id", "author_name", "source_date", "text"),
     "1.3": ("note_record_id", "author_name", "source_date", "text"),
-    "1.4": ("note_record_id", "author_name", "source_date"),
+    "1.4": ("note_record_id", "author_name", "source_date", "text"),
 }
 # Note fields kept sealed in StatusNote.pfif_extra (Haven has no column of its own for them).
 NOTE_EXTRA = (
@@ -678,7 +684,17 @@ def parse(data: bytes) -> Checked:
 # ---- importing ----------------------------------------------------------------------------------
 
 
+# Records written between two audit writes and two look-ups of what is already here. Memory is
+# bounded by the batch (its records, their reports, the index values of their name tokens).
+BATCH = 200
+
+
 class _Importer:
+    """The writing pass. The registry and the search index are opened once per import; what is
+    already here (reports, notes, held notes of a batch's record ids) is read once per batch of
+    :data:`BATCH` records, and the batch's audit events (one per record written, as when the
+    registry is edited by hand) are written together, in the import's transaction."""
+
     def __init__(self, keyring: Keyring, result: ImportResult) -> None:
         self.keyring = keyring
         self.result = result
@@ -688,27 +704,92 @@ class _Importer:
             raise PfifError(_("You do not have access to the registry."))
         self.vault = vault
         self.opened = keyring.open(vault)
+        self.registry = (vault, self.opened)
+        self.index = blind_index.open_index(keyring)
         self.own_domain = f"{settings.HAVEN_PFIF_DOMAIN}/"
         self.held_now: set[str] = set()  # held by this import (bounded by the file's notes)
+        self.events: list[dict[str, Any]] = []
+        self._start_batch([])
+
+    def _start_batch(self, records: list[PersonIn | NoteIn]) -> None:
+        """Read, in one query per kind, what the batch's records refer to."""
+        self.index_cache: dict[str, set[str]] = {}
+        persons = [r for r in records if isinstance(r, PersonIn)]
+        notes = [r for r in records if isinstance(r, NoteIn)]
+        notes += [n for p in persons for n in p.notes]
+        ids = {p.record_id for p in persons}
+        ids |= {n.person_record_id for n in notes} | {n.linked_record_id for n in notes}
+        ids.discard("")
+        self.reports: dict[str, MissingPersonReport | None] = dict.fromkeys(ids)
+        for report in MissingPersonReport.objects.filter(record_id__in=ids) if ids else []:
+            self.reports[report.record_id] = report
+        note_ids = {n.record_id for n in notes}
+        self.notes_known = note_ids
+        self.notes_here: set[str] = set(
+            StatusNote.objects.filter(record_id__in=note_ids).values_list("record_id", flat=True)
+            if note_ids
+            else []
+        )
+        self.held_here: set[str] = set(
+            HeldNote.objects.filter(record_id__in=note_ids).values_list("record_id", flat=True)
+            if note_ids
+            else []
+        )
+        person_ids = {p.record_id for p in persons}
+        self.persons_known = person_ids
+        self.waited_for: set[str] = set(
+            HeldNote.objects.filter(waiting_for__in=person_ids, expires_at__gt=self.now)
+            .values_list("waiting_for", flat=True)
+            .distinct()
+            if person_ids
+            else []
+        )
+
+    def batch(self, records: list[PersonIn | NoteIn], done: Callable[[], None]) -> None:
+        self._start_batch(records)
+        for record in records:
+            if isinstance(record, PersonIn):
+                self.person(record)
+            else:
+                self.note(record)
+            done()
+        self.flush()
+
+    def flush(self) -> None:
+        log_events(self.events)
+        self.events = []
 
     def _report(self, record_id: str) -> MissingPersonReport | None:
+        if record_id in self.reports:
+            return self.reports[record_id]
+        # Not one of the batch's ids (a held note released by its person, naming another).
         return MissingPersonReport.objects.filter(record_id=record_id).first()
+
+    def _note_here(self, record_id: str) -> bool:
+        if record_id in self.notes_known:
+            return record_id in self.notes_here
+        return StatusNote.objects.filter(record_id=record_id).exists()
 
     def person(self, person: PersonIn) -> None:
         if person.expiry_date is not None and person.expiry_date <= self.now:
             self.result.persons_expired += 1  # PFIF: an expired record is not copied
             return
         report = self._report(person.record_id)
+        save = functools.partial(
+            actions.save_report,
+            keyring=self.keyring,
+            values=person.values,
+            source_kind=person.source_kind,
+            reliability=person.reliability,
+            registry=self.registry,
+            index=self.index,
+            index_cache=self.index_cache,
+            audit=self.events,
+        )
         try:
             if report is None:
-                report = actions.save_report(
-                    keyring=self.keyring,
-                    values=person.values,
-                    source_kind=person.source_kind,
-                    reliability=person.reliability,
-                    record_id=person.record_id,
-                    entry_date=person.entry_date,
-                )
+                report = save(record_id=person.record_id, entry_date=person.entry_date)
+                self.reports[person.record_id] = report
                 self.result.persons_created += 1
             elif (
                 not report.record_id.startswith(self.own_domain)
@@ -716,13 +797,7 @@ class _Importer:
             ):
                 # A newer copy from the record's own repository side: it replaces ours.
                 report.entry_date = person.entry_date
-                actions.save_report(
-                    keyring=self.keyring,
-                    values=person.values,
-                    report=report,
-                    source_kind=person.source_kind,
-                    reliability=person.reliability,
-                )
+                save(report=report)
                 self.result.persons_updated += 1
             else:
                 self.result.persons_existing += 1
@@ -737,7 +812,7 @@ class _Importer:
     def note(self, note: NoteIn, report: MissingPersonReport | None = None) -> None:
         if report is None:
             report = self._report(note.person_record_id)
-        if StatusNote.objects.filter(record_id=note.record_id).exists():
+        if self._note_here(note.record_id):
             self.result.notes_existing += 1
             return
         if report is None:
@@ -767,11 +842,14 @@ class _Importer:
                 pfif_extra={**note.extra, "linked_person_record_id": note.linked_record_id}
                 if note.linked_record_id
                 else note.extra or None,
+                registry=self.registry,
+                audit=self.events,
             )
         except MissingError as exc:
             raise PfifError(
                 _("note %(id)s: %(error)s") % {"id": note.record_id[:80], "error": exc}
             ) from exc
+        self.notes_here.add(note.record_id)
         self.result.notes_created += 1
 
     def _link(self, report: MissingPersonReport, other: MissingPersonReport, note: NoteIn) -> int:
@@ -783,14 +861,18 @@ class _Importer:
             .exists()
         ):
             return 0
+        self.flush()  # link_reports writes its own event: keep the chain in file order
         actions.link_reports(
             keyring=self.keyring, report=report, other=other, reason=note.text or EMPTY_TEXT
         )
         return 1
 
     def _hold(self, note: NoteIn, waiting_for: str) -> None:
-        held = HeldNote.objects.filter(record_id=note.record_id).first()
-        if held is not None:
+        if note.record_id in self.notes_known:
+            already = note.record_id in self.held_here
+        else:
+            already = HeldNote.objects.filter(record_id=note.record_id).exists()
+        if already:
             self.result.notes_existing += 1
             return
         held = HeldNote(
@@ -802,16 +884,21 @@ class _Importer:
         )
         self.opened.seal(held, note=note.as_held())
         held.save()
+        self.held_here.add(note.record_id)
+        self.waited_for.add(waiting_for)
         self.held_now.add(note.record_id)
         self.result.notes_held += 1
 
     def _release(self, report: MissingPersonReport) -> None:
         """Apply the held notes that were waiting for this person."""
+        if report.record_id in self.persons_known and report.record_id not in self.waited_for:
+            return  # nothing waits for it (read with the batch)
         for held in HeldNote.objects.filter(
             waiting_for=report.record_id, expires_at__gt=self.now
         ).order_by("held_at", "record_id"):
             note = NoteIn.from_held(self.keyring.reader(held).note)
             held.delete()
+            self.held_here.discard(held.record_id)
             earlier = held.record_id not in self.held_now
             if not earlier:
                 # Held a moment ago in this file (its person came later): not held after all.
@@ -840,7 +927,11 @@ def import_stream(
 
     `open_stream` is called twice (a validating pass, then the writing pass): a file opened
     again, or a fresh view of bytes in memory. `progress(stage, done, total)`, if given, is
-    called as records go by ("check": bytes read of `size`; "import": records of the total)."""
+    called as records go by ("check": bytes read of `size`; "import": records of the total).
+
+    The writing pass goes by batches of :data:`BATCH` records (read, looked up, written and
+    audited together) inside one transaction: the queries per record do not depend on the size
+    of the registry, and memory is bounded by the batch, not the file."""
     with open_stream() as stream:
         checked = check(stream, progress, size)
     result = ImportResult(version=checked.version, ignored=checked.ignored)
@@ -848,15 +939,17 @@ def import_stream(
         importer = _Importer(keyring, result)
         importer.purge_expired()
         done = 0
+
+        def one_done() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress("import", done, checked.records)
+
         with open_stream() as stream:
-            for record in iter_records(stream, Checked()):
-                if isinstance(record, PersonIn):
-                    importer.person(record)
-                else:
-                    importer.note(record)
-                done += 1
-                if progress is not None:
-                    progress("import", done, checked.records)
+            records = iter_records(stream, Checked())
+            while batch := list(itertools.islice(records, BATCH)):
+                importer.batch(batch, one_done)
         log_event(
             actor=keyring.user,
             action="missing.pfif_import",

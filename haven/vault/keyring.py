@@ -98,6 +98,7 @@ class OpenVault:
         self._vault_id = vault.id if isinstance(vault, Vault) else vault
         self._key = data_key
         self._private: bytes | None = None
+        self._index_key: bytes | None = None
 
     @property
     def id(self) -> Any:
@@ -147,7 +148,10 @@ class OpenVault:
 
     def blind_index(self, value: str, *, bits: int = 20) -> str:
         """Blind-index value of a normalised search key under this (index) vault's key."""
-        return crypto.blind_index(self._subkey(b"blind-index"), value, bits=bits)
+        if self._index_key is None:
+            # Derived once per opened vault (an import hashes thousands of keys), never stored.
+            self._index_key = self._subkey(b"blind-index")
+        return crypto.blind_index(self._index_key, value, bits=bits)
 
     def seal_key_to(self, public_key: bytes, *, user_id: Any) -> bytes:
         return crypto.seal_to(public_key, self._key, f"grant|{self.vault.id}|{user_id}".encode())
