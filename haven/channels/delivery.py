@@ -45,6 +45,7 @@ class Step:
     retried: int = 0
     ingested: int = 0
     duplicates: int = 0
+    receipts: int = 0  # delivery reports a poll brought (Signal hands them out like messages)
     poll_errors: list[str] = field(default_factory=list)
 
 
@@ -230,6 +231,7 @@ def poll_channel(channel: Channel, adapter: Adapter | None = None) -> Step:
     gathered.clear()
     for provider_id, failed in reports:
         mark_delivered(channel=channel, provider_id=provider_id, failed=failed)
+    step.receipts = len(reports)
     for message in batch.messages:
         result = ingest(channel, message)
         if result.duplicate:
@@ -308,7 +310,10 @@ class _ChannelJob:
         try:
             adapter = self._adapter(channel)
             if self.job == "poll":
-                return poll_channel(channel, adapter).ingested > 0
+                # Anything the poll brought (a message, a repeat, a receipt) means more may be
+                # waiting behind it: Signal hands out one envelope per poll.
+                polled = poll_channel(channel, adapter)
+                return polled.ingested + polled.duplicates + polled.receipts > 0
             sent = deliver_due(channel_id=channel.pk, adapters={channel.pk: adapter})
             return sent.sent + sent.failed + sent.retried > 0
         except Exception:

@@ -6,15 +6,16 @@ Out: `POST /api/v1/rpc` `{"jsonrpc": "2.0", "method": "send", "params": {"recipi
 timestamp is the sent message's id (receipts name it).
 
 In: polled with the `receive` command (`{"method": "receive", "params": {"timeout": 1,
-"maxMessages": 20}}`), which answers a list of `{"envelope": {...}, "account": ...}`. An
+"maxMessages": 1}}`), which answers a list of `{"envelope": {...}, "account": ...}`. An
 envelope with a `dataMessage` is a message (its `source`/`sourceNumber`, `timestamp`,
 `dataMessage.message`); a `receiptMessage` is a delivery receipt for our `timestamps`. The
 provider id is the sender's uuid (or number) with the envelope timestamp: unique per message.
 
 signal-cli acknowledges a message to Signal's server when it hands it out, so Signal gives no
-second chance: each envelope is ingested (and committed) before the next is read, the batch is
-small, and what one poll can lose is at most that batch if the gateway dies in the middle of it
-(docs/intake.md says so).
+second chance: envelopes are taken one per `receive` (RECEIVE_BATCH) and each is ingested and
+committed before the next is asked for, so a gateway killed mid-poll can lose at most the one
+message it was holding (docs/intake.md says so). A poll that got one asks again at once (the
+gateway's step loop), so a burst costs one loopback call per message, not a wait.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ from haven.channels.adapters import (
 )
 
 TIMEOUT = 20.0
+# Envelopes per `receive`: signal-cli acknowledges what it hands out, so this is what a crash
+# between the answer and the commit could lose (it was 20).
+RECEIVE_BATCH = 1
 _ids = itertools.count(1)
 
 # Errors signal-cli reports for a recipient who cannot get messages (JSON-RPC error codes of
@@ -107,7 +111,7 @@ class SignalAdapter(Adapter):
         return str((result or {}).get("timestamp", ""))
 
     def poll(self, cursor: str) -> Poll:
-        result = self._rpc("receive", {"timeout": 1, "maxMessages": 20}) or []
+        result = self._rpc("receive", {"timeout": 1, "maxMessages": RECEIVE_BATCH}) or []
         messages = []
         newest = cursor
         for item in result:

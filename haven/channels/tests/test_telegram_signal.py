@@ -150,3 +150,22 @@ def test_an_unregistered_signal_number_fails_permanently(signal_channel, signal_
     signal_server.push_message(number="+19999999999", text="hi")
     step = delivery.run_once()
     assert step.failed == 1
+
+
+@pytest.mark.django_db
+def test_signal_hands_out_one_message_per_poll_so_a_crash_can_lose_at_most_one(
+    signal_channel, signal_server
+) -> None:
+    """signal-cli acknowledges what `receive` returns: the gateway takes one envelope, commits it,
+    then asks for the next; what a kill between the two can lose is that one message."""
+    from haven.channels.delivery import _ChannelJob
+
+    for n in range(3):
+        signal_server.push_message(number=f"+7900555010{n}", text=f"сообщение {n}")
+    job = _ChannelJob(signal_channel.pk, "poll")
+    assert job.step() is True  # one message, and more may be waiting: go again at once
+    assert InboundMessage.objects.count() == 1 and len(signal_server.envelopes) == 2
+    assert job.step() is True and job.step() is True
+    assert InboundMessage.objects.count() == 3 and not signal_server.envelopes
+    assert job.step() is False  # nothing left: the loop waits its interval
+    job.drop()
