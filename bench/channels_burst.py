@@ -23,8 +23,9 @@ lane has the installation's defaults (HAVEN_CHANNEL_WEBHOOK_*) either way.
    gateway thread: p50/p99 from the reply written to the provider accepting it (Reply.sent_at).
 3. «Помогите!» from a known SMS sender (registered in a watched case), 50 times: p50/p99 from
    the webhook's POST starting to the escalation's first alert committed to the outbox
-   (alerts.Notification). Handing it to Apprise is the safety worker's next step (its own
-   figures: bench/safety_worker.py).
+   (alerts.Notification), and to the first alert reaching an on-call channel: every staff
+   member's channel is Apprise's json:// to a loopback HTTP sink, and the safety worker
+   (`haven worker`'s loop) runs in a thread of this process.
 
 The e-mail arrival is the SMTP submission starting (the message's UID is its place in the
 order sent: one hotline mailbox, nothing else writes to it); the Matrix arrival is the person's
@@ -44,6 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _django import percentile, setup  # noqa: E402
+from _http import Sink, add_sink_channel  # noqa: E402
 
 
 def main() -> None:
@@ -389,21 +391,53 @@ def main() -> None:
     register_known_handle(
         keyring=ring, case=case, kind="sms", handle="+79990000001", panic_words=[], duress_words=[]
     )
-    panic = []
+    # Every staff member's on-call channel is Apprise's json:// to a loopback sink, and the
+    # safety worker runs beside (HAVEN_WORKER_SLEEP_SECONDS): the alert's way out as in
+    # production, up to the channel answering.
+    from django.contrib.auth import get_user_model
+
+    from haven.safety.worker import Worker
+
+    sink = Sink()
+    for username in get_user_model().objects.values_list("username", flat=True):
+        add_sink_channel(username, sink.port)
+    worker = Worker()
+    worker_thread = threading.Thread(target=worker.run, daemon=True)
+    worker_thread.start()
+    panic, handed = [], []
     for n in range(args.panics):
         body, headers = SmsGatewayServer.webhook(
             secret="k", event_id=f"panic-{n}", phone="+79990000001", text="Помогите!"
         )
         before = Notification.objects.count()
+        with sink.lock:
+            posted = len(sink.received)
         t0 = time.time()
         post_webhook(body, headers)
         alert = Notification.objects.order_by("-created_at").first()
         assert Notification.objects.count() > before and alert is not None
         panic.append(alert.created_at.timestamp() - t0)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            with sink.lock:
+                if len(sink.received) > posted:
+                    handed.append(sink.received[posted][0] - t0)
+                    break
+            time.sleep(0.005)
+        else:
+            print(f"  panic {n}: no alert reached the on-call channel within 60 s")
+        time.sleep(0.5)  # the other recipients' alerts of this press go out before the next
+    worker.stop()
+    worker_thread.join(30)
     incidents = SafetyIncident.objects.filter(case=case, kind=SafetyIncident.Kind.PANIC).count()
     print(f"known-sender «Помогите!»: {args.panics} messages, {incidents} panic incidents")
     print(
         f"  POST -> first alert in the outbox: p50 {percentile(panic, 50):.3f} s, p99 {percentile(panic, 99):.3f} s"
+    )
+    print(
+        f"  POST -> first alert at an on-call channel (Apprise json:// to a loopback sink): "
+        f"{len(handed)} of {args.panics}, p50 {percentile(handed, 50):.3f} s, "
+        f"p99 {percentile(handed, 99):.3f} s"
     )
 
     stop.set()

@@ -38,7 +38,6 @@ import http.server
 import json
 import os
 import random
-import re
 import signal
 import sys
 import tempfile
@@ -55,6 +54,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 from _django import percentile  # noqa: E402
+from _http import Sink, add_sink_channel  # noqa: E402
 from crash_safety import (  # noqa: E402
     CHECKED_IN,
     CODENAME,
@@ -71,49 +71,8 @@ from crash_safety import (  # noqa: E402
 
 from haven.testing.ha.topology import Topology, missing_binaries, wait_for  # noqa: E402
 
-REFERENCE = re.compile(r"HV-[0-9A-Z]{4,12}")
 TARGET_RECOVERY_S = 30.0
 TARGET_ALERT_P99_S = 45.0
-
-
-# --- the alert sink ---------------------------------------------------------------------------
-
-
-class Sink:
-    """An HTTP server that Apprise's json:// channel posts alerts to; it keeps (time, reference)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.received: list[tuple[float, str]] = []
-        sink = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode("utf-8", "replace")
-                try:
-                    message = str(json.loads(body).get("message", ""))
-                except ValueError:
-                    message = body
-                found = REFERENCE.search(message)
-                with sink.lock:
-                    sink.received.append((time.time(), found.group(0) if found else ""))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def first_after(self, t: float, references: dict[str, float]) -> float | None:
-        """When the first alert for a deadline falling due after `t` arrived."""
-        with self.lock:
-            times = [at for at, ref in self.received if references.get(ref, 0) > t]
-        return min(times) if times else None
 
 
 # --- the load ---------------------------------------------------------------------------------
@@ -198,17 +157,6 @@ def make_deadlines(first: dt.datetime, count: int, caseworker_username: str) -> 
     ]
     Watch.objects.bulk_create(watches)
     return {c.reference: (first + dt.timedelta(seconds=i)).timestamp() for i, c in enumerate(cases)}
-
-
-def add_sink_channel(username: str, port: int) -> None:
-    from haven.accounts.models import User
-    from haven.safety.channels import seal_url
-    from haven.safety.models import Channel
-
-    user = User.objects.get(username=username)
-    channel = Channel(user=user, label="drill sink", priority=1)
-    channel.encrypted_url = seal_url(channel.id, f"json://127.0.0.1:{port}/")
-    channel.save()
 
 
 def staff_pages(port: int, stop: Deadline, counts: Counter[str]) -> None:
