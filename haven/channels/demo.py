@@ -38,7 +38,7 @@ MESSAGES = [
 # Where each demo channel would reach its provider: nowhere (port 9 on loopback refuses), so
 # nothing leaves the machine and the replies show as failed once the gateway has tried them.
 CONFIG: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
-    "sms": ({"base_url": "http://127.0.0.1:9"}, {}),
+    "sms": ({"base_url": "http://127.0.0.1:9", "login": "demo"}, {"password": "demo"}),
     "telegram": ({"base_url": "http://127.0.0.1:9"}, {"token": "123456:demo"}),
     "signal": ({"base_url": "http://127.0.0.1:9"}, {}),
     "email": (

@@ -85,6 +85,10 @@ class SmsGatewayAdapter(Adapter):
         )
 
     def send(self, message: Outbound) -> str:
+        if not self.config.get("login") or not self.config.get("password"):
+            # The client library's own ValueError reached triage as "unexpected error"; retried,
+            # so that replies go once an operator sets them (`haven channels`).
+            raise RetryableSendError("the SMS channel has no login and password set")
         client = self._client()
         try:
             state = client.send(
