@@ -165,35 +165,13 @@ def main() -> None:
     root = Path(os.environ.get("HAVEN_BENCH_CODE") or Path(__file__).resolve().parent.parent)
     env = {**os.environ, "HAVEN_DATA_DIR": str(data)}
     processes: list[subprocess.Popen[bytes]] = []
-    port = 0
+    web = None
     if args.processes:
         from _http import free_port
+        from crash_safety import Server
 
-        port = free_port()
         # Started after the channels exist: the gateway reads the channel list at start-up.
-        processes.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "haven.wsgi:application",
-                    "-b",
-                    f"127.0.0.1:{port}",
-                    "-k",
-                    "gthread",
-                    "-w",
-                    "2",
-                    "--threads",
-                    "8",
-                    "--log-level",
-                    "critical",
-                ],
-                env=env,
-                cwd=root,
-                start_new_session=True,
-            )
-        )
+        web = Server(env, free_port(), root=root)
         processes.append(
             subprocess.Popen(
                 [sys.executable, "-m", "haven.cli", "gateway", "--sleep", str(args.interval)],
@@ -203,17 +181,7 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
             )
         )
-        import http.client
-
-        for _ in range(300):
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/")
-                conn.getresponse().read()
-                conn.close()
-                break
-            except OSError:
-                time.sleep(0.1)
+        web.start()
         print("gunicorn and haven gateway started")
         gateway = None
     else:
@@ -237,7 +205,8 @@ def main() -> None:
         import http.client
 
         raw = body.encode() if isinstance(body, str) else body
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        assert web is not None
+        conn = http.client.HTTPConnection("127.0.0.1", web.port, timeout=60)
         try:
             conn.request(
                 "POST",
@@ -445,6 +414,8 @@ def main() -> None:
         gateway.join()
     import signal
 
+    if web is not None:
+        web.stop()
     for proc in processes:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(60)

@@ -89,10 +89,17 @@ def _free_port() -> int:
 
 
 class Server:
-    """gunicorn in its own process group, so that one SIGKILL takes master and workers at once."""
+    """gunicorn in its own process group, so that one SIGKILL takes master and workers at once.
+    `root`: the checkout whose `haven` it serves (another one for a baseline, HAVEN_BENCH_CODE)."""
 
-    def __init__(self, env: dict[str, str], port: int, app: str = "haven.wsgi:application") -> None:
-        self.env, self.port, self.app = env, port, app
+    def __init__(
+        self,
+        env: dict[str, str],
+        port: int,
+        app: str = "haven.wsgi:application",
+        root: Path = ROOT,
+    ) -> None:
+        self.env, self.port, self.app, self.root = env, port, app, root
         self.proc: subprocess.Popen[bytes] | None = None
         self.up = threading.Event()
 
@@ -104,7 +111,7 @@ class Server:
                 "-m",
                 "gunicorn",
                 "--pythonpath",
-                f"{HERE},{ROOT}",
+                f"{HERE},{self.root}",
                 self.app,
                 "-b",
                 f"127.0.0.1:{self.port}",
@@ -118,7 +125,7 @@ class Server:
                 "critical",
             ],
             env=self.env,
-            cwd=ROOT,
+            cwd=self.root,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
