@@ -57,9 +57,17 @@ def main() -> int:
     from haven.testing.personas import sign_in
 
     ours = QuickSelect.render
+    # The country selects (LanguageChoicesSelect, options drawn once per language), where the
+    # measured code has them.
+    from haven.core import widgets
+
+    language_select = getattr(widgets, "LanguageChoicesSelect", None)
+    ours_language = language_select.render if language_select else None
 
     def use(stock: bool) -> None:
         QuickSelect.render = forms.Select.render if stock else ours  # type: ignore[method-assign]
+        if language_select is not None:
+            language_select.render = forms.Select.render if stock else ours_language
         settings.FORM_RENDERER = (
             "django.forms.renderers.DjangoTemplates"
             if stock

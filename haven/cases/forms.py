@@ -11,7 +11,7 @@ from haven.accounts.models import Role, User
 from haven.cases import regions
 from haven.cases.countries import country_choices
 from haven.cases.models import Case, RelocationDocument, State, Task, Vetting
-from haven.core.widgets import QuickSelect
+from haven.core.widgets import LanguageChoicesSelect, QuickSelect
 
 
 def _lines(value: str) -> list[str]:
@@ -258,7 +258,7 @@ class RelocationForm(forms.Form):
     destination_country = forms.ChoiceField(
         label=_("Destination country"),
         choices=_country_choices,
-        widget=QuickSelect,
+        widget=LanguageChoicesSelect(choices_of=_country_choices),
         required=False,
         error_messages={
             "invalid_choice": _("“%(value)s” is not a country code we know; choose the country.")
@@ -273,7 +273,7 @@ class RelocationForm(forms.Form):
     outcome_country = forms.ChoiceField(
         label=_("Country reached"),
         choices=_country_choices,
-        widget=QuickSelect,
+        widget=LanguageChoicesSelect(choices_of=_country_choices),
         required=False,
         error_messages={
             "invalid_choice": _("“%(value)s” is not a country code we know; choose the country.")

@@ -110,6 +110,23 @@ class Awkward(forms.Form):
         widget=forms.TextInput(attrs={"disabled": False, "data-x": mark_safe("a&b"), "n": 3}),
     )
     up = forms.FileField(required=False)
+    # Selects: lazy, safe and awkward labels, groups, integers, a second option with the same
+    # value, a label that is a number (the template localises it: drawn by the template).
+    pick = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", gettext_lazy("Any")),
+            ("x<y", 'Tom & "Jerry" <b>'),
+            (1, mark_safe("<em>safe</em>")),
+            (1, "again"),
+            (gettext_lazy("Group"), [("a", "A"), (None, "none in a group")]),
+        ],
+    )
+    several = forms.MultipleChoiceField(
+        required=False, choices=[("a", "A"), ("b", "B"), ("c", "C")], initial=["a", "c"]
+    )
+    numbered = forms.TypedChoiceField(required=False, choices=[(1, 1000), (2, 2.5)], coerce=int)
+    maybe = forms.NullBooleanField(required=False)
 
 
 def _renders(form: forms.BaseForm, renderer: Any) -> list[str]:
@@ -129,6 +146,7 @@ def test_the_quick_renderer_draws_exactly_what_django_draws(bound: bool, languag
     from haven.core.widgets import QuickRenderer
 
     data = {"name": "x\"'<>&", "note": "line\n<two>", "count": "not a number", "agree": "on"}
+    data |= {"pick": "x<y", "several": ["b", "c"], "numbered": "2", "maybe": "true"}
     with translation.override(language):
         forms_ = [Awkward(data) if bound else Awkward(), Awkward(auto_id=False)]
         for form in forms_:
@@ -168,3 +186,33 @@ def test_the_quick_renderer_draws_every_form_of_haven_as_django_does() -> None:
             compared += 1
     print(f"{compared} forms compared")
     assert compared >= 30, compared
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("value", [None, "", "DE", "RU", "XX", ["DE"]])
+def test_a_language_choices_select_draws_what_django_draws(language: str, value: Any) -> None:
+    from django.utils import translation
+
+    from haven.cases.forms import _country_choices
+    from haven.core.widgets import LanguageChoicesSelect
+
+    attrs = {"id": "id_c", "aria-invalid": "true"}
+    with translation.override(language):
+        ours = LanguageChoicesSelect(choices_of=_country_choices).render("c", value, dict(attrs))
+        django = forms.Select(choices=_country_choices()).render("c", value, dict(attrs))
+    assert parse_html(ours) == parse_html(django)
+    # None and "" choose the empty option, as Django's does; an unknown code chooses none.
+    assert ours.count(" selected") == (0 if value == "XX" else 1)
+
+
+def test_a_language_choices_select_follows_the_page_language() -> None:
+    from django.utils import translation
+
+    from haven.cases.forms import RelocationForm
+
+    with translation.override("ru"):
+        ru = str(RelocationForm(initial={"destination_country": "DE"})["destination_country"])
+    with translation.override("en"):
+        en = str(RelocationForm(initial={"destination_country": "DE"})["destination_country"])
+    assert '<option value="DE" selected>Германия</option>' in ru
+    assert '<option value="DE" selected>Germany</option>' in en
