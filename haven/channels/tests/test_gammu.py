@@ -104,9 +104,7 @@ def test_a_crash_before_the_cursor_is_stored_repeats_the_batch_without_a_duplica
 
 
 @pytest.mark.django_db
-def test_the_parts_of_a_long_sms_are_one_message_and_a_half_written_one_waits(
-    intake_vault, spool
-):
+def test_the_parts_of_a_long_sms_are_one_message_and_a_half_written_one_waits(intake_vault, spool):
     _channel(spool)
     _drop(spool, f"IN20261203_120100_00_{PHONE}_00.txt", "Помогите выехать ")
     _drop(spool, f"IN20261203_120100_00_{PHONE}_01.txt", "из Грозного")
@@ -173,3 +171,21 @@ def test_health_says_when_the_spool_is_missing_or_replies_are_stuck(spool, tmp_p
     os.utime(queued, (time.time() - 3600, time.time() - 3600))
     health = adapter.health()
     assert not health.ok and "gammu-smsd" in health.detail
+
+
+@pytest.mark.django_db
+def test_haven_channels_adds_a_modem_checks_its_health_and_queues_a_test_sms(intake_vault, spool):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out = io.StringIO()
+    call_command("channels", "add", "gammu", "modem", "--set", f"spool={spool}", stdout=out)
+    call_command("channels", "health", "modem", stdout=out)
+    assert "spool ready" in out.getvalue()
+    call_command("channels", "test", "modem", PHONE, "--now", stdout=out)
+    (queued,) = (spool / "outbox").iterdir()
+    assert f"_{PHONE}_" in queued.name and PHONE not in out.getvalue()
+    Channel.objects.filter(name="modem").update(config={"spool": str(spool / "gone")})
+    with pytest.raises(CommandError):
+        call_command("channels", "health", "modem", stdout=out)
