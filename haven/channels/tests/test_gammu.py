@@ -189,3 +189,31 @@ def test_haven_channels_adds_a_modem_checks_its_health_and_queues_a_test_sms(int
     Channel.objects.filter(name="modem").update(config={"spool": str(spool / "gone")})
     with pytest.raises(CommandError):
         call_command("channels", "health", "modem", stdout=out)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_handle_or_text_of_a_modem_sms_is_in_the_database_the_logs_or_the_spool(
+    intake_vault, spool, personas, caplog
+):
+    import secrets
+
+    from haven.intake import actions as intake_actions
+    from haven.testing.leakscan import Markers, assert_no_leaks
+
+    markers = Markers()
+    digits = "".join(str(secrets.randbelow(10)) for _ in range(10))
+    markers.values.append(digits)
+    phone = "+7" + digits
+    _channel(spool)
+    _drop(spool, f"IN20261203_120500_00_{phone}_00.txt", markers.new("modem", cyrillic=True))
+    delivery.run_once()
+    request = HelpRequest.objects.get()
+    intake_actions.reply(actor=personas.operator, request=request, text=markers.new("reply"))
+    assert delivery.run_once().sent == 1
+    # The markers did travel: the reply is in the outbox for gammu-smsd, under the number.
+    assert any(phone in p.name for p in (spool / "outbox").iterdir())
+    for queued in (spool / "outbox").iterdir():
+        queued.rename(spool / "sent" / queued.name)  # gammu-smsd transmitted them
+    delivery.run_once()
+    assert not [p for p in spool.rglob("*") if p.is_file()]
+    assert_no_leaks(markers, log_text=caplog.text)
