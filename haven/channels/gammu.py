@@ -164,14 +164,14 @@ class GammuSmsdAdapter(Adapter):
             except FileNotFoundError:
                 continue
             date, clock, serial, sender, part, ext = parsed.groups()
-            key = (date, clock, serial, sender, ext)
+            key: tuple[str, ...] = (date, clock, serial, sender, ext)
             groups.setdefault(key, {})[int(part)] = name
             newest[key] = max(newest.get(key, 0.0), mtime)
         messages = []
-        for key in sorted(groups)[:BATCH]:
-            if now - newest[key] < self.settle:
+        for group in sorted(groups)[:BATCH]:
+            if now - newest[group] < self.settle:
                 continue  # gammu may still be writing it
-            message = self._take(key, groups[key], token)
+            message = self._take(group, groups[group], token)
             if message is not None:
                 messages.append(message)
         self._collect_reports(cursor, token)
