@@ -6,7 +6,7 @@ dedupe, intake, panic words, replies and their delivery status) is written once,
 An adapter is a thin translator between a provider's protocol and two plain values:
 
 * **Inbound** (provider -> Haven): `Inbound(kind, provider_id, sender, text, attachments,
-  language)`. `kind` is the adapter's kind ("sms", "telegram", "signal", "email", "matrix");
+  language)`. `kind` is the adapter's kind ("sms", "gammu", "telegram", "signal", "email", "matrix");
   `provider_id` is the provider's own id of the message, stable across retries and restarts
   (Telegram's update id, Signal's envelope timestamp with its source, an SMS gateway's message
   id, an e-mail's Message-ID, a Matrix event id): ingest is idempotent on (channel, provider_id),
