@@ -6,7 +6,7 @@ dedupe, intake, panic words, replies and their delivery status) is written once,
 An adapter is a thin translator between a provider's protocol and two plain values:
 
 * **Inbound** (provider -> Haven): `Inbound(kind, provider_id, sender, text, attachments,
-  language)`. `kind` is the adapter's kind ("sms", "telegram", "signal", "email", "matrix");
+  language)`. `kind` is the adapter's kind ("sms", "gammu", "telegram", "signal", "email", "matrix");
   `provider_id` is the provider's own id of the message, stable across retries and restarts
   (Telegram's update id, Signal's envelope timestamp with its source, an SMS gateway's message
   id, an e-mail's Message-ID, a Matrix event id): ingest is idempotent on (channel, provider_id),
@@ -53,6 +53,7 @@ An adapter is a thin translator between a provider's protocol and two plain valu
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -67,7 +68,17 @@ BUILTIN_MODULES = (
     "haven.channels.signal",
     "haven.channels.email",
     "haven.channels.matrix",
+    "haven.channels.gammu",
 )
+
+
+def normalise_phone(handle: str) -> str:
+    """A phone number as its digits. Russian numbers are written 8 900 ..., +7 900 ... and
+    7900...: one person, one digest, whichever channel their SMS came through."""
+    digits = re.sub(r"\D", "", handle)
+    if len(digits) == 11 and digits[0] == "8":
+        digits = "7" + digits[1:]
+    return digits
 
 
 @dataclass(frozen=True)
@@ -147,6 +158,10 @@ class Adapter:
     mode: ClassVar[Literal["poll", "webhook"]] = "poll"
     # name -> True when the value is a secret (sealed at rest, never shown again)
     config_fields: ClassVar[Mapping[str, bool]] = {}
+    # Whose handles these are, for the blind index: two kinds of channel that reach the same
+    # people by the same handles (an SMS gateway and a GSM modem: phone numbers) share it, so a
+    # number registered in a case is recognised whichever of them the SMS came through.
+    handle_space: ClassVar[str] = ""
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = dict(config)

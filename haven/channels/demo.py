@@ -1,4 +1,4 @@
-"""Demo: requests that came in over SMS, Telegram, Signal, e-mail and Matrix, beside the portal's, one of them
+"""Demo: requests that came in over SMS (a gateway and a GSM modem), Telegram, Signal, e-mail and Matrix, beside the portal's, one of them
 a «Помогите!» from an unknown number (urgent). The demo channels point at no provider and are
 switched off (nothing is polled); their first replies wait in the queue and, once the demo's
 gateway has tried them, show as failed on the request's triage page."""
@@ -21,6 +21,7 @@ MESSAGES = [
     ("telegram", "700000001", "Здравствуйте, друг дал этого бота. Мне угрожают на работе", "ru"),
     ("telegram", "700000002", "Hello, I am in Makhachkala and need a safe place", "en"),
     ("signal", "+79280000003", "Пишу из Сигнала, за квартирой следят", "ru"),
+    ("gammu", "+79280000004", "Пишу с кнопочного телефона, интернета нет", "ru"),
     (
         "email",
         "zarema.demo@example.org",
@@ -41,6 +42,8 @@ CONFIG: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "sms": ({"base_url": "http://127.0.0.1:9", "login": "demo"}, {"password": "demo"}),
     "telegram": ({"base_url": "http://127.0.0.1:9"}, {"token": "123456:demo"}),
     "signal": ({"base_url": "http://127.0.0.1:9"}, {}),
+    # A spool that cannot exist: a demo on a server with a real modem writes nothing to it.
+    "gammu": ({"spool": "/nonexistent/haven-demo-gammu"}, {}),
     "email": (
         {
             "address": "help@haven.example",
@@ -74,7 +77,7 @@ def load(ctx: Any) -> None:
         )
     watched = _register_watched_phone(ctx)
     ctx.note(
-        "Channels: requests from SMS, Telegram, Signal, e-mail and Matrix are in Requests "
+        "Channels: requests from SMS (gateway and GSM modem), Telegram, Signal, e-mail and Matrix are in Requests "
         "(triage); each shows "
         "its channel and reply delivery. Channels lists them (coordinator, admin); each "
         "channel's texts and panic words are edited from there (coordinator)."

@@ -52,7 +52,8 @@ ATTACHMENT_TYPES = {
 
 
 def handle_digest(kind: str, normalised: str) -> str:
-    return keyed_digest("channel-handle", f"{kind}|{normalised}".encode()).hex()
+    space = adapter_class(kind).handle_space or kind
+    return keyed_digest("channel-handle", f"{space}|{normalised}".encode()).hex()
 
 
 def provider_digest(channel: Channel, provider_id: str) -> str:
@@ -180,11 +181,9 @@ def ingest(channel: Channel, message: Inbound) -> Ingested:
     adapter = adapter_class(channel.kind)
     normalised = adapter({}).normalise_handle(message.sender)
     sender_digest = handle_digest(channel.kind, normalised)
-    known = (
-        KnownHandle.objects.filter(kind=channel.kind, handle_digest=sender_digest)
-        .order_by("-created_at")
-        .first()
-    )
+    # The digest names the handle space, not the kind: a number registered for SMS is known
+    # whether the SMS came through the gateway or the modem.
+    known = KnownHandle.objects.filter(handle_digest=sender_digest).order_by("-created_at").first()
     alarm = _alarm(known, channel, message.text)
     files = _files(message.attachments)
     language = texts.language_for(channel, message.language)

@@ -31,6 +31,7 @@ class Kind(models.TextChoices):
     SIGNAL = "signal", _("Signal")
     EMAIL = "email", _("E-mail")
     MATRIX = "matrix", _("Matrix")
+    GAMMU = "gammu", _("SMS (GSM modem)")
 
 
 class Channel(UUIDModel):

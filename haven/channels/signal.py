@@ -21,7 +21,6 @@ gateway's step loop), so a burst costs one loopback call per message, not a wait
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,6 +34,7 @@ from haven.channels.adapters import (
     PermanentSendError,
     Poll,
     RetryableSendError,
+    normalise_phone,
     register,
 )
 
@@ -72,8 +72,7 @@ class SignalAdapter(Adapter):
 
     def normalise_handle(self, handle: str) -> str:
         if handle.startswith("+") or handle.replace(" ", "").isdigit():
-            digits = re.sub(r"\D", "", handle)
-            return "7" + digits[1:] if len(digits) == 11 and digits[0] == "8" else digits
+            return normalise_phone(handle)
         return handle.strip().lower()  # a Signal uuid or username
 
     def _rpc(self, method: str, params: dict[str, Any]) -> Any:

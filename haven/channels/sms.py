@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -34,6 +33,7 @@ from haven.channels.adapters import (
     PermanentSendError,
     RetryableSendError,
     WebhookRejected,
+    normalise_phone,
     register,
 )
 
@@ -70,11 +70,7 @@ class SmsGatewayAdapter(Adapter):
         self.reports = []
 
     def normalise_handle(self, handle: str) -> str:
-        digits = re.sub(r"\D", "", handle)
-        # Russian numbers are written 8 900 ..., +7 900 ... and 7900...: one person, one digest.
-        if len(digits) == 11 and digits[0] == "8":
-            digits = "7" + digits[1:]
-        return digits
+        return normalise_phone(handle)
 
     def _client(self) -> APIClient:
         return APIClient(

@@ -35,7 +35,7 @@ def _risk(kind: str) -> str:
             "Signal is end-to-end encrypted, but your phone number is visible to us. "
             "Turn on disappearing messages and delete the chat if your phone may be checked."
         )
-    if kind == "sms":
+    if kind in ("sms", "gammu"):
         return _(
             "SMS is not encrypted: the phone company can read it, and your number is visible "
             "to us. Delete these messages from your phone."

@@ -20,7 +20,7 @@ def test_the_demo_has_requests_from_several_channels(intake_vault) -> None:
     ctx = _Ctx()
     demo.load(ctx)
     kinds = set(Sender.objects.values_list("channel__kind", flat=True))
-    assert kinds == {"sms", "telegram", "signal", "email", "matrix"}
+    assert kinds == {"sms", "gammu", "telegram", "signal", "email", "matrix"}
     assert HelpRequest.objects.count() == len(demo.MESSAGES)
     assert HelpRequest.objects.filter(urgency=HelpRequest.Urgency.URGENT).count() == 1
     assert Reply.objects.filter(purpose=Reply.Purpose.FIRST).count() == len(demo.MESSAGES)
