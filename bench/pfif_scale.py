@@ -310,6 +310,33 @@ def repeats_found(names: _Names, persons: int, domain: str) -> tuple[int, int, i
     return len(truth), found, same
 
 
+def _rss_mb() -> float:
+    """Resident set size of this process (Linux), 0 elsewhere."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def _name_cache_entries() -> int:
+    """Entries held by haven.lib.names's lru_caches (bounded by their maxsize, process-wide)."""
+    import importlib
+    import pkgutil
+
+    import haven.lib.names as package
+
+    total = 0
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"haven.lib.names.{info.name}")
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_info", None)):
+                total += value.cache_info().currsize
+    return total
+
+
 def _progress(args: argparse.Namespace) -> Callable[[str, int, int], None] | None:
     """The import command's bar, plus a rate line every 1,000 records (to stdout)."""
     if not args.progress:
@@ -328,10 +355,15 @@ def _progress(args: argparse.Namespace) -> Callable[[str, int, int], None] | Non
 
             wall, cpu = time.perf_counter(), time.process_time()
             n = done - last[0]
+            traced = ""
+            if tracemalloc.is_tracing():
+                current, peak = tracemalloc.get_traced_memory()
+                traced = f", traced {current / 1e6:.1f} MB (peak {peak / 1e6:.1f})"
             print(
                 f"  rate: records {last[0]}-{done} of {total}: {n / (wall - last[1]):.1f}/s wall, "
                 f"{n / max(cpu - last[2], 1e-9):.1f}/s CPU; registry "
-                f"{MissingPersonReport.objects.count()} reports",
+                f"{MissingPersonReport.objects.count()} reports; RSS {_rss_mb():.0f} MB{traced}; "
+                f"name caches {_name_cache_entries():,} entries",
                 flush=True,
             )
             last[:] = [done, wall, cpu]
@@ -473,7 +505,9 @@ def main() -> None:
         if not args.no_peak:
             gc.collect()
             tracemalloc.start()
-            pfif.import_stream(keyring=ring, open_stream=lambda p=files[1]: open(p, "rb"))
+            pfif.import_stream(
+                keyring=ring, open_stream=lambda p=files[1]: open(p, "rb"), progress=_progress(args)
+            )
             _cur, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
         imports.append((n_import, elapsed, peak / 1e6, floor))
