@@ -328,13 +328,13 @@ def _name_cache_entries() -> int:
 
     import haven.lib.names as package
 
-    total = 0
+    caches = {}
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"haven.lib.names.{info.name}")
         for value in vars(module).values():
             if callable(getattr(value, "cache_info", None)):
-                total += value.cache_info().currsize
-    return total
+                caches[id(value)] = value  # once, though several modules import it
+    return sum(cache.cache_info().currsize for cache in caches.values())
 
 
 def _progress(args: argparse.Namespace) -> Callable[[str, int, int], None] | None:
