@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import gc
 import importlib.util
+import random
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
+from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -50,18 +52,149 @@ FAMILY = ["Абдулаев", "Bakaev", "Дакаев", "Magomadov", "Исаев
 BASE_COMMIT = "cca262c"
 
 
-def _person(i: int, nested_note: str = "") -> str:
-    given, family = GIVEN[i % len(GIVEN)], FAMILY[(i // len(GIVEN)) % len(FAMILY)]
+# The realistic spread (the default; `--names bench72` keeps the old 72 names for comparison):
+# synthetic names from the tables of bench/make_name_pairs.py (given names with their
+# diminutives, patronymics, feminine and case forms, transliteration schemes, typos) plus
+# thousands of family and given names built from syllables, drawn with a Zipf-like frequency so
+# that a few surnames are common, as in real registries. Nothing is downloaded.
+# Zipf-Mandelbrot: the name of rank r is drawn with weight 1 / (r + q)^s. With these, the
+# commonest surname is about 1.5% of the people (all its spellings), the commonest given name
+# about 5%.
+ZIPF_FAMILY = (1.0, 10)
+ZIPF_GIVEN = (1.1, 3)
+FAMILY_COUNT = 6000
+GIVEN_COUNT = 2500
+# A person in the file is now and then a second report of an earlier one (the commonest
+# duplicate is within one partner's file), written differently.
+REPEAT = 0.05
+NAMES_SEED = 18_100_000
+
+
+class _Names:
+    """Deterministic per person index: person i of a file has the same identity every time."""
+
+    def __init__(self, kind: str, seed: int = 0) -> None:
+        import make_name_pairs as tables
+
+        self.kind, self.seed, self.t = kind, seed, tables
+        if kind == "bench72":
+            return
+        rng = random.Random(NAMES_SEED)
+        onsets = list("бвгдзкл") + ["м", "н", "р", "с", "т", "х", "ш", "ч", "ж", "ц", "хь", "кх"]
+        vowels = list("аиоуе") + ["я", "ю"]
+        codas = ["", "", "", "р", "н", "л", "м", "с", "т", "х", "д", "б"]
+        suffixes = ["ов", "ев", "аев", "иев", "ин", "ханов", "беков", "гериев", "султанов"]
+
+        def stem(syllables: int) -> str:
+            word = (
+                "".join(rng.choice(onsets) + rng.choice(vowels) for _ in range(syllables - 1))
+                + rng.choice(onsets)
+                + rng.choice(vowels)
+                + rng.choice(codas)
+            )
+            return word.rstrip("аеиоуяю") or word
+
+        family = list(dict.fromkeys(tables.SURNAMES))
+        seen = set(family)
+        while len(family) < FAMILY_COUNT:
+            name = (stem(rng.choice([1, 2, 2, 3])) + rng.choice(suffixes)).capitalize()
+            if name not in seen and len(name) >= 4:
+                seen.add(name)
+                family.append(name)
+        given_m = list(tables.MALE)
+        given_f = list(tables.FEMALE)
+        seen = set(given_m) | set(given_f)
+        while len(given_m) + len(given_f) < GIVEN_COUNT:
+            base = stem(rng.choice([2, 2, 3])).capitalize()
+            male = rng.random() < 0.6
+            name = base + (
+                rng.choice(["", "ан", "ид", "ур"]) if male else rng.choice(["а", "ат", "ия"])
+            )
+            if name not in seen and len(name) >= 3:
+                seen.add(name)
+                (given_m if male else given_f).append(name)
+        # Real-world heads first (the tables' names are the common ones), then the rest shuffled.
+        head_f, tail_f = family[:40], family[40:]
+        rng.shuffle(tail_f)
+        self.family = head_f + tail_f
+        self.given = {"M": given_m, "F": given_f}
+        self.weights = {
+            "family": self._zipf(len(self.family), ZIPF_FAMILY),
+            "M": self._zipf(len(given_m), ZIPF_GIVEN),
+            "F": self._zipf(len(given_f), ZIPF_GIVEN),
+        }
+
+    @staticmethod
+    def _zipf(n: int, shape: tuple[float, int]) -> list[float]:
+        s, q = shape
+        total, out = 0.0, []
+        for rank in range(1, n + 1):
+            total += (rank + q) ** -s
+            out.append(total)
+        return out
+
+    def original(self, i: int) -> int | None:
+        """The earlier person of the same file that person i is a second report of, if any."""
+        if self.kind == "bench72" or i == 0:
+            return None
+        rng = random.Random(self.seed * 10_000_019 + i)
+        return rng.randrange(max(0, i - 5000), i) if rng.random() < REPEAT else None
+
+    def _identity(self, i: int) -> tuple[str, str, str, str, int]:
+        rng = random.Random(self.seed * 10_000_019 + i)
+        if i > 0 and rng.random() < REPEAT:
+            return self._identity(rng.randrange(max(0, i - 5000), i))
+        gender = "M" if rng.random() < 0.7 else "F"
+        given = rng.choices(self.given[gender], cum_weights=self.weights[gender])[0]
+        family = rng.choices(self.family, cum_weights=self.weights["family"])[0]
+        father = rng.choices(self.given["M"], cum_weights=self.weights["M"])[0]
+        return gender, given, family, father, rng.randint(1950, 2010)
+
+    def person(self, i: int) -> tuple[str, str, str, int]:
+        """(given, family, full name, birth year) of person i."""
+        if self.kind == "bench72":
+            given, family = GIVEN[i % len(GIVEN)], FAMILY[(i // len(GIVEN)) % len(FAMILY)]
+            return given, family, f"{given} {family} {i}", 1970 + i % 40
+        t = self.t
+        gender, given, family, father, year = self._identity(i)
+        rng = random.Random(self.seed * 10_000_019 + i + 7_777_777)
+        variants = (t.MALE if gender == "M" else t.FEMALE).get(given) or []
+        if variants and rng.random() < 0.15:
+            given = rng.choice(variants)  # a diminutive or another spelling
+        if gender == "F":
+            family = t.feminine(family)
+        if rng.random() < 0.08 and not t._is_latin(given):
+            gen = t.genitive_given(given, gender)
+            if gen is not None:
+                given, family = gen, t.genitive_surname(family, gender)
+        patr = t.patronymic(father, gender) if rng.random() < 0.4 else None
+        scheme = rng.choice([None, None, None, *t.SCHEMES])
+        parts = {"given": given, "family": family, "patr": patr}
+        for key, value in parts.items():
+            if value and scheme and not t._is_latin(value):
+                parts[key] = t.render(value, scheme)
+        if rng.random() < 0.05:
+            key = rng.choice(["given", "family"])
+            parts[key] = t.typo(rng, str(parts[key]))
+        first = [parts["given"], *([parts["patr"]] if parts["patr"] else [])]
+        full = [parts["family"], *first] if rng.random() < 0.3 else [*first, parts["family"]]
+        if rng.random() < 0.1:
+            year += rng.choice([-1, 1])
+        return str(parts["given"]), str(parts["family"]), " ".join(map(str, full)), year
+
+
+def _person(i: int, names: _Names, nested_note: str = "") -> str:
+    given, family, full, year = (escape(x) if isinstance(x, str) else x for x in names.person(i))
     return (
         "<pfif:person>"
         f"<pfif:person_record_id>bench.example/p{i}</pfif:person_record_id>"
         "<pfif:entry_date>2026-10-01T10:00:00Z</pfif:entry_date>"
         "<pfif:author_name>Partner desk</pfif:author_name>"
         "<pfif:source_date>2026-10-01T09:00:00Z</pfif:source_date>"
-        f"<pfif:full_name>{given} {family} {i}</pfif:full_name>"
+        f"<pfif:full_name>{full}</pfif:full_name>"
         f"<pfif:given_name>{given}</pfif:given_name><pfif:family_name>{family}</pfif:family_name>"
         "<pfif:sex>male</pfif:sex>"
-        f"<pfif:date_of_birth>{1970 + i % 40}</pfif:date_of_birth>"
+        f"<pfif:date_of_birth>{year}</pfif:date_of_birth>"
         "<pfif:home_city>Grozny</pfif:home_city>"
         "<pfif:description>Fictional person generated for a benchmark.</pfif:description>"
         f"{nested_note}</pfif:person>\n"
@@ -83,11 +216,12 @@ def _note(i: int, with_person: bool) -> str:
     )
 
 
-def generate(path: Path, persons: int, *, top_level: bool) -> None:
+def generate(path: Path, persons: int, *, top_level: bool, names: _Names | None = None) -> None:
+    names = names or _Names("realistic")
     with open(path, "w", encoding="utf-8") as out:
         out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<pfif:pfif xmlns:pfif="{NS}">\n')
         for i in range(persons):
-            out.write(_person(i, "" if top_level else _note(i, False)))
+            out.write(_person(i, names, "" if top_level else _note(i, False)))
         if top_level:
             for i in range(persons):
                 out.write(_note(i, True))
@@ -143,6 +277,100 @@ def old_module(root: Path) -> Any:
     return module
 
 
+def repeats_found(names: _Names, persons: int, domain: str) -> tuple[int, int, int]:
+    """(second reports in the file, suggested with their first report, not dismissed):
+    the matcher's recall on the file's own duplicates, from the generator's truth."""
+    from django.db.models import Q
+
+    from haven.missing.models import MatchCandidate, MissingPersonReport
+
+    truth = {}
+    for i in range(persons):
+        j = names.original(i)
+        if j is not None:
+            truth[f"{domain}/p{i}"] = f"{domain}/p{j}"
+    ids = dict(
+        MissingPersonReport.objects.filter(record_id__startswith=f"{domain}/").values_list(
+            "record_id", "pk"
+        )
+    )
+    # Both sides of a true pair are in the file, so its report side is too.
+    pairs = {
+        frozenset((a, b)): decision != MatchCandidate.Decision.DISMISSED
+        for a, b, decision in MatchCandidate.objects.filter(
+            Q(report__record_id__startswith=f"{domain}/"), other_report__isnull=False
+        ).values_list("report_id", "other_report_id", "decision")
+    }
+    found = same = 0
+    for a, b in truth.items():
+        key = frozenset((ids[a], ids[b]))
+        if key in pairs:
+            found += 1
+            same += bool(pairs[key])
+    return len(truth), found, same
+
+
+def _rss_mb() -> float:
+    """Resident set size of this process (Linux), 0 elsewhere."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text().split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0.0
+    import os
+
+    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def _name_cache_entries() -> int:
+    """Entries held by haven.lib.names's lru_caches (bounded by their maxsize, process-wide)."""
+    import importlib
+    import pkgutil
+
+    import haven.lib.names as package
+
+    caches = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"haven.lib.names.{info.name}")
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_info", None)):
+                caches[id(value)] = value  # once, though several modules import it
+    return sum(cache.cache_info().currsize for cache in caches.values())
+
+
+def _progress(args: argparse.Namespace) -> Callable[[str, int, int], None] | None:
+    """The import command's bar, plus a rate line every 1,000 records (to stdout)."""
+    if not args.progress:
+        return None
+    from django.core.management.base import OutputWrapper
+
+    from haven.missing.management.commands.pfif import _Bar
+
+    bar = _Bar(OutputWrapper(sys.stderr))
+    last = [0, time.perf_counter(), time.process_time()]
+
+    def report(stage: str, done: int, total: int) -> None:
+        bar(stage, done, total)
+        if stage == "import" and (done - last[0] >= 1000 or done == total) and done > last[0]:
+            from haven.missing.models import MissingPersonReport
+
+            wall, cpu = time.perf_counter(), time.process_time()
+            n = done - last[0]
+            traced = ""
+            if tracemalloc.is_tracing():
+                current, peak = tracemalloc.get_traced_memory()
+                traced = f", traced {current / 1e6:.1f} MB (peak {peak / 1e6:.1f})"
+            print(
+                f"  rate: records {last[0]}-{done} of {total}: {n / (wall - last[1]):.1f}/s wall, "
+                f"{n / max(cpu - last[2], 1e-9):.1f}/s CPU; registry "
+                f"{MissingPersonReport.objects.count()} reports; RSS {_rss_mb():.0f} MB{traced}; "
+                f"name caches {_name_cache_entries():,} entries",
+                flush=True,
+            )
+            last[:] = [done, wall, cpu]
+
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, default=100_000)
@@ -161,6 +389,19 @@ def main() -> None:
         "and kept in --registry-db so that a second checkout is measured on the same one)",
     )
     parser.add_argument("--registry-db", type=Path, default=None)
+    parser.add_argument(
+        "--names",
+        choices=["realistic", "bench72"],
+        default="realistic",
+        help="realistic: thousands of names, Zipf-like frequencies (default); bench72: the old "
+        "9 given x 8 family names, for comparison with earlier figures",
+    )
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        help="a progress bar on stderr, and every 1,000 records of each import the records/s "
+        "(wall and CPU) since the last line and the registry's size",
+    )
     args = parser.parse_args()
     reuse = args.registry_db is not None and args.registry_db.exists()
     setup(fast_argon2=True, database=args.registry_db)
@@ -173,8 +414,8 @@ def main() -> None:
     print(f"code measured: {pfif.__file__}", flush=True)
     work = Path(tempfile.mkdtemp(prefix="pfif-bench-"))
     top, nested = work / "top.xml", work / "nested.xml"
-    generate(top, args.persons, top_level=True)
-    generate(nested, args.persons, top_level=False)
+    generate(top, args.persons, top_level=True, names=_Names(args.names, 0))
+    generate(nested, args.persons, top_level=False, names=_Names(args.names, 0))
     size = top.stat().st_size / 1e6
     print(
         f"file: {args.persons} persons + {args.persons} top-level notes, {size:.1f} MB", flush=True
@@ -219,9 +460,11 @@ def main() -> None:
         actions.set_up_registry(keyring=ring)
         if args.registry:
             path = work / "registry.xml"
-            generate(path, args.registry, top_level=True)
+            generate(path, args.registry, top_level=True, names=_Names(args.names, 1))
             path.write_text(path.read_text().replace("bench.example/", "registry.example/"))
-            pfif.import_stream(keyring=ring, open_stream=lambda: open(path, "rb"))
+            pfif.import_stream(
+                keyring=ring, open_stream=lambda: open(path, "rb"), progress=_progress(args)
+            )
         if args.registry_db is not None:
             from _django import snapshot
 
@@ -232,26 +475,39 @@ def main() -> None:
         # Each size into the same registry under its own domain, timed; then the same size
         # again under another domain, traced, for the peak.
         files = []
-        for tag in ("t", "m"):
+        for j, tag in enumerate(("t", "m")):
             path = work / f"import-{k}-{tag}.xml"
-            generate(path, n_import, top_level=True)
+            generate(path, n_import, top_level=True, names=_Names(args.names, 10 + 2 * k + j))
             path.write_text(path.read_text().replace("bench.example/", f"b{k}{tag}.example/"))
             files.append(path)
         floor = measure(lambda p=files[0]: plain_iterparse(p), args.runs)[0]
         gc.collect()
         start, cpu = time.perf_counter(), time.process_time()
-        result = pfif.import_stream(keyring=ring, open_stream=lambda p=files[0]: open(p, "rb"))
+        result = pfif.import_stream(
+            keyring=ring, open_stream=lambda p=files[0]: open(p, "rb"), progress=_progress(args)
+        )
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         print(
             f"full import of {n_import}: {elapsed:.1f} s wall, {cpu:.1f} s CPU of this process "
             f"(plain iterparse of the same file: {floor:.3f} s) {result.as_dict()}",
             flush=True,
         )
+        if args.names == "realistic":
+            total, found, same = repeats_found(
+                _Names(args.names, 10 + 2 * k), n_import, f"b{k}t.example"
+            )
+            print(
+                f"  second reports within the file: {total}; suggested with the first: {found}; "
+                f"of those not dismissed by their names: {same}",
+                flush=True,
+            )
         peak = 0.0
         if not args.no_peak:
             gc.collect()
             tracemalloc.start()
-            pfif.import_stream(keyring=ring, open_stream=lambda p=files[1]: open(p, "rb"))
+            pfif.import_stream(
+                keyring=ring, open_stream=lambda p=files[1]: open(p, "rb"), progress=_progress(args)
+            )
             _cur, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
         imports.append((n_import, elapsed, peak / 1e6, floor))

@@ -15,10 +15,12 @@ with its audit event in the same transaction; this module never imports it.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, Count, IntegerField, Max, Q, Value, When
+from django.db import connections
+from django.db.models import Q
 
 from haven.lib.names import match_names
 from haven.missing.models import MatchCandidate, MissingPersonReport, RegistryIndexEntry
@@ -126,31 +128,93 @@ def token_groups(
     return groups
 
 
+# A blocking key (index value) found in more than this many index rows is a common key, the
+# stop-word of record linkage: the candidate search reads only its newest COMMON_KEY_ROWS rows
+# (the most recently indexed reports or people), a bounded, deterministic subset, instead of
+# every report sharing it. A rarer key of the same name is read whole, so a candidate that
+# shares a rare part of the name is always found. See docs/missing.md, "Common names".
+COMMON_KEY_ROWS = 200
+
+
+def _rows_per_value(qs: Any, field: str, values: list[str], cap: int) -> list[tuple[Any, str]]:
+    """(owner, value) for at most `cap` index rows per value, owners as stored, the newest first: one query, a
+    UNION ALL of one index range per value (each walks the value's index in id order and stops
+    after `cap` rows, so it costs the same however many rows share the value). Django cannot
+    put a LIMIT inside a compound statement on SQLite, so one part is compiled by the ORM (with
+    `qs`'s own filters) and repeated here for each value."""
+    part = qs.filter(value=_PLACEHOLDER).order_by("-id").values_list(field, "value")[:cap]
+    sql, part_params = part.query.sql_with_params()
+    at = list(part_params).index(_PLACEHOLDER)
+    parts: list[str] = []
+    params: list[Any] = []
+    for value in values:
+        parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608 (ORM-compiled)
+        params.extend((*part_params[:at], value, *part_params[at + 1 :]))
+    return _raw(qs, " UNION ALL ".join(parts), params)
+
+
+def _raw(qs: Any, sql: str, params: Any) -> list[tuple[Any, str]]:
+    """Rows as the database returns them: owners are converted to Python only for the few
+    returned (a common name reads thousands of rows)."""
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# Stands for the value in the compiled part of _rows_per_value; no index value looks like it.
+_PLACEHOLDER = "\x00value\x00"
+
+
 def _shared(qs: Any, field: str, groups: list[set[str]], limit: int = MAX_CANDIDATES) -> list[Any]:
     """Rows whose index entries cover at least two parts of the name (every part, for a name of
-    one part), most parts covered first, then most shared values. Reads index rows only, in one
-    grouped query: the database counts, per row, the values shared and the parts covered, and
-    hands back at most `limit` ids (it used to hand back up to 5,000 ids and their entries, to
-    be counted in Python: a common name cost a registry import about 0.3 million rows a report).
+    one part), most parts covered first, then most shared values, then the largest id. Reads
+    index rows only, and a bounded number of them whatever the size of the registry: at most
+    COMMON_KEY_ROWS + 1 rows per value of the name (one query) and, when a value is common,
+    the common values of the candidates found through a rarer one (a second query, by
+    candidate), so that those are counted exactly. A candidate that shares only common values
+    is seen only in their newest rows: for a name whose every part is common (hundreds of
+    namesakes) the old query, which read every row, returned only `limit` of them too.
     """
-    values = set().union(*groups) if groups else set()
+    values = sorted(set().union(*groups)) if groups else []
     if not values:
         return []
     need = min(MIN_SHARED, len(groups))
-    covered: Any = Value(0)
-    for group in groups:
-        covered = covered + Max(
-            Case(When(value__in=sorted(group), then=Value(1)), default=Value(0)),
-            output_field=IntegerField(),
-        )
-    return list(
-        qs.filter(value__in=values)
-        .values(field)
-        .annotate(n=Count("value", distinct=True), covered=covered)
-        .filter(n__gte=need, covered__gte=need)
-        .order_by("-covered", "-n", f"-{field}")
-        .values_list(field, flat=True)[:limit]
+    rows = _rows_per_value(qs, field, values, COMMON_KEY_ROWS + 1)
+    per_value: dict[str, int] = defaultdict(int)
+    for _owner, value in rows:
+        per_value[value] += 1
+    common = {v for v, n in per_value.items() if n > COMMON_KEY_ROWS}
+    hits: dict[Any, set[str]] = defaultdict(set)
+    for owner, value in rows:
+        hits[owner].add(value)
+    if common:
+        # A candidate found through a rare key may carry a common one past its newest rows:
+        # read the index rows of those candidates (by owner, not by value: a common value's
+        # rows are what this avoids reading), so that they are counted exactly.
+        through_rare = sorted({owner for owner, value in rows if value not in common})
+        if through_rare:
+            # Written out rather than built by the ORM: building an IN lookup of a thousand
+            # owners cost more than the query. Owners are passed as the database returned them.
+            quote = connections[qs.db].ops.quote_name
+            column = quote(qs.model._meta.get_field(field).column)
+            sql = (
+                f"SELECT {column}, {quote('value')} FROM {quote(qs.model._meta.db_table)} "  # noqa: S608
+                f"WHERE {column} IN ({', '.join(['%s'] * len(through_rare))}) "
+                f"AND {quote('value')} IN ({', '.join(['%s'] * len(common))})"
+            )
+            for owner, value in _raw(qs, sql, [*through_rare, *sorted(common)]):
+                hits[owner].add(value)
+    ranked = sorted(
+        (
+            (sum(1 for group in groups if group & shared), len(shared), owner)
+            for owner, shared in hits.items()
+        ),
+        reverse=True,
     )
+    to_python = qs.model._meta.get_field(field).target_field.to_python
+    return [to_python(owner) for covered, n, owner in ranked if covered >= need and n >= need][
+        :limit
+    ]
 
 
 def _pair(a: Any, b: Any) -> tuple[Any, Any]:

@@ -221,7 +221,9 @@ class RegistryIndexEntry(models.Model):
     value = models.CharField(max_length=8)
 
     class Meta:
-        indexes = [models.Index(fields=["value"])]
+        # (report, value): the candidate search reads the common keys of the candidates it
+        # found by report, not every row of a common key (matching._shared).
+        indexes = [models.Index(fields=["value"]), models.Index(fields=["report", "value"])]
 
 
 class MatchCandidate(UUIDModel, VaultOwned):

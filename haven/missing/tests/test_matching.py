@@ -315,3 +315,43 @@ def test_matching_computes_and_never_imports_the_actions_that_write() -> None:
     source = inspect.getsource(matching)
     for write in (".save(", ".create(", "bulk_create", ".update(", ".delete(", "log_event"):
         assert write not in source, write
+
+
+@pytest.mark.django_db
+def test_a_common_given_name_still_finds_the_person_through_the_rarer_family_name(
+    doc_ring, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: a key shared by more reports than COMMON_KEY_ROWS is read only in its newest
+    rows. The old report of Ислам Дудаев is far behind the newest Исламs, but his family name
+    is rare, so the new report of him still finds it."""
+    monkeypatch.setattr(matching, "COMMON_KEY_ROWS", 3)
+    old = actions.save_report(
+        keyring=doc_ring, values={"given_name": "Ислам", "family_name": "Дудаев"}, match=False
+    )
+    for family in ["Бакаев", "Дакаев", "Исаев", "Умаров", "Ахмадов", "Саидов"]:
+        actions.save_report(
+            keyring=doc_ring, values={"given_name": "Ислам", "family_name": family}, match=False
+        )
+    made = actions.save_report(
+        keyring=doc_ring, values={"given_name": "Islam", "family_name": "Dudayev"}
+    )
+    candidate = _pending().get()
+    assert {candidate.report_id, candidate.other_report_id} == {old.pk, made.pk}
+
+
+@pytest.mark.django_db
+def test_a_name_whose_every_part_is_common_reads_a_bounded_newest_subset(
+    doc_ring, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """A hundred namesakes are not all read: only those among the newest rows of each key;
+    the newest namesake is among them, the oldest is not."""
+    from haven.missing.models import RegistryIndexEntry
+
+    monkeypatch.setattr(matching, "COMMON_KEY_ROWS", 3)
+    name = {"given_name": "Ислам", "family_name": "Исаев"}
+    made = [actions.save_report(keyring=doc_ring, values=name, match=False) for _ in range(8)]
+    groups = matching.token_groups(doc_ring, ["Ислам Исаев"])
+    assert groups
+    found = matching._shared(RegistryIndexEntry.objects.all(), "report_id", groups)
+    assert made[-1].pk in found and made[0].pk not in found
+    assert 0 < len(found) <= 3 * len(set().union(*groups))
