@@ -33,8 +33,6 @@ from typing import Any
 
 from _django import median, percentile, setup, snapshot
 
-STORED_DAYS = True
-
 PIPELINE = [
     "intake",
     "vetting",
@@ -56,8 +54,7 @@ def grow(start: int, n: int, rng: random.Random) -> None:
     from haven.cases.models import Case, CaseTransition
 
     # Older code measured through HAVEN_BENCH_CODE may not have the column.
-    global STORED_DAYS
-    STORED_DAYS = any(f.name == "days_in_stage" for f in CaseTransition._meta.fields)
+    stored_days = any(f.name == "days_in_stage" for f in CaseTransition._meta.fields)
     from haven.intake.models import HelpRequest, PortalIdentity
     from haven.safety.models import SafetyIncident, Watch
     from haven.vault.models import Vault
@@ -110,7 +107,7 @@ def grow(start: int, n: int, rng: random.Random) -> None:
                         from_state=PIPELINE[step],
                         to_state=PIPELINE[step + 1],
                         at=left,
-                        **(days if STORED_DAYS else {}),
+                        **(days if stored_days else {}),
                     )
                 )
                 entered = left

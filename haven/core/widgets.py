@@ -166,9 +166,9 @@ def _text(value: Any) -> str:
 
 class QuickRenderer(DjangoTemplates):
     """Django's form renderer, with the templates every form field passes through (its label,
-    its attributes, the <input>, the <textarea> and the <select> with its options) drawn in Python with the same markup. On the
-    case page they were 23 labels and 41 attribute includes per request, a fifth of the page's
-    template time (issue 16). Every other template, and any of these whose context is not the
+    its attributes, the <input>, the <textarea> and the <select> with its options) drawn in
+    Python with the same markup. On the case page they were 23 labels and 41 attribute includes
+    per request, a fifth of the page's template time (issue 16). Every other template, and any of these whose context is not the
     plain one Django builds, goes to the template engine as before."""
 
     def render(self, template_name: str, context: dict[str, Any], request: Any = None) -> str:
