@@ -350,5 +350,8 @@ class NameIndexEntry(models.Model):
     value = models.CharField(max_length=8)
 
     class Meta:
-        # (person, value): see RegistryIndexEntry (missing.matching._shared reads both alike).
-        indexes = [models.Index(fields=["value"]), models.Index(fields=["person", "value"])]
+        # See RegistryIndexEntry: missing.matching._shared reads both alike.
+        indexes = [
+            models.Index(fields=["value", "-id", "person"], name="cases_name_value_newest"),
+            models.Index(fields=["person", "value"]),
+        ]

@@ -15,7 +15,7 @@ with its audit event in the same transaction; this module never imports it.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -136,54 +136,60 @@ def token_groups(
 COMMON_KEY_ROWS = 200
 
 
-def _rows_per_value(qs: Any, field: str, values: list[str], cap: int) -> list[tuple[Any, str]]:
-    """(owner, value) for at most `cap` index rows per value, owners as stored, the newest first: one query, a
-    UNION ALL of one index range per value (each walks the value's index in id order and stops
-    after `cap` rows, so it costs the same however many rows share the value). Django cannot
-    put a LIMIT inside a compound statement on SQLite, so one part is compiled by the ORM (with
-    `qs`'s own filters) and repeated here for each value."""
+def _value_parts(qs: Any, field: str, values: list[str], cap: int) -> tuple[str, list[Any]]:
+    """SQL for (owner, value) of at most `cap` index rows per value, the newest first: a UNION
+    ALL of one index range per value (each walks the value's index in id order and stops after
+    `cap` rows, so it costs the same however many rows share the value). Django cannot put a
+    LIMIT inside a compound statement on SQLite, so one part is compiled by the ORM (with
+    `qs`'s own filters) and repeated here for each value. The columns are named `owner` and
+    `value`."""
     part = qs.filter(value=_PLACEHOLDER).order_by("-id").values_list(field, "value")[:cap]
     sql, part_params = part.query.sql_with_params()
     at = list(part_params).index(_PLACEHOLDER)
     parts: list[str] = []
     params: list[Any] = []
     for value in values:
-        parts.append(f"SELECT * FROM ({sql}) AS part{len(parts)}")  # noqa: S608 (ORM-compiled)
+        parts.append(
+            f"SELECT part{len(parts)}.{_quote(qs, field)} AS owner, part{len(parts)}.value "  # noqa: S608 (ORM-compiled)
+            f"FROM ({sql}) AS part{len(parts)}"
+        )
         params.extend((*part_params[:at], value, *part_params[at + 1 :]))
-    return _raw(qs, " UNION ALL ".join(parts), params)
+    return " UNION ALL ".join(parts), params
 
 
-def _raw(qs: Any, sql: str, params: Any) -> list[tuple[Any, str]]:
-    """Rows as the database returns them: owners are converted to Python only for the few
-    returned (a common name reads thousands of rows)."""
-    with connections[qs.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+def _quote(qs: Any, name: str) -> str:
+    return str(connections[qs.db].ops.quote_name(name))
 
 
-# Stands for the value in the compiled part of _rows_per_value; no index value looks like it.
+# Stands for the value in the compiled part of _value_parts; no index value looks like it.
 _PLACEHOLDER = "\x00value\x00"
 
 
 def _shared(qs: Any, field: str, groups: list[set[str]], limit: int = MAX_CANDIDATES) -> list[Any]:
-    """Rows whose index entries cover at least two parts of the name (every part, for a name of
-    one part), most parts covered first, then most shared values, then the largest id. Reads
-    index rows only, and a bounded number of them whatever the size of the registry: at most
-    COMMON_KEY_ROWS + 1 rows per value of the name (one query) and, when a value is common,
-    the common values of the candidates found through a rarer one (a second query, by
-    candidate), so that those are counted exactly. A candidate that shares only common values
-    is seen only in their newest rows: for a name whose every part is common (hundreds of
-    namesakes) the old query, which read every row, returned only `limit` of them too.
+    """Owners (report or person ids) whose index entries cover at least two parts of the name
+    (every part, for a name of one part), most parts covered first, then most shared values,
+    then the largest id. Reads index rows only, and a bounded number of them whatever the size
+    of the registry: at most COMMON_KEY_ROWS + 1 rows per value of the name (one query) and,
+    when a value is common, the common values of the candidates found through a rarer one (a
+    second query, by candidate), so that those are counted exactly. A candidate that shares
+    only common values is seen only in their newest rows: for a name whose every part is
+    common (hundreds of namesakes) reading every row would also have returned only `limit`.
+
+    A name of thirty values reads up to six thousand rows to keep fifty, so the loop over rows
+    is kept to set insertions, and the parts covered are counted only for owners sharing
+    enough values (most share one common given name and nothing else).
     """
     values = sorted(set().union(*groups)) if groups else []
     if not values:
         return []
     need = min(MIN_SHARED, len(groups))
-    rows = _rows_per_value(qs, field, values, COMMON_KEY_ROWS + 1)
-    per_value: dict[str, int] = defaultdict(int)
-    for _owner, value in rows:
-        per_value[value] += 1
-    common = {v for v, n in per_value.items() if n > COMMON_KEY_ROWS}
+    sql, params = _value_parts(qs, field, values, COMMON_KEY_ROWS + 1)
+    rows = _raw(qs, sql, params)
+    common = {
+        value
+        for value, n in Counter(value for _owner, value in rows).items()
+        if n > COMMON_KEY_ROWS
+    }
     hits: dict[Any, set[str]] = defaultdict(set)
     for owner, value in rows:
         hits[owner].add(value)
@@ -195,26 +201,32 @@ def _shared(qs: Any, field: str, groups: list[set[str]], limit: int = MAX_CANDID
         if through_rare:
             # Written out rather than built by the ORM: building an IN lookup of a thousand
             # owners cost more than the query. Owners are passed as the database returned them.
-            quote = connections[qs.db].ops.quote_name
-            column = quote(qs.model._meta.get_field(field).column)
+            column = _quote(qs, qs.model._meta.get_field(field).column)
             sql = (
-                f"SELECT {column}, {quote('value')} FROM {quote(qs.model._meta.db_table)} "  # noqa: S608
+                f"SELECT {column}, value FROM {_quote(qs, qs.model._meta.db_table)} "  # noqa: S608
                 f"WHERE {column} IN ({', '.join(['%s'] * len(through_rare))}) "
-                f"AND {quote('value')} IN ({', '.join(['%s'] * len(common))})"
+                f"AND value IN ({', '.join(['%s'] * len(common))})"
             )
             for owner, value in _raw(qs, sql, [*through_rare, *sorted(common)]):
                 hits[owner].add(value)
-    ranked = sorted(
-        (
-            (sum(1 for group in groups if group & shared), len(shared), owner)
-            for owner, shared in hits.items()
-        ),
-        reverse=True,
-    )
+    group_of = {value: g for g, group in enumerate(groups) for value in group}
+    ranked = []
+    for owner, shared in hits.items():
+        if len(shared) >= need:
+            covered = len({group_of[value] for value in shared})
+            if covered >= need:
+                ranked.append((covered, len(shared), owner))
+    ranked.sort(reverse=True)
     to_python = qs.model._meta.get_field(field).target_field.to_python
-    return [to_python(owner) for covered, n, owner in ranked if covered >= need and n >= need][
-        :limit
-    ]
+    return [to_python(owner) for _covered, _n, owner in ranked[:limit]]
+
+
+def _raw(qs: Any, sql: str, params: Any) -> list[tuple[Any, str]]:
+    """Rows as the database returns them: owners are converted to Python only for the few
+    returned (a common name reads thousands of rows)."""
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _pair(a: Any, b: Any) -> tuple[Any, Any]:

@@ -221,9 +221,14 @@ class RegistryIndexEntry(models.Model):
     value = models.CharField(max_length=8)
 
     class Meta:
-        # (report, value): the candidate search reads the common keys of the candidates it
-        # found by report, not every row of a common key (matching._shared).
-        indexes = [models.Index(fields=["value"]), models.Index(fields=["report", "value"])]
+        # (value, newest first, report): the candidate search reads a value's newest rows from
+        # the index alone, without visiting the table (half its time at 20,000 reports).
+        # (report, value): it reads the common keys of the candidates it found by report, not
+        # every row of a common key (matching._shared).
+        indexes = [
+            models.Index(fields=["value", "-id", "report"], name="missing_reg_value_newest"),
+            models.Index(fields=["report", "value"]),
+        ]
 
 
 class MatchCandidate(UUIDModel, VaultOwned):
