@@ -1,7 +1,8 @@
 """Demo: requests that came in over SMS (a gateway and a GSM modem), Telegram, Signal, e-mail and Matrix, beside the portal's, one of them
 a «Помогите!» from an unknown number (urgent). The demo channels point at no provider and are
 switched off (nothing is polled); their first replies wait in the queue and, once the demo's
-gateway has tried them, show as failed on the request's triage page."""
+gateway has tried them, show on the request's triage page as waiting for the next attempt, with
+the connection error (failed once the attempts run out)."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ MESSAGES = [
 ]
 
 # Where each demo channel would reach its provider: nowhere (port 9 on loopback refuses), so
-# nothing leaves the machine and the replies show as failed once the gateway has tried them.
+# nothing leaves the machine and the replies show the refusal once the gateway has tried them.
 CONFIG: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "sms": ({"base_url": "http://127.0.0.1:9", "login": "demo"}, {"password": "demo"}),
     "telegram": ({"base_url": "http://127.0.0.1:9"}, {"token": "123456:demo"}),

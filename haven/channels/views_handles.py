@@ -91,8 +91,10 @@ class KnownHandleForm(forms.Form):
             normalised = adapter_class(kind)({}).normalise_handle(handle)
             if not normalised:
                 self.add_error("handle", _("This is not a handle of that channel."))
+            # Not filtered by kind: the digest names the handle space, and both SMS kinds
+            # share one, so a number registered for the gateway is that number on the modem.
             elif KnownHandle.objects.filter(
-                case_id=self.case.pk, kind=kind, handle_digest=handle_digest(kind, normalised)
+                case_id=self.case.pk, handle_digest=handle_digest(kind, normalised)
             ).exists():
                 self.add_error("handle", _("This handle is already registered in this case."))
         duress = " ".join((data.get("duress_word") or "").split())

@@ -7,6 +7,7 @@ import pytest
 from haven.intake import actions as intake_actions
 from haven.safety.channels import OUTBOX
 from haven.testing.channel_servers import SignalCliServer, SmsGatewayServer, TelegramBotServer
+from haven.testing.mailserver import MailSystem, mail_system
 from haven.testing.personas import keyring_for
 from haven.vault.actions import grant_vault
 
@@ -32,6 +33,15 @@ def signal_server() -> Iterator[SignalCliServer]:
     server = SignalCliServer().start()
     yield server  # type: ignore[misc]
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def mail() -> Iterator[MailSystem]:
+    """A real Dovecot behind aiosmtpd on loopback (haven/testing/mailserver.py), one per test
+    module: every test makes mailboxes of its own (`haven.testing.mailbox.new_user`), so none
+    sees another's mail."""
+    with mail_system() as system:
+        yield system
 
 
 @pytest.fixture(autouse=True)

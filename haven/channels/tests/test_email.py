@@ -8,20 +8,13 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
-from collections.abc import Iterator
 
 import pytest
 
 from haven.channels.adapters import PermanentSendError
 from haven.channels.email import EmailAdapter, split_handle
 from haven.testing.mailbox import channel_config, inbox, new_user, plain, send_as, uids
-from haven.testing.mailserver import MailSystem, mail_system
-
-
-@pytest.fixture(scope="module")
-def mail() -> Iterator[MailSystem]:
-    with mail_system() as system:
-        yield system
+from haven.testing.mailserver import MailSystem
 
 
 def _adapter(mail: MailSystem, hotline: str, **extra: object) -> EmailAdapter:

@@ -83,6 +83,31 @@ def test_bad_handle_input_is_refused_in_words_and_shown_back(sms_channel, person
 
 
 @pytest.mark.django_db
+def test_a_number_registered_for_one_sms_kind_is_refused_for_the_other(
+    sms_channel, personas, client_for, tmp_path
+):
+    from haven.channels.ingest import create_channel
+
+    # Both SMS kinds share one handle space: a number is the same person on the gateway and on
+    # the modem, so it is one registration per case, not one per kind.
+    create_channel(kind="gammu", name="modem", config={"spool": str(tmp_path)}, secrets={})
+    case = _case(personas)
+    client = client_for(personas.caseworker)
+    assert _register(client, case, kind="sms", handle="+79001234567").status_code == 302
+
+    again = _register(client, case, kind="gammu", handle="8 (900) 123-45-67")
+
+    assert again.status_code == 400
+    body = again.content.decode()
+    assert "Этот адрес уже зарегистрирован в этом деле." in body
+    assert 'value="8 (900) 123-45-67"' in body  # what the person typed comes back
+    assert KnownHandle.objects.filter(case_id=case.pk).count() == 1
+    # Another case may register the same number: the check is per case.
+    other = _case(personas)
+    assert _register(client, other, kind="gammu", handle="8 (900) 123-45-67").status_code == 302
+
+
+@pytest.mark.django_db
 def test_a_handle_is_removed_and_the_removal_audited(sms_channel, personas, client_for):
     case = _case(personas)
     client = client_for(personas.caseworker)

@@ -103,3 +103,15 @@ def test_the_raw_value_check_finds_a_value_shown_instead_of_its_label() -> None:
         )
         == []
     )
+
+
+def test_collecting_the_values_leaves_a_tests_captured_logs_working(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The journeys check pages for raw values and then scan the captured logs for leaks: if
+    # collecting the values reconfigured logging, that scan would read nothing and pass.
+    import logging
+
+    raw_values("ru")
+    logging.getLogger("haven.channels").warning("still heard")
+    assert "still heard" in caplog.text
