@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Q
 
 from haven.lib.names import match_names
@@ -136,36 +136,52 @@ def token_groups(
 COMMON_KEY_ROWS = 200
 
 
-def _value_parts(qs: Any, field: str, values: list[str], cap: int) -> tuple[str, list[Any]]:
+def _value_parts(
+    model: Any, field: str, values: list[str], cap: int, exclude: Any = None
+) -> tuple[str, list[Any]]:
     """SQL for (owner, value) of at most `cap` index rows per value, the newest first: a UNION
-    ALL of one index range per value (each walks the value's index in id order and stops after
-    `cap` rows, so it costs the same however many rows share the value). Django cannot put a
-    LIMIT inside a compound statement on SQLite, so one part is compiled by the ORM (with
-    `qs`'s own filters) and repeated here for each value. The columns are named `owner` and
-    `value`."""
-    part = qs.filter(value=_PLACEHOLDER).order_by("-id").values_list(field, "value")[:cap]
-    sql, part_params = part.query.sql_with_params()
-    at = list(part_params).index(_PLACEHOLDER)
+    ALL of one index range per value (each walks the (value, id desc, owner) index and stops
+    after `cap` rows, so it costs the same however many rows share the value, and never visits
+    the table). `exclude`: an owner left out (the report being matched). Written out rather
+    than compiled by the ORM, which cost more than the query (a millisecond a call); SQLite
+    needs each LIMIT inside its own subquery."""
+    db = _db(model)
+    column, table = (
+        _quote(db, model._meta.get_field(field).column),
+        _quote(db, model._meta.db_table),
+    )
+    where, extra = "value = %s", []
+    if exclude is not None:
+        owner_field = model._meta.get_field(field).target_field
+        where += f" AND {column} <> %s"
+        extra = [owner_field.get_db_prep_value(exclude, connections[db])]
     parts: list[str] = []
     params: list[Any] = []
     for value in values:
         parts.append(
-            f"SELECT part{len(parts)}.{_quote(qs, field)} AS owner, part{len(parts)}.value "  # noqa: S608 (ORM-compiled)
-            f"FROM ({sql}) AS part{len(parts)}"
+            f"SELECT * FROM (SELECT {column} AS owner, value FROM {table} "  # noqa: S608 (quoted names, our int)
+            f"WHERE {where} ORDER BY id DESC LIMIT {cap:d}) AS part{len(parts)}"
         )
-        params.extend((*part_params[:at], value, *part_params[at + 1 :]))
+        params.extend((value, *extra))
     return " UNION ALL ".join(parts), params
 
 
-def _quote(qs: Any, name: str) -> str:
-    return str(connections[qs.db].ops.quote_name(name))
+def _db(model: Any) -> str:
+    return str(router.db_for_read(model))
 
 
-# Stands for the value in the compiled part of _value_parts; no index value looks like it.
-_PLACEHOLDER = "\x00value\x00"
+def _quote(db: str, name: str) -> str:
+    return str(connections[db].ops.quote_name(name))
 
 
-def _shared(qs: Any, field: str, groups: list[set[str]], limit: int = MAX_CANDIDATES) -> list[Any]:
+def _shared(
+    model: Any,
+    field: str,
+    groups: list[set[str]],
+    limit: int = MAX_CANDIDATES,
+    *,
+    exclude: Any = None,
+) -> list[Any]:
     """Owners (report or person ids) whose index entries cover at least two parts of the name
     (every part, for a name of one part), most parts covered first, then most shared values,
     then the largest id. Reads index rows only, and a bounded number of them whatever the size
@@ -183,8 +199,9 @@ def _shared(qs: Any, field: str, groups: list[set[str]], limit: int = MAX_CANDID
     if not values:
         return []
     need = min(MIN_SHARED, len(groups))
-    sql, params = _value_parts(qs, field, values, COMMON_KEY_ROWS + 1)
-    rows = _raw(qs, sql, params)
+    db = _db(model)
+    sql, params = _value_parts(model, field, values, COMMON_KEY_ROWS + 1, exclude)
+    rows = _raw(db, sql, params)
     common = {
         value
         for value, n in Counter(value for _owner, value in rows).items()
@@ -201,13 +218,13 @@ def _shared(qs: Any, field: str, groups: list[set[str]], limit: int = MAX_CANDID
         if through_rare:
             # Written out rather than built by the ORM: building an IN lookup of a thousand
             # owners cost more than the query. Owners are passed as the database returned them.
-            column = _quote(qs, qs.model._meta.get_field(field).column)
+            column = _quote(db, model._meta.get_field(field).column)
             sql = (
-                f"SELECT {column}, value FROM {_quote(qs, qs.model._meta.db_table)} "  # noqa: S608
+                f"SELECT {column}, value FROM {_quote(db, model._meta.db_table)} "  # noqa: S608
                 f"WHERE {column} IN ({', '.join(['%s'] * len(through_rare))}) "
                 f"AND value IN ({', '.join(['%s'] * len(common))})"
             )
-            for owner, value in _raw(qs, sql, [*through_rare, *sorted(common)]):
+            for owner, value in _raw(db, sql, [*through_rare, *sorted(common)]):
                 hits[owner].add(value)
     group_of = {value: g for g, group in enumerate(groups) for value in group}
     ranked = []
@@ -217,14 +234,14 @@ def _shared(qs: Any, field: str, groups: list[set[str]], limit: int = MAX_CANDID
             if covered >= need:
                 ranked.append((covered, len(shared), owner))
     ranked.sort(reverse=True)
-    to_python = qs.model._meta.get_field(field).target_field.to_python
+    to_python = model._meta.get_field(field).target_field.to_python
     return [to_python(owner) for _covered, _n, owner in ranked[:limit]]
 
 
-def _raw(qs: Any, sql: str, params: Any) -> list[tuple[Any, str]]:
+def _raw(db: str, sql: str, params: Any) -> list[tuple[Any, str]]:
     """Rows as the database returns them: owners are converted to Python only for the few
     returned (a common name reads thousands of rows)."""
-    with connections[qs.db].cursor() as cursor:
+    with connections[db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -252,12 +269,12 @@ def report_pairs(
     if not groups:
         return []
     pairs = []
-    for other_id in _shared(RegistryIndexEntry.objects.exclude(report=report), "report_id", groups):
+    for other_id in _shared(RegistryIndexEntry, "report_id", groups, exclude=report.pk):
         a, b = _pair(report.pk, other_id)
         pairs.append({"report_id": a, "other_report_id": b})
     pairs += [
         {"report_id": report.pk, "person_id": person_id}
-        for person_id in _shared(NameIndexEntry.objects.all(), "person_id", groups)
+        for person_id in _shared(NameIndexEntry, "person_id", groups)
     ]
     return pairs
 
@@ -269,7 +286,7 @@ def person_pairs(keyring: Keyring, person: Person, values: dict[str, Any]) -> li
         return []
     return [
         {"report_id": report_id, "person_id": person.pk}
-        for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", groups)
+        for report_id in _shared(RegistryIndexEntry, "report_id", groups)
     ]
 
 
@@ -293,7 +310,7 @@ def request_pairs(keyring: Keyring, help_request: Any) -> tuple[list[dict[str, A
         groups = token_groups(keyring, [name]) or []
         pairs += [
             {"report_id": report_id, "help_request_id": help_request.pk}
-            for report_id in _shared(RegistryIndexEntry.objects.all(), "report_id", groups)
+            for report_id in _shared(RegistryIndexEntry, "report_id", groups)
         ]
     return pairs, count
 

@@ -60,9 +60,7 @@ def _name_search(request: HavenRequest, q: str, reports: Any) -> Any:
         return None
     if not groups:
         return reports.none()
-    ids = matching._shared(
-        matching.RegistryIndexEntry.objects.all(), "report_id", groups, limit=SEARCH_LIMIT
-    )
+    ids = matching._shared(matching.RegistryIndexEntry, "report_id", groups, limit=SEARCH_LIMIT)
     found = []
     tokens = [name_keys(t) for t in q.split() if name_keys(t)]
     for reader in request.keyring.readers(reports.filter(pk__in=ids)):

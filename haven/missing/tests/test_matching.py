@@ -352,6 +352,6 @@ def test_a_name_whose_every_part_is_common_reads_a_bounded_newest_subset(
     made = [actions.save_report(keyring=doc_ring, values=name, match=False) for _ in range(8)]
     groups = matching.token_groups(doc_ring, ["Ислам Исаев"])
     assert groups
-    found = matching._shared(RegistryIndexEntry.objects.all(), "report_id", groups)
+    found = matching._shared(RegistryIndexEntry, "report_id", groups)
     assert made[-1].pk in found and made[0].pk not in found
     assert 0 < len(found) <= 3 * len(set().union(*groups))
