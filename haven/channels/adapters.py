@@ -107,6 +107,9 @@ class Inbound:
 class Outbound:
     to: str
     text: str
+    # The person's language ("ru", "en"), for what an adapter adds around the text (an
+    # e-mail's subject); empty when not known.
+    language: str = ""
 
     def __repr__(self) -> str:
         return "Outbound(<sealed>)"

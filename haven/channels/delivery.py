@@ -72,7 +72,7 @@ def _claim(now: dt.datetime, channel_id: UUID | None = None) -> list[Reply]:
             )
             if won:
                 won_pks.add(pk)
-    rows = Reply.objects.select_related("channel").in_bulk(list(won_pks))
+    rows = Reply.objects.select_related("channel", "sender").in_bulk(list(won_pks))
     return [rows[pk] for pk in due if pk in rows]
 
 
@@ -85,7 +85,10 @@ def send_reply(reply: Reply, *, now: dt.datetime, adapter: Adapter | None = None
         payload = open_payload(reply)
         if adapter is None:
             adapter = adapter_for(reply.channel)
-        provider_id = adapter.send(Outbound(to=payload["to"], text=payload["text"]))
+        language = reply.sender.language if reply.sender is not None else ""
+        provider_id = adapter.send(
+            Outbound(to=payload["to"], text=payload["text"], language=language)
+        )
     except SendError as exc:
         retry = exc.retryable and reply.attempts < MAX_ATTEMPTS
         reply.last_error = str(exc)[:300]

@@ -46,6 +46,10 @@ from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext
+
 from haven.channels.adapters import (
     Adapter,
     ChannelError,
@@ -446,10 +450,13 @@ class EmailAdapter(Adapter):
 
     # --- out -----------------------------------------------------------------------------
 
-    def _compose(self, to: str, key: bytes | None, text: str) -> Message:
+    def _compose(self, to: str, key: bytes | None, text: str, language: str = "") -> Message:
         own = str(self.config["address"])
         domain = own.rpartition("@")[2] or "localhost"
-        subject = self.config.get("reply_subject") or "Re: your message"
+        subject = self.config.get("reply_subject")
+        if not subject:
+            with translation.override(language or settings.LANGUAGE_CODE):
+                subject = gettext("Re: your message")
         tsk = self._org_key()
         msg: Message
         if key is not None:
@@ -491,7 +498,7 @@ class EmailAdapter(Adapter):
         if not to or "@" not in to:
             raise PermanentSendError("not an e-mail address")
         try:
-            mail = self._compose(to, key, message.text)
+            mail = self._compose(to, key, message.text, message.language)
         except Exception as exc:  # noqa: BLE001  (a key that fails to encrypt must not send plain)
             raise PermanentSendError(
                 f"could not encrypt to the person's key ({type(exc).__name__})"

@@ -83,7 +83,7 @@ def test_each_demo_request_shows_its_channel_and_delivery_in_words(
         with translation.override("ru"):
             label = str(Kind(sender.channel.kind).label)
         text = visible_text(html)
-        assert f"Пришло через {label}" in text, text
+        assert f"Канал: {label}" in text, text
         assert "Первый ответ с кодовым именем" in text
         assert find_raw_values(text_nodes(html), raw, language="ru", ignore=names) == []
         shown[sender.channel.kind] = text

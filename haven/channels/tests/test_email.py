@@ -323,6 +323,7 @@ def test_an_encrypted_conversation_stays_encrypted_to_the_persons_key(
         clear = []
         for reply in replies:
             assert reply.get_content_type() == "multipart/encrypted"
+            assert reply["Subject"] == "Re: your message"  # neutral, in the person's language
             decrypted = gpg.decrypt(reply.get_payload()[1].get_payload(decode=True))
             clear.append(
                 email.message_from_bytes(decrypted, policy=email.policy.default)

@@ -58,7 +58,7 @@ CANNED_RU = (
 )
 CANNED_EN = "We received your message and will stay in touch. Delete our messages after reading."
 REPLY_TO_RUSTAM = "Оставайтесь там, где вы сейчас. Завтра напишем, как встретиться."
-CHANNEL_IN_WORDS = "Пришло через Электронная почта"
+CHANNEL_IN_WORDS = "Канал: Электронная почта"
 
 
 def _photo_with_camera_and_place() -> bytes:
@@ -228,7 +228,7 @@ def test_emails_reach_triage_are_answered_by_email_and_read_again_on_the_portal(
         assert delivery.run_once().sent == 1
         reply_to_aishat = _mailbox(mail, aishat)[-1]
         assert reply_to_aishat.get_content().strip() == CANNED_RU
-        assert reply_to_aishat["Subject"] == "Re: your message"  # neutral: subjects are clear
+        assert reply_to_aishat["Subject"] == "Re: ваше сообщение"  # neutral, in her language
         page.reload()
         statuses = page.inner_text(f"section:has-text('{CHANNEL_IN_WORDS}')")
         assert statuses.count("Отправлено") == 2 and "Ждёт отправки" not in statuses, statuses

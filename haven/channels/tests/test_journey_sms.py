@@ -86,14 +86,14 @@ def test_an_sms_pomogite_reaches_triage_gets_a_reply_by_sms_and_the_portal(
         page.click(f"a:has-text('{request.reference}')")
         body = page.inner_text("main")
         assert "Помогите! Меня держат дома" in body
-        assert "Пришло через SMS" in body
+        assert "Канал: SMS" in body
         assert "Первый ответ с кодовым именем" in body and "Отправлено" in body
         page.fill("form[action$='/reply/'] textarea[name=text]", "Мы с вами. Можете говорить?")
         page.click("form[action$='/reply/'] button.primary")
         delivery.run_once()
         assert sms_server.sent[-1]["text"] == "Мы с вами. Можете говорить?"
         page.reload()
-        statuses = page.inner_text("section:has-text('Пришло через SMS')")
+        statuses = page.inner_text("section:has-text('Канал: SMS')")
         assert statuses.count("Отправлено") == 2, statuses
         page.context.clear_cookies()
 
