@@ -11,7 +11,13 @@ import pytest
 
 from haven.channels.adapters import Inbound, Outbound
 from haven.channels.matrix import MatrixAdapter, split_handle
-from haven.testing.synapse import Homeserver, MatrixAccount, MatrixPerson, homeserver
+from haven.testing.synapse import (
+    EncryptedMatrixPerson,
+    Homeserver,
+    MatrixAccount,
+    MatrixPerson,
+    homeserver,
+)
 
 
 @pytest.fixture(scope="module")
@@ -211,3 +217,40 @@ def test_a_gateway_that_dies_mid_sync_loses_nothing_and_doubles_nothing(
     assert (step.duplicates, step.ingested) == (1, 2)
     assert InboundMessage.objects.count() == 4
     assert delivery.run_once().ingested == 0
+
+
+# --- end-to-end encryption ------------------------------------------------------------------
+
+
+def _encrypted_pair(hs: Homeserver) -> tuple[MatrixAccount, MatrixAccount, EncryptedMatrixPerson]:
+    bot_account, person_account = _account(hs, "bot"), _account(hs, "person")
+    return bot_account, person_account, EncryptedMatrixPerson(hs, person_account)
+
+
+def test_an_encrypted_direct_message_is_decrypted_and_the_reply_is_encrypted(
+    hs: Homeserver, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    bot_account, person_account, person = _encrypted_pair(hs)
+    bot = _bot(hs, bot_account)
+    room = person.open_direct_room(bot_account.user_id)
+    # The bot joins and publishes its device keys before the person writes.
+    got, cursor = _poll_until(bot, "", 0)
+    got2, cursor = _poll_until(bot, cursor, 0)
+    first = person.say(room, "Нас ищут, помогите")
+    assert hs.raw_event(person_account, room, first)["type"] == "m.room.encrypted"
+
+    got, cursor = _poll_until(bot, cursor, 1)
+
+    assert [(m.provider_id, m.text) for m in got] == [(first, "Нас ищут, помогите")]
+    assert split_handle(got[0].sender) == (person_account.user_id, room)
+    reply = bot.send(Outbound(to=got[0].sender, text="Ваше кодовое имя: тест"))
+    assert hs.raw_event(person_account, room, reply)["type"] == "m.room.encrypted"
+    [received] = person.received_from(bot_account.user_id)
+    assert (received.event_id, received.text, received.decrypted) == (
+        reply,
+        "Ваше кодовое имя: тест",
+        True,
+    )
+    assert "помогите" not in caplog.text and person_account.user_id not in caplog.text
+    person.close()
