@@ -31,7 +31,7 @@ Replies go to every device of the person's that the homeserver lists, verified o
 and refusing to send would leave them with nothing (docs/intake.md says what this trusts).
 
 Nothing here logs a Matrix id, a room id or a message; matrix-nio's own loggers are held at
-warnings, since at debug level they print whole events.
+critical, since at debug level they print whole events and their crypto warnings name users.
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ from haven.channels.adapters import (
 from haven.channels.email import language_hint
 
 log = logging.getLogger("haven.channels")
-logging.getLogger("nio").setLevel(logging.WARNING)
+# With encryption on, nio's warnings name users and their devices ("Attempted to mark device
+# ... of user @...", seen in the tests): nothing of nio's reaches the logs below critical.
+logging.getLogger("nio").setLevel(logging.CRITICAL)
 logging.getLogger("peewee").setLevel(logging.WARNING)
 
 T = TypeVar("T")
@@ -79,6 +81,14 @@ MEGOLM = {"algorithm": "m.megolm.v1.aes-sha2"}
 # account counts from again; the new account skips past them (50 ids a round) before giving up.
 KEY_ID_ROUNDS = 40
 STATE_VERSION = 1
+# For the channel's last error (English, for operators; docs/intake.md says what to do). A
+# client pins a device's keys: new keys under the same device id are refused, so only a new
+# device (a new login) makes the bot readable again.
+KEYS_LOST = (
+    "end-to-end keys lost: new ones were made for the same device, which people's clients "
+    "refuse, so their encrypted messages arrive undecryptable. Log the bot in again (a new "
+    "device) and set the channel's device_id and access_token"
+)
 # One sync returns at most this many events per room; the rest come with the next token.
 SYNC_FILTER = {
     "presence": {"not_types": ["*"]},
@@ -217,10 +227,7 @@ class MatrixAdapter(Adapter):
             # The homeserver still holds one-time keys of an account whose state was lost,
             # under the ids this account counts from: skip them.
             client.olm.account.mark_keys_as_published()
-            self.state_notice = (
-                "the bot's end-to-end keys were lost and made again: messages encrypted to the "
-                "old keys cannot be read; people's clients will use the new ones"
-            )
+            self.state_notice = KEYS_LOST
         raise ChannelError("the homeserver refused the bot's new one-time keys")
 
     # --- in ------------------------------------------------------------------------------

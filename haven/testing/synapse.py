@@ -97,6 +97,23 @@ class Homeserver:
         self.accounts[localpart] = account
         return account
 
+    def login(self, account: MatrixAccount) -> MatrixAccount:
+        """The same user on a new device (a password login), as an operator would do it."""
+        out = self._post(
+            "/_matrix/client/v3/login",
+            {
+                "type": "m.login.password",
+                "identifier": {"type": "m.id.user", "user": account.user_id},
+                "password": account.password,
+            },
+        )
+        return MatrixAccount(
+            user_id=account.user_id,
+            password=account.password,
+            access_token=str(out["access_token"]),
+            device_id=str(out["device_id"]),
+        )
+
     def raw_event(self, account: MatrixAccount, room_id: str, event_id: str) -> dict[str, Any]:
         """An event as the homeserver holds it (what is on the wire), read as `account`."""
         from urllib.parse import quote

@@ -254,3 +254,180 @@ def test_an_encrypted_direct_message_is_decrypted_and_the_reply_is_encrypted(
     )
     assert "помогите" not in caplog.text and person_account.user_id not in caplog.text
     person.close()
+
+
+def _bodies(operator) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every message from the person, as staff read them (through the intake vault)."""
+    from haven.intake.models import HelpRequest, Message
+    from haven.testing.personas import keyring_for
+
+    request = HelpRequest.objects.get()
+    opened = keyring_for(operator).open(request.vault)
+    return [
+        opened.unseal(m, "body")
+        for m in request.messages.filter(direction=Message.Direction.IN).order_by("created_at")
+    ]
+
+
+def _joined_and_keys_published(channel_id) -> None:  # type: ignore[no-untyped-def]
+    """The first gateway steps: the bot uploads its keys (a step of its own), joins the room."""
+    from haven.channels import delivery
+    from haven.channels.models import Channel
+
+    for _ in range(3):
+        delivery.run_once()
+    assert Channel.objects.get(pk=channel_id).sealed_state
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_encrypted_conversation_goes_through_the_gateway_and_survives_a_restart(
+    hs: Homeserver, intake_vault, personas, caplog: pytest.LogCaptureFixture
+) -> None:
+    from haven.channels import delivery
+    from haven.channels.ingest import open_state
+    from haven.channels.models import Channel, InboundMessage, Reply
+    from haven.intake import actions as intake_actions
+    from haven.intake.models import HelpRequest
+    from haven.testing.leakscan import Markers, assert_no_leaks
+
+    caplog.set_level(logging.DEBUG)
+    bot_account, person_account = _account(hs, "bot"), _account(hs, "marker")
+    person = EncryptedMatrixPerson(hs, person_account)
+    device_keys = list(person.client.olm.account.identity_keys.values())
+    markers = Markers(values=[person_account.user_id, *device_keys])
+    words = markers.new("words", cyrillic=True)
+    channel = _matrix_channel(hs, bot_account)
+    room = person.open_direct_room(bot_account.user_id)
+    _joined_and_keys_published(channel.pk)
+
+    first = person.say(room, f"Помогите, {words}")
+    assert hs.raw_event(person_account, room, first)["type"] == "m.room.encrypted"
+    _run_until_ingested(1)
+
+    assert _bodies(personas.operator) == [f"Помогите, {words}"]
+    codename_reply = Reply.objects.get(purpose=Reply.Purpose.FIRST)
+    assert codename_reply.status == Reply.Status.SENT
+    [got] = person.received_from(bot_account.user_id)
+    assert got.decrypted and "кодовое имя" in got.text.lower()
+    assert hs.raw_event(person_account, room, got.event_id)["type"] == "m.room.encrypted"
+
+    intake_actions.reply(
+        actor=personas.operator, request=HelpRequest.objects.get(), text="Мы рядом"
+    )
+    assert delivery.run_once().sent == 1
+    staff = [r for r in person.received_from(bot_account.user_id) if r.text == "Мы рядом"]
+    assert [r.decrypted for r in staff] == [True]
+    assert hs.raw_event(person_account, room, staff[0].event_id)["type"] == "m.room.encrypted"
+
+    # A restart: every run_once builds its adapter afresh from the sealed state; a gateway
+    # thread's kept adapter is dropped too. The next message still decrypts, once.
+    cursor = Channel.objects.get(pk=channel.pk).cursor
+    second = person.say(room, "второе сообщение")
+    fresh = delivery.adapter_for(Channel.objects.get(pk=channel.pk))
+    assert fresh.state is None
+    delivery.poll_channel(Channel.objects.get(pk=channel.pk), fresh)
+    assert InboundMessage.objects.count() == 2
+    assert _bodies(personas.operator)[-1] == "второе сообщение"
+    assert Channel.objects.get(pk=channel.pk).cursor != cursor
+    # The same sync again (a gateway that died before saving): nothing twice.
+    Channel.objects.filter(pk=channel.pk).update(cursor=cursor)
+    step = delivery.run_once()
+    assert (step.ingested, InboundMessage.objects.count()) == (0, 2)
+    assert second
+
+    # At rest: the state is sealed. Opened, it does hold the person's id and device keys
+    # (so the scan below would find them if the sealing went).
+    row = Channel.objects.get(pk=channel.pk)
+    opened = open_state(row, bytes(row.sealed_state))
+    assert person_account.user_id.encode() in opened and device_keys[0].encode() in opened
+    assert_no_leaks(markers, log_text=caplog.text)
+    person.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_message_the_bot_holds_no_key_for_arrives_saying_so(
+    hs: Homeserver, intake_vault, personas
+) -> None:
+    from haven.channels.matrix import UNDECRYPTABLE
+
+    bot_account, person_account = _account(hs, "bot"), _account(hs, "person")
+    person = EncryptedMatrixPerson(hs, person_account)
+    _matrix_channel(hs, bot_account)
+    room = person.open_direct_room(bot_account.user_id)
+    # Written before the bot ever ran: the person's client knew no device of the bot's.
+    person.say(room, "before the bot had keys")
+
+    _run_until_ingested(1)
+
+    assert _bodies(personas.operator) == [UNDECRYPTABLE]
+    person.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_encrypted_photo_is_decrypted_and_inspected_like_a_portal_upload(
+    hs: Homeserver, intake_vault, personas
+) -> None:
+    import io
+
+    from PIL import Image
+
+    from haven.intake.models import MessageAttachment
+    from haven.testing.personas import keyring_for
+
+    bot_account, person_account = _account(hs, "bot"), _account(hs, "person")
+    person = EncryptedMatrixPerson(hs, person_account)
+    channel = _matrix_channel(hs, bot_account)
+    room = person.open_direct_room(bot_account.user_id)
+    _joined_and_keys_published(channel.pk)
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 10, 10)).save(buf, "JPEG")
+
+    person.send_file(room, "photo.jpg", buf.getvalue(), "image/jpeg")
+    _run_until_ingested(1)
+
+    [attachment] = MessageAttachment.objects.all()
+    opened = keyring_for(personas.operator).open(attachment.vault)
+    data = opened.unseal(attachment, "content")
+    assert Image.open(io.BytesIO(data)).size == (8, 8)
+    person.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_state_is_made_again_says_what_to_do_and_a_new_device_reads_again(
+    hs: Homeserver, intake_vault, personas
+) -> None:
+    from haven.channels import delivery
+    from haven.channels.ingest import seal_secrets
+    from haven.channels.matrix import KEYS_LOST, UNDECRYPTABLE
+    from haven.channels.models import Channel
+
+    bot_account, person_account = _account(hs, "bot"), _account(hs, "person")
+    person = EncryptedMatrixPerson(hs, person_account)
+    channel = _matrix_channel(hs, bot_account)
+    room = person.open_direct_room(bot_account.user_id)
+    _joined_and_keys_published(channel.pk)
+    person.say(room, "first")
+    _run_until_ingested(1)
+
+    Channel.objects.filter(pk=channel.pk).update(sealed_state=b"not a sealed state")
+    for _ in range(3):
+        delivery.run_once()  # no crash loop: each step runs, the keys are made again
+    assert Channel.objects.get(pk=channel.pk).last_error == KEYS_LOST
+    person.say(room, "after the keys were lost")
+    _run_until_ingested(2)
+    # Not silence: the message is there, saying that it could not be read.
+    assert _bodies(personas.operator)[-1] == UNDECRYPTABLE
+
+    # What the error says to do: the bot logged in again, on a new device.
+    again = hs.login(bot_account)
+    row = Channel.objects.get(pk=channel.pk)
+    row.config = {**row.config, "device_id": again.device_id}
+    seal_secrets(row, {"access_token": again.access_token})
+    row.save(update_fields=["config", "sealed_secrets"])
+    for _ in range(2):
+        delivery.run_once()
+    person.say(room, "to the new device")
+    _run_until_ingested(3)
+
+    assert _bodies(personas.operator)[-1] == "to the new device"
+    person.close()
