@@ -426,6 +426,22 @@ def create_channel(
     return channel
 
 
+def update_channel(*, channel: Channel, config: dict[str, Any], secrets: dict[str, str]) -> None:
+    """Change some of a channel's settings and secrets (`haven channels set`), keeping the
+    rest: a Matrix bot logged in again gets its new device id and token this way."""
+    with transaction.atomic():
+        kept = {k: v for k, v in adapter_config(channel).items() if k not in channel.config}
+        channel.config = {**channel.config, **config}
+        seal_secrets(channel, {**kept, **secrets})
+        channel.save(update_fields=["config", "sealed_secrets"])
+        log_event(
+            action="channel.update",
+            object_type="channel",
+            object_id=channel.name,
+            data={"settings": sorted(config), "secrets": sorted(secrets)},
+        )
+
+
 def remove_known_handle(*, keyring: Keyring, known: KnownHandle, reference: str) -> None:
     """Take a registered handle off a case (the caseworker's page); audited."""
     with transaction.atomic():

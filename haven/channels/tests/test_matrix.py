@@ -397,7 +397,7 @@ def test_a_lost_state_is_made_again_says_what_to_do_and_a_new_device_reads_again
     hs: Homeserver, intake_vault, personas
 ) -> None:
     from haven.channels import delivery
-    from haven.channels.ingest import seal_secrets
+    from haven.channels.ingest import update_channel
     from haven.channels.matrix import KEYS_LOST, UNDECRYPTABLE
     from haven.channels.models import Channel
 
@@ -420,10 +420,11 @@ def test_a_lost_state_is_made_again_says_what_to_do_and_a_new_device_reads_again
 
     # What the error says to do: the bot logged in again, on a new device.
     again = hs.login(bot_account)
-    row = Channel.objects.get(pk=channel.pk)
-    row.config = {**row.config, "device_id": again.device_id}
-    seal_secrets(row, {"access_token": again.access_token})
-    row.save(update_fields=["config", "sealed_secrets"])
+    update_channel(
+        channel=Channel.objects.get(pk=channel.pk),
+        config={"device_id": again.device_id},
+        secrets={"access_token": again.access_token},
+    )
     for _ in range(2):
         delivery.run_once()
     person.say(room, "to the new device")
