@@ -199,10 +199,11 @@ def _send_reply(
             held.append(lease)
         provider_id = adapter.send(Outbound(to=payload["to"], text=payload["text"]))
     except SendError as exc:
-        if isinstance(exc, _StateBusy):
+        busy = isinstance(exc, _StateBusy)
+        if busy:  # not a failure: the last error the request page shows stays as it was
             reply.attempts -= 1
         retry = exc.retryable and reply.attempts < MAX_ATTEMPTS
-        reply.last_error = str(exc)[:300]
+        reply.last_error = reply.last_error if busy else str(exc)[:300]
         reply.claimed_until = None
         if retry:
             wait = backoff(reply.attempts)

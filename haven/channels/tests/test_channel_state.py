@@ -88,5 +88,5 @@ def test_a_reply_waiting_for_the_state_is_not_counted_as_an_attempt() -> None:
     assert not delivery.send_reply(reply, now=now)
 
     reply.refresh_from_db()
-    assert (reply.status, reply.attempts) == (Reply.Status.QUEUED, 0)
+    assert (reply.status, reply.attempts, reply.last_error) == (Reply.Status.QUEUED, 0, "")
     assert reply.next_attempt_at is not None and reply.next_attempt_at > now

@@ -4,10 +4,12 @@ group rooms are left, replies reach the person (in a new direct room if they lef
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Iterator
 
 import pytest
+from django.core.management import call_command
 
 from haven.channels.adapters import Inbound, Outbound
 from haven.channels.matrix import MatrixAdapter, split_handle
@@ -413,6 +415,9 @@ def test_a_lost_state_is_made_again_says_what_to_do_and_a_new_device_reads_again
     for _ in range(3):
         delivery.run_once()  # no crash loop: each step runs, the keys are made again
     assert Channel.objects.get(pk=channel.pk).last_error == KEYS_LOST
+    listed = io.StringIO()
+    call_command("channels", "list", stdout=listed)
+    assert "end-to-end keys lost" in listed.getvalue()
     person.say(room, "after the keys were lost")
     _run_until_ingested(2)
     # Not silence: the message is there, saying that it could not be read.

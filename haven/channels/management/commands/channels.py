@@ -79,6 +79,9 @@ class Command(BaseCommand):
                 f"{channel.name:20} {channel.kind:9} {state:4} senders: {channel.senders.count()}"
                 f"  replies queued: {queued}  failed: {failed}"
             )
+            if channel.last_error:
+                # Adapters' errors name no handle, token or text (adapters.ChannelError).
+                self.stdout.write(f"  last error: {channel.last_error}")
 
     def _add(self, options: dict[str, Any]) -> None:
         if options["kind"] not in adapters.kinds():
