@@ -437,3 +437,54 @@ def test_a_lost_state_is_made_again_says_what_to_do_and_a_new_device_reads_again
 
     assert _bodies(personas.operator)[-1] == "to the new device"
     person.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_gateways_poll_and_send_threads_share_the_keys_without_losing_any(
+    hs: Homeserver, intake_vault, personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`haven gateway` as it runs: a polling and a sending thread per channel, each keeping its
+    adapter, taking turns on the one sealed state."""
+    import threading
+
+    from haven.channels import delivery
+    from haven.intake import actions as intake_actions
+    from haven.intake.models import HelpRequest
+
+    bot_account, person_account = _account(hs, "bot"), _account(hs, "person")
+    person = EncryptedMatrixPerson(hs, person_account)
+    channel = _matrix_channel(hs, bot_account)
+    room = person.open_direct_room(bot_account.user_id)
+    _joined_and_keys_published(channel.pk)
+    sent: list[threading.Event] = [threading.Event(), threading.Event()]
+    real_send = delivery.send_reply
+
+    def send_and_tell(reply, **kwargs):  # type: ignore[no-untyped-def]
+        went = real_send(reply, **kwargs)
+        if went:
+            next(e for e in sent if not e.is_set()).set()
+        return went
+
+    monkeypatch.setattr(delivery, "send_reply", send_and_tell)
+    stop = threading.Event()
+    gateway = threading.Thread(target=delivery.run_forever, args=(stop,), kwargs={"interval": 0.05})
+    gateway.start()
+    try:
+        person.say(room, "Нужна помощь")
+        assert sent[0].wait(60)  # the codename, from the send thread
+        intake_actions.reply(
+            actor=personas.operator, request=HelpRequest.objects.get(), text="Ждём"
+        )
+        assert sent[1].wait(60)
+        person.say(room, "спасибо")
+        received = person.received_from(bot_account.user_id)
+    finally:
+        stop.set()
+        gateway.join(60)
+    assert not gateway.is_alive()
+    assert [r.decrypted for r in received] == [True, True]
+    assert received[1].text == "Ждём"
+    # The poll thread kept decrypting after the send thread had used (and saved) the keys.
+    _run_until_ingested(2)
+    assert _bodies(personas.operator) == ["Нужна помощь", "спасибо"]
+    person.close()
