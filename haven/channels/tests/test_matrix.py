@@ -342,6 +342,20 @@ def test_an_encrypted_conversation_goes_through_the_gateway_and_survives_a_resta
     row = Channel.objects.get(pk=channel.pk)
     opened = open_state(row, bytes(row.sealed_state))
     assert person_account.user_id.encode() in opened and device_keys[0].encode() in opened
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM {Channel._meta.db_table} WHERE id = %s",  # noqa: S608 (our table)
+            [Channel._meta.pk.get_db_prep_value(channel.pk, connection)],
+        )
+        raw = b"".join(
+            bytes(v) if isinstance(v, bytes | memoryview) else str(v).encode()
+            for v in cursor.fetchone()
+        )
+    assert len(raw) > 1000  # the sealed state is in it
+    for value in (person_account.user_id, person_account.user_id.split(":")[0], *device_keys):
+        assert value.encode() not in raw
     assert_no_leaks(markers, log_text=caplog.text)
     person.close()
 
