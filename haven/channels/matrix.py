@@ -137,7 +137,7 @@ def _unpack(state: bytes | None) -> tuple[bytes | None, int | None]:
     size = int.from_bytes(state[:4], "big")
     head = json.loads(state[4 : 4 + size])
     if head.get("v") != STATE_VERSION:
-        raise ChannelError("the saved end-to-end state is of an unknown version")
+        raise ValueError("the saved end-to-end state is of an unknown version")
     return state[4 + size :], head.get("otk")
 
 
@@ -197,11 +197,15 @@ class MatrixAdapter(Adapter):
             client.user_id = user_id
             store = None
             if crypto and user_id and device_id:
-                snapshot, one_time_keys = _unpack(self.state)
-                store = _memory_store(user_id, device_id, self.pickle_key, snapshot)
-                client.store = store
-                client.olm = Olm(user_id, device_id, store)
-                client.olm.uploaded_key_count = one_time_keys
+                try:
+                    store, olm, one_time_keys = self._restore(user_id, device_id)
+                except Exception as exc:  # noqa: BLE001  (a damaged state: never a crash loop)
+                    log.warning("matrix: the saved state is damaged (%s)", type(exc).__name__)
+                    self.state_notice = KEYS_LOST
+                    store = _memory_store(user_id, device_id, self.pickle_key, None)
+                    olm, one_time_keys = Olm(user_id, device_id, store), None
+                client.store, client.olm = store, olm
+                olm.uploaded_key_count = one_time_keys
                 client.encrypted_rooms = store.load_encrypted_rooms()
             try:
                 return await work(client)
@@ -214,6 +218,13 @@ class MatrixAdapter(Adapter):
                 await client.close()
 
         return asyncio.run(go())
+
+    def _restore(self, user_id: str, device_id: str) -> tuple[Any, Any, int | None]:
+        from nio.crypto import Olm
+
+        snapshot, one_time_keys = _unpack(self.state)
+        store = _memory_store(user_id, device_id, self.pickle_key, snapshot)
+        return store, Olm(user_id, device_id, store), one_time_keys
 
     async def _upload_keys(self, client: Any) -> None:
         from nio import KeysUploadResponse

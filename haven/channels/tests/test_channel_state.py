@@ -90,3 +90,20 @@ def test_a_reply_waiting_for_the_state_is_not_counted_as_an_attempt() -> None:
     reply.refresh_from_db()
     assert (reply.status, reply.attempts, reply.last_error) == (Reply.Status.QUEUED, 0, "")
     assert reply.next_attempt_at is not None and reply.next_attempt_at > now
+
+
+def test_a_damaged_matrix_state_that_still_opens_is_made_again_not_a_crash_loop() -> None:
+    from haven.channels.matrix import KEYS_LOST, MatrixAdapter
+
+    adapter = MatrixAdapter(
+        {"homeserver": "http://127.0.0.1:9", "user_id": "@bot:x", "device_id": "D"}
+    )
+    adapter.state = b"\x00\x00\x00\x02{}not a database"
+
+    async def nothing(client):  # type: ignore[no-untyped-def]
+        return client.olm.account.identity_keys
+
+    keys = adapter._run(nothing)
+
+    assert keys["ed25519"] and adapter.state_notice == KEYS_LOST
+    assert adapter.state and adapter.state != b"\x00\x00\x00\x02{}not a database"
