@@ -68,6 +68,7 @@ class StateLease:
     def __init__(self, channel: Channel, adapter: Adapter) -> None:
         self.channel, self.adapter = channel, adapter
         self.token = uuid.uuid4()
+        self.saved: bytes | None = None  # the state as the row holds it
 
     @classmethod
     def take(cls, channel: Channel, adapter: Adapter, now: dt.datetime) -> StateLease | None:
@@ -93,12 +94,14 @@ class StateLease:
                     "changed?): it was made again"
                 )
                 log.warning("channel %s: saved state could not be opened", channel.name)
+        lease.saved = adapter.state
         return lease
 
     def save(self, *, cursor: str | None = None, now: dt.datetime | None = None) -> bool:
         """False when the lease was lost (another gateway took it over): nothing is saved."""
         fields: dict[str, object] = {}
-        if self.adapter.state is not None:
+        # An idle poll changes nothing in the state: the row is not rewritten every second.
+        if self.adapter.state is not None and self.adapter.state != self.saved:
             fields["sealed_state"] = seal_state(self.channel, self.adapter.state)
         if cursor is not None:
             fields.update(cursor=cursor, last_polled_at=now, last_ok_at=now)
@@ -109,6 +112,7 @@ class StateLease:
         saved = Channel.objects.filter(pk=self.channel.pk, state_lease=self.token).update(**fields)
         if saved:
             self.adapter.state_notice = ""
+            self.saved = self.adapter.state
         else:
             log.warning("channel %s: the state was taken over; not saved", self.channel.name)
         return bool(saved)

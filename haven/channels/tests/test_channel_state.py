@@ -107,3 +107,19 @@ def test_a_damaged_matrix_state_that_still_opens_is_made_again_not_a_crash_loop(
 
     assert keys["ed25519"] and adapter.state_notice == KEYS_LOST
     assert adapter.state and adapter.state != b"\x00\x00\x00\x02{}not a database"
+
+
+def test_an_unchanged_state_is_not_written_again() -> None:
+    channel = _channel()
+    adapter = adapter_for(channel)
+    now = timezone.now()
+    lease = delivery.StateLease.take(channel, adapter, now)
+    assert lease is not None
+    adapter.state = b"keys"
+    assert lease.save(cursor="a", now=now)
+    sealed = bytes(Channel.objects.get(pk=channel.pk).sealed_state)
+
+    assert lease.save(cursor="b", now=now)
+
+    row = Channel.objects.get(pk=channel.pk)
+    assert row.cursor == "b" and bytes(row.sealed_state) == sealed
