@@ -41,6 +41,7 @@ import json
 import logging
 import secrets
 import sqlite3
+import threading
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
@@ -81,6 +82,12 @@ MEGOLM = {"algorithm": "m.megolm.v1.aes-sha2"}
 # account counts from again; the new account skips past them (50 ids a round) before giving up.
 KEY_ID_ROUNDS = 40
 STATE_VERSION = 1
+# nio's stores bind its peewee models (module globals) to their database for each call
+# (`use_database`): two stores working at once in one process, in two threads (two Matrix
+# channels, or a test's person), send each other's queries to the wrong database ("no such
+# table", keys saved into the other state; seen in the threaded gateway test). Every step that
+# opens a store holds this lock for its length: Matrix steps of different channels take turns.
+NIO_STORE_LOCK = threading.Lock()
 # For the channel's last error (English, for operators; docs/intake.md says what to do). A
 # client pins a device's keys: new keys under the same device id are refused, so only a new
 # device (a new login) makes the bot readable again.
@@ -217,7 +224,10 @@ class MatrixAdapter(Adapter):
                     store.database.close()
                 await client.close()
 
-        return asyncio.run(go())
+        if not crypto:
+            return asyncio.run(go())
+        with NIO_STORE_LOCK:
+            return asyncio.run(go())
 
     def _restore(self, user_id: str, device_id: str) -> tuple[Any, Any, int | None]:
         from nio.crypto import Olm

@@ -397,10 +397,14 @@ class EncryptedMatrixPerson(MatrixPerson):
     def _run(self, work: Callable[[Any], Awaitable[Any]]) -> Any:
         import asyncio
 
+        from haven.channels.matrix import NIO_STORE_LOCK
+
         async def go() -> Any:
             return await work(self.client)
 
-        return asyncio.run_coroutine_threadsafe(go(), self.loop).result(60)
+        # The bot's steps and this client's nio store must not run at once (see the lock).
+        with NIO_STORE_LOCK:
+            return asyncio.run_coroutine_threadsafe(go(), self.loop).result(60)
 
     def close(self) -> None:
         self._run(lambda client: client.close())
