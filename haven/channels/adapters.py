@@ -165,6 +165,15 @@ class Adapter:
     # people by the same handles (an SMS gateway and a GSM modem: phone numbers) share it, so a
     # number registered in a case is recognised whichever of them the SMS came through.
     handle_space: ClassVar[str] = ""
+    # An adapter that must remember something between steps which the provider does not keep
+    # for it (Matrix: its end-to-end keys). The gateway gives it `state` (bytes, or None the
+    # first time) before each poll or send, one step at a time per channel, and saves what it
+    # leaves in `state` sealed under the delivery key, with the cursor (`Channel.sealed_state`).
+    # `state_notice` is an English line for the channel's last error (keys lost and made
+    # again), cleared by the gateway once written.
+    keeps_state: ClassVar[bool] = False
+    state: bytes | None = None
+    state_notice: str = ""
 
     def __init__(self, config: Mapping[str, Any]) -> None:
         self.config = dict(config)

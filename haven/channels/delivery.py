@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
@@ -19,8 +20,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from haven.channels.adapters import Adapter, Outbound, SendError, adapter_class
-from haven.channels.ingest import adapter_for, ingest, open_payload
+from haven.channels.adapters import (
+    Adapter,
+    Outbound,
+    RetryableSendError,
+    SendError,
+    adapter_class,
+)
+from haven.channels.ingest import adapter_for, ingest, open_payload, open_state, seal_state
 from haven.channels.models import Channel, Reply
 
 log = logging.getLogger("haven.channels")
@@ -30,6 +37,9 @@ CLAIM_FOR = dt.timedelta(minutes=2)
 FIRST_BACKOFF = dt.timedelta(seconds=5)
 MAX_BACKOFF = dt.timedelta(minutes=30)
 BATCH = 50
+# Longer than one step can take (a sync or a send: nio's 30 s timeout, twice), so a lease is
+# only ever taken over from a gateway that died holding it.
+STATE_LEASE = dt.timedelta(minutes=3)
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -47,6 +57,70 @@ class Step:
     duplicates: int = 0
     receipts: int = 0  # delivery reports a poll brought (Signal hands them out like messages)
     poll_errors: list[str] = field(default_factory=list)
+
+
+class StateLease:
+    """One step's hold on a channel's sealed state (`Channel.sealed_state`), for adapters that
+    keep state (`Adapter.keeps_state`). `take` opens the state into the adapter; `save` seals
+    what the adapter left, in the same UPDATE as the cursor when a poll gives one, and only
+    while this step still holds the lease; `release` lets the next step in."""
+
+    def __init__(self, channel: Channel, adapter: Adapter) -> None:
+        self.channel, self.adapter = channel, adapter
+        self.token = uuid.uuid4()
+        self.saved: bytes | None = None  # the state as the row holds it
+
+    @classmethod
+    def take(cls, channel: Channel, adapter: Adapter, now: dt.datetime) -> StateLease | None:
+        """None when another step holds the state (it is tried again at the next step)."""
+        lease = cls(channel, adapter)
+        won = (
+            Channel.objects.filter(pk=channel.pk)
+            .filter(Q(state_lease__isnull=True) | Q(state_lease_until__lt=now))
+            .update(state_lease=lease.token, state_lease_until=now + STATE_LEASE)
+        )
+        if not won:
+            return None
+        sealed = Channel.objects.filter(pk=channel.pk).values_list("sealed_state", flat=True)[0]
+        adapter.state = None
+        if sealed:
+            try:
+                adapter.state = open_state(channel, bytes(sealed))
+            except ValueError:
+                # Not a crash loop: the adapter starts a new state (Matrix: new device keys,
+                # uploaded again) and the channel's page says what was lost.
+                adapter.state_notice = (
+                    "the channel's saved state could not be opened (was the delivery key "
+                    "changed?): it was made again"
+                )
+                log.warning("channel %s: saved state could not be opened", channel.name)
+        lease.saved = adapter.state
+        return lease
+
+    def save(self, *, cursor: str | None = None, now: dt.datetime | None = None) -> bool:
+        """False when the lease was lost (another gateway took it over): nothing is saved."""
+        fields: dict[str, object] = {}
+        # An idle poll changes nothing in the state: the row is not rewritten every second.
+        if self.adapter.state is not None and self.adapter.state != self.saved:
+            fields["sealed_state"] = seal_state(self.channel, self.adapter.state)
+        if cursor is not None:
+            fields.update(cursor=cursor, last_polled_at=now, last_ok_at=now)
+        if self.adapter.state_notice:
+            fields.update(last_error=self.adapter.state_notice[:300], last_error_at=now)
+        if not fields:
+            return True
+        saved = Channel.objects.filter(pk=self.channel.pk, state_lease=self.token).update(**fields)
+        if saved:
+            self.adapter.state_notice = ""
+            self.saved = self.adapter.state
+        else:
+            log.warning("channel %s: the state was taken over; not saved", self.channel.name)
+        return bool(saved)
+
+    def release(self) -> None:
+        Channel.objects.filter(pk=self.channel.pk, state_lease=self.token).update(
+            state_lease=None, state_lease_until=None
+        )
 
 
 def _claim(now: dt.datetime, channel_id: UUID | None = None) -> list[Reply]:
@@ -76,22 +150,67 @@ def _claim(now: dt.datetime, channel_id: UUID | None = None) -> list[Reply]:
     return [rows[pk] for pk in due if pk in rows]
 
 
-def send_reply(reply: Reply, *, now: dt.datetime, adapter: Adapter | None = None) -> bool:
+def _save(reply: Reply, fields: list[str], lease: StateLease | None) -> None:
+    # The adapter's state (new Olm sessions made to encrypt this reply) is kept in the same
+    # transaction as the reply's status: what the person's devices now hold, we hold too.
+    with transaction.atomic():
+        reply.save(update_fields=fields)
+        if lease is not None:
+            lease.save(now=timezone.now())
+
+
+class _StateBusy(RetryableSendError):
+    """Another step of this channel holds its state: not an attempt, the reply waits a moment."""
+
+
+def send_reply(
+    reply: Reply,
+    *,
+    now: dt.datetime,
+    adapter: Adapter | None = None,
+    lease: StateLease | None = None,
+) -> bool:
     """Send one claimed reply (through `adapter`, one of the reply's channel, if given: its
-    connection is reused); True when it went. The payload is dropped once sent."""
+    connection is reused); True when it went. The payload is dropped once sent. An adapter
+    that keeps state works under a `lease` (taken here when the caller holds none), and its
+    state is saved with the reply's row."""
+    held: list[StateLease] = []
+    try:
+        return _send_reply(reply, now=now, adapter=adapter, lease=lease, held=held)
+    finally:
+        for taken in held:
+            taken.release()
+
+
+def _send_reply(
+    reply: Reply,
+    *,
+    now: dt.datetime,
+    adapter: Adapter | None,
+    lease: StateLease | None,
+    held: list[StateLease],
+) -> bool:
     reply.attempts += 1
     own = adapter is None
     try:
         payload = open_payload(reply)
         if adapter is None:
             adapter = adapter_for(reply.channel)
+        if adapter.keeps_state and lease is None:
+            lease = StateLease.take(reply.channel, adapter, now)
+            if lease is None:
+                raise _StateBusy("another step is using the channel's keys", retry_after=2)
+            held.append(lease)
         language = reply.sender.language if reply.sender is not None else ""
         provider_id = adapter.send(
             Outbound(to=payload["to"], text=payload["text"], language=language)
         )
     except SendError as exc:
+        busy = isinstance(exc, _StateBusy)
+        if busy:  # not a failure: the last error the request page shows stays as it was
+            reply.attempts -= 1
         retry = exc.retryable and reply.attempts < MAX_ATTEMPTS
-        reply.last_error = str(exc)[:300]
+        reply.last_error = reply.last_error if busy else str(exc)[:300]
         reply.claimed_until = None
         if retry:
             wait = backoff(reply.attempts)
@@ -103,15 +222,10 @@ def send_reply(reply: Reply, *, now: dt.datetime, adapter: Adapter | None = None
             reply.status = Reply.Status.FAILED
             reply.next_attempt_at = None
             reply.payload = None
-        reply.save(
-            update_fields=[
-                "attempts",
-                "last_error",
-                "claimed_until",
-                "next_attempt_at",
-                "status",
-                "payload",
-            ]
+        _save(
+            reply,
+            ["attempts", "last_error", "claimed_until", "next_attempt_at", "status", "payload"],
+            lease,
         )
         log.warning(
             "channel %s: reply %s (attempt %d)",
@@ -127,15 +241,10 @@ def send_reply(reply: Reply, *, now: dt.datetime, adapter: Adapter | None = None
         if reply.attempts >= MAX_ATTEMPTS:
             reply.status = Reply.Status.FAILED
             reply.payload = None
-        reply.save(
-            update_fields=[
-                "attempts",
-                "last_error",
-                "claimed_until",
-                "next_attempt_at",
-                "status",
-                "payload",
-            ]
+        _save(
+            reply,
+            ["attempts", "last_error", "claimed_until", "next_attempt_at", "status", "payload"],
+            lease,
         )
         log.warning("channel %s: reply error %s", reply.channel.name, type(exc).__name__)
         return False
@@ -149,8 +258,9 @@ def send_reply(reply: Reply, *, now: dt.datetime, adapter: Adapter | None = None
     reply.claimed_until = None
     reply.next_attempt_at = None
     reply.last_error = ""
-    reply.save(
-        update_fields=[
+    _save(
+        reply,
+        [
             "status",
             "provider_id",
             "sent_at",
@@ -159,7 +269,8 @@ def send_reply(reply: Reply, *, now: dt.datetime, adapter: Adapter | None = None
             "next_attempt_at",
             "attempts",
             "last_error",
-        ]
+        ],
+        lease,
     )
     return True
 
@@ -176,19 +287,27 @@ def deliver_due(
     now = now or timezone.now()
     step = Step()
     own: dict[UUID, Adapter] = {}
+    # One lease on a channel's state for the whole batch (its replies share the adapter).
+    leases: dict[UUID, StateLease | None] = {}
     try:
         for reply in _claim(now, channel_id):
             cache = adapters if adapters is not None else own
             adapter = cache.get(reply.channel_id)
             if adapter is None:
                 adapter = cache[reply.channel_id] = adapter_for(reply.channel)
-            if send_reply(reply, now=now, adapter=adapter):
+            if adapter.keeps_state and reply.channel_id not in leases:
+                leases[reply.channel_id] = StateLease.take(reply.channel, adapter, now)
+            lease = leases.get(reply.channel_id)
+            if send_reply(reply, now=now, adapter=adapter, lease=lease):
                 step.sent += 1
             elif reply.status == Reply.Status.FAILED:
                 step.failed += 1
             else:
                 step.retried += 1
     finally:
+        for held in leases.values():
+            if held is not None:
+                held.release()
         for adapter in own.values():
             adapter.close()
     return step
@@ -205,14 +324,40 @@ def mark_delivered(*, channel: Channel, provider_id: str, failed: bool = False) 
 
 
 def poll_channel(channel: Channel, adapter: Adapter | None = None) -> Step:
-    """One poll of one channel (through `adapter` if the caller keeps one for it). The cursor is saved only after every message of the batch is
-    ingested (each ingest commits on its own and is idempotent), so a crash repeats, never
-    loses."""
+    """One poll of one channel (through `adapter` if the caller keeps one for it). The cursor
+    is saved only after every message of the batch is ingested (each ingest commits on its own
+    and is idempotent), so a crash repeats, never loses. An adapter that keeps state polls
+    under the channel's state lease, and its state is saved with the cursor."""
     step = Step()
     own = adapter is None
     if adapter is None:
         adapter = adapter_for(channel)
     now = timezone.now()
+    lease: StateLease | None = None
+    if adapter.keeps_state:
+        lease = StateLease.take(channel, adapter, now)
+        if lease is None:  # a send step of this channel holds its state: poll next step
+            if own:
+                adapter.close()
+            return step
+        # Read under the lease: another gateway may have moved it since `channel` was read.
+        channel.cursor = Channel.objects.filter(pk=channel.pk).values_list("cursor", flat=True)[0]
+    try:
+        return _poll_with(channel, adapter, now=now, own=own, lease=lease, step=step)
+    finally:
+        if lease is not None:
+            lease.release()
+
+
+def _poll_with(
+    channel: Channel,
+    adapter: Adapter,
+    *,
+    now: dt.datetime,
+    own: bool,
+    lease: StateLease | None,
+    step: Step,
+) -> Step:
     try:
         batch = adapter.poll(channel.cursor)
     except Exception as exc:  # noqa: BLE001  (one broken provider must not stop the others)
@@ -242,9 +387,15 @@ def poll_channel(channel: Channel, adapter: Adapter | None = None) -> Step:
         else:
             step.ingested += 1
     with transaction.atomic():
-        Channel.objects.filter(pk=channel.pk).update(
-            cursor=batch.cursor, last_polled_at=now, last_ok_at=now
-        )
+        if lease is not None:
+            # The state and the position it belongs to, in one UPDATE: a restart resumes
+            # with the keys that decrypted this batch, from just after it.
+            if not lease.save(cursor=batch.cursor, now=now):
+                return step  # taken over: the next step repeats the batch (deduped)
+        else:
+            Channel.objects.filter(pk=channel.pk).update(
+                cursor=batch.cursor, last_polled_at=now, last_ok_at=now
+            )
     channel.cursor = batch.cursor
     return step
 

@@ -52,6 +52,15 @@ class Channel(UUIDModel):
     # A poller's position (Telegram's update offset ...), saved only after the batch before it
     # was ingested, so a restart repeats (deduped) rather than loses.
     cursor = models.CharField(max_length=200, blank=True, default="")
+    # An adapter's own state between steps (Matrix: nio's end-to-end key store, the bot's Olm
+    # account, its sessions and the devices it knows), under the delivery key. Saved in the
+    # same UPDATE as the cursor, so a restart resumes from a state and a position that agree.
+    sealed_state = models.BinaryField(null=True, blank=True)
+    # Whoever is using `sealed_state` now (a gateway's poll or send step), taken with a
+    # conditional UPDATE and held only for that step: two steps working from one state would
+    # each save their own and one would lose keys the homeserver already has.
+    state_lease = models.UUIDField(null=True, blank=True)
+    state_lease_until = models.DateTimeField(null=True, blank=True)
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_ok_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True, default="")

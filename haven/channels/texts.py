@@ -47,9 +47,9 @@ def _risk(kind: str) -> str:
         )
     if kind == "matrix":
         return _(
-            "This chat with our bot is not end-to-end encrypted: your Matrix server and ours "
-            "can read it. Your Matrix id is visible to us. Leave the room and delete it if "
-            "your device may be checked."
+            "If this room shows as encrypted, only you and we can read it; if not, your Matrix "
+            "server and ours can. Both servers see that you write to us, and when. Your Matrix "
+            "id is visible to us. Leave the room and delete it if your device may be checked."
         )
     return _("This channel may be read by its provider. Delete the messages after reading.")
 

@@ -47,3 +47,43 @@ def test_channels_add_list_health_and_test_against_the_stand_ins(
     Channel.objects.filter(name="tg").update(config={"base_url": "http://127.0.0.1:9"})
     with pytest.raises(CommandError):
         call_command("channels", "health", "tg", stdout=out)
+
+
+@pytest.mark.django_db
+def test_channels_set_changes_some_settings_and_secrets_and_keeps_the_rest() -> None:
+    from haven.channels.ingest import adapter_config
+
+    out = io.StringIO()
+    call_command(
+        "channels",
+        "add",
+        "matrix",
+        "mx",
+        "--set",
+        "homeserver=http://127.0.0.1:9",
+        "--set",
+        "device_id=OLD",
+        "--secret",
+        "access_token=old-token",
+        stdout=out,
+    )
+    call_command(
+        "channels",
+        "set",
+        "mx",
+        "--set",
+        "device_id=NEW",
+        "--secret",
+        "access_token=new-token",
+        stdout=out,
+    )
+
+    channel = Channel.objects.get(name="mx")
+    assert adapter_config(channel) == {
+        "homeserver": "http://127.0.0.1:9",
+        "device_id": "NEW",
+        "access_token": "new-token",
+    }
+    assert "new-token" not in out.getvalue() and "new-token" not in str(channel.config)
+    with pytest.raises(CommandError):
+        call_command("channels", "set", "mx", "--set", "colour=red", stdout=out)

@@ -2,6 +2,7 @@
 
     haven channels list
     haven channels add KIND NAME --set base_url=http://... --secret token=...
+    haven channels set NAME --set device_id=... --secret access_token=...   (change some)
     haven channels health [NAME]
     haven channels test NAME HANDLE      (queues a test message; `haven gateway` sends it)
 
@@ -15,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from haven.channels import adapters, delivery
-from haven.channels.ingest import adapter_for, create_channel, queue_test
+from haven.channels.ingest import adapter_for, create_channel, queue_test, update_channel
 from haven.channels.models import Channel, Reply
 
 
@@ -40,6 +41,10 @@ class Command(BaseCommand):
         add.add_argument("name")
         add.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
         add.add_argument("--secret", action="append", default=[], metavar="NAME=VALUE")
+        change = sub.add_parser("set", help="change some of a channel's settings or secrets")
+        change.add_argument("name")
+        change.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+        change.add_argument("--secret", action="append", default=[], metavar="NAME=VALUE")
         health = sub.add_parser("health", help="ask each provider whether the channel works")
         health.add_argument("name", nargs="?")
         test = sub.add_parser("test", help="send a test message to a handle you give")
@@ -54,6 +59,8 @@ class Command(BaseCommand):
             self._list()
         elif verb == "add":
             self._add(options)
+        elif verb == "set":
+            self._set(options)
         elif verb == "health":
             self._health(options.get("name"))
         elif verb == "test":
@@ -72,6 +79,9 @@ class Command(BaseCommand):
                 f"{channel.name:20} {channel.kind:9} {state:4} senders: {channel.senders.count()}"
                 f"  replies queued: {queued}  failed: {failed}"
             )
+            if channel.last_error:
+                # Adapters' errors name no handle, token or text (adapters.ChannelError).
+                self.stdout.write(f"  last error: {channel.last_error}")
 
     def _add(self, options: dict[str, Any]) -> None:
         if options["kind"] not in adapters.kinds():
@@ -87,6 +97,18 @@ class Command(BaseCommand):
         self.stdout.write(f"channel {channel.name} added ({channel.pk})")
         if adapters.adapter_class(channel.kind).mode == "webhook":
             self.stdout.write(f"its webhook path: /channels/hook/{channel.pk}/")
+
+    def _set(self, options: dict[str, Any]) -> None:
+        channel = Channel.objects.filter(name=options["name"]).first()
+        if channel is None:
+            raise CommandError("no channel of that name")
+        config, secrets = _pairs(options["set"]), _pairs(options["secret"])
+        fields = adapters.adapter_class(channel.kind).config_fields
+        for name in [*config, *secrets]:
+            if name not in fields:
+                raise CommandError(f"{channel.kind} has no setting {name!r}")
+        update_channel(channel=channel, config=config, secrets=secrets)
+        self.stdout.write(f"channel {channel.name} changed: {', '.join([*config, *secrets])}")
 
     def _health(self, name: str | None) -> None:
         channels = Channel.objects.order_by("name")
