@@ -37,8 +37,9 @@ An adapter is a thin translator between a provider's protocol and two plain valu
     `WebhookRejected` for a bad secret/signature or malformed body. The webhook view does
     size limits and admission control before calling it.
 
-* **Health**: `health() -> Health(ok, detail)` asks the provider whether the channel works
-  (a bot's getMe, the daemon's version). `detail` is English, for `haven channels`.
+* **Health**: `health() -> Health(ok, problem)` asks the provider whether the channel works
+  (a bot's getMe, the daemon's version). `problem` is a `problems.record`; `detail` is its
+  English line, for `haven channels`.
 
 * **Configuration**: an adapter is built from its channel's configuration, a plain dict
   (`Adapter(config)`): non-secret settings (a base URL, an account number) and secrets (a bot
@@ -59,6 +60,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any, ClassVar, Literal
+
+from haven.channels import problems
 
 # Modules whose import registers the built-in adapters. A module that fails to import (its
 # client library missing) is reported by `haven channels list`, never silently skipped.
@@ -124,12 +127,22 @@ class Poll:
 @dataclass(frozen=True)
 class Health:
     ok: bool
-    detail: str = ""
+    problem: str = ""  # problems.record(...): what was found, stored and shown translated
+
+    @property
+    def detail(self) -> str:
+        return problems.english(self.problem)
 
 
 class ChannelError(Exception):
-    """Base of the errors an adapter raises. The message is English, for staff and operators,
-    and never contains a handle, a token or a message text."""
+    """Base of the errors an adapter raises. `message` is an English msgid marked with
+    `gettext_noop`, `params` its values (a status code, an exception's class name): never a
+    handle, a token or a message text. `str()` is the English line (command line, logs);
+    `problem` is the stored form, shown to staff in their language (`haven.channels.problems`)."""
+
+    def __init__(self, message: str, /, **params: Any) -> None:
+        self.problem = problems.record(message, **params)
+        super().__init__(problems.english(self.problem))
 
 
 class SendError(ChannelError):
@@ -139,8 +152,8 @@ class SendError(ChannelError):
 class RetryableSendError(SendError):
     retryable = True
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, /, *, retry_after: float | None = None, **params: Any) -> None:
+        super().__init__(message, **params)
         self.retry_after = retry_after
 
 
@@ -169,8 +182,8 @@ class Adapter:
     # for it (Matrix: its end-to-end keys). The gateway gives it `state` (bytes, or None the
     # first time) before each poll or send, one step at a time per channel, and saves what it
     # leaves in `state` sealed under the delivery key, with the cursor (`Channel.sealed_state`).
-    # `state_notice` is an English line for the channel's last error (keys lost and made
-    # again), cleared by the gateway once written.
+    # `state_notice` is a problem (`problems.record`) for the channel's last error (keys lost
+    # and made again), cleared by the gateway once written.
     keeps_state: ClassVar[bool] = False
     state: bytes | None = None
     state_notice: str = ""

@@ -19,9 +19,11 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from haven.channels.adapters import (
     Adapter,
+    ChannelError,
     Outbound,
     RetryableSendError,
     SendError,
@@ -29,6 +31,7 @@ from haven.channels.adapters import (
 )
 from haven.channels.ingest import adapter_for, ingest, open_payload, open_state, seal_state
 from haven.channels.models import Channel, Reply
+from haven.channels.problems import record
 
 log = logging.getLogger("haven.channels")
 
@@ -89,9 +92,11 @@ class StateLease:
             except ValueError:
                 # Not a crash loop: the adapter starts a new state (Matrix: new device keys,
                 # uploaded again) and the channel's page says what was lost.
-                adapter.state_notice = (
-                    "the channel's saved state could not be opened (was the delivery key "
-                    "changed?): it was made again"
+                adapter.state_notice = record(
+                    gettext_noop(
+                        "the channel's saved state could not be opened (was the delivery key "
+                        "changed?): it was made again"
+                    )
                 )
                 log.warning("channel %s: saved state could not be opened", channel.name)
         lease.saved = adapter.state
@@ -106,7 +111,7 @@ class StateLease:
         if cursor is not None:
             fields.update(cursor=cursor, last_polled_at=now, last_ok_at=now)
         if self.adapter.state_notice:
-            fields.update(last_error=self.adapter.state_notice[:300], last_error_at=now)
+            fields.update(last_error=self.adapter.state_notice, last_error_at=now)
         if not fields:
             return True
         saved = Channel.objects.filter(pk=self.channel.pk, state_lease=self.token).update(**fields)
@@ -210,7 +215,7 @@ def _send_reply(
         if busy:  # not a failure: the last error the request page shows stays as it was
             reply.attempts -= 1
         retry = exc.retryable and reply.attempts < MAX_ATTEMPTS
-        reply.last_error = reply.last_error if busy else str(exc)[:300]
+        reply.last_error = reply.last_error if busy else exc.problem
         reply.claimed_until = None
         if retry:
             wait = backoff(reply.attempts)
@@ -235,7 +240,9 @@ def _send_reply(
         )
         return False
     except Exception as exc:  # noqa: BLE001  (an adapter bug must not stop every other reply)
-        reply.last_error = f"unexpected error: {type(exc).__name__}"
+        reply.last_error = record(
+            gettext_noop("unexpected error (%(error)s)"), error=type(exc).__name__
+        )
         reply.claimed_until = None
         reply.next_attempt_at = now + backoff(reply.attempts)
         if reply.attempts >= MAX_ATTEMPTS:
@@ -319,7 +326,10 @@ def mark_delivered(*, channel: Channel, provider_id: str, failed: bool = False) 
         status=Reply.Status.QUEUED
     )
     if failed:
-        return rows.update(status=Reply.Status.FAILED, last_error="the provider reported failure")
+        return rows.update(
+            status=Reply.Status.FAILED,
+            last_error=record(gettext_noop("the provider reported that delivery failed")),
+        )
     return rows.update(status=Reply.Status.DELIVERED, delivered_at=timezone.now())
 
 
@@ -361,9 +371,12 @@ def _poll_with(
     try:
         batch = adapter.poll(channel.cursor)
     except Exception as exc:  # noqa: BLE001  (one broken provider must not stop the others)
-        error = str(exc)[:300] if isinstance(exc, SendError) else type(exc).__name__
+        if isinstance(exc, ChannelError):
+            problem = record(gettext_noop("polling failed: %(reason)s"), reason=exc.problem)
+        else:
+            problem = record(gettext_noop("polling failed (%(error)s)"), error=type(exc).__name__)
         Channel.objects.filter(pk=channel.pk).update(
-            last_error=f"poll failed: {error}"[:300], last_error_at=now, last_polled_at=now
+            last_error=problem, last_error_at=now, last_polled_at=now
         )
         step.poll_errors.append(channel.name)
         log.warning("channel %s: poll failed (%s)", channel.name, type(exc).__name__)

@@ -48,7 +48,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from haven.channels.adapters import (
     Adapter,
@@ -62,6 +62,7 @@ from haven.channels.adapters import (
     RetryableSendError,
     register,
 )
+from haven.channels.problems import record
 
 log = logging.getLogger("haven.channels")
 # imapclient logs the whole IMAP conversation at DEBUG (addresses, bodies): whatever level the
@@ -429,14 +430,18 @@ class EmailAdapter(Adapter):
                         }
                     )
         except OSError as exc:  # TLS errors and timeouts included
-            raise ChannelError(f"IMAP connection failed ({type(exc).__name__})") from None
+            raise ChannelError(
+                gettext_noop("IMAP connection failed (%(error)s)"), error=type(exc).__name__
+            ) from None
         except Exception as exc:
             from imapclient.exceptions import IMAPClientError, LoginError
 
             if isinstance(exc, LoginError):
-                raise ChannelError("the IMAP server refused the login") from None
+                raise ChannelError(gettext_noop("the IMAP server refused the login")) from None
             if isinstance(exc, IMAPClientError):
-                raise ChannelError(f"IMAP error ({type(exc).__name__})") from None
+                raise ChannelError(
+                    gettext_noop("IMAP error (%(error)s)"), error=type(exc).__name__
+                ) from None
             raise
         messages = []
         for uid in uids:
@@ -496,12 +501,13 @@ class EmailAdapter(Adapter):
     def send(self, message: Outbound) -> str:
         to, key = split_handle(message.to)
         if not to or "@" not in to:
-            raise PermanentSendError("not an e-mail address")
+            raise PermanentSendError(gettext_noop("not an e-mail address"))
         try:
             mail = self._compose(to, key, message.text, message.language)
         except Exception as exc:  # noqa: BLE001  (a key that fails to encrypt must not send plain)
             raise PermanentSendError(
-                f"could not encrypt to the person's key ({type(exc).__name__})"
+                gettext_noop("could not encrypt to the person's key (%(error)s)"),
+                error=type(exc).__name__,
             ) from None
         try:
             with self._smtp() as smtp:
@@ -512,23 +518,28 @@ class EmailAdapter(Adapter):
             code = next(iter(exc.recipients.values()))[0] if exc.recipients else 550
             if code >= 500:
                 raise PermanentSendError(
-                    f"the SMTP server refused the recipient ({code})"
+                    gettext_noop("the SMTP server refused the recipient (%(code)s)"), code=code
                 ) from None
-            raise RetryableSendError(f"the SMTP server deferred the recipient ({code})") from None
+            raise RetryableSendError(
+                gettext_noop("the SMTP server deferred the recipient (%(code)s)"), code=code
+            ) from None
         except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
             if exc.smtp_code >= 500:
                 raise PermanentSendError(
-                    f"the SMTP server refused the message ({exc.smtp_code})"
+                    gettext_noop("the SMTP server refused the message (%(code)s)"),
+                    code=exc.smtp_code,
                 ) from None
             raise RetryableSendError(
-                f"the SMTP server deferred the message ({exc.smtp_code})"
+                gettext_noop("the SMTP server deferred the message (%(code)s)"), code=exc.smtp_code
             ) from None
         except smtplib.SMTPAuthenticationError as exc:
             raise RetryableSendError(
-                f"the SMTP server refused the login ({exc.smtp_code})"
+                gettext_noop("the SMTP server refused the login (%(code)s)"), code=exc.smtp_code
             ) from None
         except (smtplib.SMTPException, OSError) as exc:
-            raise RetryableSendError(f"SMTP connection failed ({type(exc).__name__})") from None
+            raise RetryableSendError(
+                gettext_noop("SMTP connection failed (%(error)s)"), error=type(exc).__name__
+            ) from None
         log.info("e-mail: reply sent%s", " encrypted" if key else "")
         return str(mail["Message-ID"])
 
@@ -539,11 +550,12 @@ class EmailAdapter(Adapter):
             with self._imap() as imap:
                 imap.select_folder(self.config.get("imap_folder") or "INBOX", readonly=True)
         except Exception as exc:  # noqa: BLE001
-            return Health(ok=False, detail=f"IMAP: {type(exc).__name__}")
+            return Health(False, record(gettext_noop("IMAP: %(error)s"), error=type(exc).__name__))
         try:
             with self._smtp() as smtp:
                 smtp.noop()
         except Exception as exc:  # noqa: BLE001
-            return Health(ok=False, detail=f"SMTP: {type(exc).__name__}")
-        pgp = "OpenPGP key loaded" if self._org_key() is not None else "no OpenPGP key"
-        return Health(ok=True, detail=f"IMAP and SMTP answer; {pgp}")
+            return Health(False, record(gettext_noop("SMTP: %(error)s"), error=type(exc).__name__))
+        if self._org_key() is None:
+            return Health(True, record(gettext_noop("IMAP and SMTP answer; no OpenPGP key")))
+        return Health(True, record(gettext_noop("IMAP and SMTP answer; OpenPGP key loaded")))

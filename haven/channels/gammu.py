@@ -36,6 +36,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from haven.channels.adapters import (
     Adapter,
     Health,
@@ -47,6 +49,7 @@ from haven.channels.adapters import (
     normalise_phone,
     register,
 )
+from haven.channels.problems import record
 
 DEFAULT_SPOOL = "/var/spool/gammu"
 # gammu-smsd writes an inbox file in place and the parts of a long message one after another
@@ -102,7 +105,7 @@ class GammuSmsdAdapter(Adapter):
     def send(self, message: Outbound) -> str:
         number = re.sub(r"[\s()-]", "", message.to)
         if not _NUMBER.match(number):
-            raise PermanentSendError("the recipient is not a phone number")
+            raise PermanentSendError(gettext_noop("the recipient is not a phone number"))
         token = "haven" + secrets.token_hex(8)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d_%H%M%S")
         temporary = self.outbox / f".{token}.tmp"
@@ -116,7 +119,8 @@ class GammuSmsdAdapter(Adapter):
         except OSError as exc:
             temporary.unlink(missing_ok=True)
             raise RetryableSendError(
-                f"the gammu-smsd outbox could not be written ({type(exc).__name__})"
+                gettext_noop("the gammu-smsd outbox could not be written (%(error)s)"),
+                error=type(exc).__name__,
             ) from None
         return token
 
@@ -144,7 +148,8 @@ class GammuSmsdAdapter(Adapter):
             names = _listing(self.inbox, strict=True)
         except OSError as exc:
             raise RetryableSendError(
-                f"the gammu-smsd inbox could not be read ({type(exc).__name__})"
+                gettext_noop("the gammu-smsd inbox could not be read (%(error)s)"),
+                error=type(exc).__name__,
             ) from None
         token = secrets.token_hex(8)
         groups: dict[tuple[str, ...], dict[int, str]] = {}
@@ -214,7 +219,13 @@ class GammuSmsdAdapter(Adapter):
     def health(self) -> Health:
         for folder in (self.inbox, self.outbox, self.sent, self.error):
             if not folder.is_dir() or not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
-                return Health(False, f"spool folder {folder.name}/ missing or not writable")
+                return Health(
+                    False,
+                    record(
+                        gettext_noop("spool folder %(folder)s/ missing or not writable"),
+                        folder=folder.name,
+                    ),
+                )
         waiting = [
             (self.outbox / name).stat().st_mtime
             for name in _listing(self.outbox)
@@ -225,10 +236,21 @@ class GammuSmsdAdapter(Adapter):
             if age > STUCK_AFTER:
                 return Health(
                     False,
-                    f"{len(waiting)} repl(ies) waiting in the outbox for {int(age.total_seconds() // 60)}"
-                    " min: is gammu-smsd running?",
+                    record(
+                        gettext_noop(
+                            "replies waiting in the outbox: %(count)s, the oldest for %(minutes)s "
+                            "min: is gammu-smsd running?"
+                        ),
+                        count=len(waiting),
+                        minutes=int(age.total_seconds() // 60),
+                    ),
                 )
-        return Health(True, f"spool ready, {len(waiting)} repl(ies) in the outbox")
+        return Health(
+            True,
+            record(
+                gettext_noop("spool ready, replies in the outbox: %(count)s"), count=len(waiting)
+            ),
+        )
 
 
 def _listing(folder: Path, *, strict: bool = False) -> list[str]:

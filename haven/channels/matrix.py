@@ -46,6 +46,8 @@ import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
+from django.utils.translation import gettext_noop
+
 from haven.channels.adapters import (
     Adapter,
     ChannelError,
@@ -59,6 +61,7 @@ from haven.channels.adapters import (
     register,
 )
 from haven.channels.email import language_hint
+from haven.channels.problems import record
 
 log = logging.getLogger("haven.channels")
 # With encryption on, nio's warnings name users and their devices ("Attempted to mark device
@@ -88,13 +91,15 @@ STATE_VERSION = 1
 # table", keys saved into the other state; seen in the threaded gateway test). Every step that
 # opens a store holds this lock for its length: Matrix steps of different channels take turns.
 NIO_STORE_LOCK = threading.Lock()
-# For the channel's last error (English, for operators; docs/intake.md says what to do). A
-# client pins a device's keys: new keys under the same device id are refused, so only a new
-# device (a new login) makes the bot readable again.
-KEYS_LOST = (
-    "end-to-end keys lost: new ones were made for the same device, which people's clients "
-    "refuse, so their encrypted messages arrive undecryptable. Log the bot in again (a new "
-    "device) and set the channel's device_id and access_token"
+# For the channel's last error (docs/intake.md says what to do). A client pins a device's
+# keys: new keys under the same device id are refused, so only a new device (a new login)
+# makes the bot readable again.
+KEYS_LOST = record(
+    gettext_noop(
+        "end-to-end keys lost: new ones were made for the same device, which people's clients "
+        "refuse, so their encrypted messages arrive undecryptable. Log the bot in again (a new "
+        "device) and set the channel's device_id and access_token"
+    )
 )
 # One sync returns at most this many events per room; the rest come with the next token.
 SYNC_FILTER = {
@@ -244,12 +249,12 @@ class MatrixAdapter(Adapter):
             if isinstance(uploaded, KeysUploadResponse):
                 return
             if "already exists" not in str(getattr(uploaded, "message", "")):
-                raise ChannelError("the homeserver refused the bot's end-to-end keys")
+                raise ChannelError(gettext_noop("the homeserver refused the bot's end-to-end keys"))
             # The homeserver still holds one-time keys of an account whose state was lost,
             # under the ids this account counts from: skip them.
             client.olm.account.mark_keys_as_published()
             self.state_notice = KEYS_LOST
-        raise ChannelError("the homeserver refused the bot's new one-time keys")
+        raise ChannelError(gettext_noop("the homeserver refused the bot's new one-time keys"))
 
     # --- in ------------------------------------------------------------------------------
 
@@ -297,9 +302,13 @@ class MatrixAdapter(Adapter):
 
         me = client.user_id
         if not me:
-            raise ChannelError("the channel has no user_id: the bot cannot tell its own messages")
+            raise ChannelError(
+                gettext_noop("the channel has no user_id: the bot cannot tell its own messages")
+            )
         if client.olm is None:
-            raise ChannelError("the channel has no device_id: the bot cannot hold its keys")
+            raise ChannelError(
+                gettext_noop("the channel has no device_id: the bot cannot hold its keys")
+            )
         if client.should_upload_keys:
             # A step of its own, saved before anything else: keys the homeserver holds must
             # never be lost with a step that failed later (they could not be uploaded again).
@@ -313,7 +322,10 @@ class MatrixAdapter(Adapter):
             full_state=not cursor,
         )
         if not isinstance(synced, SyncResponse):
-            raise ChannelError(f"sync failed ({getattr(synced, 'status_code', '') or 'error'})")
+            code = getattr(synced, "status_code", "")
+            if code:
+                raise ChannelError(gettext_noop("sync failed (%(code)s)"), code=code)
+            raise ChannelError(gettext_noop("sync failed"))
         if client.should_query_keys:
             await client.keys_query()
         for room_id in synced.rooms.invite:
@@ -365,7 +377,9 @@ class MatrixAdapter(Adapter):
         except ChannelError:
             raise
         except (OSError, TimeoutError) as exc:
-            raise ChannelError(f"homeserver unreachable ({type(exc).__name__})") from None
+            raise ChannelError(
+                gettext_noop("homeserver unreachable (%(error)s)"), error=type(exc).__name__
+            ) from None
 
     # --- out -----------------------------------------------------------------------------
 
@@ -449,7 +463,9 @@ class MatrixAdapter(Adapter):
                 else (),
             )
             if not isinstance(created, RoomCreateResponse):
-                raise PermanentSendError("could not open a direct room with the person")
+                raise PermanentSendError(
+                    gettext_noop("could not open a direct room with the person")
+                )
             sent = await self._send_into(
                 client, created.room_id, user, content, tx, encrypted=encrypted, invited=True
             )
@@ -458,10 +474,16 @@ class MatrixAdapter(Adapter):
             code = str(getattr(sent, "status_code", "") or "")
         if code == "M_LIMIT_EXCEEDED":
             retry = getattr(sent, "retry_after_ms", None) or 1000
-            raise RetryableSendError("the homeserver is rate limiting", retry_after=retry / 1000)
+            raise RetryableSendError(
+                gettext_noop("the homeserver is rate limiting"), retry_after=retry / 1000
+            )
         if code in {"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_USER_DEACTIVATED"}:
-            raise PermanentSendError(f"the homeserver refused the message ({code})")
-        raise RetryableSendError(f"the homeserver failed ({code or 'no answer'})")
+            raise PermanentSendError(
+                gettext_noop("the homeserver refused the message (%(code)s)"), code=code
+            )
+        if code:
+            raise RetryableSendError(gettext_noop("the homeserver failed (%(code)s)"), code=code)
+        raise RetryableSendError(gettext_noop("the homeserver did not answer"))
 
     def send(self, message: Outbound) -> str:
         from nio.exceptions import EncryptionError, LocalProtocolError, SendRetryError
@@ -469,11 +491,14 @@ class MatrixAdapter(Adapter):
         try:
             return self._run(lambda client: self._send(client, message.to, message.text))
         except (OSError, TimeoutError) as exc:
-            raise RetryableSendError(f"homeserver unreachable ({type(exc).__name__})") from None
+            raise RetryableSendError(
+                gettext_noop("homeserver unreachable (%(error)s)"), error=type(exc).__name__
+            ) from None
         except (EncryptionError, LocalProtocolError, SendRetryError) as exc:
             # nio's messages name rooms and users: only the kind of failure is kept.
             raise RetryableSendError(
-                f"the reply could not be encrypted ({type(exc).__name__})"
+                gettext_noop("the reply could not be encrypted (%(error)s)"),
+                error=type(exc).__name__,
             ) from None
 
     # --- health --------------------------------------------------------------------------
@@ -484,10 +509,15 @@ class MatrixAdapter(Adapter):
         async def check(client: Any) -> Health:
             me = await client.whoami()
             if isinstance(me, WhoamiResponse):
-                return Health(ok=True, detail="the homeserver knows the bot's token")
-            return Health(ok=False, detail="the homeserver refused the bot's token")
+                return Health(True, record(gettext_noop("the homeserver knows the bot's token")))
+            return Health(False, record(gettext_noop("the homeserver refused the bot's token")))
 
         try:
             return self._run(check, crypto=False)
         except Exception as exc:  # noqa: BLE001
-            return Health(ok=False, detail=f"homeserver unreachable ({type(exc).__name__})")
+            return Health(
+                False,
+                record(
+                    gettext_noop("homeserver unreachable (%(error)s)"), error=type(exc).__name__
+                ),
+            )

@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from haven.channels import problems
 from haven.vault.fields import SealedField
 from haven.vault.models import UUIDModel, VaultOwned
 
@@ -69,6 +70,10 @@ class Channel(UUIDModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def problem(self) -> str:
+        """The last error in the reader's language (`last_error` is a `problems.record`)."""
+        return problems.describe(self.last_error)
 
 
 class Sender(UUIDModel, VaultOwned):
@@ -177,3 +182,7 @@ class Reply(UUIDModel):
             models.Index(fields=["request_id"]),
             models.Index(fields=["channel", "provider_id"]),
         ]
+
+    def problem(self) -> str:
+        """Why the last attempt failed, in the reader's language."""
+        return problems.describe(self.last_error)

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import requests
+from django.utils.translation import gettext_noop
 
 from haven.channels.adapters import (
     Adapter,
@@ -37,6 +38,7 @@ from haven.channels.adapters import (
     normalise_phone,
     register,
 )
+from haven.channels.problems import record
 
 TIMEOUT = 20.0
 # Envelopes per `receive`: signal-cli acknowledges what it hands out, so this is what a crash
@@ -87,9 +89,13 @@ class SignalAdapter(Adapter):
         url = self.config.get("base_url", "").rstrip("/") + "/api/v1/rpc"
         response = self._session.post(url, json=body, timeout=TIMEOUT)
         if response.status_code >= 500:
-            raise RetryableSendError(f"signal-cli answered {response.status_code}")
+            raise RetryableSendError(
+                gettext_noop("signal-cli answered %(status)s"), status=response.status_code
+            )
         if response.status_code != 200:
-            raise PermanentSendError(f"signal-cli answered {response.status_code}")
+            raise PermanentSendError(
+                gettext_noop("signal-cli answered %(status)s"), status=response.status_code
+            )
         answer = response.json()
         if answer.get("error"):
             error = answer["error"]
@@ -101,11 +107,16 @@ class SignalAdapter(Adapter):
             result = self._rpc("send", {"recipient": [message.to], "message": message.text})
         except SignalRpcError as exc:
             if exc.code in PERMANENT_CODES:
-                raise PermanentSendError(f"signal-cli refused the message ({exc.code})") from None
-            raise RetryableSendError(f"signal-cli failed to send ({exc.code})") from None
+                raise PermanentSendError(
+                    gettext_noop("signal-cli refused the message (%(code)s)"), code=exc.code
+                ) from None
+            raise RetryableSendError(
+                gettext_noop("signal-cli failed to send (%(code)s)"), code=exc.code
+            ) from None
         except requests.RequestException as exc:
             raise RetryableSendError(
-                f"signal-cli could not be reached ({type(exc).__name__})"
+                gettext_noop("signal-cli could not be reached (%(error)s)"),
+                error=type(exc).__name__,
             ) from None
         return str((result or {}).get("timestamp", ""))
 
@@ -144,14 +155,24 @@ class SignalAdapter(Adapter):
         try:
             response = self._session.get(url, timeout=TIMEOUT)
         except requests.RequestException as exc:
-            return Health(False, f"unreachable ({type(exc).__name__})")
+            return Health(
+                False, record(gettext_noop("unreachable (%(error)s)"), error=type(exc).__name__)
+            )
         if response.status_code != 200:
-            return Health(False, f"check answered {response.status_code}")
+            return Health(
+                False,
+                record(gettext_noop("the check answered %(status)s"), status=response.status_code),
+            )
         try:
             version = self._rpc("version", {})
         except (SignalRpcError, RetryableSendError, PermanentSendError, requests.RequestException):
-            return Health(True, "daemon running")
-        return Health(True, f"signal-cli {(version or {}).get('version', '?')}")
+            return Health(True, record(gettext_noop("the daemon is running")))
+        return Health(
+            True,
+            record(
+                gettext_noop("signal-cli %(version)s"), version=(version or {}).get("version", "?")
+            ),
+        )
 
     def close(self) -> None:
         self._session.close()

@@ -24,6 +24,7 @@ from typing import Any
 import requests
 from android_sms_gateway import APIClient, domain, errors
 from android_sms_gateway.http import RequestsHttpClient
+from django.utils.translation import gettext_noop
 
 from haven.channels.adapters import (
     Adapter,
@@ -36,6 +37,7 @@ from haven.channels.adapters import (
     normalise_phone,
     register,
 )
+from haven.channels.problems import record
 
 TIMEOUT = 15.0
 # A signed request older (or newer) than this is refused: a captured webhook cannot be replayed
@@ -84,7 +86,7 @@ class SmsGatewayAdapter(Adapter):
         if not self.config.get("login") or not self.config.get("password"):
             # The client library's own ValueError reached triage as "unexpected error"; retried,
             # so that replies go once an operator sets them (`haven channels`).
-            raise RetryableSendError("the SMS channel has no login and password set")
+            raise RetryableSendError(gettext_noop("the SMS channel has no login and password set"))
         client = self._client()
         try:
             state = client.send(
@@ -97,11 +99,16 @@ class SmsGatewayAdapter(Adapter):
         except errors.APIError as exc:
             status = exc.status_code or 0
             if status == 429 or status >= 500:
-                raise RetryableSendError(f"the SMS gateway answered {status}") from None
-            raise PermanentSendError(f"the SMS gateway refused the message ({status})") from None
+                raise RetryableSendError(
+                    gettext_noop("the SMS gateway answered %(status)s"), status=status
+                ) from None
+            raise PermanentSendError(
+                gettext_noop("the SMS gateway refused the message (%(status)s)"), status=status
+            ) from None
         except requests.RequestException as exc:
             raise RetryableSendError(
-                f"the SMS gateway could not be reached ({type(exc).__name__})"
+                gettext_noop("the SMS gateway could not be reached (%(error)s)"),
+                error=type(exc).__name__,
             ) from None
         finally:
             client.http._session.close()
@@ -146,9 +153,17 @@ class SmsGatewayAdapter(Adapter):
         try:
             response = session.get(self.config.get("base_url", "").rstrip("/") + "/health")
         except requests.RequestException as exc:
-            return Health(False, f"unreachable ({type(exc).__name__})")
+            return Health(
+                False, record(gettext_noop("unreachable (%(error)s)"), error=type(exc).__name__)
+            )
         finally:
             session.close()
         if response.status_code != 200:
-            return Health(False, f"health answered {response.status_code}")
-        return Health(True, "gateway answers")
+            return Health(
+                False,
+                record(
+                    gettext_noop("the health check answered %(status)s"),
+                    status=response.status_code,
+                ),
+            )
+        return Health(True, record(gettext_noop("the gateway answers")))

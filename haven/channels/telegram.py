@@ -33,6 +33,7 @@ from aiogram.exceptions import (
     TelegramUnauthorizedError,
 )
 from aiogram.types import Update
+from django.utils.translation import gettext_noop
 
 from haven.channels.adapters import (
     Adapter,
@@ -46,6 +47,7 @@ from haven.channels.adapters import (
     WebhookRejected,
     register,
 )
+from haven.channels.problems import record
 
 T = TypeVar("T")
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the Bot API's own getFile limit
@@ -97,21 +99,27 @@ class TelegramAdapter(Adapter):
             return self._run(work)
         except TelegramRetryAfter as exc:
             raise RetryableSendError(
-                "Telegram asked to wait", retry_after=float(exc.retry_after)
+                gettext_noop("Telegram asked to wait"), retry_after=float(exc.retry_after)
             ) from None
         except (TelegramServerError, TelegramNetworkError) as exc:
-            raise RetryableSendError(f"Telegram failed ({type(exc).__name__})") from None
+            raise RetryableSendError(
+                gettext_noop("Telegram failed (%(error)s)"), error=type(exc).__name__
+            ) from None
         except (
             TelegramForbiddenError,
             TelegramBadRequest,
             TelegramNotFound,
             TelegramUnauthorizedError,
         ) as exc:
-            raise PermanentSendError(f"Telegram refused ({type(exc).__name__})") from None
+            raise PermanentSendError(
+                gettext_noop("Telegram refused (%(error)s)"), error=type(exc).__name__
+            ) from None
         except TelegramAPIError as exc:
-            raise RetryableSendError(f"Telegram failed ({type(exc).__name__})") from None
+            raise RetryableSendError(
+                gettext_noop("Telegram failed (%(error)s)"), error=type(exc).__name__
+            ) from None
         except ValueError:
-            raise PermanentSendError("not a Telegram chat id") from None
+            raise PermanentSendError(gettext_noop("not a Telegram chat id")) from None
 
     async def _inbound(self, bot: Bot, update: Update) -> Inbound | None:
         message = update.message
@@ -165,7 +173,9 @@ class TelegramAdapter(Adapter):
         try:
             return self._run(work)
         except TelegramAPIError as exc:
-            raise RetryableSendError(f"Telegram poll failed ({type(exc).__name__})") from None
+            raise RetryableSendError(
+                gettext_noop("Telegram poll failed (%(error)s)"), error=type(exc).__name__
+            ) from None
 
     def parse_webhook(self, *, headers: Mapping[str, str], body: bytes) -> list[Inbound]:
         secret = self.config.get("webhook_secret", "")
@@ -189,6 +199,8 @@ class TelegramAdapter(Adapter):
             return me.username or str(me.id)
 
         try:
-            return Health(True, f"bot @{self._run(work)}")
+            return Health(True, record(gettext_noop("bot @%(name)s"), name=self._run(work)))
         except (TelegramAPIError, ValueError, OSError) as exc:
-            return Health(False, f"getMe failed ({type(exc).__name__})")
+            return Health(
+                False, record(gettext_noop("getMe failed (%(error)s)"), error=type(exc).__name__)
+            )

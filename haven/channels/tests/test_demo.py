@@ -90,4 +90,4 @@ def test_each_demo_request_shows_its_channel_and_delivery_in_words(
     assert set(shown) == {kind for kind, *_ in demo.MESSAGES}
     # The e-mail request (what the journey in test_journey_email.py follows with a real mail
     # system): the first reply is waiting for its next attempt, with the reason in the row.
-    assert "Ждёт отправки" in shown["email"] and "SMTP connection failed" in shown["email"]
+    assert "Ждёт отправки" in shown["email"] and "не удалось подключиться к SMTP" in shown["email"]

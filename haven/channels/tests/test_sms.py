@@ -130,8 +130,10 @@ def test_a_staff_reply_goes_back_by_sms_retried_with_backoff_and_shown_in_triage
     assert reply.status == Reply.Status.QUEUED and reply.attempts == 1
     assert reply.next_attempt_at >= now + dt.timedelta(seconds=5)
     assert "503" in reply.last_error
-    page = client_for(personas.operator).get(f"/staff/intake/{request.id}/")
-    assert "503" in page.content.decode()
+    page = client_for(personas.operator).get(f"/staff/intake/{request.id}/").content.decode()
+    # The problem in the reader's language, never the stored form or the English line.
+    assert "SMS-шлюз ответил 503" in page
+    assert "the SMS gateway" not in page and "%(status)s" not in page
     assert delivery.deliver_due(now).sent == 0  # not before its time
     assert delivery.deliver_due(now + dt.timedelta(seconds=6)).sent == 1
     assert sms_server.sent[-1]["text"] == "Мы получили, ответим сегодня"

@@ -14,8 +14,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from haven.channels import adapters, delivery
+from haven.channels import adapters, delivery, problems
 from haven.channels.ingest import adapter_for, create_channel, queue_test, update_channel
 from haven.channels.models import Channel, Reply
 
@@ -81,7 +82,7 @@ class Command(BaseCommand):
             )
             if channel.last_error:
                 # Adapters' errors name no handle, token or text (adapters.ChannelError).
-                self.stdout.write(f"  last error: {channel.last_error}")
+                self.stdout.write(f"  last error: {problems.english(channel.last_error)}")
 
     def _add(self, options: dict[str, Any]) -> None:
         if options["kind"] not in adapters.kinds():
@@ -127,7 +128,10 @@ class Command(BaseCommand):
             else:
                 bad += 1
                 Channel.objects.filter(pk=channel.pk).update(
-                    last_error=f"health: {health.detail}"[:300], last_error_at=now
+                    last_error=problems.record(
+                        gettext_noop("health check: %(reason)s"), reason=health.problem
+                    ),
+                    last_error_at=now,
                 )
             failed = channel.replies.filter(status=Reply.Status.FAILED).count()
             verdict = "ok" if health.ok else "FAILING"
@@ -149,4 +153,4 @@ class Command(BaseCommand):
         if delivery.send_reply(reply, now=timezone.now()):
             self.stdout.write("test message sent")
         else:
-            raise CommandError(f"test message not sent: {reply.last_error}")
+            raise CommandError(f"test message not sent: {problems.english(reply.last_error)}")
