@@ -280,6 +280,28 @@ def profile(client: Any, url: str, params: dict[str, str], runs: int, top: int) 
     print(out.getvalue())
 
 
+def explain(client: Any, url: str, params: dict[str, str], top: int) -> None:
+    """The `top` slowest SELECTs of one request (after a warm-up request), each with its time
+    and, on PostgreSQL, its EXPLAIN (ANALYZE, BUFFERS) run straight after the request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url, params)
+    queries = ctx.captured_queries
+    total = sum(float(q["time"]) for q in queries) * 1000
+    print(f"  {len(queries)} queries, {total:.1f} ms in SQL (as timed by Django)")
+    selects = [q for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    for q in sorted(selects, key=lambda q: -float(q["time"]))[:top]:
+        print(f"  -- {float(q['time']) * 1000:.1f} ms: {q['sql'][:2000]}")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
+                for (line,) in cur.fetchall():
+                    print(f"     {line}")
+
+
 def build(args: Any) -> None:
     from haven.accounts.actions import create_staff_user
     from haven.testing.personas import keyring_for
@@ -328,6 +350,13 @@ def main() -> None:
     parser.add_argument(
         "--profile", type=int, default=0, help="print cProfile's top N entries per page instead"
     )
+    parser.add_argument(
+        "--explain",
+        type=int,
+        default=0,
+        help="print the N slowest SELECTs of one request per page instead (with EXPLAIN "
+        "ANALYZE on PostgreSQL)",
+    )
     args = parser.parse_args()
     import os
     from pathlib import Path
@@ -374,6 +403,10 @@ def main() -> None:
             print(f"== {label} ({args.runs} requests)")
             profile(who, url, params, args.runs, args.profile)
             continue
+        if args.explain:
+            print(f"== {label}")
+            explain(who, url, params, args.explain)
+            continue
         sealed = timed(who, url, params, args.runs)
         if key in ("list", "search"):
             with sealing_disabled():
@@ -383,10 +416,13 @@ def main() -> None:
             )
         else:
             print(f"{label}: p50 {sealed[0]:.0f} ms p95 {sealed[1]:.0f} ms ({sealed[2]} queries)")
-    if "stats" in pages and not args.profile:
+    if "stats" in pages and args.explain:
+        print("== statistics page")
+        explain(client, "/staff/reports/", {}, args.explain)
+    if "stats" in pages and not (args.profile or args.explain):
         stats = timed(client, "/staff/reports/", {}, max(5, args.runs // 3))
         print(f"statistics page: p50 {stats[0]:.0f} ms p95 {stats[1]:.0f} ms, {stats[2]} queries")
-    if "cli" in pages and not args.profile:
+    if "cli" in pages and not (args.profile or args.explain):
         summary_t = []
         for _ in range(5):
             t0 = time.perf_counter()
