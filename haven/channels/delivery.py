@@ -232,12 +232,15 @@ def _send_reply(
             ["attempts", "last_error", "claimed_until", "next_attempt_at", "status", "payload"],
             lease,
         )
-        log.warning(
-            "channel %s: reply %s (attempt %d)",
-            reply.channel.name,
-            "will be retried" if retry else "failed",
-            reply.attempts,
-        )
+        if busy:  # the other step is done in a moment: not worth an operator's attention
+            log.info("channel %s: reply waits for the channel's keys", reply.channel.name)
+        else:
+            log.warning(
+                "channel %s: reply %s (attempt %d)",
+                reply.channel.name,
+                "will be retried" if retry else "failed",
+                reply.attempts,
+            )
         return False
     except Exception as exc:  # noqa: BLE001  (an adapter bug must not stop every other reply)
         reply.last_error = record(
