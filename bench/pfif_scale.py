@@ -337,10 +337,83 @@ def _name_cache_entries() -> int:
     return sum(cache.cache_info().currsize for cache in caches.values())
 
 
+class _Window:
+    """cProfile and every SQL statement timed (``connection.execute_wrappers``) over records
+    START to END of the writing pass of the import that reaches them: a profile at a registry
+    size that only a long import reaches, without building and keeping such a registry."""
+
+    def __init__(self, spec: str, out: Path) -> None:
+        self.start, self.end = (int(x) for x in spec.split(","))
+        self.out = out
+        self.profile: Any = None
+        self.sql: dict[str, list[float]] = {}
+        self.done = False
+
+    def _wrapper(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        import re
+
+        # One line per statement shape: IN lists, VALUES rows and UNION ALL parts collapsed.
+        key = re.sub(r"(%s, )+%s", "%s...", re.sub(r"\bpart\d+|\"s\d+_x\d+\"", "N", sql))
+        key = re.sub(r"(\(%s\.\.\.\), )+\(%s\.\.\.\)", "(%s...), ...", key)
+        parts = key.split(" UNION ALL ")
+        key = " UNION ALL ".join(dict.fromkeys(parts)) + (
+            " UNION ALL ..." if len(parts) > 1 else ""
+        )
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.sql.setdefault(key, []).append(time.perf_counter() - t)
+
+    def __call__(self, stage: str, done: int) -> None:
+        import cProfile
+
+        from django.db import connection
+
+        if self.done or stage != "import":
+            return
+        if self.profile is None and done == self.start:
+            from haven.missing.models import MissingPersonReport
+
+            print(
+                f"profile window: records {self.start}-{self.end}, registry "
+                f"{MissingPersonReport.objects.count()} reports",
+                flush=True,
+            )
+            self.cpu = time.process_time()
+            self.profile = cProfile.Profile()
+            connection.execute_wrappers.append(self._wrapper)
+            self.profile.enable()
+        elif self.profile is not None and done == self.end:
+            import pstats
+
+            self.profile.disable()
+            cpu = time.process_time() - self.cpu
+            connection.execute_wrappers.remove(self._wrapper)
+            self.done = True
+            self.profile.dump_stats(self.out.with_suffix(".pstats"))
+            total = sum(sum(v) for v in self.sql.values())
+            with open(self.out.with_suffix(".txt"), "w") as f:
+                f.write(f"records {self.start}-{self.end}: {cpu:.1f} s CPU under cProfile\n")
+                pstats.Stats(self.profile, stream=f).sort_stats("cumulative").print_stats(45)
+                pstats.Stats(self.profile, stream=f).sort_stats("tottime").print_stats(30)
+                f.write(f"SQL: {sum(map(len, self.sql.values()))} statements, {total:.2f} s\n")
+                rows = sorted(self.sql.items(), key=lambda kv: -sum(kv[1]))
+                for sql, times in rows[:25]:
+                    f.write(
+                        f"{sum(times):8.3f} s {len(times):7d}x {1e3 * sum(times) / len(times):7.3f}"
+                        f" ms  {sql[:400]}\n"
+                    )
+            print(f"profile window done: {cpu:.1f} s CPU, written to {self.out}.*", flush=True)
+
+
 def _progress(args: argparse.Namespace) -> Callable[[str, int, int], None] | None:
     """The import command's bar, plus a rate line every 1,000 records (to stdout)."""
+    if args.profile_window and not hasattr(args, "window"):
+        args.window = _Window(args.profile_window, args.profile_out)  # one for the whole run
+    window = getattr(args, "window", None)
     if not args.progress:
-        return None
+        return None if window is None else lambda stage, done, _total: window(stage, done)
     from django.core.management.base import OutputWrapper
 
     from haven.missing.management.commands.pfif import _Bar
@@ -349,6 +422,8 @@ def _progress(args: argparse.Namespace) -> Callable[[str, int, int], None] | Non
     last = [0, time.perf_counter(), time.process_time()]
 
     def report(stage: str, done: int, total: int) -> None:
+        if window is not None:
+            window(stage, done)
         bar(stage, done, total)
         if stage == "import" and (done - last[0] >= 1000 or done == total) and done > last[0]:
             from haven.missing.models import MissingPersonReport
@@ -401,6 +476,19 @@ def main() -> None:
         action="store_true",
         help="a progress bar on stderr, and every 1,000 records of each import the records/s "
         "(wall and CPU) since the last line and the registry's size",
+    )
+    parser.add_argument(
+        "--profile-window",
+        default="",
+        metavar="START,END",
+        help="cProfile and time every SQL statement over records START to END of the first "
+        "import that reaches them (the registry's included), e.g. 60000,61000",
+    )
+    parser.add_argument(
+        "--profile-out",
+        type=Path,
+        default=Path("pfif-window"),
+        help="where --profile-window writes OUT.pstats and OUT.txt (top functions, top SQL)",
     )
     args = parser.parse_args()
     reuse = args.registry_db is not None and args.registry_db.exists()
@@ -462,9 +550,24 @@ def main() -> None:
             path = work / "registry.xml"
             generate(path, args.registry, top_level=True, names=_Names(args.names, 1))
             path.write_text(path.read_text().replace("bench.example/", "registry.example/"))
-            pfif.import_stream(
+            start, cpu = time.perf_counter(), time.process_time()
+            result = pfif.import_stream(
                 keyring=ring, open_stream=lambda: open(path, "rb"), progress=_progress(args)
             )
+            print(
+                f"registry of {args.registry} built: {time.perf_counter() - start:.1f} s wall, "
+                f"{time.process_time() - cpu:.1f} s CPU {result.as_dict()}",
+                flush=True,
+            )
+            if args.names == "realistic":
+                total, found, same = repeats_found(
+                    _Names(args.names, 1), args.registry, "registry.example"
+                )
+                print(
+                    f"  second reports within the registry's file: {total}; suggested with the "
+                    f"first: {found}; of those not dismissed by their names: {same}",
+                    flush=True,
+                )
         if args.registry_db is not None:
             from _django import snapshot
 
