@@ -446,6 +446,66 @@ def _progress(args: argparse.Namespace) -> Callable[[str, int, int], None] | Non
     return report
 
 
+def _where(trace: Any, frames: int = 4) -> str:
+    """The innermost `frames` frames of a traceback, Haven's and the bench's first."""
+    own = [f for f in trace if "/haven/" in f.filename or "/bench/" in f.filename]
+    shown = (own or list(trace))[:frames]
+    return " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in shown)
+
+
+def _traced_import(
+    pfif: Any, ring: Any, path: Path, persons: int, args: argparse.Namespace
+) -> float:
+    """One import under tracemalloc (`--trace-frames` frames a trace): its peak, and what grew
+    between the first 1,000 persons and the last (snapshots compared by traceback), and what
+    stays allocated after it. Returns the peak in MB."""
+    marks = sorted({min(1000, persons), persons})
+    snaps: dict[int, tracemalloc.Snapshot] = {}
+    inner = _progress(args)
+    ignore = [tracemalloc.Filter(False, tracemalloc.__file__)]
+
+    def hook(stage: str, done: int, total: int) -> None:
+        if inner is not None:
+            inner(stage, done, total)
+        if stage == "import" and done in marks and done not in snaps:
+            gc.collect()
+            snaps[done] = tracemalloc.take_snapshot().filter_traces(ignore)
+            print(
+                f"  snapshot at {done} persons: traced "
+                f"{tracemalloc.get_traced_memory()[0] / 1e6:.1f} MB, name caches "
+                f"{_name_cache_entries():,} entries",
+                flush=True,
+            )
+
+    gc.collect()
+    tracemalloc.start(args.trace_frames)
+    cpu = time.process_time()
+    pfif.import_stream(keyring=ring, open_stream=lambda: open(path, "rb"), progress=hook)
+    cpu = time.process_time() - cpu
+    _current, peak = tracemalloc.get_traced_memory()
+    gc.collect()
+    after = tracemalloc.take_snapshot().filter_traces(ignore)
+    current = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    print(
+        f"traced import of {persons} persons + {persons} notes: peak {peak / 1e6:.1f} MB, "
+        f"{current / 1e6:.1f} MB still allocated after it, {cpu:.1f} s CPU (traced)",
+        flush=True,
+    )
+    if len(snaps) == 2:
+        first, last = (snaps[m] for m in marks)
+        print(f"  grew from {marks[0]} to {marks[1]} persons (top 12 by traceback):")
+        for stat in last.compare_to(first, "traceback")[:12]:
+            print(
+                f"    {stat.size_diff / 1e6:+8.2f} MB {stat.count_diff:+9,d} blocks  "
+                f"{_where(stat.traceback)}"
+            )
+    print("  allocated after the import (top 8 by traceback):")
+    for stat in after.statistics("traceback")[:8]:
+        print(f"    {stat.size / 1e6:8.2f} MB {stat.count:9,d} blocks  {_where(stat.traceback)}")
+    return peak / 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--persons", type=int, default=100_000)
@@ -477,6 +537,13 @@ def main() -> None:
         help="a progress bar on stderr, and every 1,000 records of each import the records/s "
         "(wall and CPU) since the last line and the registry's size",
     )
+    parser.add_argument(
+        "--trace-only",
+        action="store_true",
+        help="import each size once, under tracemalloc only (no timed import): the peak, what "
+        "grew from the first 1,000 persons to the last, what stays allocated after it",
+    )
+    parser.add_argument("--trace-frames", type=int, default=8, help="frames kept per trace")
     parser.add_argument(
         "--profile-window",
         default="",
@@ -584,6 +651,10 @@ def main() -> None:
             path.write_text(path.read_text().replace("bench.example/", f"b{k}{tag}.example/"))
             files.append(path)
         floor = measure(lambda p=files[0]: plain_iterparse(p), args.runs)[0]
+        if args.trace_only:
+            peak = _traced_import(pfif, ring, files[0], n_import, args)
+            imports.append((n_import, float("nan"), peak, floor))
+            continue
         gc.collect()
         start, cpu = time.perf_counter(), time.process_time()
         result = pfif.import_stream(
