@@ -337,10 +337,83 @@ def _name_cache_entries() -> int:
     return sum(cache.cache_info().currsize for cache in caches.values())
 
 
+class _Window:
+    """cProfile and every SQL statement timed (``connection.execute_wrappers``) over records
+    START to END of the writing pass of the import that reaches them: a profile at a registry
+    size that only a long import reaches, without building and keeping such a registry."""
+
+    def __init__(self, spec: str, out: Path) -> None:
+        self.start, self.end = (int(x) for x in spec.split(","))
+        self.out = out
+        self.profile: Any = None
+        self.sql: dict[str, list[float]] = {}
+        self.done = False
+
+    def _wrapper(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        import re
+
+        # One line per statement shape: IN lists, VALUES rows and UNION ALL parts collapsed.
+        key = re.sub(r"(%s, )+%s", "%s...", re.sub(r"\bpart\d+|\"s\d+_x\d+\"", "N", sql))
+        key = re.sub(r"(\(%s\.\.\.\), )+\(%s\.\.\.\)", "(%s...), ...", key)
+        parts = key.split(" UNION ALL ")
+        key = " UNION ALL ".join(dict.fromkeys(parts)) + (
+            " UNION ALL ..." if len(parts) > 1 else ""
+        )
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.sql.setdefault(key, []).append(time.perf_counter() - t)
+
+    def __call__(self, stage: str, done: int) -> None:
+        import cProfile
+
+        from django.db import connection
+
+        if self.done or stage != "import":
+            return
+        if self.profile is None and done == self.start:
+            from haven.missing.models import MissingPersonReport
+
+            print(
+                f"profile window: records {self.start}-{self.end}, registry "
+                f"{MissingPersonReport.objects.count()} reports",
+                flush=True,
+            )
+            self.cpu = time.process_time()
+            self.profile = cProfile.Profile()
+            connection.execute_wrappers.append(self._wrapper)
+            self.profile.enable()
+        elif self.profile is not None and done == self.end:
+            import pstats
+
+            self.profile.disable()
+            cpu = time.process_time() - self.cpu
+            connection.execute_wrappers.remove(self._wrapper)
+            self.done = True
+            self.profile.dump_stats(self.out.with_suffix(".pstats"))
+            total = sum(sum(v) for v in self.sql.values())
+            with open(self.out.with_suffix(".txt"), "w") as f:
+                f.write(f"records {self.start}-{self.end}: {cpu:.1f} s CPU under cProfile\n")
+                pstats.Stats(self.profile, stream=f).sort_stats("cumulative").print_stats(45)
+                pstats.Stats(self.profile, stream=f).sort_stats("tottime").print_stats(30)
+                f.write(f"SQL: {sum(map(len, self.sql.values()))} statements, {total:.2f} s\n")
+                rows = sorted(self.sql.items(), key=lambda kv: -sum(kv[1]))
+                for sql, times in rows[:25]:
+                    f.write(
+                        f"{sum(times):8.3f} s {len(times):7d}x {1e3 * sum(times) / len(times):7.3f}"
+                        f" ms  {sql[:400]}\n"
+                    )
+            print(f"profile window done: {cpu:.1f} s CPU, written to {self.out}.*", flush=True)
+
+
 def _progress(args: argparse.Namespace) -> Callable[[str, int, int], None] | None:
     """The import command's bar, plus a rate line every 1,000 records (to stdout)."""
+    if args.profile_window and not hasattr(args, "window"):
+        args.window = _Window(args.profile_window, args.profile_out)  # one for the whole run
+    window = getattr(args, "window", None)
     if not args.progress:
-        return None
+        return None if window is None else lambda stage, done, _total: window(stage, done)
     from django.core.management.base import OutputWrapper
 
     from haven.missing.management.commands.pfif import _Bar
@@ -349,6 +422,8 @@ def _progress(args: argparse.Namespace) -> Callable[[str, int, int], None] | Non
     last = [0, time.perf_counter(), time.process_time()]
 
     def report(stage: str, done: int, total: int) -> None:
+        if window is not None:
+            window(stage, done)
         bar(stage, done, total)
         if stage == "import" and (done - last[0] >= 1000 or done == total) and done > last[0]:
             from haven.missing.models import MissingPersonReport
@@ -369,6 +444,66 @@ def _progress(args: argparse.Namespace) -> Callable[[str, int, int], None] | Non
             last[:] = [done, wall, cpu]
 
     return report
+
+
+def _where(trace: Any, frames: int = 4) -> str:
+    """The innermost `frames` frames of a traceback, Haven's and the bench's first."""
+    own = [f for f in trace if "/haven/" in f.filename or "/bench/" in f.filename]
+    shown = (own or list(trace))[:frames]
+    return " <- ".join(f"{Path(f.filename).name}:{f.lineno}" for f in shown)
+
+
+def _traced_import(
+    pfif: Any, ring: Any, path: Path, persons: int, args: argparse.Namespace
+) -> float:
+    """One import under tracemalloc (`--trace-frames` frames a trace): its peak, and what grew
+    between the first 1,000 persons and the last (snapshots compared by traceback), and what
+    stays allocated after it. Returns the peak in MB."""
+    marks = sorted({min(1000, persons), persons})
+    snaps: dict[int, tracemalloc.Snapshot] = {}
+    inner = _progress(args)
+    ignore = [tracemalloc.Filter(False, tracemalloc.__file__)]
+
+    def hook(stage: str, done: int, total: int) -> None:
+        if inner is not None:
+            inner(stage, done, total)
+        if stage == "import" and done in marks and done not in snaps:
+            gc.collect()
+            snaps[done] = tracemalloc.take_snapshot().filter_traces(ignore)
+            print(
+                f"  snapshot at {done} persons: traced "
+                f"{tracemalloc.get_traced_memory()[0] / 1e6:.1f} MB, name caches "
+                f"{_name_cache_entries():,} entries",
+                flush=True,
+            )
+
+    gc.collect()
+    tracemalloc.start(args.trace_frames)
+    cpu = time.process_time()
+    pfif.import_stream(keyring=ring, open_stream=lambda: open(path, "rb"), progress=hook)
+    cpu = time.process_time() - cpu
+    _current, peak = tracemalloc.get_traced_memory()
+    gc.collect()
+    after = tracemalloc.take_snapshot().filter_traces(ignore)
+    current = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    print(
+        f"traced import of {persons} persons + {persons} notes: peak {peak / 1e6:.1f} MB, "
+        f"{current / 1e6:.1f} MB still allocated after it, {cpu:.1f} s CPU (traced)",
+        flush=True,
+    )
+    if len(snaps) == 2:
+        first, last = (snaps[m] for m in marks)
+        print(f"  grew from {marks[0]} to {marks[1]} persons (top 12 by traceback):")
+        for stat in last.compare_to(first, "traceback")[:12]:
+            print(
+                f"    {stat.size_diff / 1e6:+8.2f} MB {stat.count_diff:+9,d} blocks  "
+                f"{_where(stat.traceback)}"
+            )
+    print("  allocated after the import (top 8 by traceback):")
+    for stat in after.statistics("traceback")[:8]:
+        print(f"    {stat.size / 1e6:8.2f} MB {stat.count:9,d} blocks  {_where(stat.traceback)}")
+    return peak / 1e6
 
 
 def main() -> None:
@@ -401,6 +536,26 @@ def main() -> None:
         action="store_true",
         help="a progress bar on stderr, and every 1,000 records of each import the records/s "
         "(wall and CPU) since the last line and the registry's size",
+    )
+    parser.add_argument(
+        "--trace-only",
+        action="store_true",
+        help="import each size once, under tracemalloc only (no timed import): the peak, what "
+        "grew from the first 1,000 persons to the last, what stays allocated after it",
+    )
+    parser.add_argument("--trace-frames", type=int, default=8, help="frames kept per trace")
+    parser.add_argument(
+        "--profile-window",
+        default="",
+        metavar="START,END",
+        help="cProfile and time every SQL statement over records START to END of the first "
+        "import that reaches them (the registry's included), e.g. 60000,61000",
+    )
+    parser.add_argument(
+        "--profile-out",
+        type=Path,
+        default=Path("pfif-window"),
+        help="where --profile-window writes OUT.pstats and OUT.txt (top functions, top SQL)",
     )
     args = parser.parse_args()
     reuse = args.registry_db is not None and args.registry_db.exists()
@@ -462,9 +617,24 @@ def main() -> None:
             path = work / "registry.xml"
             generate(path, args.registry, top_level=True, names=_Names(args.names, 1))
             path.write_text(path.read_text().replace("bench.example/", "registry.example/"))
-            pfif.import_stream(
+            start, cpu = time.perf_counter(), time.process_time()
+            result = pfif.import_stream(
                 keyring=ring, open_stream=lambda: open(path, "rb"), progress=_progress(args)
             )
+            print(
+                f"registry of {args.registry} built: {time.perf_counter() - start:.1f} s wall, "
+                f"{time.process_time() - cpu:.1f} s CPU {result.as_dict()}",
+                flush=True,
+            )
+            if args.names == "realistic":
+                total, found, same = repeats_found(
+                    _Names(args.names, 1), args.registry, "registry.example"
+                )
+                print(
+                    f"  second reports within the registry's file: {total}; suggested with the "
+                    f"first: {found}; of those not dismissed by their names: {same}",
+                    flush=True,
+                )
         if args.registry_db is not None:
             from _django import snapshot
 
@@ -481,6 +651,10 @@ def main() -> None:
             path.write_text(path.read_text().replace("bench.example/", f"b{k}{tag}.example/"))
             files.append(path)
         floor = measure(lambda p=files[0]: plain_iterparse(p), args.runs)[0]
+        if args.trace_only:
+            peak = _traced_import(pfif, ring, files[0], n_import, args)
+            imports.append((n_import, float("nan"), peak, floor))
+            continue
         gc.collect()
         start, cpu = time.perf_counter(), time.process_time()
         result = pfif.import_stream(
