@@ -94,12 +94,7 @@ def request_approval(
     if kind == ApprovalRequest.Kind.ENCODE_CASES and vault.kind != Vault.Kind.INDEX:
         raise CaseError(_("Encoding the case list is asked for on the search index."))
     with transaction.atomic():
-        same = ApprovalRequest.objects.filter(
-            kind=kind,
-            vault=vault,
-            target_user=target_user,
-            status=ApprovalRequest.Status.PENDING,
-        )
+        same = ApprovalRequest.undecided().filter(kind=kind, vault=vault, target_user=target_user)
         if kind == ApprovalRequest.Kind.ENCODE_CASES:
             # Each coordinator encodes the cases they hold: one waiting request each.
             same = same.filter(requested_by=actor)
@@ -149,11 +144,11 @@ def request_account_burn(
     except AccountError as exc:
         raise CaseError(str(exc)) from exc
     with transaction.atomic():
-        if ApprovalRequest.objects.filter(
-            kind=ApprovalRequest.Kind.BURN_ACCOUNT,
-            target_user=account,
-            status=ApprovalRequest.Status.PENDING,
-        ).exists():
+        if (
+            ApprovalRequest.undecided()
+            .filter(kind=ApprovalRequest.Kind.BURN_ACCOUNT, target_user=account)
+            .exists()
+        ):
             raise CaseError(_("The same request is already waiting for a decision."))
         if account.suspended_at is None:
             try:
@@ -215,6 +210,10 @@ def decide_approval(
         approval = ApprovalRequest.objects.select_for_update().get(pk=approval.pk)
         if approval.status != ApprovalRequest.Status.PENDING:
             raise CaseError(_("This request has already been decided."))
+        if approval.lapsed():
+            raise CaseError(
+                _("This request waited more than a week and has lapsed: ask again if still needed.")
+            )
         if approval.requested_by_id == actor.pk:
             raise CaseError(_("A second coordinator must decide: you asked for this yourself."))
         if approval.target_user_id == actor.pk:
@@ -279,6 +278,7 @@ def _consume(
             requested_by=actor,
             status=ApprovalRequest.Status.APPROVED,
             executed_at__isnull=True,
+            decided_at__gt=timezone.now() - ApprovalRequest.USE_WITHIN,
         )
         if approval is not None:
             rows = rows.filter(pk=approval.pk)

@@ -6,9 +6,12 @@ pathway, outcome."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from haven.cases import regions
@@ -337,8 +340,36 @@ class ApprovalRequest(UUIDModel):
     # (one approval allows one export), the encoding of the case list.
     executed_at = models.DateTimeField(null=True, blank=True)
 
+    # A second coordinator's yes is about a need of now: a request nobody decided within a week
+    # lapses (ask again), and an approval not used within three days of it cannot be used.
+    DECIDE_WITHIN = dt.timedelta(days=7)
+    USE_WITHIN = dt.timedelta(days=3)
+
     class Meta:
         indexes = [models.Index(fields=["status", "requested_at"])]
+
+    @classmethod
+    def undecided(cls) -> models.QuerySet[ApprovalRequest]:
+        """Requests still waiting for a decision (a lapsed one waits for nobody)."""
+        return cls.objects.filter(
+            status=cls.Status.PENDING, requested_at__gt=timezone.now() - cls.DECIDE_WITHIN
+        )
+
+    def lapsed(self, now: dt.datetime | None = None) -> bool:
+        now = now or timezone.now()
+        if self.status == self.Status.PENDING:
+            return self.requested_at <= now - self.DECIDE_WITHIN
+        if self.status == self.Status.APPROVED and self.executed_at is None and self.decided_at:
+            return self.decided_at <= now - self.USE_WITHIN
+        return False
+
+    def state_label(self) -> str:
+        """The status as a page shows it, a lapsed request or approval named as such."""
+        if self.lapsed():
+            if self.status == self.Status.PENDING:
+                return gettext("Lapsed: not decided within a week")
+            return gettext("Lapsed: approved, not used within three days")
+        return str(self.get_status_display())
 
 
 class NameIndexEntry(models.Model):

@@ -457,7 +457,7 @@ def my_cases_panel(request: HavenRequest) -> Panel | None:
         else None
     )
     pending_approvals = (
-        request.keyring.visible(ApprovalRequest.objects.filter(status="pending"))
+        request.keyring.visible(ApprovalRequest.undecided())
         .exclude(requested_by=request.user)
         .count()
         if request.user.has_role(Role.COORDINATOR)

@@ -139,9 +139,8 @@ def burn_requests_panel(request: HavenRequest) -> Panel | None:
     if not user.has_role(Role.COORDINATOR) or request.keyring.duress:
         return None
     pending = (
-        ApprovalRequest.objects.filter(
-            kind=ApprovalRequest.Kind.BURN_ACCOUNT, status=ApprovalRequest.Status.PENDING
-        )
+        ApprovalRequest.undecided()
+        .filter(kind=ApprovalRequest.Kind.BURN_ACCOUNT)
         .exclude(requested_by=user)
         .exclude(target_user=user)
         .count()
@@ -156,11 +155,11 @@ def burn_requests_panel(request: HavenRequest) -> Panel | None:
 
 def pending_account_burn(account: User) -> ApprovalRequest | None:
     """The burn of `account` waiting for a second coordinator, if there is one."""
-    return ApprovalRequest.objects.filter(
-        kind=ApprovalRequest.Kind.BURN_ACCOUNT,
-        target_user=account,
-        status=ApprovalRequest.Status.PENDING,
-    ).first()
+    return (
+        ApprovalRequest.undecided()
+        .filter(kind=ApprovalRequest.Kind.BURN_ACCOUNT, target_user=account)
+        .first()
+    )
 
 
 def case_vault_references(vaults: list[Vault]) -> dict[object, str]:

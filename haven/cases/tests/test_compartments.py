@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+import time_machine
+from django.utils import timezone, translation
 
 from haven.cases import actions
 from haven.cases.approvals import approve, reject, request_approval, use_export_approval
@@ -141,6 +143,48 @@ def test_an_approved_export_is_used_once_and_only_by_who_asked(personas, case) -
     assert used.pk == approval.pk and used.executed_at is not None
     with pytest.raises(actions.CaseError):
         use_export_approval(actor=personas.docofficer, vault=case.vault)
+
+
+@pytest.mark.django_db
+def test_approvals_lapse_undecided_after_a_week_and_unused_after_three_days(
+    personas, case, client_for
+) -> None:
+    _coordinators_hold(personas, case)
+    grant_vault(
+        keyring=keyring_for(personas.caseworker), vault=case.vault, user=personas.docofficer
+    )
+
+    def ask() -> ApprovalRequest:
+        return request_approval(
+            keyring=keyring_for(personas.docofficer),
+            kind=ApprovalRequest.Kind.EXPORT_IDENTIFIED,
+            vault=case.vault,
+            target_user=None,
+            reason="для суда",
+        )
+
+    start = timezone.now()
+    old = ask()
+    with time_machine.travel(start + ApprovalRequest.DECIDE_WITHIN + datetime.timedelta(minutes=1)):
+        # Nobody decided within the week: it cannot be approved now, and it does not stand in
+        # the way of asking again.
+        with translation.override("ru"), pytest.raises(actions.CaseError, match="срок истёк"):
+            approve(keyring=keyring_for(personas.coordinator), approval=old)
+        page = client_for(personas.coordinator).get("/staff/cases/approvals/").content.decode()
+        assert "решение не принято за неделю" in page
+        fresh = ask()
+        approve(keyring=keyring_for(personas.coordinator), approval=fresh)
+    with time_machine.travel(
+        start
+        + ApprovalRequest.DECIDE_WITHIN
+        + ApprovalRequest.USE_WITHIN
+        + datetime.timedelta(minutes=2)
+    ):
+        with pytest.raises(actions.CaseError):
+            use_export_approval(actor=personas.docofficer, vault=case.vault)
+    old.refresh_from_db()
+    fresh.refresh_from_db()
+    assert old.status == ApprovalRequest.Status.PENDING and fresh.executed_at is None
 
 
 @pytest.mark.django_db
